@@ -1,0 +1,142 @@
+import { Command, CommanderError, Option } from "commander";
+import path from "node:path";
+import { affectedReportSchema } from "../../schemas/affected-report.schema.ts";
+import { buildAffectedReport, validateOrg } from "../core/build-report.ts";
+import { renderMarkdown } from "../core/render-markdown.ts";
+import { formatProblem, renderText } from "../core/render-text.ts";
+import { GitError } from "../load/git.ts";
+import { NoAgentsError, readAgents } from "../load/read-agents.ts";
+import { NotARepositoryError, readRegistryAt, readRegistryHistory, UnknownRefError, WORKTREE } from "../load/read-registry.ts";
+import { runCatalog } from "./catalog-command.ts";
+
+/** Where the CLI writes and which directory it works from; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  /** Today as YYYY-MM-DD (model retirement dates are compared with it). */
+  readonly today: string;
+}
+
+/** Exit codes: 0 fine, 1 problems at error level, 2 usage or environment errors. */
+export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+
+/** A usage error the CLI reports without a stack trace. */
+class UsageError extends Error {}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Runs the blastgate command line.
+ * 1. Parse arguments (commander); usage errors exit 2.
+ * 2. Read the registry from git and the agents from disk (the shell's only I/O).
+ * 3. Hand the facts to the pure core; render; exit 1 when a problem is an error.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command("blastgate")
+    .description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run `blastgate --help` for usage)");
+
+  const registryOption = () => new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
+  const agentsOption = () =>
+    new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable)").argParser(collect).default([] as string[]).makeOptionMandatory();
+  const todayOption = () => new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
+
+  program
+    .command("affected")
+    .description("list the agents a registry change affects: why, which versions they move between, and who stays pinned")
+    .addOption(registryOption())
+    .addOption(agentsOption())
+    .option("--base <ref>", "the registry ref the change is compared against", "main")
+    .option("--head <ref>", "the registry ref with the change (default: the working tree, uncommitted changes included)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .addOption(todayOption())
+    .action(async (options: { registry: string; agents: string[]; base: string; head?: string; format: string; today: string }) => {
+      const registry = path.resolve(io.cwd, options.registry);
+      const head = options.head ?? WORKTREE;
+      const [{ history, problems: registryProblems }, { agents, problems: agentProblems }] = await Promise.all([
+        readRegistryHistory(registry, { base: options.base, head }, io.cwd),
+        readAgents(options.agents, io.cwd),
+      ]);
+      const report = buildAffectedReport({
+        history,
+        agents,
+        loadProblems: [...registryProblems, ...agentProblems],
+        refs: { base: options.base, head },
+        today: options.today,
+      });
+      if (options.format === "json") io.stdout(JSON.stringify(affectedReportSchema.parse(report), null, 2) + "\n");
+      else if (options.format === "markdown") io.stdout(renderMarkdown(report, { command: reproduce(options) }));
+      else io.stdout(renderText(report));
+      exitCode = report.summary.errors > 0 ? EXIT.problems : EXIT.ok;
+    });
+
+  program
+    .command("validate")
+    .description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong")
+    .addOption(registryOption())
+    .addOption(agentsOption())
+    .option("--ref <ref>", "validate the registry at this ref instead of the working tree")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(todayOption())
+    .action(async (options: { registry: string; agents: string[]; ref?: string; format: string; today: string }) => {
+      const registry = path.resolve(io.cwd, options.registry);
+      const [loaded, { agents, problems: agentProblems }] = await Promise.all([
+        readRegistryAt(registry, options.ref ?? WORKTREE, io.cwd),
+        readAgents(options.agents, io.cwd),
+      ]);
+      const problems = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
+      const errors = problems.filter((problem) => problem.level === "error").length;
+      if (options.format === "json") {
+        io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
+      } else {
+        for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
+        io.stdout(`blastgate validate: ${loaded.tree.assets.size} assets and ${agents.length} agents read; ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}\n`);
+      }
+      exitCode = errors > 0 ? EXIT.problems : EXIT.ok;
+    });
+
+  program
+    .command("catalog")
+    .description("write catalog.json and one MCP registry server.json per server")
+    .addOption(registryOption())
+    .addOption(agentsOption())
+    .option("--ref <ref>", "read the registry at this ref instead of the working tree")
+    .requiredOption("--out <dir>", "the folder to write into")
+    .addOption(todayOption())
+    .action(async (options: { registry: string; agents: string[]; ref?: string; out: string; today: string }) => {
+      exitCode = await runCatalog(
+        { registry: path.resolve(io.cwd, options.registry), agents: options.agents, ref: options.ref ?? WORKTREE, out: path.resolve(io.cwd, options.out), today: options.today },
+        io,
+      );
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other parse error is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UnknownRefError || error instanceof NotARepositoryError || error instanceof NoAgentsError || error instanceof UsageError) {
+      io.stderr(`blastgate: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof GitError) {
+      io.stderr(`blastgate: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+function reproduce(options: { registry: string; agents: string[]; base: string; head?: string }): string {
+  const agents = options.agents.map((dir) => `--agents ${dir}`).join(" ");
+  return `npx blastgate affected --registry ${options.registry} ${agents} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+}

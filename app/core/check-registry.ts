@@ -1,0 +1,65 @@
+import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "./model.ts";
+import { problemAt, type Problem } from "./problems.ts";
+
+/**
+ * Dependency cycles among the assets of a tree, each reported once with its path,
+ * e.g. `skill:a → skill:b → skill:a`. A cycle makes releases impossible to order.
+ */
+export function findCycles(tree: ReadonlyMap<AssetId, AssetVersion>): Problem[] {
+  const problems: Problem[] = [];
+  const state = new Map<AssetId, "open" | "done">();
+  const reported = new Set<string>();
+  const visit = (id: AssetId, path: AssetId[]): void => {
+    state.set(id, "open");
+    for (const requirement of tree.get(id)?.requires ?? []) {
+      const next = requirement.asset;
+      if (state.get(next) === "open") {
+        const cycle = [...path.slice(path.indexOf(next)), next];
+        const key = [...cycle.slice(0, -1)].sort().join(",");
+        if (!reported.has(key)) {
+          reported.add(key);
+          problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" → ")}; remove one of these requirements`));
+        }
+      } else if (!state.has(next) && tree.has(next)) {
+        visit(next, [...path, next]);
+      }
+    }
+    state.set(id, "done");
+  };
+  for (const id of [...tree.keys()].sort()) if (!state.has(id)) visit(id, [id]);
+  return problems;
+}
+
+/** Requirements of tree versions on assets that do not exist, or that no published version satisfies. */
+export function checkRequirements(state: RegistryState, satisfies: (version: string, range: string) => boolean): Problem[] {
+  const problems: Problem[] = [];
+  for (const version of state.tree.values()) {
+    for (const requirement of version.requires) {
+      const versions = state.assets.get(requirement.asset);
+      if (!versions || versions.length === 0) {
+        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
+      } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
+        problems.push(
+          problemAt(requirement.source, requirement.line, "error", "unsatisfiable",
+            `${version.id} requires ${requirement.asset}@${requirement.range}, but published versions are ${versions.map((v) => v.version).join(", ")}; widen the range`),
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Agent names must be unique across the org: the gate keys everything by name. */
+export function checkUniqueAgents(agents: readonly AgentFacts[]): Problem[] {
+  const first = new Map<string, AgentFacts>();
+  const problems: Problem[] = [];
+  for (const agent of agents) {
+    const earlier = first.get(agent.name);
+    if (earlier) {
+      problems.push(problemAt(agent.source, 1, "error", "duplicate-agent", `agent name \`${agent.name}\` is also used by ${earlier.source.file}; agent names must be unique in the org`, agent.name));
+    } else {
+      first.set(agent.name, agent);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,201 @@
+import semver from "semver";
+import type { AffectedReport, Move } from "../../schemas/affected-report.schema.ts";
+import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
+import { problemAt, type Problem } from "./problems.ts";
+import { assetDiffers } from "./registry-state.ts";
+import { createResolver, resolutionsDiffer, resolveModel, type Conflict, type Resolution } from "./resolve-agent.ts";
+
+export type AffectedAgent = AffectedReport["affected"][number];
+export type UnaffectedConsumer = AffectedReport["unaffected"][number];
+
+/** The blast radius of a registry change, with each considered agent's two resolutions. */
+export interface BlastRadius {
+  readonly affected: readonly AffectedAgent[];
+  readonly unaffected: readonly UnaffectedConsumer[];
+  /** Assets whose published versions or content differ between base and head. */
+  readonly changedAssets: ReadonlySet<AssetId>;
+  /** Agents whose resolution was computed (could reach a changed asset), by name. */
+  readonly resolutions: ReadonlyMap<string, { readonly base: Resolution; readonly head: Resolution }>;
+  /** Agents per asset id or model reference at head, among the agents resolved. */
+  readonly consumers: ReadonlyMap<string, number>;
+  readonly problems: readonly Problem[];
+}
+
+// Paths per changed asset per agent: enough to explain, few enough to read.
+const MAX_PATHS = 5;
+
+/**
+ * Finds every agent whose resolution at head differs from its resolution at base.
+ *
+ * 1. Find the assets whose published versions or content differ.
+ * 2. Walk the reverse dependency graph (over every version's requirements) from them:
+ *    only an agent whose direct dependencies can reach a changed asset can resolve
+ *    differently, so only those are resolved (twice); the rest compare models only.
+ * 3. For each agent that differs, report the moves and the paths that explain them;
+ *    consumers of a changed asset that did not move are listed with the range that holds them.
+ */
+export function computeBlastRadius(base: RegistryState, head: RegistryState, agents: readonly AgentFacts[]): BlastRadius {
+  const changedAssets = new Set<AssetId>();
+  for (const id of new Set([...base.assets.keys(), ...head.assets.keys()])) {
+    if (assetDiffers(base, head, id)) changedAssets.add(id);
+  }
+  const tainted = reachingAssets(changedAssets, [base, head]);
+  const resolveAtBase = createResolver(base);
+  const resolveAtHead = createResolver(head);
+
+  const affected: AffectedAgent[] = [];
+  const unaffected: UnaffectedConsumer[] = [];
+  const resolutions = new Map<string, { base: Resolution; head: Resolution }>();
+  const consumers = new Map<string, number>();
+  const count = (key: string) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
+  const problems: Problem[] = [];
+
+  for (const agent of [...agents].sort((a, b) => a.name.localeCompare(b.name))) {
+    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
+    if (!candidate) {
+      // Its closure is identical in both states; only the model can move.
+      const before = resolveModel(agent.model, base);
+      const after = resolveModel(agent.model, head);
+      count(after.ref);
+      if (before.id !== after.id) {
+        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], "ok", "ok"));
+      }
+      continue;
+    }
+    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    resolutions.set(agent.name, pair);
+    count(pair.head.model.ref);
+    for (const asset of pair.head.assets.keys()) count(asset);
+    problems.push(...resolutionProblems(agent, pair.base, pair.head));
+
+    if (resolutionsDiffer(pair.base, pair.head)) {
+      const moves = listMoves(pair.base, pair.head);
+      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
+    } else {
+      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
+    }
+  }
+  return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+
+function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolution["status"], head: Resolution["status"]): AffectedAgent {
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+}
+
+/** Every asset from which some version's requirements can lead to one of `targets` (the targets included). */
+function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly RegistryState[]): Set<AssetId> {
+  const reverse = new Map<AssetId, Set<AssetId>>();
+  for (const state of states) {
+    for (const versions of state.assets.values()) {
+      for (const version of versions) {
+        for (const requirement of version.requires) {
+          let set = reverse.get(requirement.asset);
+          if (!set) reverse.set(requirement.asset, (set = new Set()));
+          set.add(version.id);
+        }
+      }
+    }
+  }
+  const reached = new Set(targets);
+  const queue = [...targets];
+  while (queue.length > 0) {
+    for (const parent of reverse.get(queue.pop()!) ?? []) {
+      if (!reached.has(parent)) {
+        reached.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
+  return reached;
+}
+
+function listMoves(base: Resolution, head: Resolution): Move[] {
+  const moves: Move[] = [];
+  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
+  const ids = [...new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
+  for (const id of ids) {
+    const before = base.assets.get(id)?.version;
+    const after = head.assets.get(id)?.version;
+    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
+    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+  }
+  return moves;
+}
+
+/** Dependency paths from the agent's direct dependencies to each moved asset, shortest first. */
+function explainPaths(agent: AgentFacts, pair: { base: Resolution; head: Resolution }, moves: readonly Move[]): string[][] {
+  const paths: string[][] = [];
+  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))];
+  for (const move of moves) {
+    if (move.asset.startsWith("model:")) {
+      paths.push([move.asset]);
+      continue;
+    }
+    const target = move.asset as AssetId;
+    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
+    const found: string[][] = [];
+    const walk = (node: AssetId, path: AssetId[]) => {
+      if (found.length >= MAX_PATHS * 4) return;
+      if (node === target) {
+        found.push(path);
+        return;
+      }
+      for (const next of graph.assets.get(node)?.edges ?? []) if (!path.includes(next)) walk(next, [...path, next]);
+    };
+    for (const start of direct) if (graph.assets.has(start) || start === target) walk(start, [start]);
+    // A conflict can leave the asset out of both graphs; the manifest's own range is then the path.
+    if (found.length === 0 && direct.includes(target)) found.push([target]);
+    found.sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()));
+    paths.push(...found.slice(0, MAX_PATHS));
+  }
+  return paths;
+}
+
+/** For an agent that did not move, each changed asset it consumes and the range that holds it back. */
+function heldBack(agent: AgentFacts, head: Resolution, changed: ReadonlySet<AssetId>, state: RegistryState): UnaffectedConsumer[] {
+  const held: UnaffectedConsumer[] = [];
+  for (const [id, resolved] of head.assets) {
+    if (!changed.has(id)) continue;
+    const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
+    const blocking = resolved.ranges.find((requirement) => newest !== undefined && !semver.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
+    if (!blocking) continue;
+    const by = blocking.source === agent.source ? "agent.yaml" : blocking.source.file;
+    held.push({
+      agent: agent.name,
+      team: agent.team,
+      tier: agent.tier,
+      asset: id,
+      version: resolved.version.version,
+      range: blocking.range,
+      reason:
+        newest !== undefined && newest !== resolved.version.version
+          ? `\`${blocking.range}\` (${by}) excludes ${newest}; stays on ${resolved.version.version}`
+          : `resolves ${resolved.version.version}, whose content did not change`,
+    });
+  }
+  return held;
+}
+
+/** Problems an agent's resolution shows: conflicts (new at head = error), unknown aliases. */
+function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolution): Problem[] {
+  const problems: Problem[] = [];
+  const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
+  for (const conflict of head.conflicts) {
+    const introduced = !baseConflicts.has(conflict.asset);
+    const first = conflict.ranges.find((range) => range.source === agent.source) ?? conflict.ranges[0];
+    problems.push(
+      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name),
+    );
+  }
+  if (head.model.id === null) {
+    problems.push(problemAt(agent.source, agent.modelLine, "error", "unknown-model", `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-…\`); use one of those`, agent.name));
+  }
+  return problems;
+}
+
+/** Explains why no version fits, naming every range and who states it. */
+export function describeConflict(conflict: Conflict, introduced: boolean): string {
+  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
+  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", …" : ""}`;
+  return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
+}

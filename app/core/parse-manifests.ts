@@ -1,0 +1,250 @@
+import { agentManifestSchema } from "../../schemas/agent.schema.ts";
+import { gateConfigSchema, type GateConfig } from "../../schemas/gate-config.schema.ts";
+import { modelsConfigSchema, type ModelsConfig } from "../../schemas/models.schema.ts";
+import { overlayFrontmatterSchema } from "../../schemas/overlay.schema.ts";
+import { serverManifestSchema } from "../../schemas/server.schema.ts";
+import { requirementPattern, skillFrontmatterSchema } from "../../schemas/skill.schema.ts";
+import semver from "semver";
+import { listHeadings, splitFrontmatter } from "./markdown-sections.ts";
+import { assetId, type AgentFacts, type AssetVersion, type OverlayFacts, type Requirement } from "./model.ts";
+import { parseYamlFile, type LineLookup } from "./parse-yaml.ts";
+import { problemAt, type Problem, type SourceFile } from "./problems.ts";
+
+/** A parse that found what it could: a value (or null when unusable) and every problem. */
+export interface Parsed<T> {
+  readonly value: T | null;
+  readonly problems: readonly Problem[];
+}
+
+/** File text with where it came from. */
+export interface TextFile extends SourceFile {
+  readonly text: string;
+}
+
+/** The facts of one asset version before the caller stamps its content hash and origin. */
+export type AssetVersionDraft = Omit<AssetVersion, "contentHash" | "origin">;
+
+/** Parses `servers/<folder>/server.yaml`. */
+export function parseServerManifest(file: TextFile, folder: string): Parsed<AssetVersionDraft> {
+  const parsed = parseYamlFile(file, serverManifestSchema, "a server.yaml");
+  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const manifest = parsed.value;
+  const problems: Problem[] = [];
+  if (manifest.name !== folder) {
+    problems.push(
+      problemAt(file, parsed.lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the server's folder; got \`${manifest.name}\`. Rename the folder or the server so they match`),
+    );
+    return { value: null, problems };
+  }
+  const id = assetId("server", manifest.name);
+  const requires: Requirement[] = Object.entries(manifest.dependsOn?.servers ?? {}).map(([name, range]) => ({
+    asset: assetId("server", name),
+    range,
+    source: file,
+    line: parsed.lineOf(["dependsOn", "servers", name]),
+  }));
+  problems.push(...checkSelfRequirement(id, requires, file));
+  problems.push(...checkTools(manifest.tools, manifest.scopes, file, parsed.lineOf));
+  return {
+    value: { id, kind: "server", name: manifest.name, version: manifest.version, versionLine: parsed.lineOf(["version"]), requires: requires.filter((r) => r.asset !== id), source: file, server: manifest },
+    problems,
+  };
+}
+
+function checkTools(
+  tools: readonly { name: string; inputSchema: Record<string, unknown>; scopes: readonly string[] }[],
+  scopes: readonly string[],
+  file: SourceFile,
+  lineOf: LineLookup,
+): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  tools.forEach((tool, index) => {
+    if (seen.has(tool.name)) {
+      problems.push(problemAt(file, lineOf(["tools", index, "name"]), "error", "duplicate-tool", `tool \`${tool.name}\` is listed twice; tool names must be unique`));
+    }
+    seen.add(tool.name);
+    if (tool.inputSchema.type !== "object") {
+      problems.push(
+        problemAt(file, lineOf(["tools", index, "inputSchema"]), "error", "schema", `expected \`tools[${index}].inputSchema.type\` to be \`object\` (MCP tool inputs are objects); got \`${String(tool.inputSchema.type)}\``),
+      );
+    }
+    tool.scopes.forEach((scope, scopeIndex) => {
+      if (!scopes.includes(scope)) {
+        problems.push(
+          problemAt(file, lineOf(["tools", index, "scopes", scopeIndex]), "error", "unknown-scope", `tool \`${tool.name}\` needs scope \`${scope}\`, which the server's \`scopes\` does not list; add it there or fix the name`),
+        );
+      }
+    });
+  });
+  return problems;
+}
+
+function checkSelfRequirement(id: string, requires: readonly Requirement[], file: SourceFile): Problem[] {
+  return requires
+    .filter((requirement) => requirement.asset === id)
+    .map((requirement) => problemAt(file, requirement.line, "error", "self-dependency", `\`${id}\` depends on itself; remove that entry`));
+}
+
+/** Parses `skills/<folder>/SKILL.md`: frontmatter per the Agent Skills spec plus the body's headings. */
+export function parseSkillFile(file: TextFile, folder: string): Parsed<AssetVersionDraft> {
+  const { frontmatter, body } = splitFrontmatter(file.text);
+  if (frontmatter === null) {
+    return {
+      value: null,
+      problems: [problemAt(file, 1, "error", "schema", "has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description` and `metadata.version`, then `---`")],
+    };
+  }
+  const parsed = parseYamlFile({ ...file, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
+  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const lineOf: LineLookup = (path, options) => parsed.lineOf(path, options) + 1;
+  const fm = parsed.value;
+  if (fm.name !== folder) {
+    return {
+      value: null,
+      problems: [problemAt(file, lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${fm.name}\`. The Agent Skills spec requires them to match`)],
+    };
+  }
+  const id = assetId("skill", fm.name);
+  const { requirements, problems } = parseRequires(fm.metadata.requires, file, lineOf(["metadata", "requires"]));
+  problems.push(...checkSelfRequirement(id, requirements, file));
+  return {
+    value: {
+      id,
+      kind: "skill",
+      name: fm.name,
+      version: fm.metadata.version,
+      versionLine: lineOf(["metadata", "version"]),
+      requires: requirements.filter((r) => r.asset !== id),
+      source: file,
+      skill: { frontmatter: fm, headings: listHeadings(body) },
+    },
+    problems,
+  };
+}
+
+/** Parses `metadata.requires`: `server:crm@^2.1.0, skill:tone-guide@^1.0.0`. */
+export function parseRequires(text: string | undefined, file: SourceFile, line: number): { requirements: Requirement[]; problems: Problem[] } {
+  const requirements: Requirement[] = [];
+  const problems: Problem[] = [];
+  if (text === undefined || text.trim() === "") return { requirements, problems };
+  const seen = new Set<string>();
+  for (const entry of text.split(",").map((part) => part.trim())) {
+    const match = requirementPattern.exec(entry);
+    if (!match || semver.validRange(match[3]!) === null) {
+      problems.push(
+        problemAt(file, line, "error", "schema", `expected each \`metadata.requires\` entry to be \`server:<name>@<range>\` or \`skill:<name>@<range>\` (like \`server:crm@^2.1.0\`); got \`${entry}\``),
+      );
+      continue;
+    }
+    const id = assetId(match[1] as "server" | "skill", match[2]!);
+    if (seen.has(id)) {
+      problems.push(problemAt(file, line, "error", "schema", `\`metadata.requires\` names \`${id}\` twice; keep one range`));
+      continue;
+    }
+    seen.add(id);
+    requirements.push({ asset: id, range: match[3]!, source: file, line });
+  }
+  return { requirements, problems };
+}
+
+/** Parses `models.yaml`, and checks that the default, aliases and replacements are allowed. */
+export function parseModelsConfig(file: TextFile): Parsed<ModelsConfig> {
+  const parsed = parseYamlFile(file, modelsConfigSchema, "a models.yaml");
+  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const models = parsed.value;
+  const problems: Problem[] = [];
+  const allowed = models.allowed;
+  if (allowed) {
+    const check = (model: string, path: PropertyKey[], what: string) => {
+      if (!allowed.includes(model)) {
+        problems.push(problemAt(file, parsed.lineOf(path), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+      }
+    };
+    check(models.default, ["default"], "the default model");
+    for (const [alias, model] of Object.entries(models.aliases)) check(model, ["aliases", alias], `alias \`${alias}\` targets`);
+  }
+  if (models.aliases.default !== undefined) {
+    problems.push(problemAt(file, parsed.lineOf(["aliases", "default"], { key: true }), "error", "schema", "`default` is reserved for the default model; name the alias something else"));
+  }
+  return { value: models, problems };
+}
+
+/** Parses `.github/blastgate.yml`, the gate policy. */
+export function parseGateConfig(file: TextFile): Parsed<GateConfig> {
+  const parsed = parseYamlFile(file, gateConfigSchema, "a blastgate.yml");
+  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  return { value: parsed.value, problems: [] };
+}
+
+/** Parses a skill overlay: optional frontmatter, then `## ` sections. */
+export function parseOverlay(file: TextFile, skill: string): Parsed<OverlayFacts> {
+  const { frontmatter, body, bodyLine } = splitFrontmatter(file.text);
+  let declaredReplaces: readonly string[] | undefined;
+  if (frontmatter !== null) {
+    const parsed = parseYamlFile({ ...file, text: frontmatter, lineOffset: 1 }, overlayFrontmatterSchema, "overlay frontmatter");
+    if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+    if (parsed.value.skill !== undefined && parsed.value.skill !== skill) {
+      return {
+        value: null,
+        problems: [problemAt(file, parsed.lineOf(["skill"]) + 1, "error", "overlay-mismatch", `this overlay says it is for skill \`${parsed.value.skill}\`, but agent.yaml uses it for \`${skill}\`; fix one of them`)],
+      };
+    }
+    declaredReplaces = parsed.value.replaces;
+  }
+  const headings = new Map<string, number>();
+  const lines = body.split("\n");
+  for (const heading of listHeadings(body)) {
+    const index = lines.findIndex((line) => /^##\s/.test(line) && line.replace(/^##\s+/, "").replace(/\s*#*\s*$/, "") === heading);
+    if (!headings.has(heading)) headings.set(heading, bodyLine + Math.max(0, index));
+  }
+  const problems: Problem[] = [];
+  if (headings.size === 0) {
+    problems.push(problemAt(file, 1, "warning", "overlay-empty", "has no `## ` sections, so it changes nothing; add `## Heading` sections to replace or append"));
+  }
+  return { value: { source: file, headings, ...(declaredReplaces ? { declaredReplaces } : {}) }, problems };
+}
+
+/** An agent manifest parsed, with the overlay files it names (read by the caller). */
+export interface AgentDraft {
+  readonly facts: Omit<AgentFacts, "overlays">;
+  /** Overlay paths by skill name, with the agent.yaml line naming each. */
+  readonly overlayPaths: ReadonlyMap<string, { path: string; line: number }>;
+}
+
+/** Parses `agent.yaml`. */
+export function parseAgentManifest(file: TextFile, repo: string): Parsed<AgentDraft> {
+  const parsed = parseYamlFile(file, agentManifestSchema, "an agent.yaml");
+  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const manifest = parsed.value;
+  const requirements: Requirement[] = [];
+  const overlayPaths = new Map<string, { path: string; line: number }>();
+  for (const [name, range] of Object.entries(manifest.servers)) {
+    requirements.push({ asset: assetId("server", name), range, source: file, line: parsed.lineOf(["servers", name]) });
+  }
+  for (const [name, ref] of Object.entries(manifest.skills)) {
+    const range = typeof ref === "string" ? ref : ref.version;
+    const line = parsed.lineOf(typeof ref === "string" ? ["skills", name] : ["skills", name, "version"]);
+    requirements.push({ asset: assetId("skill", name), range, source: file, line });
+    if (typeof ref !== "string" && ref.overlay !== undefined) {
+      overlayPaths.set(name, { path: ref.overlay, line: parsed.lineOf(["skills", name, "overlay"]) });
+    }
+  }
+  return {
+    value: {
+      facts: {
+        name: manifest.name,
+        team: manifest.team,
+        tier: manifest.tier,
+        model: manifest.model,
+        requirements,
+        source: file,
+        repo,
+        modelLine: parsed.lineOf(["model"]),
+        manifest,
+      },
+      overlayPaths,
+    },
+    problems: [],
+  };
+}

@@ -1,0 +1,289 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { z } from "zod";
+import { problemAt, type Problem, type SourceFile } from "./problems.ts";
+
+/** The largest user-written file we read. Manifests are small; anything bigger is a mistake or an attack. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** YAML alias expansions allowed in one file (guards against "billion laughs"). */
+export const MAX_YAML_ALIASES = 100;
+
+const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Finds the 1-based line of a path in the parsed file (a key's value, or the key itself). */
+export type LineLookup = (path: readonly PropertyKey[], options?: { key?: boolean }) => number;
+
+export type ParseResult<T> =
+  | { readonly kind: "ok"; readonly value: T; readonly lineOf: LineLookup }
+  | { readonly kind: "invalid"; readonly problems: readonly Problem[] };
+
+/** Text of a YAML file plus where it came from; `lineOffset` is for YAML embedded in a larger file (frontmatter). */
+export interface YamlSource extends SourceFile {
+  readonly text: string;
+  readonly lineOffset?: number;
+}
+
+/**
+ * Parses YAML text and validates it against a schema, in two steps: syntax (with the
+ * line of the first error), then schema (each issue mapped back to its line). Problems
+ * say what was expected and how to fix it; they never carry raw zod output.
+ */
+export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S, what: string): ParseResult<z.output<S>> {
+  const offset = source.lineOffset ?? 0;
+  const at = (line: number, message: string) => problemAt(source, line + offset, "error", "schema", message);
+
+  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
+    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const lineOfOffset = (pos: number | undefined) => (pos === undefined ? 1 : lineCounter.linePos(pos).line);
+
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    return invalid([at(lineOfOffset(error.pos[0]), `is not valid YAML: ${firstSentence(error.message)}. Check the indentation and quoting on this line.`)]);
+  }
+  const lineOf: LineLookup = (path, options) => lineOfOffset(nodeAt(doc, path, options?.key ?? false)?.range?.[0]);
+
+  const badKey = findForbiddenKey(doc.contents);
+  if (badKey) {
+    return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // The yaml package throws a ReferenceError when aliases expand past the limit.
+    return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String((error as Error).message))})`)]);
+  }
+  if (data === null || data === undefined) {
+    return invalid([at(1, `is empty; expected ${what}`)]);
+  }
+
+  const result = schema.safeParse(data);
+  if (result.success) return { kind: "ok", value: result.data, lineOf };
+  const problems = flattenIssues(result.error.issues, data).map((issue) =>
+    at(lineOf(issue.path, { key: issue.code === "unrecognized_keys" }), describeIssue(issue, data, what, schema)),
+  );
+  return invalid(problems);
+}
+
+function invalid(problems: Problem[]): ParseResult<never> {
+  return { kind: "invalid", problems };
+}
+
+function firstSentence(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
+}
+
+function nodeAt(doc: Document, path: readonly PropertyKey[], wantKey: boolean): Node | undefined {
+  let node: unknown = doc.contents;
+  let keyNode: unknown;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return node as Node;
+      keyNode = pair.key;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment];
+      if (item === undefined) return node as Node;
+      keyNode = item;
+      node = item;
+    } else {
+      return (node as Node | undefined) ?? undefined;
+    }
+  }
+  return (wantKey && keyNode ? keyNode : node) as Node | undefined;
+}
+
+function findForbiddenKey(node: unknown): { value: unknown; range?: [number, number, number] | null } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isScalar(pair.key) && forbiddenKeys.has(String(pair.key.value))) return pair.key;
+      const inner = findForbiddenKey(pair.value);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const inner = findForbiddenKey(item);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Replaces a union's issues by those of the branch that fits the value's shape, so users see one clear reason. */
+function flattenIssues(issues: readonly Issue[], data: unknown): Issue[] {
+  return issues.flatMap((issue): Issue[] => {
+    if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+    const value = valueAt(data, issue.path);
+    const branches = issue.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue));
+    const fitting = branches.filter((branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === issue.path.length));
+    if (fitting.length === 1) return flattenIssues(fitting[0]!, data);
+    return [{ ...issue, message: `unionOf:${describeShape(value)}` } as Issue];
+  });
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = data;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
+}
+
+function describeShape(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `\`${String(value)}\``;
+}
+
+/** `skills.tone-guide.version`, `tools[2].name`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+
+const typeNames: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "`true` or `false`",
+  object: "a mapping (`key: value` lines)",
+  array: "a list (`- item` lines)",
+  record: "a mapping (`key: value` lines)",
+};
+
+function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodType): string {
+  const field = formatPath(issue.path);
+  const subject = field === "" ? what : `\`${field}\``;
+  const value = valueAt(data, issue.path);
+  const got = `got ${describeShape(value)}`;
+  switch (issue.code) {
+    case "invalid_type": {
+      if (value === undefined) {
+        return `${subject} is missing; add it (expected ${typeNames[issue.expected] ?? issue.expected})`;
+      }
+      return `expected ${subject} to be ${typeNames[issue.expected] ?? issue.expected}; ${got}`;
+    }
+    case "invalid_value":
+      return `expected ${subject} to be one of ${issue.values.map(String).join(", ")}; ${got}`;
+    case "unrecognized_keys": {
+      const known = knownKeysAt(schema, issue.path);
+      return issue.keys
+        .map((key) => {
+          const suggestion = closest(key, known);
+          const where = field === "" ? "" : ` in \`${field}\``;
+          return suggestion
+            ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?`
+            : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
+        })
+        .join("; ");
+    }
+    case "too_big":
+      return issue.origin === "string"
+        ? `${subject} is too long: at most ${String(issue.maximum)} characters, got ${String((value as string).length)}; shorten it`
+        : issue.origin === "array"
+          ? `${subject} has too many items: at most ${String(issue.maximum)}`
+          : `expected ${subject} to be at most ${String(issue.maximum)}; ${got}`;
+    case "too_small":
+      return issue.origin === "string"
+        ? `${subject} is empty or too short: at least ${String(issue.minimum)} characters`
+        : issue.origin === "array"
+          ? `${subject} needs at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`
+          : `expected ${subject} to be at least ${String(issue.minimum)}; ${got}`;
+    case "invalid_format":
+      return `expected ${subject} to be ${formatMessage(issue)}; ${got}`;
+    case "invalid_key":
+      return `${subject} has a key that is not allowed: expected ${issue.issues[0]?.message ?? "a valid key"}`;
+    case "invalid_union":
+      return `expected ${subject} to be ${unionExpectation(issue.path)}; ${issue.message.replace(/^unionOf:/, "got ")}`;
+    case "custom":
+      return `expected ${subject} to be ${issue.message}; ${got}`;
+    default:
+      return `${subject}: ${issue.message}`;
+  }
+}
+
+function formatMessage(issue: Extract<Issue, { code: "invalid_format" }>): string {
+  if (issue.message && !issue.message.startsWith("Invalid")) return issue.message;
+  if (issue.format === "url") return "a URL such as `https://example.com`";
+  if (issue.format === "date") return "a date as YYYY-MM-DD";
+  return `a valid ${issue.format}`;
+}
+
+function unionExpectation(path: readonly PropertyKey[]): string {
+  if (path[0] === "skills") return "a semver range (`^1.2.0`) or a mapping with `version` and an optional `overlay`";
+  return "one of the allowed forms";
+}
+
+/** The keys a strict object accepts at `path` in the schema (all options' keys for a union). */
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const keys = new Set<string>();
+  const visit = (node: unknown, rest: readonly PropertyKey[]): void => {
+    const def = (node as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+    if (!def) return;
+    switch (def.type) {
+      case "optional": case "nullable": case "default": case "prefault": case "catch": case "readonly": case "nonoptional":
+        return visit(def.innerType, rest);
+      case "pipe":
+        return visit(def.in, rest);
+      case "union":
+        for (const option of def.options as unknown[]) visit(option, rest);
+        return;
+      case "object": {
+        const shape = def.shape as Record<string, unknown>;
+        if (rest.length === 0) Object.keys(shape).forEach((key) => keys.add(key));
+        else if (String(rest[0]) in shape) visit(shape[String(rest[0])], rest.slice(1));
+        return;
+      }
+      case "record":
+        if (rest.length > 0) visit(def.valueType, rest.slice(1));
+        return;
+      case "array":
+        if (rest.length > 0) visit(def.element, rest.slice(1));
+        return;
+      default:
+        return;
+    }
+  };
+  visit(schema, path);
+  return [...keys].sort();
+}
+
+/** The known key within edit distance 2 of `key`, if any. */
+export function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

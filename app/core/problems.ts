@@ -1,0 +1,51 @@
+import type { Problem } from "../../schemas/affected-report.schema.ts";
+
+export type { Problem };
+
+/** Where a file was read from: its display path, and the git ref when not the working tree. */
+export interface SourceFile {
+  readonly file: string;
+  readonly ref?: string | undefined;
+}
+
+/** Builds a problem for a place in a file. */
+export function problemAt(
+  source: SourceFile,
+  line: number,
+  level: Problem["level"],
+  code: string,
+  message: string,
+  agent?: string,
+): Problem {
+  return {
+    level,
+    code,
+    file: source.file,
+    line: Math.max(1, line),
+    ...(source.ref === undefined ? {} : { ref: source.ref }),
+    message,
+    ...(agent === undefined ? {} : { agent }),
+  };
+}
+
+/** Orders problems by file, line, then message, so output never depends on read order. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      (a.ref ?? "").localeCompare(b.ref ?? "") ||
+      a.line - b.line ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+/** Drops exact duplicates (the same problem found at base and at head). */
+export function uniqueProblems(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.level, problem.code, problem.file, problem.ref, problem.line, problem.message, problem.agent]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,45 @@
+import semver from "semver";
+import type { ModelsConfig } from "../../schemas/models.schema.ts";
+import type { AssetId, AssetVersion, RegistryState } from "./model.ts";
+import type { SourceFile } from "./problems.ts";
+
+/** The registry's tree at one ref: the assets it holds and its models.yaml. */
+export interface TreeSnapshot {
+  readonly assets: ReadonlyMap<AssetId, AssetVersion>;
+  readonly models: ModelsConfig | null;
+  readonly modelsSource: SourceFile;
+}
+
+/** Every published version (from tags) and the base and head trees. */
+export interface RegistryHistory {
+  /** Tagged versions of each asset, in any order. */
+  readonly tags: ReadonlyMap<AssetId, readonly AssetVersion[]>;
+  readonly base: TreeSnapshot;
+  readonly head: TreeSnapshot;
+}
+
+/**
+ * The registry as one ref sees it: every tagged version plus the versions in that ref's
+ * tree. Where the tree holds an already-tagged version with other content, the tree wins
+ * (it is what the ref proposes); the classifier reports it as changed without a bump.
+ */
+export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnapshot): RegistryState {
+  const assets = new Map<AssetId, AssetVersion[]>();
+  const ids = new Set<AssetId>([...tags.keys(), ...tree.assets.keys()]);
+  for (const id of ids) {
+    const byVersion = new Map<string, AssetVersion>();
+    for (const version of tags.get(id) ?? []) byVersion.set(version.version, version);
+    const current = tree.assets.get(id);
+    if (current) byVersion.set(current.version, current);
+    assets.set(id, [...byVersion.values()].sort((a, b) => semver.rcompare(a.version, b.version)));
+  }
+  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource };
+}
+
+/** True when an asset's published versions (or their content) differ between two states. */
+export function assetDiffers(base: RegistryState, head: RegistryState, id: AssetId): boolean {
+  const a = base.assets.get(id) ?? [];
+  const b = head.assets.get(id) ?? [];
+  if (a.length !== b.length) return true;
+  return a.some((version, index) => version.version !== b[index]!.version || version.contentHash !== b[index]!.contentHash);
+}

@@ -1,0 +1,49 @@
+import type { AffectedReport, Problem } from "../../schemas/affected-report.schema.ts";
+
+/** `file:line: level: message`, the form editors and CI logs link. */
+export function formatProblem(problem: Problem): string {
+  const ref = problem.ref ? ` (at ${problem.ref})` : "";
+  const agent = problem.agent ? ` [${problem.agent}]` : "";
+  return `${problem.file}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
+}
+
+/** The affected report for a terminal. */
+export function renderText(report: AffectedReport): string {
+  const s = report.summary;
+  const out = [
+    `blastgate: ${s.changes} change${s.changes === 1 ? "" : "s"}, ${s.affected} agent${s.affected === 1 ? "" : "s"} affected, ${s.unaffected} pinned out, ${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} (${report.base} → ${report.head}, ${s.agents} agents read)`,
+  ];
+  if (report.changes.length > 0) {
+    out.push("", "Changes");
+    for (const change of report.changes) {
+      const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
+      out.push(`  ${change.asset}  ${change.from ?? "(none)"} → ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${change.consumers} consumer${change.consumers === 1 ? "" : "s"})`);
+      for (const detail of change.details) out.push(`      ${detail}`);
+    }
+  }
+  if (report.affected.length > 0) {
+    out.push("", "Affected");
+    for (const tier of ["production", "staging", "experimental"] as const) {
+      const agents = report.affected.filter((agent) => agent.tier === tier);
+      if (agents.length === 0) continue;
+      out.push(`  ${tier}`);
+      for (const agent of agents) {
+        const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
+        out.push(`    ${agent.agent} (${agent.team})${status}`);
+        for (const move of agent.moves) {
+          out.push(`      ${move.asset}  ${move.from ?? "(none)"} → ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
+        }
+        for (const path of agent.paths) out.push(`      via ${path.join(" → ")}`);
+      }
+    }
+  }
+  if (report.unaffected.length > 0) {
+    out.push("", "Pinned out");
+    for (const row of report.unaffected) out.push(`  ${row.agent} (${row.team}, ${row.tier})  ${row.asset}: ${row.reason}`);
+  }
+  if (report.problems.length > 0) {
+    out.push("", "Problems");
+    for (const problem of report.problems) out.push(`  ${formatProblem(problem)}`);
+  }
+  return out.join("\n") + "\n";
+}
