@@ -20,6 +20,7 @@ export const changeFlags = [
   "scopes-added",
   "scopes-removed",
   "requires-changed",
+  "sections-changed",
   "lifecycle-changed",
   "model-retarget",
   "alias-added",
@@ -39,7 +40,10 @@ export const changeSchema = z.strictObject({
   flags: z.array(z.enum(changeFlags)).meta({ description: "What kind of change this is; see docs/affected-json.md." }),
   details: z.array(z.string()).meta({ description: "One human-readable line per breaking or notable detail." }),
   scopesAdded: z.array(z.string()).meta({ description: "Scopes the head version adds." }),
-  consumers: z.int().min(0).meta({ description: "Agents whose head resolution includes this asset (for scopes: how many agents gain them)." }),
+  consumers: z.int().min(0).meta({ description: "Agents whose head resolution includes this asset (or uses this model reference), at any version." }),
+  gainedBy: z
+    .array(z.string())
+    .meta({ description: "Agents that resolve a version with `scopesAdded` at head but not at base: who gains the new scopes." }),
 });
 
 export const moveSchema = z.strictObject({

@@ -1,7 +1,79 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { catalogSchema, type CatalogServer } from "../../schemas/catalog.schema.ts";
+import { mcpServerJsonSchema, type McpServerJson } from "../../schemas/mcp-server-json.schema.ts";
+import { buildCatalog } from "../core/build-catalog.ts";
+import { validateOrg } from "../core/build-report.ts";
+import { buildServerJson, DEFAULT_CATALOG_NAMESPACE } from "../core/build-server-json.ts";
+import { problemAt, sortProblems, type Problem } from "../core/problems.ts";
+import { formatProblem } from "../core/render-text.ts";
+import { readAgents } from "../load/read-agents.ts";
+import { readRegistryAt, WORKTREE } from "../load/read-registry.ts";
 import type { CliIo } from "./main.ts";
 
-/** Placeholder until the catalog lands: reports that the command is not built yet. */
-export async function runCatalog(_options: { registry: string; agents: string[]; ref: string; out: string; today: string }, io: CliIo): Promise<number> {
-  io.stderr("blastgate catalog: not built yet\n");
-  return 2;
+/**
+ * `blastgate catalog`: writes `catalog.json` and `servers/<name>.json` (MCP registry
+ * server.json) into `out`. Returns the exit code: 1 when any problem is an error (the
+ * catalog is still written for everything valid), else 0.
+ *
+ * 1. Read the registry at `ref` (tags, tree, gate policy) and the agents.
+ * 2. Validate the org (the same problems `blastgate validate` prints).
+ * 3. Build the catalog (pure) and check it against catalogSchema.
+ * 4. Export each server as server.json and check it against the MCP registry's schema.
+ * 5. Write the files; print problems and a one-line summary.
+ */
+export async function runCatalog(options: { registry: string; agents: string[]; ref: string; out: string; today: string }, io: CliIo): Promise<number> {
+  const [loaded, { agents, problems: agentProblems }] = await Promise.all([
+    readRegistryAt(options.registry, options.ref, io.cwd),
+    readAgents(options.agents, io.cwd),
+  ]);
+  const problems: Problem[] = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
+
+  const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref: options.ref }));
+  if (!built.success) {
+    // Our own output failing our own schema is a bug in blastgate, not in the registry.
+    const issue = built.error.issues[0]!;
+    io.stderr(`blastgate catalog: the catalog failed its own schema at \`${issue.path.join(".") || "(root)"}\` (${issue.message}); nothing was written. This is a blastgate bug; please report it.\n`);
+    return 1;
+  }
+  const catalog = built.data;
+  const namespace = loaded.gateConfig.value?.catalog.namespace ?? DEFAULT_CATALOG_NAMESPACE;
+
+  const serverFiles: { name: string; json: McpServerJson }[] = [];
+  for (const server of catalog.servers) {
+    const json = buildServerJson(server, namespace);
+    const checked = mcpServerJsonSchema.safeParse(json);
+    if (checked.success) serverFiles.push({ name: server.name, json });
+    else problems.push(serverJsonProblem(server, path.relative(io.cwd, path.join(options.registry, "servers", server.name, "server.yaml")), options.ref, checked.error.issues[0]!));
+  }
+
+  await mkdir(path.join(options.out, "servers"), { recursive: true });
+  await writeFile(path.join(options.out, "catalog.json"), toJson(catalog));
+  for (const file of serverFiles) await writeFile(path.join(options.out, "servers", `${file.name}.json`), toJson(file.json));
+
+  const sorted = sortProblems(problems);
+  for (const problem of sorted) io.stdout(formatProblem(problem) + "\n");
+  const shownOut = path.relative(io.cwd, options.out) || ".";
+  io.stdout(`blastgate catalog: wrote ${plural(serverFiles.length, "server")}, ${plural(catalog.skills.length, "skill")} to ${shownOut}\n`);
+  return sorted.some((problem) => problem.level === "error") ? 1 : 0;
+}
+
+function serverJsonProblem(server: CatalogServer, file: string, ref: string, issue: { path: readonly PropertyKey[]; message: string }): Problem {
+  const field = issue.path.map(String).join(".") || "(root)";
+  const source = { file, ...(ref === WORKTREE ? {} : { ref }) };
+  return problemAt(
+    source,
+    1,
+    "error",
+    "server-json",
+    `exports as a server.json the MCP registry would reject: \`${field}\`: ${issue.message}; fix it in server.yaml (or shorten \`catalog.namespace\` in .github/blastgate.yml). servers/${server.name}.json was not written`,
+  );
+}
+
+function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

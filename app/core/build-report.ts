@@ -3,8 +3,8 @@ import type { AffectedReport } from "../../schemas/affected-report.schema.ts";
 import { checkModel, checkOverlays } from "./check-agent.ts";
 import { checkRequirements, checkUniqueAgents, findCycles } from "./check-registry.ts";
 import { classifyChanges } from "./classify-changes.ts";
-import { computeBlastRadius, describeConflict } from "./compute-blast-radius.ts";
-import type { AgentFacts } from "./model.ts";
+import { computeBlastRadius, describeConflict, type BlastRadius } from "./compute-blast-radius.ts";
+import type { AgentFacts, AssetId, AssetVersion } from "./model.ts";
 import { problemAt, sortProblems, uniqueProblems, type Problem } from "./problems.ts";
 import { buildRegistryState, type RegistryHistory } from "./registry-state.ts";
 import { createResolver } from "./resolve-agent.ts";
@@ -32,14 +32,26 @@ export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
   const base = buildRegistryState(facts.history.tags, facts.history.base);
   const head = buildRegistryState(facts.history.tags, facts.history.head);
   const radius = computeBlastRadius(base, head, facts.agents);
-  const { changes, problems: changeProblems } = classifyChanges(facts.history, (key) => radius.consumers.get(key) ?? 0, facts.today);
+  const { changes, problems: changeProblems } = classifyChanges(
+    facts.history,
+    {
+      count: (key) => radius.consumers.get(key) ?? 0,
+      gaining: (asset, scopes) => scopeGainers(radius.resolutions, asset as AssetId, scopes),
+    },
+    facts.today,
+  );
 
-  const affectedNames = new Set(radius.affected.map((agent) => agent.agent));
+  // Problems the change brings to the agents it touches; the rest is `validate`'s job.
+  const affected = new Map(radius.affected.map((entry) => [entry.agent, entry]));
   const agentProblems = facts.agents.flatMap((agent) => {
-    if (!affectedNames.has(agent.name)) return [];
+    const entry = affected.get(agent.name);
+    if (!entry) return [];
     const pair = radius.resolutions.get(agent.name);
-    const headResolution = pair?.head ?? createResolver(head)(agent);
-    return [...(pair ? checkOverlays(agent, pair.head, pair.base) : []), ...checkModel(agent, headResolution, head.models, facts.today)];
+    const modelMoved = entry.moves.some((move) => move.asset.startsWith("model:"));
+    return [
+      ...(pair ? checkOverlays(agent, pair.head, pair.base) : []),
+      ...(modelMoved ? checkModel(agent, pair?.head ?? createResolver(head)(agent), head.models, facts.today) : []),
+    ];
   });
   const problems = sortProblems(
     uniqueProblems([
@@ -71,6 +83,19 @@ export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
   };
 }
 
+/** Agents whose resolved version of `asset` has any of `scopes` at head but not at base. */
+function scopeGainers(resolutions: BlastRadius["resolutions"], asset: AssetId, scopes: readonly string[]): string[] {
+  const has = (version: AssetVersion | undefined, scope: string) =>
+    version?.server !== undefined && (version.server.scopes.includes(scope) || version.server.tools.some((tool) => tool.scopes.includes(scope)));
+  const gainers: string[] = [];
+  for (const [name, pair] of resolutions) {
+    const before = pair.base.assets.get(asset)?.version;
+    const after = pair.head.assets.get(asset)?.version;
+    if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
+  }
+  return gainers.sort();
+}
+
 /** Everything `validate` needs: one registry tree (with the tags) and the agents. */
 export interface ValidateFacts {
   readonly tags: RegistryHistory["tags"];
@@ -87,7 +112,7 @@ export function validateOrg(facts: ValidateFacts): Problem[] {
   const agentProblems = facts.agents.flatMap((agent) => {
     const resolution = resolve(agent);
     const problems: Problem[] = resolution.conflicts.map((conflict) => {
-      const first = conflict.ranges.find((range) => range.source === agent.source) ?? conflict.ranges[0];
+      const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
       return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
     });
     if (resolution.model.id === null) {

@@ -6,27 +6,30 @@ import type { AssetId, AssetVersion } from "./model.ts";
 import { problemAt, type Problem } from "./problems.ts";
 import type { RegistryHistory } from "./registry-state.ts";
 
-/** How many agents consume an asset (or a model reference) at head. */
-export type ConsumerCount = (asset: string) => number;
+/** What the blast radius knows about an asset's consumers: how many at head, and who gains given scopes. */
+export interface ConsumerFacts {
+  readonly count: (asset: string) => number;
+  readonly gaining: (asset: string, scopes: readonly string[]) => string[];
+}
 
 /**
  * Lists what a registry PR changes, asset by asset and model by model, with the flags a
  * reviewer needs: the semver bump, content changed without a bump, breaking tool
  * contract changes (and whether the bump admits them), scopes added, model retargets.
  */
-export function classifyChanges(history: RegistryHistory, consumers: ConsumerCount, today: string): { changes: Change[]; problems: Problem[] } {
+export function classifyChanges(history: RegistryHistory, consumers: ConsumerFacts, today: string): { changes: Change[]; problems: Problem[] } {
   const changes: Change[] = [];
   const problems: Problem[] = [];
   const ids = [...new Set<AssetId>([...history.base.assets.keys(), ...history.head.assets.keys()])].sort();
   for (const id of ids) {
     const change = classifyAsset(id, history.base.assets.get(id), history.head.assets.get(id), history, problems);
-    if (change) changes.push({ ...change, consumers: consumers(id) });
+    if (change) changes.push({ ...change, consumers: consumers.count(id), gainedBy: change.scopesAdded.length > 0 ? consumers.gaining(id, change.scopesAdded) : [] });
   }
   changes.push(...classifyModels(history.base.models, history.head.models, consumers, today));
   return { changes, problems };
 }
 
-type Draft = Omit<Change, "consumers">;
+type Draft = Omit<Change, "consumers" | "gainedBy">;
 
 function classifyAsset(
   id: AssetId,
@@ -99,6 +102,16 @@ function classifyAsset(
     }
   }
 
+  if (base.skill && head.skill) {
+    const before = new Set(base.skill.headings);
+    const after = new Set(head.skill.headings);
+    const added = head.skill.headings.filter((heading) => !before.has(heading));
+    const dropped = base.skill.headings.filter((heading) => !after.has(heading));
+    if (added.length > 0 || dropped.length > 0) flags.add("sections-changed");
+    if (added.length > 0) details.push(`sections added: ${added.map((h) => `\`## ${h}\``).join(", ")}`);
+    if (dropped.length > 0) details.push(`sections removed: ${dropped.map((h) => `\`## ${h}\``).join(", ")} (overlays replacing them stop applying)`);
+  }
+
   const requiresBefore = requiresKey(base);
   const requiresAfter = requiresKey(head);
   if (requiresBefore !== requiresAfter) {
@@ -128,7 +141,7 @@ function requiresKey(version: AssetVersion): string {
   return version.requires.map((requirement) => `${requirement.asset}@${requirement.range}`).sort().join(", ");
 }
 
-function classifyModels(base: ModelsConfig | null, head: ModelsConfig | null, consumers: ConsumerCount, today: string): Change[] {
+function classifyModels(base: ModelsConfig | null, head: ModelsConfig | null, consumers: ConsumerFacts, today: string): Change[] {
   if (!base || !head) return [];
   const changes: Change[] = [];
   const modelFlags = (model: string): ChangeFlag[] => {
@@ -152,7 +165,8 @@ function classifyModels(base: ModelsConfig | null, head: ModelsConfig | null, co
       flags: modelFlags(head.default),
       details: [`default model ${base.default} → ${head.default}`, ...modelDetails(head.default)],
       scopesAdded: [],
-      consumers: consumers("model:default"),
+      consumers: consumers.count("model:default"),
+      gainedBy: [],
     });
   }
   const aliases = [...new Set([...Object.keys(base.aliases), ...Object.keys(head.aliases)])].sort();
@@ -170,7 +184,8 @@ function classifyModels(base: ModelsConfig | null, head: ModelsConfig | null, co
       flags,
       details: to === null ? [`alias \`${alias}\` removed; agents using it no longer resolve a model`] : [`alias \`${alias}\` ${from ?? "(new)"} → ${to}`, ...modelDetails(to)],
       scopesAdded: [],
-      consumers: consumers(asset),
+      consumers: consumers.count(asset),
+      gainedBy: [],
     });
   }
   return changes;

@@ -159,7 +159,6 @@ function heldBack(agent: AgentFacts, head: Resolution, changed: ReadonlySet<Asse
     const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
     const blocking = resolved.ranges.find((requirement) => newest !== undefined && !semver.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
     if (!blocking) continue;
-    const by = blocking.source === agent.source ? "agent.yaml" : blocking.source.file;
     held.push({
       agent: agent.name,
       team: agent.team,
@@ -169,7 +168,7 @@ function heldBack(agent: AgentFacts, head: Resolution, changed: ReadonlySet<Asse
       range: blocking.range,
       reason:
         newest !== undefined && newest !== resolved.version.version
-          ? `\`${blocking.range}\` (${by}) excludes ${newest}; stays on ${resolved.version.version}`
+          ? `\`${blocking.range}\` (${blocking.source.file}) excludes ${newest}; stays on ${resolved.version.version}`
           : `resolves ${resolved.version.version}, whose content did not change`,
     });
   }
@@ -182,7 +181,7 @@ function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolutio
   const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
   for (const conflict of head.conflicts) {
     const introduced = !baseConflicts.has(conflict.asset);
-    const first = conflict.ranges.find((range) => range.source === agent.source) ?? conflict.ranges[0];
+    const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
     problems.push(
       problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name),
     );

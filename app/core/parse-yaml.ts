@@ -62,7 +62,10 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
   const result = schema.safeParse(data);
   if (result.success) return { kind: "ok", value: result.data, lineOf };
   const problems = flattenIssues(result.error.issues, data).map((issue) =>
-    at(lineOf(issue.path, { key: issue.code === "unrecognized_keys" }), describeIssue(issue, data, what, schema)),
+    at(
+      issue.code === "unrecognized_keys" ? lineOf([...issue.path, issue.keys[0]!], { key: true }) : lineOf(issue.path),
+      describeIssue(issue, data, what, schema),
+    ),
   );
   return invalid(problems);
 }
@@ -117,6 +120,8 @@ type Issue = z.core.$ZodIssue;
 /** Replaces a union's issues by those of the branch that fits the value's shape, so users see one clear reason. */
 function flattenIssues(issues: readonly Issue[], data: unknown): Issue[] {
   return issues.flatMap((issue): Issue[] => {
+    // One problem per unknown key, each at its own line.
+    if (issue.code === "unrecognized_keys" && issue.keys.length > 1) return issue.keys.map((key) => ({ ...issue, keys: [key] }));
     if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
     const value = valueAt(data, issue.path);
     const branches = issue.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue));
@@ -179,15 +184,12 @@ function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodT
       return `expected ${subject} to be one of ${issue.values.map(String).join(", ")}; ${got}`;
     case "unrecognized_keys": {
       const known = knownKeysAt(schema, issue.path);
-      return issue.keys
-        .map((key) => {
-          const suggestion = closest(key, known);
-          const where = field === "" ? "" : ` in \`${field}\``;
-          return suggestion
-            ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?`
-            : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
-        })
-        .join("; ");
+      const key = issue.keys[0]!;
+      const suggestion = closest(key, known);
+      const where = field === "" ? "" : ` in \`${field}\``;
+      return suggestion
+        ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?`
+        : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
     }
     case "too_big":
       return issue.origin === "string"

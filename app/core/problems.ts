@@ -28,10 +28,11 @@ export function problemAt(
   };
 }
 
-/** Orders problems by file, line, then message, so output never depends on read order. */
+/** Orders problems errors first, then by file, line and message, so output never depends on read order. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort(
     (a, b) =>
+      (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) ||
       a.file.localeCompare(b.file) ||
       (a.ref ?? "").localeCompare(b.ref ?? "") ||
       a.line - b.line ||

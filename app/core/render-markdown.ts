@@ -84,7 +84,8 @@ function renderChanges(report: AffectedReport): string[] {
   if (notes.length > 0) out.push("", ...notes);
   const scopes = report.changes.filter((change) => change.scopesAdded.length > 0);
   for (const change of scopes) {
-    out.push("", `> [!WARNING]\n> **Security review:** ${plural(change.consumers, "agent")} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", …" : ""})`;
+    out.push("", `> [!WARNING]\n> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
   }
   return [...out, ""];
 }

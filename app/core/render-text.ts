@@ -19,6 +19,7 @@ export function renderText(report: AffectedReport): string {
       const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
       out.push(`  ${change.asset}  ${change.from ?? "(none)"} → ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${change.consumers} consumer${change.consumers === 1 ? "" : "s"})`);
       for (const detail of change.details) out.push(`      ${detail}`);
+      if (change.gainedBy.length > 0) out.push(`      ${change.gainedBy.length} agent${change.gainedBy.length === 1 ? "" : "s"} gain ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
     }
   }
   if (report.affected.length > 0) {

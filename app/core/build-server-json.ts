@@ -1,0 +1,66 @@
+import type { CatalogServer, ServerOrgFields } from "../../schemas/catalog.schema.ts";
+import { PUBLISHER_PROVIDED_KEY, SERVER_JSON_SCHEMA_URL, type McpServerJson } from "../../schemas/mcp-server-json.schema.ts";
+
+/** The MCP registry's limit on `description`. */
+export const MAX_SERVER_JSON_DESCRIPTION = 100;
+
+/** The namespace exported names use when the gate policy sets none. */
+export const DEFAULT_CATALOG_NAMESPACE = "com.example";
+
+/**
+ * blastgate's block inside `_meta["io.modelcontextprotocol.registry/publisher-provided"]`,
+ * keyed `<namespace>/blastgate` so that other publishers' blocks can sit beside it:
+ *
+ * ```json
+ * "_meta": { "io.modelcontextprotocol.registry/publisher-provided": {
+ *   "com.example/blastgate": { "schemaVersion": 1, "owner": "…", "lifecycle": "production",
+ *     "scopes": […], "guarantees": {…}, "tools": [{ "name", "description", "scopes", "requiredInputs" }],
+ *     "dependsOn": [{ "server", "range" }], "dependents": { "count", "agents": [{ "agent", "team", "tier", "version" }] } } } }
+ * ```
+ *
+ * The fields are the catalog entry's (schemas/catalog.schema.ts, `serverOrgFieldsSchema`).
+ */
+export type BlastgatePublisherMeta = { readonly schemaVersion: 1 } & ServerOrgFields;
+
+/** The key of blastgate's block under publisher-provided `_meta`. */
+export function publisherMetaKey(namespace: string): string {
+  return `${namespace}/blastgate`;
+}
+
+/**
+ * Exports one catalog entry as an MCP registry `server.json` (schema 2025-12-11):
+ * `<namespace>/<server>`, the registry's own fields, and the org's fields under `_meta`.
+ * Describes the entry's `latest` version, else its highest.
+ */
+export function buildServerJson(server: CatalogServer, namespace: string): McpServerJson {
+  const meta: BlastgatePublisherMeta = {
+    schemaVersion: 1,
+    owner: server.owner,
+    lifecycle: server.lifecycle,
+    scopes: server.scopes,
+    guarantees: server.guarantees,
+    tools: server.tools,
+    dependsOn: server.dependsOn,
+    dependents: server.dependents,
+  };
+  return {
+    $schema: SERVER_JSON_SCHEMA_URL,
+    name: `${namespace}/${server.name}`,
+    description: clip(server.description, MAX_SERVER_JSON_DESCRIPTION),
+    title: server.title,
+    version: server.latest ?? server.versions[0]!,
+    ...(server.websiteUrl === undefined ? {} : { websiteUrl: server.websiteUrl }),
+    ...(server.repository === undefined ? {} : { repository: server.repository }),
+    ...(server.packages.length === 0 ? {} : { packages: server.packages }),
+    ...(server.remotes.length === 0 ? {} : { remotes: server.remotes }),
+    _meta: { [PUBLISHER_PROVIDED_KEY]: { [publisherMetaKey(namespace)]: meta } },
+  };
+}
+
+// server.yaml already holds descriptions to 100 characters; this keeps an export valid if that ever loosens.
+// Lengths are UTF-16 units, as zod counts them (never fewer than JSON Schema's code points); a split surrogate pair is dropped.
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return (/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut) + "…";
+}

@@ -1,0 +1,19 @@
+import type { z } from "zod";
+import { affectedReportSchema } from "./affected-report.schema.ts";
+import { agentManifestSchema } from "./agent.schema.ts";
+import { gateConfigSchema } from "./gate-config.schema.ts";
+import { modelsConfigSchema } from "./models.schema.ts";
+import { overlayFrontmatterSchema } from "./overlay.schema.ts";
+import { serverManifestSchema } from "./server.schema.ts";
+import { skillFrontmatterSchema } from "./skill.schema.ts";
+
+/** Every published format: its generated file name, schema, and whether users write it (input) or we do (output). */
+export const publishedSchemas: readonly { name: string; schema: z.ZodType; io: "input" | "output" }[] = [
+  { name: "agent", schema: agentManifestSchema, io: "input" },
+  { name: "server", schema: serverManifestSchema, io: "input" },
+  { name: "skill-frontmatter", schema: skillFrontmatterSchema, io: "input" },
+  { name: "models", schema: modelsConfigSchema, io: "input" },
+  { name: "overlay-frontmatter", schema: overlayFrontmatterSchema, io: "input" },
+  { name: "gate-config", schema: gateConfigSchema, io: "input" },
+  { name: "affected-report", schema: affectedReportSchema, io: "output" },
+];

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import type { CatalogServer } from "../../schemas/catalog.schema.ts";
+import { mcpServerJsonSchema, PUBLISHER_PROVIDED_KEY } from "../../schemas/mcp-server-json.schema.ts";
+import { buildServerJson } from "../../app/core/build-server-json.ts";
+
+function entry(overrides: Partial<CatalogServer> = {}): CatalogServer {
+  return {
+    name: "crm",
+    title: "Acme CRM",
+    description: "Customers, cases and notes from Acme's CRM.",
+    owner: "platform",
+    lifecycle: "production",
+    latest: "2.1.0",
+    versions: ["2.1.0", "2.0.0"],
+    repository: { url: "https://github.com/acme/crm-mcp", source: "github" },
+    packages: [{ registryType: "npm", identifier: "@acme/crm-mcp", version: "2.1.0", transport: { type: "stdio" } }],
+    remotes: [{ type: "streamable-http", url: "https://crm.example.com/mcp" }],
+    scopes: ["crm.cases:read"],
+    guarantees: { availability: "99.9%", dataClassification: "confidential" },
+    tools: [{ name: "get_case", description: "Reads a case.", scopes: ["crm.cases:read"], requiredInputs: ["case_id"] }],
+    dependsOn: [{ server: "audit", range: "^1.0.0" }],
+    dependents: { count: 1, agents: [{ agent: "triage", team: "support", tier: "production", version: "2.1.0" }] },
+    ...overrides,
+  };
+}
+
+function issuesOf(value: unknown): string[] {
+  const result = mcpServerJsonSchema.safeParse(value);
+  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.map(String).join(".")}: ${issue.message}`);
+}
+
+describe("buildServerJson", () => {
+  it("exports the registry fields and the org's fields under publisher-provided _meta when given a catalog entry", () => {
+    expect(buildServerJson(entry(), "com.acme")).toMatchInlineSnapshot(`
+      {
+        "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+        "_meta": {
+          "io.modelcontextprotocol.registry/publisher-provided": {
+            "com.acme/blastgate": {
+              "dependents": {
+                "agents": [
+                  {
+                    "agent": "triage",
+                    "team": "support",
+                    "tier": "production",
+                    "version": "2.1.0",
+                  },
+                ],
+                "count": 1,
+              },
+              "dependsOn": [
+                {
+                  "range": "^1.0.0",
+                  "server": "audit",
+                },
+              ],
+              "guarantees": {
+                "availability": "99.9%",
+                "dataClassification": "confidential",
+              },
+              "lifecycle": "production",
+              "owner": "platform",
+              "schemaVersion": 1,
+              "scopes": [
+                "crm.cases:read",
+              ],
+              "tools": [
+                {
+                  "description": "Reads a case.",
+                  "name": "get_case",
+                  "requiredInputs": [
+                    "case_id",
+                  ],
+                  "scopes": [
+                    "crm.cases:read",
+                  ],
+                },
+              ],
+            },
+          },
+        },
+        "description": "Customers, cases and notes from Acme's CRM.",
+        "name": "com.acme/crm",
+        "packages": [
+          {
+            "identifier": "@acme/crm-mcp",
+            "registryType": "npm",
+            "transport": {
+              "type": "stdio",
+            },
+            "version": "2.1.0",
+          },
+        ],
+        "remotes": [
+          {
+            "type": "streamable-http",
+            "url": "https://crm.example.com/mcp",
+          },
+        ],
+        "repository": {
+          "source": "github",
+          "url": "https://github.com/acme/crm-mcp",
+        },
+        "title": "Acme CRM",
+        "version": "2.1.0",
+      }
+    `);
+  });
+
+  it.each([
+    ["a full entry", entry()],
+    ["an entry removed from the tree (no latest)", entry({ latest: null, versions: ["1.4.0", "1.0.0"] })],
+    ["an entry with no packages, remotes or repository", entry({ packages: [], remotes: [], repository: undefined })],
+    ["an entry with a 150-character description", entry({ description: "d".repeat(150) })],
+  ])("passes the MCP registry schema mirror when exporting %s", (_, server) => {
+    expect(issuesOf(buildServerJson(server, "com.example"))).toEqual([]);
+  });
+
+  it("falls back to the highest version when the ref no longer holds the server", () => {
+    expect(buildServerJson(entry({ latest: null, versions: ["1.4.0", "1.0.0"] }), "com.example").version).toBe("1.4.0");
+  });
+
+  it("leaves out empty packages and remotes when the server has none", () => {
+    const json = buildServerJson(entry({ packages: [], remotes: [] }), "com.example");
+    expect(["packages" in json, "remotes" in json]).toEqual([false, false]);
+  });
+
+  it("clips the description to 100 characters with an ellipsis when it is longer", () => {
+    const description = buildServerJson(entry({ description: "d".repeat(150) }), "com.example").description;
+    expect([description.length, description.endsWith("d…")]).toEqual([100, true]);
+  });
+
+  it("keys the org block by the namespace when the gate policy sets one", () => {
+    const meta = buildServerJson(entry(), "io.github.acme")._meta?.[PUBLISHER_PROVIDED_KEY];
+    expect(Object.keys(meta ?? {})).toEqual(["io.github.acme/blastgate"]);
+  });
+});
+
+describe("mcpServerJsonSchema", () => {
+  const valid = buildServerJson(entry(), "com.example");
+
+  it.each([
+    ["a name without a slash", { ...valid, name: "crm" }, ["name: a reverse-DNS name with one slash, like `com.example/crm`"]],
+    ["a description of 101 characters", { ...valid, description: "d".repeat(101) }, ["description: Too big: expected string to have <=100 characters"]],
+    [
+      "a package version `latest`",
+      { ...valid, packages: [{ registryType: "npm", identifier: "@acme/crm-mcp", version: "latest", transport: { type: "stdio" } }] },
+      ["packages.0.version: a specific version, not `latest`"],
+    ],
+    ["a version range", { ...valid, version: "^2.1.0" }, ["version: a specific version, not a range"]],
+    [
+      "an unknown package field",
+      { ...valid, packages: [{ registryType: "npm", identifier: "@acme/crm-mcp", transport: { type: "stdio" }, extra: true }] },
+      ['packages.0: Unrecognized key: "extra"'],
+    ],
+    ["a publisher-provided block that is not an object", { ...valid, _meta: { [PUBLISHER_PROVIDED_KEY]: "owner: platform" } }, [
+      "_meta.io.modelcontextprotocol.registry/publisher-provided: Invalid input: expected record, received string",
+    ]],
+  ])("rejects %s", (_, value, issues) => {
+    expect(issuesOf(value)).toEqual(issues);
+  });
+
+  it("accepts a server.json when it is valid", () => {
+    expect(issuesOf(valid)).toEqual([]);
+  });
+});
