@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { exactVersion, kebabName, modelId, relativePath, teamName, versionRange } from "./common.ts";
+import { kebabName, relativePath, teamName, versionRange } from "./common.ts";
 
 const skillRef = z.union([
   versionRange.meta({ description: "A semver range of the shared skill, e.g. `^1.2.0`." }),
@@ -91,6 +91,3 @@ export const agentManifestSchema = z
   });
 
 export type AgentManifest = z.infer<typeof agentManifestSchema>;
-
-/** Used where a version must be exact, re-exported for callers that build manifests. */
-export { exactVersion };

@@ -14,6 +14,13 @@ export const SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/sc
 /** The `_meta` key under which a publisher puts its own data. */
 export const PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
 
+// Our messages are lowercase noun phrases, so a problem can read "expected `field` to be <message>".
+const uri = () => z.url({ message: "an absolute URL such as `https://example.com/mcp`" });
+const text = (min: number, max: number) => {
+  const message = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
+  return z.string().min(min, { message }).max(max, { message });
+};
+
 const input = z.looseObject({
   description: z.string().optional(),
   isRequired: z.boolean().optional(),
@@ -32,7 +39,7 @@ const keyValueInput = inputWithVariables.extend({ name: z.string().meta({ descri
 const positionalArgument = inputWithVariables
   .extend({ type: z.literal("positional"), valueHint: z.string().optional(), isRepeated: z.boolean().optional() })
   .refine((argument) => argument.valueHint !== undefined || argument.value !== undefined, {
-    message: "a positional argument needs `valueHint` or `value`",
+    message: "a positional argument with `valueHint` or `value`",
   });
 const namedArgument = inputWithVariables.extend({ type: z.literal("named"), name: z.string(), isRepeated: z.boolean().optional() });
 const argument = z.union([positionalArgument, namedArgument]);
@@ -45,18 +52,18 @@ const streamableHttpTransport = z.looseObject({
 });
 const sseTransport = z.looseObject({
   type: z.literal("sse"),
-  url: z.url().meta({ description: "The Server-Sent Events endpoint." }),
+  url: uri().meta({ description: "The Server-Sent Events endpoint." }),
   headers: z.array(keyValueInput).optional(),
 });
 
 /** A package: how to install and run the server locally. Closed, as upstream. */
 export const mcpPackageSchema = z.strictObject({
   registryType: z.string().meta({ description: "npm, pypi, oci, nuget or mcpb." }),
-  registryBaseUrl: z.url().optional(),
+  registryBaseUrl: uri().optional(),
   identifier: z.string(),
   version: z
     .string()
-    .min(1)
+    .min(1, { message: "a specific version such as `1.0.2`" })
     .refine((value) => value !== "latest", { message: "a specific version, not `latest`" })
     .optional(),
   fileSha256: z.string().regex(/^[a-f0-9]{64}$/, { message: "64 lowercase hex digits" }).optional(),
@@ -75,14 +82,14 @@ export const mcpRemoteSchema = z.union([
 ]);
 
 const repository = z.looseObject({
-  url: z.url(),
+  url: uri(),
   source: z.string(),
   id: z.string().optional(),
   subfolder: z.string().optional(),
 });
 
 const icon = z.looseObject({
-  src: z.url().max(255),
+  src: uri().max(255, { message: "a URL of at most 255 characters" }),
   mimeType: z.enum(["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]).optional(),
   sizes: z.array(z.string().regex(/^(\d+x\d+|any)$/)).optional(),
   theme: z.enum(["light", "dark"]).optional(),
@@ -94,20 +101,12 @@ const rangeLike = /[\^~<>=*|\s]|(^|\.)[xX](\.|$)/;
 /** `server.json` as the MCP registry (schema 2025-12-11) accepts it. */
 export const mcpServerJsonSchema = z
   .looseObject({
-    $schema: z.url().optional(),
-    name: z
-      .string()
-      .min(3)
-      .max(200)
-      .regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
-    description: z.string().min(1).max(100),
-    title: z.string().min(1).max(100).optional(),
-    version: z
-      .string()
-      .min(1)
-      .max(255)
-      .refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
-    websiteUrl: z.url().optional(),
+    $schema: uri().optional(),
+    name: text(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
+    description: text(1, 100),
+    title: text(1, 100).optional(),
+    version: text(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
+    websiteUrl: uri().optional(),
     repository: repository.optional(),
     icons: z.array(icon).optional(),
     packages: z.array(mcpPackageSchema).optional(),

@@ -60,13 +60,16 @@ export async function runCatalog(options: { registry: string; agents: string[]; 
 
 function serverJsonProblem(server: CatalogServer, file: string, ref: string, issue: { path: readonly PropertyKey[]; message: string }): Problem {
   const field = issue.path.map(String).join(".") || "(root)";
+  // The mirror's own messages are noun phrases ("a specific version, not `latest`"); zod's defaults are sentences.
+  const expected = /^[a-z]/.test(issue.message) ? `expected \`${field}\` to be ${issue.message}` : `\`${field}\`: ${issue.message}`;
+  const fix = field === "name" ? "shorten `catalog.namespace` in .github/blastgate.yml" : "fix it in server.yaml";
   const source = { file, ...(ref === WORKTREE ? {} : { ref }) };
   return problemAt(
     source,
     1,
     "error",
     "server-json",
-    `exports as a server.json the MCP registry would reject: \`${field}\`: ${issue.message}; fix it in server.yaml (or shorten \`catalog.namespace\` in .github/blastgate.yml). servers/${server.name}.json was not written`,
+    `exports as a server.json the MCP registry would reject: ${expected}; ${fix}. servers/${server.name}.json was not written`,
   );
 }
 

@@ -21,11 +21,8 @@ export interface CliIo {
 /** Exit codes: 0 fine, 1 problems at error level, 2 usage or environment errors. */
 export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
 
-/** A usage error the CLI reports without a stack trace. */
-class UsageError extends Error {}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /**
@@ -44,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   const registryOption = () => new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
   const agentsOption = () =>
-    new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable)").argParser(collect).default([] as string[]).makeOptionMandatory();
+    new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable)").argParser(collect).makeOptionMandatory();
   const todayOption = () => new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
 
   program
@@ -124,7 +121,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // --help and --version exit 0; every other parse error is a usage error.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UnknownRefError || error instanceof NotARepositoryError || error instanceof NoAgentsError || error instanceof UsageError) {
+    if (error instanceof UnknownRefError || error instanceof NotARepositoryError || error instanceof NoAgentsError) {
       io.stderr(`blastgate: ${error.message}\n`);
       return EXIT.usage;
     }

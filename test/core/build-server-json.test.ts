@@ -141,7 +141,7 @@ describe("mcpServerJsonSchema", () => {
 
   it.each([
     ["a name without a slash", { ...valid, name: "crm" }, ["name: a reverse-DNS name with one slash, like `com.example/crm`"]],
-    ["a description of 101 characters", { ...valid, description: "d".repeat(101) }, ["description: Too big: expected string to have <=100 characters"]],
+    ["a description of 101 characters", { ...valid, description: "d".repeat(101) }, ["description: a non-empty string of at most 100 characters"]],
     [
       "a package version `latest`",
       { ...valid, packages: [{ registryType: "npm", identifier: "@acme/crm-mcp", version: "latest", transport: { type: "stdio" } }] },

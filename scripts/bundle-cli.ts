@@ -1,0 +1,21 @@
+import { build } from "esbuild";
+import path from "node:path";
+
+const root = path.join(import.meta.dirname, "..");
+
+/** Bundles the CLI into one file with its dependencies, so `npx blastgate` needs no install step. */
+export async function bundleCli(): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(root, "app/cli/bin.ts")],
+    absWorkingDir: root,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node24",
+    write: false,
+    legalComments: "none",
+    // CommonJS dependencies (semver, commander) call require() for Node built-ins.
+    banner: { js: 'import { createRequire as __blastgateCreateRequire } from "node:module";\nconst require = __blastgateCreateRequire(import.meta.url);' },
+  });
+  return result.outputFiles[0]!.text;
+}
