@@ -33977,7 +33977,7 @@ var tierRule = external_exports.strictObject({
   maxRegression: external_exports.number().min(0).max(1).meta({ description: "The largest significant drop in pass rate, head against base, that still passes." }),
   trials: external_exports.int().min(1).max(100).meta({ description: "Trials per case and variant to start with." }),
   maxTrials: external_exports.int().min(1).max(200).meta({ description: "Trials an inconclusive comparison may grow to." })
-}).refine((rule) => rule.maxTrials >= rule.trials, { message: "`maxTrials` must be at least `trials`", path: ["maxTrials"] });
+}).refine((rule) => rule.maxTrials >= rule.trials, { message: "at least `trials`", path: ["maxTrials"] });
 var defaultTiers = {
   production: { gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 },
   staging: { gate: "block", minPassRate: 0.8, maxRegression: 0.05, trials: 3, maxTrials: 10 },

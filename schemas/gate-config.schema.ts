@@ -14,7 +14,7 @@ const tierRule = z
     trials: z.int().min(1).max(100).meta({ description: "Trials per case and variant to start with." }),
     maxTrials: z.int().min(1).max(200).meta({ description: "Trials an inconclusive comparison may grow to." }),
   })
-  .refine((rule) => rule.maxTrials >= rule.trials, { message: "`maxTrials` must be at least `trials`", path: ["maxTrials"] });
+  .refine((rule) => rule.maxTrials >= rule.trials, { message: "at least `trials`", path: ["maxTrials"] });
 
 const defaultTiers = {
   production: { gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 },

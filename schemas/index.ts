@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { affectedReportSchema } from "./affected-report.schema.ts";
 import { agentManifestSchema } from "./agent.schema.ts";
+import { catalogSchema } from "./catalog.schema.ts";
 import { gateConfigSchema } from "./gate-config.schema.ts";
 import { modelsConfigSchema } from "./models.schema.ts";
 import { overlayFrontmatterSchema } from "./overlay.schema.ts";
@@ -16,4 +17,5 @@ export const publishedSchemas: readonly { name: string; schema: z.ZodType; io: "
   { name: "overlay-frontmatter", schema: overlayFrontmatterSchema, io: "input" },
   { name: "gate-config", schema: gateConfigSchema, io: "input" },
   { name: "affected-report", schema: affectedReportSchema, io: "output" },
+  { name: "catalog", schema: catalogSchema, io: "output" },
 ];

@@ -147,7 +147,7 @@ describe("buildCatalog", () => {
     ["server:audit", 3, ["concierge@1.0.0", "onboarder@1.0.0", "pilot@1.0.0"]],
     ["server:legacy", 0, []],
     ["skill:onboarding", 1, ["onboarder@1.0.0"]],
-  ])("counts the agents that resolve %s, transitive-only consumers included, with their versions", (id, count, agents) => {
+  ])("counts the agents resolving %s, with their versions, when some reach it only transitively", (id, count, agents) => {
     expect(dependentsOf(buildCatalog(org()), id)).toEqual({ count, agents });
   });
 

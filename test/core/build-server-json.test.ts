@@ -156,7 +156,7 @@ describe("mcpServerJsonSchema", () => {
     ["a publisher-provided block that is not an object", { ...valid, _meta: { [PUBLISHER_PROVIDED_KEY]: "owner: platform" } }, [
       "_meta.io.modelcontextprotocol.registry/publisher-provided: Invalid input: expected record, received string",
     ]],
-  ])("rejects %s", (_, value, issues) => {
+  ])("rejects a server.json when it has %s", (_, value, issues) => {
     expect(issuesOf(value)).toEqual(issues);
   });
 
