@@ -34018,7 +34018,7 @@ var gateConfigSchema = external_exports.strictObject({
     teams: external_exports.array(external_exports.string()).default([]).meta({ description: "Teams, besides each agent's own, whose members may `/blastgate accept` a regression." })
   }).default({ teams: [] }),
   catalog: external_exports.strictObject({
-    namespace: external_exports.string().regex(/^[a-zA-Z0-9.-]+$/, { message: "a reverse-DNS namespace such as `com.example`" }).default("com.example").meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." })
+    namespace: external_exports.string().regex(/^[a-zA-Z0-9.-]+$/, { message: "a reverse-DNS namespace such as `com.example`" }).max(120).default("com.example").meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." })
   }).default({ namespace: "com.example" })
 }).meta({
   title: "blastgate gate policy (.github/blastgate.yml)",
@@ -34068,14 +34068,15 @@ var argument = external_exports.union([
   input2.extend({ type: external_exports.literal("named"), name: external_exports.string().min(1), isRepeated: external_exports.boolean().optional() })
 ]);
 var remoteUrl = external_exports.string().regex(/^(https?:\/\/|\{)[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/mcp`" });
+var sseUrl = external_exports.string().regex(/^https?:\/\/[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/sse`" });
 var remote = external_exports.discriminatedUnion("type", [
   external_exports.object({ type: external_exports.literal("streamable-http"), url: remoteUrl, headers: external_exports.array(keyValueInput).optional() }),
-  external_exports.object({ type: external_exports.literal("sse"), url: remoteUrl, headers: external_exports.array(keyValueInput).optional() })
+  external_exports.object({ type: external_exports.literal("sse"), url: sseUrl, headers: external_exports.array(keyValueInput).optional() })
 ]);
 var transport = external_exports.discriminatedUnion("type", [
   external_exports.object({ type: external_exports.literal("stdio") }),
   external_exports.object({ type: external_exports.literal("streamable-http"), url: remoteUrl, headers: external_exports.array(keyValueInput).optional() }),
-  external_exports.object({ type: external_exports.literal("sse"), url: remoteUrl, headers: external_exports.array(keyValueInput).optional() })
+  external_exports.object({ type: external_exports.literal("sse"), url: sseUrl, headers: external_exports.array(keyValueInput).optional() })
 ]);
 var mcpPackage = external_exports.strictObject({
   registryType: external_exports.string().min(1).meta({ description: "npm, pypi, oci, nuget or mcpb." }),
@@ -34104,7 +34105,7 @@ var serverManifestSchema = external_exports.strictObject({
   owner: teamName.meta({ description: "The owning team." }),
   lifecycle: external_exports.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
   websiteUrl: external_exports.url().optional(),
-  repository: external_exports.strictObject({ url: external_exports.url(), source: external_exports.string().min(1), subfolder: external_exports.string().optional() }).optional().meta({ description: "Where the server's source lives." }),
+  repository: external_exports.strictObject({ url: external_exports.url(), source: external_exports.string().min(1), id: external_exports.string().optional(), subfolder: external_exports.string().optional() }).optional().meta({ description: "Where the server's source lives." }),
   packages: external_exports.array(mcpPackage).default([]).meta({ description: "How to install and run it (MCP registry shape)." }),
   remotes: external_exports.array(remote).default([]).meta({ description: "Where it is hosted (MCP registry shape)." }),
   scopes: external_exports.array(scopeName).default([]).meta({ description: "Every scope the server can act with." }),

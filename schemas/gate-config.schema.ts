@@ -105,6 +105,8 @@ export const gateConfigSchema = z
         namespace: z
           .string()
           .regex(/^[a-zA-Z0-9.-]+$/, { message: "a reverse-DNS namespace such as `com.example`" })
+          // server.json names are `<namespace>/<server>` and at most 200 characters; servers' names are at most 64.
+          .max(120)
           .default("com.example")
           .meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." }),
       })

@@ -18,15 +18,17 @@ const argument = z.union([
   input.extend({ type: z.literal("positional"), valueHint: z.string().optional(), isRepeated: z.boolean().optional() }),
   input.extend({ type: z.literal("named"), name: z.string().min(1), isRepeated: z.boolean().optional() }),
 ]);
+// Streamable HTTP URLs may start with a `{variable}` (MCP registry 2025-12-11); SSE URLs must be plain URLs.
 const remoteUrl = z.string().regex(/^(https?:\/\/|\{)[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/mcp`" });
+const sseUrl = z.string().regex(/^https?:\/\/[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/sse`" });
 const remote = z.discriminatedUnion("type", [
   z.object({ type: z.literal("streamable-http"), url: remoteUrl, headers: z.array(keyValueInput).optional() }),
-  z.object({ type: z.literal("sse"), url: remoteUrl, headers: z.array(keyValueInput).optional() }),
+  z.object({ type: z.literal("sse"), url: sseUrl, headers: z.array(keyValueInput).optional() }),
 ]);
 const transport = z.discriminatedUnion("type", [
   z.object({ type: z.literal("stdio") }),
   z.object({ type: z.literal("streamable-http"), url: remoteUrl, headers: z.array(keyValueInput).optional() }),
-  z.object({ type: z.literal("sse"), url: remoteUrl, headers: z.array(keyValueInput).optional() }),
+  z.object({ type: z.literal("sse"), url: sseUrl, headers: z.array(keyValueInput).optional() }),
 ]);
 const mcpPackage = z.strictObject({
   registryType: z.string().min(1).meta({ description: "npm, pypi, oci, nuget or mcpb." }),
@@ -75,7 +77,7 @@ export const serverManifestSchema = z
     lifecycle: z.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
     websiteUrl: z.url().optional(),
     repository: z
-      .strictObject({ url: z.url(), source: z.string().min(1), subfolder: z.string().optional() })
+      .strictObject({ url: z.url(), source: z.string().min(1), id: z.string().optional(), subfolder: z.string().optional() })
       .optional()
       .meta({ description: "Where the server's source lives." }),
     packages: z.array(mcpPackage).default([]).meta({ description: "How to install and run it (MCP registry shape)." }),

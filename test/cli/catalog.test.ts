@@ -242,15 +242,16 @@ describe("blastgate catalog", () => {
     expect(existsSync(path.join(root, "out/servers/crm.json"))).toBe(true);
   });
 
-  it("reports the server and skips its server.json when the export would break the MCP registry's name limit", async () => {
+  it("reports a namespace too long for the MCP registry's name limit at its line, and exports under the default namespace", async () => {
     await write(path.join(root, "registry/.github/blastgate.yml"), `catalog:\n  namespace: ${"a".repeat(200)}\n`);
     const result = await run([]);
-    expect(result.stdout.replace(/a{200}/g, "<200 a>")).toMatchInlineSnapshot(`
-      "registry/servers/crm/server.yaml:1: error: exports as a server.json the MCP registry would reject: expected \`name\` to be between 3 and 200 characters long; shorten \`catalog.namespace\` in .github/blastgate.yml. servers/crm.json was not written
-      blastgate catalog: wrote 0 servers, 1 skill to out
+    expect(result.stdout).toMatchInlineSnapshot(`
+      "registry/.github/blastgate.yml:2: error: \`catalog.namespace\` is too long: at most 120 characters, got 200; shorten it
+      blastgate catalog: wrote 1 server, 1 skill to out
       "
     `);
-    expect([result.code, existsSync(path.join(root, "out/servers/crm.json")), existsSync(path.join(root, "out/catalog.json"))]).toEqual([1, false, true]);
+    const serverJson = await readJson("out/servers/crm.json");
+    expect([result.code, (serverJson as { name: string }).name]).toEqual([1, "com.example/crm"]);
   });
 
   it("exits 2 with a usage error when --out is missing", async () => {

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { COMMENT_LIMIT, renderMarkdown } from "../../app/core/render-markdown.ts";
+import { renderText } from "../../app/core/render-text.ts";
+import type { AffectedReport } from "../../schemas/affected-report.schema.ts";
+
+const tiers = ["production", "staging", "experimental"] as const;
+
+/** A report with `count` affected agents spread over `teams` teams, all moved by one skill change. */
+function report(count: number, teams: number, problems = 0): AffectedReport {
+  const affected = Array.from({ length: count }, (_, i) => ({
+    agent: `agent-${String(i).padStart(5, "0")}`,
+    team: `team-${i % teams}`,
+    tier: tiers[i % 3]!,
+    repo: `agents/agent-${i}`,
+    paths: [["skill:onboarding", "skill:escalation-rules"], ["skill:escalation-rules"]],
+    moves: [{ asset: "skill:escalation-rules", from: "1.2.1", to: "1.3.0", contentChanged: true }],
+    status: { base: "ok" as const, head: "ok" as const },
+  }));
+  return {
+    schemaVersion: 1,
+    base: "main",
+    head: "feature",
+    summary: { changes: 1, affected: count, unaffected: 0, agents: count, errors: problems, warnings: 0 },
+    changes: [{ asset: "skill:escalation-rules", from: "1.2.1", to: "1.3.0", bump: "minor", flags: [], details: [], scopesAdded: [], consumers: count, gainedBy: [] }],
+    affected,
+    unaffected: [],
+    problems: Array.from({ length: problems }, (_, i) => ({ level: "error" as const, code: "schema", file: `agents/a${i}/agent.yaml`, line: 3, message: "expected `tier` to be one of production, staging, experimental; got `prod`" })),
+  };
+}
+
+describe("renderMarkdown", () => {
+  it("draws one node per agent for a small radius", () => {
+    const body = renderMarkdown(report(3, 2));
+    expect(body).toContain('n0["agent-00000"]:::agent');
+    expect(body).toContain("<summary>Blast radius graph</summary>");
+  });
+
+  it("groups the graph by team once there are more agents than fit", () => {
+    const body = renderMarkdown(report(120, 6));
+    expect(body).toContain("<summary>Blast radius graph (grouped by team: 120 agents)</summary>");
+    expect(body).toContain('["team team-0: 20 agents"]:::agent');
+    expect(body).not.toContain('["agent-00000"]');
+  });
+
+  it("groups the graph by tier when there are too many teams too", () => {
+    const body = renderMarkdown(report(500, 100));
+    expect(body).toContain("<summary>Blast radius graph (grouped by tier: 500 agents)</summary>");
+    expect(body).toContain('["production: 167 agents"]:::agent');
+  });
+
+  it.each([1_000, 10_000])("stays within GitHub's comment limit with %i affected agents and many problems", (count) => {
+    const body = renderMarkdown(report(count, 200, 500));
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(body).toMatch(/\| …and \d+ more \| \| \| \|/);
+    expect(body).toMatch(/- …and \d+ more/);
+    expect(body.startsWith("<!-- blastgate:affected -->\n### blastgate: ")).toBe(true);
+  });
+
+  it("treats text from files as data: no HTML, no mentions, no broken tables", () => {
+    const hostile = report(1, 1, 1);
+    hostile.problems[0]!.message = "got `<img src=x onerror=alert(1)>` from @octocat | x";
+    hostile.affected[0]!.team = "a|b<script>";
+    const body = renderMarkdown(hostile);
+    expect(body).toContain("got `&lt;img src=x onerror=alert(1)&gt;` from @\u200boctocat | x");
+    expect(body).toContain("| a\\|b&lt;script&gt; |");
+    expect(body).not.toContain("<img");
+    expect(body).not.toContain("<script>");
+  });
+});
+
+describe("renderText", () => {
+  it("lists changes, affected agents by tier with moves and paths, and problems", () => {
+    expect(renderText(report(2, 1, 1))).toMatchInlineSnapshot(`
+      "blastgate: 1 change, 2 agents affected, 0 pinned out, 1 error, 0 warnings (main → feature, 2 agents read)
+
+      Changes
+        skill:escalation-rules  1.2.1 → 1.3.0  minor  (2 consumers)
+
+      Affected
+        production
+          agent-00000 (team-0)
+            skill:escalation-rules  1.2.1 → 1.3.0
+            via skill:onboarding → skill:escalation-rules
+            via skill:escalation-rules
+        staging
+          agent-00001 (team-0)
+            skill:escalation-rules  1.2.1 → 1.3.0
+            via skill:onboarding → skill:escalation-rules
+            via skill:escalation-rules
+
+      Problems
+        agents/a0/agent.yaml:3: error: expected \`tier\` to be one of production, staging, experimental; got \`prod\`
+      "
+    `);
+  });
+});
