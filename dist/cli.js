@@ -316,11 +316,11 @@ var require_help = __commonJS({
        */
       visibleArguments(cmd) {
         if (cmd._argsDescription) {
-          cmd.registeredArguments.forEach((argument3) => {
-            argument3.description = argument3.description || cmd._argsDescription[argument3.name()] || "";
+          cmd.registeredArguments.forEach((argument2) => {
+            argument2.description = argument2.description || cmd._argsDescription[argument2.name()] || "";
           });
         }
-        if (cmd.registeredArguments.find((argument3) => argument3.description)) {
+        if (cmd.registeredArguments.find((argument2) => argument2.description)) {
           return cmd.registeredArguments;
         }
         return [];
@@ -351,8 +351,8 @@ var require_help = __commonJS({
        * @param {Argument} argument
        * @returns {string}
        */
-      argumentTerm(argument3) {
-        return argument3.name();
+      argumentTerm(argument2) {
+        return argument2.name();
       }
       /**
        * Get the longest command term length.
@@ -409,11 +409,11 @@ var require_help = __commonJS({
        * @returns {number}
        */
       longestArgumentTermLength(cmd, helper) {
-        return helper.visibleArguments(cmd).reduce((max, argument3) => {
+        return helper.visibleArguments(cmd).reduce((max, argument2) => {
           return Math.max(
             max,
             this.displayWidth(
-              helper.styleArgumentTerm(helper.argumentTerm(argument3))
+              helper.styleArgumentTerm(helper.argumentTerm(argument2))
             )
           );
         }, 0);
@@ -497,27 +497,27 @@ var require_help = __commonJS({
        * @param {Argument} argument
        * @return {string}
        */
-      argumentDescription(argument3) {
+      argumentDescription(argument2) {
         const extraInfo = [];
-        if (argument3.argChoices) {
+        if (argument2.argChoices) {
           extraInfo.push(
             // use stringify to match the display of the default value
-            `choices: ${argument3.argChoices.map((choice) => JSON.stringify(choice)).join(", ")}`
+            `choices: ${argument2.argChoices.map((choice) => JSON.stringify(choice)).join(", ")}`
           );
         }
-        if (argument3.defaultValue !== void 0) {
+        if (argument2.defaultValue !== void 0) {
           extraInfo.push(
-            `default: ${argument3.defaultValueDescription || JSON.stringify(argument3.defaultValue)}`
+            `default: ${argument2.defaultValueDescription || JSON.stringify(argument2.defaultValue)}`
           );
         }
         if (extraInfo.length > 0) {
           const extraDescription = `(${extraInfo.join(", ")})`;
-          if (argument3.description) {
-            return `${argument3.description} ${extraDescription}`;
+          if (argument2.description) {
+            return `${argument2.description} ${extraDescription}`;
           }
           return extraDescription;
         }
-        return argument3.description;
+        return argument2.description;
       }
       /**
        * Format a list of items, given a heading and an array of formatted items.
@@ -581,10 +581,10 @@ var require_help = __commonJS({
             ""
           ]);
         }
-        const argumentList = helper.visibleArguments(cmd).map((argument3) => {
+        const argumentList = helper.visibleArguments(cmd).map((argument2) => {
           return callFormatItem(
-            helper.styleArgumentTerm(helper.argumentTerm(argument3)),
-            helper.styleArgumentDescription(helper.argumentDescription(argument3))
+            helper.styleArgumentTerm(helper.argumentTerm(argument2)),
+            helper.styleArgumentDescription(helper.argumentDescription(argument2))
           );
         });
         output2 = output2.concat(
@@ -1488,13 +1488,13 @@ var require_command = __commonJS({
        * @return {Command} `this` command for chaining
        */
       argument(name, description, parseArg, defaultValue) {
-        const argument3 = this.createArgument(name, description);
+        const argument2 = this.createArgument(name, description);
         if (typeof parseArg === "function") {
-          argument3.default(defaultValue).argParser(parseArg);
+          argument2.default(defaultValue).argParser(parseArg);
         } else {
-          argument3.default(parseArg);
+          argument2.default(parseArg);
         }
-        this.addArgument(argument3);
+        this.addArgument(argument2);
         return this;
       }
       /**
@@ -1520,19 +1520,19 @@ var require_command = __commonJS({
        * @param {Argument} argument
        * @return {Command} `this` command for chaining
        */
-      addArgument(argument3) {
+      addArgument(argument2) {
         const previousArgument = this.registeredArguments.slice(-1)[0];
         if (previousArgument?.variadic) {
           throw new Error(
             `only the last argument can be variadic '${previousArgument.name()}'`
           );
         }
-        if (argument3.required && argument3.defaultValue !== void 0 && argument3.parseArg === void 0) {
+        if (argument2.required && argument2.defaultValue !== void 0 && argument2.parseArg === void 0) {
           throw new Error(
-            `a default value for a required argument is never used: '${argument3.name()}'`
+            `a default value for a required argument is never used: '${argument2.name()}'`
           );
         }
-        this.registeredArguments.push(argument3);
+        this.registeredArguments.push(argument2);
         return this;
       }
       /**
@@ -2393,12 +2393,12 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       _processArguments() {
-        const myParseArg = (argument3, value, previous) => {
+        const myParseArg = (argument2, value, previous) => {
           let parsedValue = value;
-          if (value !== null && argument3.parseArg) {
-            const invalidValueMessage = `error: command-argument value '${value}' is invalid for argument '${argument3.name()}'.`;
+          if (value !== null && argument2.parseArg) {
+            const invalidValueMessage = `error: command-argument value '${value}' is invalid for argument '${argument2.name()}'.`;
             parsedValue = this._callParseArg(
-              argument3,
+              argument2,
               value,
               previous,
               invalidValueMessage
@@ -13736,8 +13736,8 @@ var Cached = class {
 function cached(getter) {
   return new Cached(getter);
 }
-function nullish(input4) {
-  return input4 === null || input4 === void 0;
+function nullish(input3) {
+  return input3 === null || input3 === void 0;
 }
 function cleanRegex(source) {
   const start = source.startsWith("^") ? 1 : 0;
@@ -13874,8 +13874,8 @@ function randomString(length = 10) {
 function esc(str) {
   return JSON.stringify(str);
 }
-function slugify(input4) {
-  return input4.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
+function slugify(input3) {
+  return input3.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
 }
 var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
 };
@@ -14243,12 +14243,12 @@ function finalizeIssue(iss, ctx, config2) {
   }
   return full;
 }
-function getSizableOrigin(input4) {
-  if (input4 instanceof Set)
+function getSizableOrigin(input3) {
+  if (input3 instanceof Set)
     return "set";
-  if (input4 instanceof Map)
+  if (input3 instanceof Map)
     return "map";
-  if (input4 instanceof File)
+  if (input3 instanceof File)
     return "file";
   return "unknown";
 }
@@ -14266,10 +14266,10 @@ function codePointLength(str) {
   }
   return count;
 }
-function getLengthableOrigin(input4) {
-  if (Array.isArray(input4))
+function getLengthableOrigin(input3) {
+  if (Array.isArray(input3))
     return "array";
-  if (typeof input4 === "string")
+  if (typeof input3 === "string")
     return "string";
   return "unknown";
 }
@@ -14295,12 +14295,12 @@ function parsedType(data) {
   return t;
 }
 function issue(...args) {
-  const [iss, input4, inst] = args;
+  const [iss, input3, inst] = args;
   if (typeof iss === "string") {
     return {
       message: iss,
       code: "custom",
-      input: input4,
+      input: input3,
       inst
     };
   }
@@ -15196,23 +15196,23 @@ var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat"
   const origin = isInt ? "int" : "number";
   const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
+    const input3 = payload.value;
     if (isInt) {
-      if (!Number.isInteger(input4)) {
+      if (!Number.isInteger(input3)) {
         payload.issues.push({
           expected: origin,
           format: def.format,
           code: "invalid_type",
           continue: false,
-          input: input4,
+          input: input3,
           inst
         });
         return;
       }
-      if (!Number.isSafeInteger(input4)) {
-        if (input4 > 0) {
+      if (!Number.isSafeInteger(input3)) {
+        if (input3 > 0) {
           payload.issues.push({
-            input: input4,
+            input: input3,
             code: "too_big",
             maximum: Number.MAX_SAFE_INTEGER,
             note: "Integers must be within the safe integer range.",
@@ -15223,7 +15223,7 @@ var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat"
           });
         } else {
           payload.issues.push({
-            input: input4,
+            input: input3,
             code: "too_small",
             minimum: Number.MIN_SAFE_INTEGER,
             note: "Integers must be within the safe integer range.",
@@ -15236,10 +15236,10 @@ var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat"
         return;
       }
     }
-    if (input4 < minimum) {
+    if (input3 < minimum) {
       payload.issues.push({
         origin: "number",
-        input: input4,
+        input: input3,
         code: "too_small",
         minimum,
         inclusive: true,
@@ -15247,10 +15247,10 @@ var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat"
         continue: !def.abort
       });
     }
-    if (input4 > maximum) {
+    if (input3 > maximum) {
       payload.issues.push({
         origin: "number",
-        input: input4,
+        input: input3,
         code: "too_big",
         maximum,
         inclusive: true,
@@ -15264,11 +15264,11 @@ var $ZodCheckBigIntFormat = /* @__PURE__ */ $constructor("$ZodCheckBigIntFormat"
   $ZodCheck.init(inst, def);
   const [minimum, maximum] = BIGINT_FORMAT_RANGES[def.format];
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    if (input4 < minimum) {
+    const input3 = payload.value;
+    if (input3 < minimum) {
       payload.issues.push({
         origin: "bigint",
-        input: input4,
+        input: input3,
         code: "too_small",
         minimum,
         inclusive: true,
@@ -15276,10 +15276,10 @@ var $ZodCheckBigIntFormat = /* @__PURE__ */ $constructor("$ZodCheckBigIntFormat"
         continue: !def.abort
       });
     }
-    if (input4 > maximum) {
+    if (input3 > maximum) {
       payload.issues.push({
         origin: "bigint",
-        input: input4,
+        input: input3,
         code: "too_big",
         maximum,
         inclusive: true,
@@ -15294,16 +15294,16 @@ var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, d
   $ZodCheck.init(inst, def);
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    const size = input4.size;
+    const input3 = payload.value;
+    const size = input3.size;
     if (size <= def.maximum)
       return;
     payload.issues.push({
-      origin: getSizableOrigin(input4),
+      origin: getSizableOrigin(input3),
       code: "too_big",
       maximum: def.maximum,
       inclusive: true,
-      input: input4,
+      input: input3,
       inst,
       continue: !def.abort
     });
@@ -15314,16 +15314,16 @@ var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, d
   $ZodCheck.init(inst, def);
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    const size = input4.size;
+    const input3 = payload.value;
+    const size = input3.size;
     if (size >= def.minimum)
       return;
     payload.issues.push({
-      origin: getSizableOrigin(input4),
+      origin: getSizableOrigin(input3),
       code: "too_small",
       minimum: def.minimum,
       inclusive: true,
-      input: input4,
+      input: input3,
       inst,
       continue: !def.abort
     });
@@ -15334,13 +15334,13 @@ var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (i
   $ZodCheck.init(inst, def);
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    const size = input4.size;
+    const input3 = payload.value;
+    const size = input3.size;
     if (size === def.size)
       return;
     const tooBig = size > def.size;
     payload.issues.push({
-      origin: getSizableOrigin(input4),
+      origin: getSizableOrigin(input3),
       ...tooBig ? { code: "too_big", maximum: def.size } : { code: "too_small", minimum: def.size },
       inclusive: true,
       exact: true,
@@ -15355,18 +15355,18 @@ var $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (ins
   $ZodCheck.init(inst, def);
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    const units = input4.length;
-    const length = typeof input4 === "string" && units > def.maximum ? codePointLength(input4) : units;
+    const input3 = payload.value;
+    const units = input3.length;
+    const length = typeof input3 === "string" && units > def.maximum ? codePointLength(input3) : units;
     if (length <= def.maximum)
       return;
-    const origin = getLengthableOrigin(input4);
+    const origin = getLengthableOrigin(input3);
     payload.issues.push({
       origin,
       code: "too_big",
       maximum: def.maximum,
       inclusive: true,
-      input: input4,
+      input: input3,
       inst,
       continue: !def.abort
     });
@@ -15377,18 +15377,18 @@ var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (ins
   $ZodCheck.init(inst, def);
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    const units = input4.length;
-    const length = typeof input4 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input4) : units;
+    const input3 = payload.value;
+    const units = input3.length;
+    const length = typeof input3 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input3) : units;
     if (length >= def.minimum)
       return;
-    const origin = getLengthableOrigin(input4);
+    const origin = getLengthableOrigin(input3);
     payload.issues.push({
       origin,
       code: "too_small",
       minimum: def.minimum,
       inclusive: true,
-      input: input4,
+      input: input3,
       inst,
       continue: !def.abort
     });
@@ -15399,12 +15399,12 @@ var $ZodCheckLengthEquals = /* @__PURE__ */ $constructor("$ZodCheckLengthEquals"
   $ZodCheck.init(inst, def);
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    const units = input4.length;
-    const length = typeof input4 === "string" && units >= def.length && units <= def.length * 2 ? codePointLength(input4) : units;
+    const input3 = payload.value;
+    const units = input3.length;
+    const length = typeof input3 === "string" && units >= def.length && units <= def.length * 2 ? codePointLength(input3) : units;
     if (length === def.length)
       return;
-    const origin = getLengthableOrigin(input4);
+    const origin = getLengthableOrigin(input3);
     const tooBig = length > def.length;
     payload.issues.push({
       origin,
@@ -15550,10 +15550,10 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
       return void 0;
     }
     entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
-    const input4 = payload.value;
+    const input3 = payload.value;
     let proms;
     for (const [key, schema] of entries) {
-      const result = schema._zod.run({ value: input4[key], issues: [] }, {});
+      const result = schema._zod.run({ value: input3[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
         proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
@@ -15821,11 +15821,11 @@ var $ZodEmail = /* @__PURE__ */ $constructor("$ZodEmail", (inst, def) => {
 });
 var URL_BAD_FORMAT = 1;
 var URL_UNPARSEABLE = 2;
-function canParseURL(input4) {
+function canParseURL(input3) {
   try {
     if (typeof URL !== "undefined" && typeof URL.canParse === "function")
-      return URL.canParse(input4);
-    new URL(input4);
+      return URL.canParse(input3);
+    new URL(input3);
     return true;
   } catch {
     return false;
@@ -16107,10 +16107,10 @@ function isLuhnAlgo(digits) {
   }
   return sum % 10 === 0;
 }
-function isValidCreditCard(input4) {
-  if (!creditCard.test(input4))
+function isValidCreditCard(input3) {
+  if (!creditCard.test(input3))
     return false;
-  return isLuhnAlgo(input4.replace(CC_SANITIZE, ""));
+  return isLuhnAlgo(input3.replace(CC_SANITIZE, ""));
 }
 var $ZodCreditCard = /* @__PURE__ */ $constructor("$ZodCreditCard", (inst, def) => {
   def.pattern ?? (def.pattern = creditCard);
@@ -16140,10 +16140,10 @@ function isIso7064Mod97(iban3) {
   }
   return remainder === 1;
 }
-function isValidIBAN(input4) {
-  if (!iban.test(input4))
+function isValidIBAN(input3) {
+  if (!iban.test(input3))
     return false;
-  return isIso7064Mod97(input4);
+  return isIso7064Mod97(input3);
 }
 var $ZodIBAN = /* @__PURE__ */ $constructor("$ZodIBAN", (inst, def) => {
   def.pattern ?? (def.pattern = iban);
@@ -16217,15 +16217,15 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
         payload.value = Number(payload.value);
       } catch (_) {
       }
-    const input4 = payload.value;
-    if (typeof input4 === "number" && !Number.isNaN(input4) && Number.isFinite(input4)) {
+    const input3 = payload.value;
+    if (typeof input3 === "number" && !Number.isNaN(input3) && Number.isFinite(input3)) {
       return payload;
     }
-    const received = typeof input4 === "number" ? Number.isNaN(input4) ? "NaN" : !Number.isFinite(input4) ? String(input4) : void 0 : void 0;
+    const received = typeof input3 === "number" ? Number.isNaN(input3) ? "NaN" : !Number.isFinite(input3) ? String(input3) : void 0 : void 0;
     payload.issues.push({
       expected: "number",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       inst,
       ...received ? { received } : {}
     });
@@ -16245,13 +16245,13 @@ var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
         payload.value = Boolean(payload.value);
       } catch (_) {
       }
-    const input4 = payload.value;
-    if (typeof input4 === "boolean")
+    const input3 = payload.value;
+    if (typeof input3 === "boolean")
       return payload;
     payload.issues.push({
       expected: "boolean",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -16284,13 +16284,13 @@ var $ZodBigIntFormat = /* @__PURE__ */ $constructor("$ZodBigIntFormat", (inst, d
 var $ZodSymbol = /* @__PURE__ */ $constructor("$ZodSymbol", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.parse = (payload, _ctx) => {
-    const input4 = payload.value;
-    if (typeof input4 === "symbol")
+    const input3 = payload.value;
+    if (typeof input3 === "symbol")
       return payload;
     payload.issues.push({
       expected: "symbol",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -16301,13 +16301,13 @@ var $ZodUndefined = /* @__PURE__ */ $constructor("$ZodUndefined", (inst, def) =>
   inst._zod.pattern = _undefined;
   inst._zod.values = /* @__PURE__ */ new Set([void 0]);
   inst._zod.parse = (payload, _ctx) => {
-    const input4 = payload.value;
-    if (typeof input4 === "undefined")
+    const input3 = payload.value;
+    if (typeof input3 === "undefined")
       return payload;
     payload.issues.push({
       expected: "undefined",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -16318,13 +16318,13 @@ var $ZodNull = /* @__PURE__ */ $constructor("$ZodNull", (inst, def) => {
   inst._zod.pattern = _null;
   inst._zod.values = /* @__PURE__ */ new Set([null]);
   inst._zod.parse = (payload, _ctx) => {
-    const input4 = payload.value;
-    if (input4 === null)
+    const input3 = payload.value;
+    if (input3 === null)
       return payload;
     payload.issues.push({
       expected: "null",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -16353,13 +16353,13 @@ var $ZodNever = /* @__PURE__ */ $constructor("$ZodNever", (inst, def) => {
 var $ZodVoid = /* @__PURE__ */ $constructor("$ZodVoid", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.parse = (payload, _ctx) => {
-    const input4 = payload.value;
-    if (typeof input4 === "undefined")
+    const input3 = payload.value;
+    if (typeof input3 === "undefined")
       return payload;
     payload.issues.push({
       expected: "void",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -16374,15 +16374,15 @@ var $ZodDate = /* @__PURE__ */ $constructor("$ZodDate", (inst, def) => {
       } catch (_err) {
       }
     }
-    const input4 = payload.value;
-    const isDate = input4 instanceof Date;
-    const isValidDate = isDate && !Number.isNaN(input4.getTime());
+    const input3 = payload.value;
+    const isDate = input3 instanceof Date;
+    const isValidDate = isDate && !Number.isNaN(input3.getTime());
     if (isValidDate)
       return payload;
     payload.issues.push({
       expected: "date",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       ...isDate ? { received: "Invalid Date" } : {},
       inst
     });
@@ -16411,9 +16411,9 @@ function capSize(inst, size) {
     return parse3(payload, ctx);
   };
 }
-var arraySize = (input4) => Array.isArray(input4) ? input4.length : -1;
-var mapSize = (input4) => input4 instanceof Map ? input4.size : -1;
-var setSize = (input4) => input4 instanceof Set ? input4.size : -1;
+var arraySize = (input3) => Array.isArray(input3) ? input3.length : -1;
+var mapSize = (input3) => input3 instanceof Map ? input3.size : -1;
+var setSize = (input3) => input3 instanceof Set ? input3.size : -1;
 function handleArrayResult(result, final, index) {
   if (result.issues.length) {
     final.issues.push(...prefixIssues(index, result.issues));
@@ -16425,21 +16425,21 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    const input4 = payload.value;
-    if (!Array.isArray(input4)) {
+    const input3 = payload.value;
+    if (!Array.isArray(input3)) {
       payload.issues.push({
         expected: "array",
         code: "invalid_type",
-        input: input4,
+        input: input3,
         inst
       });
       return payload;
     }
-    payload.value = memo2 ? memo2.alloc(inst, payload, Array(input4.length), ctx) : Array(input4.length);
+    payload.value = memo2 ? memo2.alloc(inst, payload, Array(input3.length), ctx) : Array(input3.length);
     const proms = [];
     const abortEarly = ctx?.abortEarly;
-    for (let i = 0; i < input4.length; i++) {
-      const item = input4[i];
+    for (let i = 0; i < input3.length; i++) {
+      const item = input3[i];
       const result = def.element._zod.run({
         value: item,
         issues: []
@@ -16459,8 +16459,8 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   };
   capSize(inst, arraySize);
 });
-function handlePropertyResult(result, final, key, input4, optin, optout) {
-  const isPresent = key in input4;
+function handlePropertyResult(result, final, key, input3, optin, optout) {
+  const isPresent = key in input3;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
@@ -16512,7 +16512,7 @@ function normalizeDef(def) {
     optionalKeys: new Set(okeys)
   };
 }
-function handleCatchall(proms, input4, payload, ctx, def, inst, abortEarly) {
+function handleCatchall(proms, input3, payload, ctx, def, inst, abortEarly) {
   const unrecognized = [];
   const keySet = def.keySet;
   const _catchall = def.catchall._zod;
@@ -16520,7 +16520,7 @@ function handleCatchall(proms, input4, payload, ctx, def, inst, abortEarly) {
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
-  for (const key in input4) {
+  for (const key in input3) {
     if (abortEarly && payload.issues.length !== seen) {
       if (aborted(payload, seen))
         break;
@@ -16537,18 +16537,18 @@ function handleCatchall(proms, input4, payload, ctx, def, inst, abortEarly) {
       unrecognized.push(key);
       continue;
     }
-    const r = _catchall.run({ value: input4[key], issues: [] }, ctx);
+    const r = _catchall.run({ value: input3[key], issues: [] }, ctx);
     if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input4, optin, optout)));
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input3, optin, optout)));
     } else {
-      handlePropertyResult(r, payload, key, input4, optin, optout);
+      handlePropertyResult(r, payload, key, input3, optin, optout);
     }
   }
   if (unrecognized.length) {
     payload.issues.push({
       code: "unrecognized_keys",
       keys: unrecognized,
-      input: input4,
+      input: input3,
       inst,
       // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
       continue: true
@@ -16599,12 +16599,12 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
-    const input4 = payload.value;
-    if (!isObject2(input4)) {
+    const input3 = payload.value;
+    if (!isObject2(input3)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
-        input: input4,
+        input: input3,
         inst
       });
       return payload;
@@ -16625,17 +16625,17 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       const el = shape[key];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
-      const r = el._zod.run({ value: input4[key], issues: [] }, ctx);
+      const r = el._zod.run({ value: input3[key], issues: [] }, ctx);
       if (r instanceof Promise) {
-        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input4, optin, optout)));
+        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input3, optin, optout)));
       } else {
-        handlePropertyResult(r, payload, key, input4, optin, optout);
+        handlePropertyResult(r, payload, key, input3, optin, optout);
       }
     }
     if (!catchall) {
       return proms.length ? Promise.all(proms).then(() => payload) : payload;
     }
-    return handleCatchall(proms, input4, payload, ctx, _normalized.value, inst, abortEarly === true);
+    return handleCatchall(proms, input3, payload, ctx, _normalized.value, inst, abortEarly === true);
   };
 });
 var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) => {
@@ -16744,12 +16744,12 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   let value;
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
-    const input4 = payload.value;
-    if (!isObject2(input4)) {
+    const input3 = payload.value;
+    if (!isObject2(input3)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
-        input: input4,
+        input: input3,
         inst
       });
       return payload;
@@ -16760,7 +16760,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       payload = fastpass(payload, ctx);
       if (!catchall)
         return payload;
-      return handleCatchall([], input4, payload, ctx, value, inst, ctx?.abortEarly === true);
+      return handleCatchall([], input3, payload, ctx, value, inst, ctx?.abortEarly === true);
     }
     return superParse(payload, ctx);
   };
@@ -16952,17 +16952,17 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
   });
   const disc = cached(() => discriminatorMap(def));
   inst._zod.parse = (payload, ctx) => {
-    const input4 = payload.value;
-    if (!isObject(input4)) {
+    const input3 = payload.value;
+    if (!isObject(input3)) {
       payload.issues.push({
         code: "invalid_type",
         expected: "object",
-        input: input4,
+        input: input3,
         inst
       });
       return payload;
     }
-    const value = input4?.[def.discriminator];
+    const value = input3?.[def.discriminator];
     const opt = disc.value.get(value);
     if (opt && (value !== void 0 || ctx.direction !== "backward")) {
       return opt._zod.run(payload, ctx);
@@ -16976,7 +16976,7 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       note: "No matching discriminator",
       discriminator: def.discriminator,
       options: Array.from(disc.value.keys()).filter((value2) => disc.value.get(value2) !== null),
-      input: input4,
+      input: input3,
       path: [def.discriminator],
       inst
     });
@@ -16986,9 +16986,9 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
 var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.parse = (payload, ctx) => {
-    const input4 = payload.value;
-    const left = def.left._zod.run({ value: input4, issues: [] }, ctx);
-    const right = def.right._zod.run({ value: input4, issues: [] }, ctx);
+    const input3 = payload.value;
+    const left = def.left._zod.run({ value: input3, issues: [] }, ctx);
+    const right = def.right._zod.run({ value: input3, issues: [] }, ctx);
     const async = left instanceof Promise || right instanceof Promise;
     if (async) {
       return Promise.all([left, right]).then(([left2, right2]) => {
@@ -17103,10 +17103,10 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    const input4 = payload.value;
-    if (!Array.isArray(input4)) {
+    const input3 = payload.value;
+    if (!Array.isArray(input3)) {
       payload.issues.push({
-        input: input4,
+        input: input3,
         inst,
         expected: "tuple",
         code: "invalid_type"
@@ -17118,23 +17118,23 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     const optinStart = getTupleOptStart(items, "optin");
     const optoutStart = getTupleOptStart(items, "optout");
     if (!def.rest) {
-      if (input4.length < optinStart) {
+      if (input3.length < optinStart) {
         payload.issues.push({
           code: "too_small",
           minimum: optinStart,
           inclusive: true,
-          input: input4,
+          input: input3,
           inst,
           origin: "array"
         });
         return payload;
       }
-      if (input4.length > items.length) {
+      if (input3.length > items.length) {
         payload.issues.push({
           code: "too_big",
           maximum: items.length,
           inclusive: true,
-          input: input4,
+          input: input3,
           inst,
           origin: "array"
         });
@@ -17144,7 +17144,7 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     const abortEarly = def.rest ? ctx?.abortEarly : void 0;
     let itemAborted = false;
     for (let i = 0; i < items.length; i++) {
-      const r = items[i]._zod.run({ value: input4[i], issues: [] }, ctx);
+      const r = items[i]._zod.run({ value: input3[i], issues: [] }, ctx);
       if (r instanceof Promise) {
         proms.push(r.then((rr) => {
           itemResults[i] = rr;
@@ -17157,7 +17157,7 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     }
     if (def.rest && !itemAborted) {
       let i = items.length - 1;
-      const rest = input4.slice(items.length);
+      const rest = input3.slice(items.length);
       let seen = payload.issues.length;
       for (const el of rest) {
         if (abortEarly && payload.issues.length !== seen) {
@@ -17175,9 +17175,9 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
       }
     }
     if (proms.length) {
-      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input4, optoutStart));
+      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input3, optoutStart));
     }
-    return handleTupleResults(itemResults, payload, items, input4, optoutStart);
+    return handleTupleResults(itemResults, payload, items, input3, optoutStart);
   };
 });
 function getTupleOptStart(items, key) {
@@ -17194,10 +17194,10 @@ function handleTupleResult(result, final, index) {
   }
   final.value[index] = result.value;
 }
-function handleTupleResults(itemResults, final, items, input4, optoutStart) {
+function handleTupleResults(itemResults, final, items, input3, optoutStart) {
   for (let i = 0; i < items.length; i++) {
     const r = itemResults[i];
-    const isPresent = i < input4.length;
+    const isPresent = i < input3.length;
     if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
       final.value.length = i;
       break;
@@ -17211,7 +17211,7 @@ function handleTupleResults(itemResults, final, items, input4, optoutStart) {
     }
     final.value[i] = r.value;
   }
-  for (let i = final.value.length - 1; i >= input4.length; i--) {
+  for (let i = final.value.length - 1; i >= input3.length; i--) {
     if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
       final.value.length = i;
     } else {
@@ -17225,12 +17225,12 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    const input4 = payload.value;
-    if (!isPlainObject(input4)) {
+    const input3 = payload.value;
+    if (!isPlainObject(input3)) {
       payload.issues.push({
         expected: "record",
         code: "invalid_type",
-        input: input4,
+        input: input3,
         inst
       });
       return payload;
@@ -17263,7 +17263,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           const outKey = keyResult.value;
           if (outKey === "__proto__")
             continue;
-          const result = def.valueType._zod.run({ value: input4[key], issues: [] }, ctx);
+          const result = def.valueType._zod.run({ value: input3[key], issues: [] }, ctx);
           if (result instanceof Promise) {
             proms.push(result.then((result2) => {
               if (result2.issues.length) {
@@ -17280,12 +17280,12 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         }
       }
       let unrecognized;
-      for (const key in input4) {
+      for (const key in input3) {
         if (!recordKeys.has(key)) {
           if (def.mode === "loose") {
             if (key === "__proto__")
               continue;
-            payload.value[key] = input4[key];
+            payload.value[key] = input3[key];
           } else {
             unrecognized = unrecognized ?? [];
             unrecognized.push(key);
@@ -17295,7 +17295,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
       if (unrecognized && unrecognized.length > 0) {
         payload.issues.push({
           code: "unrecognized_keys",
-          input: input4,
+          input: input3,
           inst,
           keys: unrecognized,
           continue: true
@@ -17304,10 +17304,10 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
     } else {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       let unrecognized;
-      for (const key of Reflect.ownKeys(input4)) {
+      for (const key of Reflect.ownKeys(input3)) {
         if (key === "__proto__")
           continue;
-        if (!Object.prototype.propertyIsEnumerable.call(input4, key))
+        if (!Object.prototype.propertyIsEnumerable.call(input3, key))
           continue;
         let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
         if (keyResult instanceof Promise) {
@@ -17325,7 +17325,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         }
         if (keyResult.issues.length) {
           if (def.mode === "loose") {
-            payload.value[key] = input4[key];
+            payload.value[key] = input3[key];
           } else if (values) {
             unrecognized = unrecognized ?? [];
             unrecognized.push(key);
@@ -17344,7 +17344,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         const outKey = keyResult.value;
         if (outKey === "__proto__")
           continue;
-        const result = def.valueType._zod.run({ value: input4[key], issues: [] }, ctx);
+        const result = def.valueType._zod.run({ value: input3[key], issues: [] }, ctx);
         if (result instanceof Promise) {
           proms.push(result.then((result2) => {
             if (result2.issues.length) {
@@ -17362,7 +17362,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
       if (unrecognized && unrecognized.length > 0) {
         payload.issues.push({
           code: "unrecognized_keys",
-          input: input4,
+          input: input3,
           inst,
           keys: unrecognized,
           continue: true
@@ -17380,12 +17380,12 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    const input4 = payload.value;
-    if (!(input4 instanceof Map)) {
+    const input3 = payload.value;
+    if (!(input3 instanceof Map)) {
       payload.issues.push({
         expected: "map",
         code: "invalid_type",
-        input: input4,
+        input: input3,
         inst
       });
       return payload;
@@ -17394,7 +17394,7 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const [key, value] of input4) {
+    for (const [key, value] of input3) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
@@ -17404,10 +17404,10 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
       const valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
       if (keyResult instanceof Promise || valueResult instanceof Promise) {
         proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
-          handleMapResult(keyResult2, valueResult2, payload, key, input4, inst, ctx);
+          handleMapResult(keyResult2, valueResult2, payload, key, input3, inst, ctx);
         }));
       } else {
-        handleMapResult(keyResult, valueResult, payload, key, input4, inst, ctx);
+        handleMapResult(keyResult, valueResult, payload, key, input3, inst, ctx);
       }
     }
     if (proms.length)
@@ -17416,7 +17416,7 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
   };
   capSize(inst, mapSize);
 });
-function handleMapResult(keyResult, valueResult, final, key, input4, inst, ctx) {
+function handleMapResult(keyResult, valueResult, final, key, input3, inst, ctx) {
   if (keyResult.issues.length) {
     if (propertyKeyTypes.has(typeof key)) {
       final.issues.push(...prefixIssues(key, keyResult.issues));
@@ -17424,7 +17424,7 @@ function handleMapResult(keyResult, valueResult, final, key, input4, inst, ctx) 
       final.issues.push({
         code: "invalid_key",
         origin: "map",
-        input: input4,
+        input: input3,
         inst,
         issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config()))
       });
@@ -17437,7 +17437,7 @@ function handleMapResult(keyResult, valueResult, final, key, input4, inst, ctx) 
       final.issues.push({
         origin: "map",
         code: "invalid_element",
-        input: input4,
+        input: input3,
         inst,
         key,
         issues: valueResult.issues.map((iss) => finalizeIssue(iss, ctx, config()))
@@ -17451,10 +17451,10 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    const input4 = payload.value;
-    if (!(input4 instanceof Set)) {
+    const input3 = payload.value;
+    if (!(input3 instanceof Set)) {
       payload.issues.push({
-        input: input4,
+        input: input3,
         inst,
         expected: "set",
         code: "invalid_type"
@@ -17465,7 +17465,7 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Set(), ctx) : /* @__PURE__ */ new Set();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const item of input4) {
+    for (const item of input3) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
@@ -17499,14 +17499,14 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
     return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
-    const input4 = payload.value;
-    if (valuesSet.has(input4)) {
+    const input3 = payload.value;
+    if (valuesSet.has(input3)) {
       return payload;
     }
     payload.issues.push({
       code: "invalid_value",
       values,
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -17521,14 +17521,14 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
     return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
-    const input4 = payload.value;
-    if (values.has(input4)) {
+    const input3 = payload.value;
+    if (values.has(input3)) {
       return payload;
     }
     payload.issues.push({
       code: "invalid_value",
       values: def.values,
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -17537,13 +17537,13 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
 var $ZodFile = /* @__PURE__ */ $constructor("$ZodFile", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.parse = (payload, _ctx) => {
-    const input4 = payload.value;
-    if (input4 instanceof File)
+    const input3 = payload.value;
+    if (input3 instanceof File)
       return payload;
     payload.issues.push({
       expected: "file",
       code: "invalid_type",
-      input: input4,
+      input: input3,
       inst
     });
     return payload;
@@ -18051,20 +18051,20 @@ var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
     return payload;
   };
   inst._zod.check = (payload) => {
-    const input4 = payload.value;
-    const r = def.fn(input4);
+    const input3 = payload.value;
+    const r = def.fn(input3);
     if (r instanceof Promise) {
-      return r.then((r2) => handleRefineResult(r2, payload, input4, inst));
+      return r.then((r2) => handleRefineResult(r2, payload, input3, inst));
     }
-    handleRefineResult(r, payload, input4, inst);
+    handleRefineResult(r, payload, input3, inst);
     return;
   };
 });
-function handleRefineResult(result, payload, input4, inst) {
+function handleRefineResult(result, payload, input3, inst) {
   if (!result) {
     const _iss = {
       code: "custom",
-      input: input4,
+      input: input3,
       inst,
       // incorporates params.error into issue reporting
       path: [...inst._zod.def.path ?? []],
@@ -18296,8 +18296,8 @@ var memo = {
           else
             rechecked = true;
         }
-        const input4 = payload.value;
-        if (!isRef(input4))
+        const input3 = payload.value;
+        if (!isRef(input3))
           return base(payload, ctx);
         let state = ctx[STATE];
         if (!state) {
@@ -18312,7 +18312,7 @@ var memo = {
           lastCtx = ctx;
           lastBucket = bucket;
         }
-        const hit = bucket.get(input4);
+        const hit = bucket.get(input3);
         if (hit) {
           payload.value = hit.value;
           if (hit.issues) {
@@ -19818,9 +19818,9 @@ var error12 = () => {
     nan: "NaN"
     // All other type names omitted - they fall back to raw values via ?? operator
   };
-  function getTypeName(type, input4) {
-    if (type === "number" && typeof input4 === "number" && !Number.isFinite(input4)) {
-      return String(input4);
+  function getTypeName(type, input3) {
+    if (type === "number" && typeof input3 === "number" && !Number.isFinite(input3)) {
+      return String(input3);
     }
     return TypeDictionary[type] ?? type;
   }
@@ -28268,23 +28268,23 @@ function _overwrite(tx) {
 }
 // @__NO_SIDE_EFFECTS__
 function _normalize(form) {
-  return /* @__PURE__ */ _overwrite((input4) => input4.normalize(form));
+  return /* @__PURE__ */ _overwrite((input3) => input3.normalize(form));
 }
 // @__NO_SIDE_EFFECTS__
 function _trim() {
-  return /* @__PURE__ */ _overwrite((input4) => input4.trim());
+  return /* @__PURE__ */ _overwrite((input3) => input3.trim());
 }
 // @__NO_SIDE_EFFECTS__
 function _toLowerCase() {
-  return /* @__PURE__ */ _overwrite((input4) => input4.toLowerCase());
+  return /* @__PURE__ */ _overwrite((input3) => input3.toLowerCase());
 }
 // @__NO_SIDE_EFFECTS__
 function _toUpperCase() {
-  return /* @__PURE__ */ _overwrite((input4) => input4.toUpperCase());
+  return /* @__PURE__ */ _overwrite((input3) => input3.toUpperCase());
 }
 // @__NO_SIDE_EFFECTS__
 function _slugify() {
-  return /* @__PURE__ */ _overwrite((input4) => slugify(input4));
+  return /* @__PURE__ */ _overwrite((input3) => slugify(input3));
 }
 // @__NO_SIDE_EFFECTS__
 function _array(Class2, element, params) {
@@ -28590,8 +28590,8 @@ function _stringbool(Classes, _params) {
     type: "pipe",
     in: stringSchema,
     out: booleanSchema,
-    transform: ((input4, payload) => {
-      let data = input4;
+    transform: ((input3, payload) => {
+      let data = input3;
       if (params.case !== "sensitive")
         data = data.toLowerCase();
       if (truthySet.has(data)) {
@@ -28610,8 +28610,8 @@ function _stringbool(Classes, _params) {
         return {};
       }
     }),
-    reverseTransform: ((input4, _payload) => {
-      if (input4 === true) {
+    reverseTransform: ((input3, _payload) => {
+      if (input3 === true) {
         return truthyArray[0] || "true";
       } else {
         return falsyArray[0] || "false";
@@ -29884,9 +29884,9 @@ var allProcessors = {
   optional: optionalProcessor,
   lazy: lazyProcessor
 };
-function toJSONSchema(input4, params) {
-  if ("_idmap" in input4) {
-    const registry2 = input4;
+function toJSONSchema(input3, params) {
+  if ("_idmap" in input3) {
+    const registry2 = input3;
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry2 of registry2._idmap.entries()) {
@@ -29914,9 +29914,9 @@ function toJSONSchema(input4, params) {
     return { schemas };
   }
   const ctx = initializeContext({ ...params, processors: allProcessors });
-  processSchema(input4, ctx);
-  extractDefs(ctx, input4);
-  return finalize(ctx, input4);
+  processSchema(input3, ctx);
+  extractDefs(ctx, input3);
+  return finalize(ctx, input3);
 }
 
 // node_modules/zod/v4/core/json-schema-generator.js
@@ -32897,6 +32897,19 @@ function checkOverlays(agent, head, base) {
   }
   return problems;
 }
+function checkModelResolves(agent, resolution) {
+  if (resolution.model.id !== null) return [];
+  return [
+    problemAt(
+      agent.source,
+      agent.modelLine,
+      "error",
+      "unknown-model",
+      `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-\u2026\`); use one of those`,
+      agent.name
+    )
+  ];
+}
 function checkModel(agent, resolution, models, today) {
   const id = resolution.model.id;
   if (id === null || models === null) return [];
@@ -33494,10 +33507,7 @@ function resolutionProblems(agent, base, head) {
       problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name)
     );
   }
-  if (head.model.id === null) {
-    problems.push(problemAt(agent.source, agent.modelLine, "error", "unknown-model", `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-\u2026\`); use one of those`, agent.name));
-  }
-  return problems;
+  return [...problems, ...checkModelResolves(agent, head)];
 }
 function describeConflict(conflict, introduced) {
   const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
@@ -33577,10 +33587,7 @@ function validateOrg(facts) {
       const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
       return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
     });
-    if (resolution.model.id === null) {
-      problems.push(problemAt(agent.source, agent.modelLine, "error", "unknown-model", `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-\u2026\`); use one of those`, agent.name));
-    }
-    return [...problems, ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
+    return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
   });
   return sortProblems(
     uniqueProblems([
@@ -33886,7 +33893,7 @@ async function checkObjects(cwd, names) {
     return { oid, type };
   });
 }
-function pipe2(cwd, args, input4) {
+function pipe2(cwd, args, input3) {
   return new Promise((resolve, reject) => {
     const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
     const chunks = [];
@@ -33895,7 +33902,7 @@ function pipe2(cwd, args, input4) {
     child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
     child.on("error", (error62) => reject(new GitError(args, String(error62), { cause: error62 })));
     child.on("close", (code2) => code2 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
-    child.stdin.end(input4);
+    child.stdin.end(input3);
   });
 }
 
@@ -34051,8 +34058,15 @@ var overlayFrontmatterSchema = external_exports.strictObject({
   description: "An agent team's overlay on a shared skill: `## Heading` sections replace the skill's sections of the same heading; others are appended."
 });
 
-// schemas/server.schema.ts
-var input2 = external_exports.object({
+// schemas/mcp-server-json.schema.ts
+var SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+var PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
+var uri = () => external_exports.url({ message: "an absolute URL such as `https://example.com/mcp`" });
+var text = (min, max) => {
+  const message = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
+  return external_exports.string().min(min, { message }).max(max, { message });
+};
+var input2 = external_exports.looseObject({
   description: external_exports.string().optional(),
   isRequired: external_exports.boolean().optional(),
   format: external_exports.enum(["string", "number", "boolean", "filepath"]).optional(),
@@ -34062,34 +34076,73 @@ var input2 = external_exports.object({
   placeholder: external_exports.string().optional(),
   choices: external_exports.array(external_exports.string()).optional()
 });
-var keyValueInput = input2.extend({ name: external_exports.string().min(1) });
-var argument = external_exports.union([
-  input2.extend({ type: external_exports.literal("positional"), valueHint: external_exports.string().optional(), isRepeated: external_exports.boolean().optional() }),
-  input2.extend({ type: external_exports.literal("named"), name: external_exports.string().min(1), isRepeated: external_exports.boolean().optional() })
-]);
-var remoteUrl = external_exports.string().regex(/^(https?:\/\/|\{)[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/mcp`" });
-var sseUrl = external_exports.string().regex(/^https?:\/\/[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/sse`" });
-var remote = external_exports.discriminatedUnion("type", [
-  external_exports.object({ type: external_exports.literal("streamable-http"), url: remoteUrl, headers: external_exports.array(keyValueInput).optional() }),
-  external_exports.object({ type: external_exports.literal("sse"), url: sseUrl, headers: external_exports.array(keyValueInput).optional() })
-]);
-var transport = external_exports.discriminatedUnion("type", [
-  external_exports.object({ type: external_exports.literal("stdio") }),
-  external_exports.object({ type: external_exports.literal("streamable-http"), url: remoteUrl, headers: external_exports.array(keyValueInput).optional() }),
-  external_exports.object({ type: external_exports.literal("sse"), url: sseUrl, headers: external_exports.array(keyValueInput).optional() })
-]);
-var mcpPackage = external_exports.strictObject({
-  registryType: external_exports.string().min(1).meta({ description: "npm, pypi, oci, nuget or mcpb." }),
-  registryBaseUrl: external_exports.url().optional(),
-  identifier: external_exports.string().min(1),
-  version: external_exports.string().min(1).refine((value) => value !== "latest", { message: "a specific version, not `latest`" }).optional(),
+var inputWithVariables = input2.extend({
+  variables: external_exports.record(external_exports.string(), input2).optional().meta({ description: "Values for `{curly_brace}` identifiers in `value`." })
+});
+var keyValueInput = inputWithVariables.extend({ name: external_exports.string().meta({ description: "The header or environment variable's name." }) });
+var positionalArgument = inputWithVariables.extend({ type: external_exports.literal("positional"), valueHint: external_exports.string().optional(), isRepeated: external_exports.boolean().optional() }).refine((argument2) => argument2.valueHint !== void 0 || argument2.value !== void 0, {
+  message: "a positional argument with `valueHint` or `value`"
+});
+var namedArgument = inputWithVariables.extend({ type: external_exports.literal("named"), name: external_exports.string(), isRepeated: external_exports.boolean().optional() });
+var argument = external_exports.union([positionalArgument, namedArgument]);
+var stdioTransport = external_exports.looseObject({ type: external_exports.literal("stdio") });
+var streamableHttpTransport = external_exports.looseObject({
+  type: external_exports.literal("streamable-http"),
+  url: external_exports.string().meta({ description: "A URL template; `{variables}` name argument valueHints, argument names or environment variables." }),
+  headers: external_exports.array(keyValueInput).optional()
+});
+var sseTransport = external_exports.looseObject({
+  type: external_exports.literal("sse"),
+  url: uri().meta({ description: "The Server-Sent Events endpoint." }),
+  headers: external_exports.array(keyValueInput).optional()
+});
+var mcpPackageSchema = external_exports.strictObject({
+  registryType: external_exports.string().meta({ description: "npm, pypi, oci, nuget or mcpb." }),
+  registryBaseUrl: uri().optional(),
+  identifier: external_exports.string(),
+  version: external_exports.string().min(1, { message: "a specific version such as `1.0.2`" }).refine((value) => value !== "latest", { message: "a specific version, not `latest`" }).optional(),
   fileSha256: external_exports.string().regex(/^[a-f0-9]{64}$/, { message: "64 lowercase hex digits" }).optional(),
   runtimeHint: external_exports.string().optional(),
-  transport,
+  transport: external_exports.union([stdioTransport, streamableHttpTransport, sseTransport]),
   runtimeArguments: external_exports.array(argument).optional(),
   packageArguments: external_exports.array(argument).optional(),
   environmentVariables: external_exports.array(keyValueInput).optional()
 });
+var remoteVariables = external_exports.record(external_exports.string(), input2).optional().meta({ description: "Values for `{variables}` in the URL." });
+var mcpRemoteSchema = external_exports.union([
+  streamableHttpTransport.extend({ variables: remoteVariables }),
+  sseTransport.extend({ variables: remoteVariables })
+]);
+var repository = external_exports.looseObject({
+  url: uri(),
+  source: external_exports.string(),
+  id: external_exports.string().optional(),
+  subfolder: external_exports.string().optional()
+});
+var icon = external_exports.looseObject({
+  src: uri().max(255, { message: "a URL of at most 255 characters" }),
+  mimeType: external_exports.enum(["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]).optional(),
+  sizes: external_exports.array(external_exports.string().regex(/^(\d+x\d+|any)$/)).optional(),
+  theme: external_exports.enum(["light", "dark"]).optional()
+});
+var rangeLike = /[\^~<>=*|\s]|(^|\.)[xX](\.|$)/;
+var mcpServerJsonSchema = external_exports.looseObject({
+  $schema: uri().optional(),
+  name: text(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
+  description: text(1, 100),
+  title: text(1, 100).optional(),
+  version: text(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
+  websiteUrl: uri().optional(),
+  repository: repository.optional(),
+  icons: external_exports.array(icon).optional(),
+  packages: external_exports.array(mcpPackageSchema).optional(),
+  remotes: external_exports.array(mcpRemoteSchema).optional(),
+  _meta: external_exports.looseObject({
+    [PUBLISHER_PROVIDED_KEY]: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
+  }).optional()
+}).meta({ title: "MCP registry server.json (2025-12-11), as mirrored by blastgate" });
+
+// schemas/server.schema.ts
 var jsonSchemaObject = external_exports.record(external_exports.string(), external_exports.unknown()).meta({ description: "A JSON Schema object, as MCP's `tools/list` returns in `inputSchema`." });
 var tool = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: "a tool name of letters, digits, `_`, `-` or `.`" }).meta({ description: "The tool's name as the server lists it." }),
@@ -34106,8 +34159,9 @@ var serverManifestSchema = external_exports.strictObject({
   lifecycle: external_exports.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
   websiteUrl: external_exports.url().optional(),
   repository: external_exports.strictObject({ url: external_exports.url(), source: external_exports.string().min(1), id: external_exports.string().optional(), subfolder: external_exports.string().optional() }).optional().meta({ description: "Where the server's source lives." }),
-  packages: external_exports.array(mcpPackage).default([]).meta({ description: "How to install and run it (MCP registry shape)." }),
-  remotes: external_exports.array(remote).default([]).meta({ description: "Where it is hosted (MCP registry shape)." }),
+  // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
+  packages: external_exports.array(mcpPackageSchema).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
+  remotes: external_exports.array(mcpRemoteSchema).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
   scopes: external_exports.array(scopeName).default([]).meta({ description: "Every scope the server can act with." }),
   guarantees: external_exports.strictObject({
     availability: external_exports.string().optional().meta({ description: "e.g. `99.9%`." }),
@@ -34273,7 +34327,11 @@ function flattenIssues(issues, data) {
     if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
     const value = valueAt(data, issue2.path);
     const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
-    const fitting = branches.filter((branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length));
+    const fitting = branches.filter(
+      (branch) => !branch.some(
+        (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
+      )
+    );
     if (fitting.length === 1) return flattenIssues(fitting[0], data);
     return [{ ...issue2, message: `unionOf:${describeShape(value)}` }];
   });
@@ -34694,7 +34752,7 @@ async function readAgent(repoDir, cwd) {
 
 // app/load/read-registry.ts
 var import_semver8 = __toESM(require_semver2(), 1);
-import { copyFile, mkdtemp, readFile as readFile2, rm, stat as stat2 } from "node:fs/promises";
+import { mkdtemp, readFile as readFile2, rm, stat as stat2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path2 from "node:path";
 var WORKTREE = "WORKTREE";
@@ -34858,10 +34916,8 @@ async function readTree(registry2, treeish, origin, refName) {
 async function readWorktree(registry2) {
   const scratch = await mkdtemp(path2.join(tmpdir(), "blastgate-index-"));
   try {
-    const index = path2.join(scratch, "index");
-    const realIndex = (await git(registry2.dir, ["rev-parse", "--git-path", "index"])).trim();
-    await copyFile(path2.resolve(registry2.dir, realIndex), index).catch(() => void 0);
-    const env = { GIT_INDEX_FILE: index };
+    const env = { GIT_INDEX_FILE: path2.join(scratch, "index") };
+    await git(registry2.dir, ["read-tree", "HEAD"], env).catch(() => git(registry2.dir, ["read-tree", "--empty"], env));
     await git(registry2.dir, ["add", "--all", "--", "."], env);
     const tree = (await git(registry2.dir, ["write-tree"], env)).trim();
     return await readTree(registry2, tree, "head", void 0);
@@ -34957,90 +35013,6 @@ var catalogSchema = external_exports.strictObject({
   title: "blastgate catalog (catalog.json)",
   description: "The published catalog of an org's shared MCP servers, skills and models, with owners, scopes, guarantees and dependents."
 });
-
-// schemas/mcp-server-json.schema.ts
-var SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-var PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
-var uri = () => external_exports.url({ message: "an absolute URL such as `https://example.com/mcp`" });
-var text = (min, max) => {
-  const message = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
-  return external_exports.string().min(min, { message }).max(max, { message });
-};
-var input3 = external_exports.looseObject({
-  description: external_exports.string().optional(),
-  isRequired: external_exports.boolean().optional(),
-  format: external_exports.enum(["string", "number", "boolean", "filepath"]).optional(),
-  value: external_exports.string().optional(),
-  isSecret: external_exports.boolean().optional(),
-  default: external_exports.string().optional(),
-  placeholder: external_exports.string().optional(),
-  choices: external_exports.array(external_exports.string()).optional()
-});
-var inputWithVariables = input3.extend({
-  variables: external_exports.record(external_exports.string(), input3).optional().meta({ description: "Values for `{curly_brace}` identifiers in `value`." })
-});
-var keyValueInput2 = inputWithVariables.extend({ name: external_exports.string().meta({ description: "The header or environment variable's name." }) });
-var positionalArgument = inputWithVariables.extend({ type: external_exports.literal("positional"), valueHint: external_exports.string().optional(), isRepeated: external_exports.boolean().optional() }).refine((argument3) => argument3.valueHint !== void 0 || argument3.value !== void 0, {
-  message: "a positional argument with `valueHint` or `value`"
-});
-var namedArgument = inputWithVariables.extend({ type: external_exports.literal("named"), name: external_exports.string(), isRepeated: external_exports.boolean().optional() });
-var argument2 = external_exports.union([positionalArgument, namedArgument]);
-var stdioTransport = external_exports.looseObject({ type: external_exports.literal("stdio") });
-var streamableHttpTransport = external_exports.looseObject({
-  type: external_exports.literal("streamable-http"),
-  url: external_exports.string().meta({ description: "A URL template; `{variables}` name argument valueHints, argument names or environment variables." }),
-  headers: external_exports.array(keyValueInput2).optional()
-});
-var sseTransport = external_exports.looseObject({
-  type: external_exports.literal("sse"),
-  url: uri().meta({ description: "The Server-Sent Events endpoint." }),
-  headers: external_exports.array(keyValueInput2).optional()
-});
-var mcpPackageSchema = external_exports.strictObject({
-  registryType: external_exports.string().meta({ description: "npm, pypi, oci, nuget or mcpb." }),
-  registryBaseUrl: uri().optional(),
-  identifier: external_exports.string(),
-  version: external_exports.string().min(1, { message: "a specific version such as `1.0.2`" }).refine((value) => value !== "latest", { message: "a specific version, not `latest`" }).optional(),
-  fileSha256: external_exports.string().regex(/^[a-f0-9]{64}$/, { message: "64 lowercase hex digits" }).optional(),
-  runtimeHint: external_exports.string().optional(),
-  transport: external_exports.union([stdioTransport, streamableHttpTransport, sseTransport]),
-  runtimeArguments: external_exports.array(argument2).optional(),
-  packageArguments: external_exports.array(argument2).optional(),
-  environmentVariables: external_exports.array(keyValueInput2).optional()
-});
-var remoteVariables = external_exports.record(external_exports.string(), input3).optional().meta({ description: "Values for `{variables}` in the URL." });
-var mcpRemoteSchema = external_exports.union([
-  streamableHttpTransport.extend({ variables: remoteVariables }),
-  sseTransport.extend({ variables: remoteVariables })
-]);
-var repository = external_exports.looseObject({
-  url: uri(),
-  source: external_exports.string(),
-  id: external_exports.string().optional(),
-  subfolder: external_exports.string().optional()
-});
-var icon = external_exports.looseObject({
-  src: uri().max(255, { message: "a URL of at most 255 characters" }),
-  mimeType: external_exports.enum(["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]).optional(),
-  sizes: external_exports.array(external_exports.string().regex(/^(\d+x\d+|any)$/)).optional(),
-  theme: external_exports.enum(["light", "dark"]).optional()
-});
-var rangeLike = /[\^~<>=*|\s]|(^|\.)[xX](\.|$)/;
-var mcpServerJsonSchema = external_exports.looseObject({
-  $schema: uri().optional(),
-  name: text(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
-  description: text(1, 100),
-  title: text(1, 100).optional(),
-  version: text(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
-  websiteUrl: uri().optional(),
-  repository: repository.optional(),
-  icons: external_exports.array(icon).optional(),
-  packages: external_exports.array(mcpPackageSchema).optional(),
-  remotes: external_exports.array(mcpRemoteSchema).optional(),
-  _meta: external_exports.looseObject({
-    [PUBLISHER_PROVIDED_KEY]: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
-  }).optional()
-}).meta({ title: "MCP registry server.json (2025-12-11), as mirrored by blastgate" });
 
 // app/core/build-catalog.ts
 function buildCatalog(facts) {

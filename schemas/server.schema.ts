@@ -1,51 +1,6 @@
 import { z } from "zod";
 import { exactVersion, kebabName, scopeName, teamName, versionRange } from "./common.ts";
-
-// The `packages` and `remotes` shapes follow the MCP registry's server.json
-// (schema 2025-12-11), so a catalog entry exports as a valid server.json.
-const input = z.object({
-  description: z.string().optional(),
-  isRequired: z.boolean().optional(),
-  format: z.enum(["string", "number", "boolean", "filepath"]).optional(),
-  value: z.string().optional(),
-  isSecret: z.boolean().optional(),
-  default: z.string().optional(),
-  placeholder: z.string().optional(),
-  choices: z.array(z.string()).optional(),
-});
-const keyValueInput = input.extend({ name: z.string().min(1) });
-const argument = z.union([
-  input.extend({ type: z.literal("positional"), valueHint: z.string().optional(), isRepeated: z.boolean().optional() }),
-  input.extend({ type: z.literal("named"), name: z.string().min(1), isRepeated: z.boolean().optional() }),
-]);
-// Streamable HTTP URLs may start with a `{variable}` (MCP registry 2025-12-11); SSE URLs must be plain URLs.
-const remoteUrl = z.string().regex(/^(https?:\/\/|\{)[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/mcp`" });
-const sseUrl = z.string().regex(/^https?:\/\/[^\s]+$/, { message: "an http(s) URL such as `https://crm.example.com/sse`" });
-const remote = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("streamable-http"), url: remoteUrl, headers: z.array(keyValueInput).optional() }),
-  z.object({ type: z.literal("sse"), url: sseUrl, headers: z.array(keyValueInput).optional() }),
-]);
-const transport = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("stdio") }),
-  z.object({ type: z.literal("streamable-http"), url: remoteUrl, headers: z.array(keyValueInput).optional() }),
-  z.object({ type: z.literal("sse"), url: sseUrl, headers: z.array(keyValueInput).optional() }),
-]);
-const mcpPackage = z.strictObject({
-  registryType: z.string().min(1).meta({ description: "npm, pypi, oci, nuget or mcpb." }),
-  registryBaseUrl: z.url().optional(),
-  identifier: z.string().min(1),
-  version: z
-    .string()
-    .min(1)
-    .refine((value) => value !== "latest", { message: "a specific version, not `latest`" })
-    .optional(),
-  fileSha256: z.string().regex(/^[a-f0-9]{64}$/, { message: "64 lowercase hex digits" }).optional(),
-  runtimeHint: z.string().optional(),
-  transport,
-  runtimeArguments: z.array(argument).optional(),
-  packageArguments: z.array(argument).optional(),
-  environmentVariables: z.array(keyValueInput).optional(),
-});
+import { mcpPackageSchema, mcpRemoteSchema } from "./mcp-server-json.schema.ts";
 
 /** JSON Schema as written in a tool contract; kept as data and compared structurally. */
 export const jsonSchemaObject = z
@@ -80,8 +35,9 @@ export const serverManifestSchema = z
       .strictObject({ url: z.url(), source: z.string().min(1), id: z.string().optional(), subfolder: z.string().optional() })
       .optional()
       .meta({ description: "Where the server's source lives." }),
-    packages: z.array(mcpPackage).default([]).meta({ description: "How to install and run it (MCP registry shape)." }),
-    remotes: z.array(remote).default([]).meta({ description: "Where it is hosted (MCP registry shape)." }),
+    // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
+    packages: z.array(mcpPackageSchema).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
+    remotes: z.array(mcpRemoteSchema).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
     scopes: z.array(scopeName).default([]).meta({ description: "Every scope the server can act with." }),
     guarantees: z
       .strictObject({

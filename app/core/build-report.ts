@@ -1,6 +1,6 @@
 import semver from "semver";
 import type { AffectedReport } from "../../schemas/affected-report.schema.ts";
-import { checkModel, checkOverlays } from "./check-agent.ts";
+import { checkModel, checkModelResolves, checkOverlays } from "./check-agent.ts";
 import { checkRequirements, checkUniqueAgents, findCycles } from "./check-registry.ts";
 import { classifyChanges } from "./classify-changes.ts";
 import { computeBlastRadius, describeConflict, type BlastRadius } from "./compute-blast-radius.ts";
@@ -111,14 +111,11 @@ export function validateOrg(facts: ValidateFacts): Problem[] {
   const resolve = createResolver(state);
   const agentProblems = facts.agents.flatMap((agent) => {
     const resolution = resolve(agent);
-    const problems: Problem[] = resolution.conflicts.map((conflict) => {
+    const problems = resolution.conflicts.map((conflict) => {
       const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
       return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
     });
-    if (resolution.model.id === null) {
-      problems.push(problemAt(agent.source, agent.modelLine, "error", "unknown-model", `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-…\`); use one of those`, agent.name));
-    }
-    return [...problems, ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
+    return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
   });
   return sortProblems(
     uniqueProblems([

@@ -30,6 +30,15 @@ export function checkOverlays(agent: AgentFacts, head: Resolution, base?: Resolu
   return problems;
 }
 
+/** An agent whose `model` names neither `default`, an alias in models.yaml, nor a model id. */
+export function checkModelResolves(agent: AgentFacts, resolution: Resolution): Problem[] {
+  if (resolution.model.id !== null) return [];
+  return [
+    problemAt(agent.source, agent.modelLine, "error", "unknown-model",
+      `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-…\`); use one of those`, agent.name),
+  ];
+}
+
 /** A resolved model that is deprecated (error once retired) or not in the allowed list. */
 export function checkModel(agent: AgentFacts, resolution: Resolution, models: ModelsConfig | null, today: string): Problem[] {
   const id = resolution.model.id;

@@ -1,6 +1,7 @@
 import semver from "semver";
 import type { AffectedReport, Move } from "../../schemas/affected-report.schema.ts";
 import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
+import { checkModelResolves } from "./check-agent.ts";
 import { problemAt, type Problem } from "./problems.ts";
 import { assetDiffers } from "./registry-state.ts";
 import { createResolver, resolutionsDiffer, resolveModel, type Conflict, type Resolution } from "./resolve-agent.ts";
@@ -186,10 +187,7 @@ function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolutio
       problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name),
     );
   }
-  if (head.model.id === null) {
-    problems.push(problemAt(agent.source, agent.modelLine, "error", "unknown-model", `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-…\`); use one of those`, agent.name));
-  }
-  return problems;
+  return [...problems, ...checkModelResolves(agent, head)];
 }
 
 /** Explains why no version fits, naming every range and who states it. */

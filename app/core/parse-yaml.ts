@@ -125,7 +125,15 @@ function flattenIssues(issues: readonly Issue[], data: unknown): Issue[] {
     if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
     const value = valueAt(data, issue.path);
     const branches = issue.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue));
-    const fitting = branches.filter((branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === issue.path.length));
+    // A branch fits unless the value has the wrong shape for it, or names another `type` (a discriminator).
+    const fitting = branches.filter(
+      (branch) =>
+        !branch.some(
+          (inner) =>
+            (inner.code === "invalid_type" && inner.path.length === issue.path.length) ||
+            (inner.code === "invalid_value" && inner.path.length === issue.path.length + 1 && inner.path[issue.path.length] === "type"),
+        ),
+    );
     if (fitting.length === 1) return flattenIssues(fitting[0]!, data);
     return [{ ...issue, message: `unionOf:${describeShape(value)}` } as Issue];
   });

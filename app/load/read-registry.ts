@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import semver from "semver";
@@ -214,17 +214,19 @@ async function readTree(registry: Registry, treeish: string, origin: "base" | "h
 }
 
 /**
- * Reads the working tree as a tree: stages it into a throwaway index (a copy of the
- * real one, so unchanged files are not re-hashed) and writes a tree object, as
- * `git stash` does. The user's index and branches are untouched.
+ * Reads the working tree as a tree: stages it into a throwaway index and writes a tree
+ * object, as `git stash` does. The user's index and branches are untouched.
+ *
+ * The throwaway index starts from HEAD's tree with no stat data, so git hashes every file
+ * instead of trusting size and mtime: a copy of the real index would lose git's "racy
+ * git" protection and miss a same-size edit made in the second of the last commit.
  */
 async function readWorktree(registry: Registry): Promise<{ snapshot: TreeSnapshot; problems: Problem[] }> {
   const scratch = await mkdtemp(path.join(tmpdir(), "blastgate-index-"));
   try {
-    const index = path.join(scratch, "index");
-    const realIndex = (await git(registry.dir, ["rev-parse", "--git-path", "index"])).trim();
-    await copyFile(path.resolve(registry.dir, realIndex), index).catch(() => undefined);
-    const env = { GIT_INDEX_FILE: index };
+    const env = { GIT_INDEX_FILE: path.join(scratch, "index") };
+    // A repository without commits has no HEAD: start from an empty index.
+    await git(registry.dir, ["read-tree", "HEAD"], env).catch(() => git(registry.dir, ["read-tree", "--empty"], env));
     await git(registry.dir, ["add", "--all", "--", "."], env);
     const tree = (await git(registry.dir, ["write-tree"], env)).trim();
     return await readTree(registry, tree, "head", undefined);

@@ -1,6 +1,6 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { readFileSync, symlinkSync } from "node:fs";
+import { readFileSync, statSync, symlinkSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { affectedReportSchema, type AffectedReport } from "../../schemas/affected-report.schema.ts";
@@ -49,6 +49,20 @@ describe("blastgate affected", () => {
       ["transitive", [["skill:onboarding", "server:crm"]]],
     ]);
     expect(report.unaffected.map((u) => [u.agent, u.range, u.version])).toEqual([["pinned", "~2.1.0", "2.1.0"]]);
+  });
+
+  it("sees a same-size edit that git's stat cache would miss", async () => {
+    // The index says crm's file has this size and an old mtime (not "racily clean", so git
+    // trusts it); the edit keeps size and mtime, and ctime is not trusted (a common setting).
+    org.git("config", "core.trustctime", "false");
+    const file = path.join(org.registry, "servers/crm/server.yaml");
+    const past = new Date("2026-01-01T00:00:00Z");
+    utimesSync(file, past, past);
+    org.git("add", "servers/crm/server.yaml");
+    org.write({ "servers/crm/server.yaml": serverYaml("crm", "2.1.9") });
+    utimesSync(file, past, past);
+    const { report } = await affectedJson();
+    expect(report.changes.map((c) => [c.asset, c.from, c.to])).toEqual([["server:crm", "2.1.0", "2.1.9"]]);
   });
 
   it("does not touch the user's index or branches when reading the working tree", async () => {

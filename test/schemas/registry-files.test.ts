@@ -69,7 +69,8 @@ describe("server.yaml", () => {
     ["a tool scope the server does not declare", server.replace("    scopes: [crm.cases:read]", "    scopes: [crm.cases:delete]"), "crm", ["servers/crm/server.yaml:19: error: tool `get_case` needs scope `crm.cases:delete`, which the server's `scopes` does not list; add it there or fix the name"]],
     ["a tool input that is not an object schema", server.replace("      type: object", "      type: string"), "crm", ["servers/crm/server.yaml:15: error: expected `tools[0].inputSchema.type` to be `object` (MCP tool inputs are objects); got `string`"]],
     ["an unknown lifecycle", server.replace("lifecycle: production", "lifecycle: ga"), "crm", ["servers/crm/server.yaml:6: error: expected `lifecycle` to be one of experimental, production, deprecated; got `ga`"]],
-    ["a remote that is not a URL", server.replace("https://crm.mcp.example.com/mcp", "crm.internal"), "crm", ["servers/crm/server.yaml:9: error: expected `remotes[0].url` to be an http(s) URL such as `https://crm.example.com/mcp`; got `crm.internal`"]],
+    ["an SSE remote that is not a URL", server.replace("type: streamable-http", "type: sse").replace("https://crm.mcp.example.com/mcp", "crm.internal"), "crm", ["servers/crm/server.yaml:9: error: expected `remotes[0].url` to be an absolute URL such as `https://example.com/mcp`; got `crm.internal`"]],
+    ["a package with a misspelled key", server.replace("remotes:\n  - type: streamable-http\n    url: https://crm.mcp.example.com/mcp", "packages:\n  - registryType: npm\n    identifier: '@acme/crm-mcp'\n    verison: 2.1.0\n    transport: { type: stdio }"), "crm", ["servers/crm/server.yaml:10: error: unknown key `verison` in `packages[0]`; did you mean `version`?"]],
   ])("reports %s", (_name, text, folder, expected) => {
     expect(lines(parseServerManifest({ file: "servers/crm/server.yaml", text }, folder).problems)).toEqual(expected);
   });
