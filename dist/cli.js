@@ -34392,13 +34392,16 @@ function describeIssue(issue2, data, what, schema) {
     case "too_big":
       return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String(value.length)}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
     case "too_small":
-      return issue2.origin === "string" ? `${subject} is empty or too short: at least ${String(issue2.minimum)} characters` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
+      return issue2.origin === "string" ? Number(issue2.minimum) <= 1 ? `${subject} is empty; fill it in` : `${subject} is too short: at least ${String(issue2.minimum)} characters` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
     case "invalid_format":
       return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
     case "invalid_key":
       return `${subject} has a key that is not allowed: expected ${issue2.issues[0]?.message ?? "a valid key"}`;
-    case "invalid_union":
-      return `expected ${subject} to be ${unionExpectation(issue2.path)}; ${issue2.message.replace(/^unionOf:/, "got ")}`;
+    case "invalid_union": {
+      const options = issue2.options;
+      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
+      return `expected ${subject} to be ${unionExpectation(issue2.path)}; ${issue2.message.startsWith("unionOf:") ? issue2.message.replace(/^unionOf:/, "got ") : got}`;
+    }
     case "custom":
       return `expected ${subject} to be ${issue2.message}; ${got}`;
     default:

@@ -207,7 +207,9 @@ function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodT
           : `expected ${subject} to be at most ${String(issue.maximum)}; ${got}`;
     case "too_small":
       return issue.origin === "string"
-        ? `${subject} is empty or too short: at least ${String(issue.minimum)} characters`
+        ? Number(issue.minimum) <= 1
+          ? `${subject} is empty; fill it in`
+          : `${subject} is too short: at least ${String(issue.minimum)} characters`
         : issue.origin === "array"
           ? `${subject} needs at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`
           : `expected ${subject} to be at least ${String(issue.minimum)}; ${got}`;
@@ -215,8 +217,12 @@ function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodT
       return `expected ${subject} to be ${formatMessage(issue)}; ${got}`;
     case "invalid_key":
       return `${subject} has a key that is not allowed: expected ${issue.issues[0]?.message ?? "a valid key"}`;
-    case "invalid_union":
-      return `expected ${subject} to be ${unionExpectation(issue.path)}; ${issue.message.replace(/^unionOf:/, "got ")}`;
+    case "invalid_union": {
+      // A discriminated union names its options when the discriminator matches none.
+      const options = (issue as { options?: unknown[] }).options;
+      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
+      return `expected ${subject} to be ${unionExpectation(issue.path)}; ${issue.message.startsWith("unionOf:") ? issue.message.replace(/^unionOf:/, "got ") : got}`;
+    }
     case "custom":
       return `expected ${subject} to be ${issue.message}; ${got}`;
     default:

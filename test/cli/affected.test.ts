@@ -1,6 +1,6 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { readFileSync, statSync, symlinkSync, utimesSync } from "node:fs";
+import { readFileSync, symlinkSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { affectedReportSchema, type AffectedReport } from "../../schemas/affected-report.schema.ts";
