@@ -33454,7 +33454,7 @@ function listMoves(base, head) {
 }
 function explainPaths(agent, pair, moves) {
   const paths = [];
-  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))];
+  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
   for (const move of moves) {
     if (move.asset.startsWith("model:")) {
       paths.push([move.asset]);
@@ -33462,21 +33462,34 @@ function explainPaths(agent, pair, moves) {
     }
     const target = move.asset;
     const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    const found = [];
-    const walk = (node2, path5) => {
-      if (found.length >= MAX_PATHS * 4) return;
-      if (node2 === target) {
-        found.push(path5);
-        return;
-      }
-      for (const next of graph.assets.get(node2)?.edges ?? []) if (!path5.includes(next)) walk(next, [...path5, next]);
-    };
-    for (const start of direct) if (graph.assets.has(start) || start === target) walk(start, [start]);
-    if (found.length === 0 && direct.includes(target)) found.push([target]);
+    const found = direct.flatMap((start) => {
+      const path5 = shortestPath(graph, start, target);
+      return path5 ? [path5] : [];
+    });
     found.sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()));
     paths.push(...found.slice(0, MAX_PATHS));
   }
   return paths;
+}
+function shortestPath(graph, start, target) {
+  if (start === target) return [start];
+  if (!graph.assets.has(start)) return null;
+  const previous = /* @__PURE__ */ new Map([[start, start]]);
+  const queue = [start];
+  for (let index = 0; index < queue.length; index++) {
+    const node2 = queue[index];
+    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
+      if (previous.has(next)) continue;
+      previous.set(next, node2);
+      if (next === target) {
+        const path5 = [target];
+        while (path5[0] !== start) path5.unshift(previous.get(path5[0]));
+        return path5;
+      }
+      queue.push(next);
+    }
+  }
+  return null;
 }
 function heldBack(agent, head, changed, state) {
   const held = [];
@@ -34860,7 +34873,13 @@ async function readTags(registry2) {
       return;
     }
     const parsed = parseAsset(item.kind, { ...source, text: manifest.content.toString("utf8") }, item.name);
-    problems.push(...parsed.problems);
+    problems.push(
+      ...parsed.problems.map((problem) => ({
+        ...problem,
+        level: "warning",
+        message: parsed.value ? problem.message : `${problem.message} (published version ${item.tag} is left out of resolution)`
+      }))
+    );
     if (!parsed.value) return;
     if (parsed.value.version !== item.version) {
       problems.push(problemAt(source, parsed.value.versionLine, "error", "tag-mismatch", `tag \`${item.tag}\` holds version ${parsed.value.version}; the tag and the version must agree, so re-tag the right commit`));

@@ -22,7 +22,7 @@ export interface BlastRadius {
   readonly problems: readonly Problem[];
 }
 
-// Paths per changed asset per agent: enough to explain, few enough to read.
+// Paths per moved asset per agent: enough to explain, few enough to read.
 const MAX_PATHS = 5;
 
 /**
@@ -123,10 +123,14 @@ function listMoves(base: Resolution, head: Resolution): Move[] {
   return moves;
 }
 
-/** Dependency paths from the agent's direct dependencies to each moved asset, shortest first. */
+/**
+ * Dependency paths that explain each move: from each of the agent's direct dependencies
+ * that reaches the moved asset, the shortest path to it (breadth-first, so linear in the
+ * closure however dense it is). Shortest first, at most MAX_PATHS per moved asset.
+ */
 function explainPaths(agent: AgentFacts, pair: { base: Resolution; head: Resolution }, moves: readonly Move[]): string[][] {
   const paths: string[][] = [];
-  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))];
+  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
   for (const move of moves) {
     if (move.asset.startsWith("model:")) {
       paths.push([move.asset]);
@@ -134,22 +138,35 @@ function explainPaths(agent: AgentFacts, pair: { base: Resolution; head: Resolut
     }
     const target = move.asset as AssetId;
     const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    const found: string[][] = [];
-    const walk = (node: AssetId, path: AssetId[]) => {
-      if (found.length >= MAX_PATHS * 4) return;
-      if (node === target) {
-        found.push(path);
-        return;
-      }
-      for (const next of graph.assets.get(node)?.edges ?? []) if (!path.includes(next)) walk(next, [...path, next]);
-    };
-    for (const start of direct) if (graph.assets.has(start) || start === target) walk(start, [start]);
-    // A conflict can leave the asset out of both graphs; the manifest's own range is then the path.
-    if (found.length === 0 && direct.includes(target)) found.push([target]);
+    const found = direct.flatMap((start) => {
+      const path = shortestPath(graph, start, target);
+      return path ? [path] : [];
+    });
     found.sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()));
     paths.push(...found.slice(0, MAX_PATHS));
   }
   return paths;
+}
+
+function shortestPath(graph: Resolution, start: AssetId, target: AssetId): AssetId[] | null {
+  if (start === target) return [start];
+  if (!graph.assets.has(start)) return null;
+  const previous = new Map<AssetId, AssetId>([[start, start]]);
+  const queue = [start];
+  for (let index = 0; index < queue.length; index++) {
+    const node = queue[index]!;
+    for (const next of [...(graph.assets.get(node)?.edges ?? [])].sort()) {
+      if (previous.has(next)) continue;
+      previous.set(next, node);
+      if (next === target) {
+        const path = [target];
+        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
+        return path;
+      }
+      queue.push(next);
+    }
+  }
+  return null;
 }
 
 /** For an agent that did not move, each changed asset it consumes and the range that holds it back. */

@@ -150,7 +150,15 @@ async function readTags(registry: Registry): Promise<{ versions: Map<AssetId, As
       return;
     }
     const parsed = parseAsset(item.kind, { ...source, text: manifest.content.toString("utf8") }, item.name);
-    problems.push(...parsed.problems);
+    // A published version is immutable: its problems cannot be fixed in a PR, so they warn
+    // (and say the version is left out) instead of failing every report from now on.
+    problems.push(
+      ...parsed.problems.map((problem) => ({
+        ...problem,
+        level: "warning" as const,
+        message: parsed.value ? problem.message : `${problem.message} (published version ${item.tag} is left out of resolution)`,
+      })),
+    );
     if (!parsed.value) return;
     if (parsed.value.version !== item.version) {
       problems.push(problemAt(source, parsed.value.versionLine, "error", "tag-mismatch", `tag \`${item.tag}\` holds version ${parsed.value.version}; the tag and the version must agree, so re-tag the right commit`));

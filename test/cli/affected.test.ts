@@ -89,6 +89,19 @@ describe("blastgate affected", () => {
     ]);
   });
 
+  it("warns about a published tag that no longer parses, leaves that version out, and still exits 0", async () => {
+    org.git("checkout", "-q", "-b", "old-release", "servers/crm@2.0.0");
+    org.write({ "servers/crm/server.yaml": serverYaml("crm", "1.9.0").replace("lifecycle: production", "lifecycle: ga") });
+    org.commit("a release that today's schema rejects", "servers/crm@1.9.0");
+    org.git("checkout", "-q", "main");
+    org.write({ "servers/crm/server.yaml": serverYaml("crm", "2.2.0") });
+    const { code, report } = await affectedJson();
+    expect(code).toBe(0);
+    expect(report.problems.map((p) => `${p.level} ${p.file}:${p.line} @ ${p.ref}: ${p.message}`)).toEqual([
+      "warning servers/crm/server.yaml:6 @ servers/crm@1.9.0: expected `lifecycle` to be one of experimental, production, deprecated; got `ga` (published version servers/crm@1.9.0 is left out of resolution)",
+    ]);
+  });
+
   it("prints JSON that the generated JSON Schema accepts", async () => {
     org.write({ "servers/crm/server.yaml": serverYaml("crm", "3.0.0") });
     const { stdout } = await org.run(["affected", "--agents", "../agents", "--format", "json"]);
