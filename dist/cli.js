@@ -33293,21 +33293,36 @@ function resolveModel(model, state) {
   return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
 }
 var MAX_PASSES = 64;
+var parsedRanges = /* @__PURE__ */ new Map();
+function parseRange(range) {
+  let parsed = parsedRanges.get(range);
+  if (!parsed) parsedRanges.set(range, parsed = new import_semver3.default.Range(range));
+  return parsed;
+}
+var noVersions = [];
 function createResolver(state) {
-  const satisfying = /* @__PURE__ */ new Map();
-  const matches = (asset, range) => {
-    const key = `${asset}\0${range}`;
-    let found = satisfying.get(key);
+  const byRequirement = /* @__PURE__ */ new WeakMap();
+  const byRange = /* @__PURE__ */ new Map();
+  const admitted = (requirement) => {
+    let found = byRequirement.get(requirement);
+    if (found) return found;
+    let ranges = byRange.get(requirement.asset);
+    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
+    found = ranges.get(requirement.range);
     if (!found) {
-      const parsed = new import_semver3.default.Range(range);
-      found = new Set((state.assets.get(asset) ?? []).filter((version2) => parsed.test(version2.version)));
-      satisfying.set(key, found);
+      const parsed = parseRange(requirement.range);
+      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
+      ranges.set(requirement.range, found);
     }
+    byRequirement.set(requirement, found);
     return found;
   };
   const pickHighest = (asset, ranges) => {
-    const sets = ranges.map((requirement) => matches(asset, requirement.range));
-    return (state.assets.get(asset) ?? []).find((version2) => sets.every((set2) => set2.has(version2)));
+    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
+      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
+      return version2;
+    }
+    return void 0;
   };
   return (agent) => {
     let chosen = /* @__PURE__ */ new Map();
@@ -34713,12 +34728,9 @@ async function findAgentRepos(dir) {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
     throw new NoAgentsError(dir);
   });
-  const repos = [];
-  for (const entry2 of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry2.isDirectory() && !entry2.name.startsWith(".") && await isFile(path.join(dir, entry2.name, AGENT_MANIFEST))) {
-      repos.push(path.join(dir, entry2.name));
-    }
-  }
+  const folders = entries.filter((entry2) => entry2.isDirectory() && !entry2.name.startsWith(".")).map((entry2) => path.join(dir, entry2.name));
+  const isRepo = await Promise.all(folders.map((folder) => isFile(path.join(folder, AGENT_MANIFEST))));
+  const repos = folders.filter((_, index) => isRepo[index]).sort();
   if (repos.length === 0) throw new NoAgentsError(dir);
   return repos;
 }
@@ -34741,7 +34753,7 @@ async function readAgent(repoDir, cwd) {
   const { facts, overlayPaths } = parsed.value;
   const problems = [...parsed.problems];
   const overlays = /* @__PURE__ */ new Map();
-  const realRepo = await realpath(repoDir);
+  const realRepo = overlayPaths.size > 0 ? await realpath(repoDir) : repoDir;
   for (const [skill, overlay] of overlayPaths) {
     const overlaySource = { file: path.relative(cwd, path.join(repoDir, overlay.path)) };
     const target = path.resolve(repoDir, overlay.path);

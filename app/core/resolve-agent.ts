@@ -48,27 +48,47 @@ export function resolveModel(model: string, state: RegistryState): ModelResoluti
 // Converges within the closure's depth; a cap keeps a pathological registry from spinning.
 const MAX_PASSES = 64;
 
+// Parsed ranges, shared by every resolver: a registry repeats the same few range strings.
+const parsedRanges = new Map<string, semver.Range>();
+function parseRange(range: string): semver.Range {
+  let parsed = parsedRanges.get(range);
+  if (!parsed) parsedRanges.set(range, (parsed = new semver.Range(range)));
+  return parsed;
+}
+
+const noVersions: readonly AssetVersion[] = [];
+
 /**
  * Resolves agents against one registry state, memoising which versions satisfy which
- * range so that thousands of agents cost map look-ups, not semver parses.
+ * range so that thousands of agents cost look-ups, not semver parses. Requirements in
+ * registry manifests are shared objects, so the memo is keyed by the requirement itself
+ * first (no string keys on the hot path), then by asset and range text.
  */
 export function createResolver(state: RegistryState): (agent: Pick<AgentFacts, "requirements" | "model">) => Resolution {
-  const satisfying = new Map<string, ReadonlySet<AssetVersion>>();
-  const matches = (asset: AssetId, range: string): ReadonlySet<AssetVersion> => {
-    const key = `${asset}\u0000${range}`;
-    let found = satisfying.get(key);
+  const byRequirement = new WeakMap<Requirement, ReadonlySet<AssetVersion>>();
+  const byRange = new Map<AssetId, Map<string, ReadonlySet<AssetVersion>>>();
+  const admitted = (requirement: Requirement): ReadonlySet<AssetVersion> => {
+    let found = byRequirement.get(requirement);
+    if (found) return found;
+    let ranges = byRange.get(requirement.asset);
+    if (!ranges) byRange.set(requirement.asset, (ranges = new Map()));
+    found = ranges.get(requirement.range);
     if (!found) {
       // npm semantics: a prerelease only satisfies a range that names one of the same [major, minor, patch].
-      const parsed = new semver.Range(range);
-      found = new Set((state.assets.get(asset) ?? []).filter((version) => parsed.test(version.version)));
-      satisfying.set(key, found);
+      const parsed = parseRange(requirement.range);
+      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version) => parsed.test(version.version)));
+      ranges.set(requirement.range, found);
     }
+    byRequirement.set(requirement, found);
     return found;
   };
   const pickHighest = (asset: AssetId, ranges: readonly Requirement[]): AssetVersion | undefined => {
-    const sets = ranges.map((requirement) => matches(asset, requirement.range));
     // Versions are stored highest first, so the first that every range admits wins.
-    return (state.assets.get(asset) ?? []).find((version) => sets.every((set) => set.has(version)));
+    candidates: for (const version of state.assets.get(asset) ?? noVersions) {
+      for (const requirement of ranges) if (!admitted(requirement).has(version)) continue candidates;
+      return version;
+    }
+    return undefined;
   };
 
   return (agent) => {

@@ -34,12 +34,9 @@ async function findAgentRepos(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
     throw new NoAgentsError(dir);
   });
-  const repos: string[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.isDirectory() && !entry.name.startsWith(".") && (await isFile(path.join(dir, entry.name, AGENT_MANIFEST)))) {
-      repos.push(path.join(dir, entry.name));
-    }
-  }
+  const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => path.join(dir, entry.name));
+  const isRepo = await Promise.all(folders.map((folder) => isFile(path.join(folder, AGENT_MANIFEST))));
+  const repos = folders.filter((_, index) => isRepo[index]).sort();
   if (repos.length === 0) throw new NoAgentsError(dir);
   return repos;
 }
@@ -66,7 +63,7 @@ async function readAgent(repoDir: string, cwd: string): Promise<{ agent: AgentFa
   const { facts, overlayPaths } = parsed.value;
   const problems: Problem[] = [...parsed.problems];
   const overlays = new Map<string, OverlayFacts>();
-  const realRepo = await realpath(repoDir);
+  const realRepo = overlayPaths.size > 0 ? await realpath(repoDir) : repoDir;
   for (const [skill, overlay] of overlayPaths) {
     const overlaySource: SourceFile = { file: path.relative(cwd, path.join(repoDir, overlay.path)) };
     const target = path.resolve(repoDir, overlay.path);

@@ -1,0 +1,397 @@
+/**
+ * Benchmarks `blastgate affected` on a large synthetic org (10,000 agents, 500 skills,
+ * 200 servers, a few thousand release tags) and compares it with the floor: reading and
+ * parsing the same manifests, which any tool must do.
+ *
+ *   npm run bench                    # generate (or reuse) the org, measure, write bench/results.json
+ *   npm run bench -- --fresh         # regenerate the org first
+ *   npm run bench -- --only a,b      # measure some of a (core), b (affected), c (floor), p (phases)
+ *   npm run bench -- --reps 5 --no-write --agents 2000
+ *
+ * See bench/README.md for what each figure means.
+ */
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, promisify } from "node:util";
+import semver from "semver";
+import { main, type CliIo } from "../app/cli/main.ts";
+import { buildAffectedReport } from "../app/core/build-report.ts";
+import { computeBlastRadius } from "../app/core/compute-blast-radius.ts";
+import type { AgentFacts } from "../app/core/model.ts";
+import { parseAgentManifest, parseModelsConfig, parseServerManifest, parseSkillFile } from "../app/core/parse-manifests.ts";
+import { buildRegistryState, type TreeSnapshot } from "../app/core/registry-state.ts";
+import { readAgents } from "../app/load/read-agents.ts";
+import { readRegistryHistory } from "../app/load/read-registry.ts";
+import { affectedReportSchema, type AffectedReport } from "../schemas/affected-report.schema.ts";
+import { AGENTS_DIR, ensureOrg, REGISTRY_DIR, type OrgSpec } from "./generate-org.ts";
+
+const execFileAsync = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const TODAY = "2026-05-01";
+const GOAL_CORE_MS = 50;
+const GOAL_RATIO = 1.5;
+
+const { values: args } = parseArgs({
+  options: {
+    fresh: { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+    only: { type: "string", default: "a,b,c,p" },
+    reps: { type: "string" },
+    agents: { type: "string", default: "10000" },
+    skills: { type: "string", default: "500" },
+    servers: { type: "string", default: "200" },
+    seed: { type: "string", default: "42" },
+  },
+});
+const only = new Set(args.only.split(","));
+const repsOverride = args.reps === undefined ? undefined : Number(args.reps);
+const spec: OrgSpec = { agents: Number(args.agents), skills: Number(args.skills), servers: Number(args.servers), seed: Number(args.seed) };
+
+// ---------------------------------------------------------------------------------------
+// Measuring
+
+interface Stats {
+  readonly reps: number;
+  readonly median: number;
+  readonly p90: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+function stats(samples: readonly number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const round = (ms: number) => Math.round(ms * 100) / 100;
+  const middle = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  return { reps: sorted.length, median: round(middle), p90: round(at(0.9)), min: round(sorted[0]!), max: round(sorted.at(-1)!) };
+}
+
+async function measure(label: string, warmup: number, reps: number, run: () => unknown): Promise<Stats> {
+  for (let i = 0; i < warmup; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  }
+  const result = stats(samples);
+  log(`  ${label}: median ${fmt(result.median)} ms, p90 ${fmt(result.p90)}, min ${fmt(result.min)} (${reps} reps)`);
+  return result;
+}
+
+/**
+ * Measures several runs round-robin (one of each per round), so that load from other
+ * processes on the machine hits them alike and their ratio stays fair.
+ */
+async function measureInterleaved(runs: readonly { label: string; run: () => unknown }[], warmup: number, reps: number): Promise<Stats[]> {
+  for (let i = 0; i < warmup; i++) for (const { run } of runs) await run();
+  const samples = runs.map(() => [] as number[]);
+  for (let i = 0; i < reps; i++) {
+    for (const [index, { run }] of runs.entries()) {
+      const started = performance.now();
+      await run();
+      samples[index]!.push(performance.now() - started);
+    }
+  }
+  return runs.map(({ label }, index) => {
+    const result = stats(samples[index]!);
+    log(`  ${label}: median ${fmt(result.median)} ms, p90 ${fmt(result.p90)}, min ${fmt(result.min)} (${reps} reps)`);
+    return result;
+  });
+}
+
+function log(line: string): void {
+  process.stderr.write(line + "\n");
+}
+
+function fmt(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+// ---------------------------------------------------------------------------------------
+// (c) The floor: read and parse every manifest once, as directly as possible
+
+/**
+ * The least any tool answering "which agents does this change affect" must do: read every
+ * agent.yaml from disk and parse it; list the release tags and the base and head trees;
+ * read every manifest at every tag and at base and head (plus each tagged folder's tree,
+ * whose id is the content hash) through one `git cat-file --batch`; parse them all.
+ * Nothing is resolved, checked or rendered.
+ */
+async function floor(root: string): Promise<{ agents: number; manifests: number }> {
+  const [agents, manifests] = await Promise.all([floorAgents(root), floorRegistry(path.join(root, REGISTRY_DIR))]);
+  return { agents, manifests };
+}
+
+async function floorAgents(root: string): Promise<number> {
+  const dir = path.join(root, AGENTS_DIR);
+  const names = await readdir(dir);
+  const parsed = await Promise.all(
+    names.map(async (name) => {
+      const text = await readFile(path.join(dir, name, "agent.yaml"), "utf8");
+      return parseAgentManifest({ file: `${AGENTS_DIR}/${name}/agent.yaml`, text }, `${AGENTS_DIR}/${name}`).value !== null;
+    }),
+  );
+  return parsed.filter(Boolean).length;
+}
+
+async function floorRegistry(registry: string): Promise<number> {
+  const git = async (gitArgs: string[]) => (await execFileAsync("git", gitArgs, { cwd: registry, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" })).stdout;
+  const folders = (listing: string) =>
+    listing
+      .split("\0")
+      .filter(Boolean)
+      .map((line) => line.slice(line.indexOf("\t") + 1));
+  const [tagList, baseList, headList] = await Promise.all([
+    git(["for-each-ref", "--format=%(refname:strip=2)", "refs/tags/servers/", "refs/tags/skills/"]),
+    git(["ls-tree", "-z", "main", "--", "servers/", "skills/"]),
+    git(["ls-tree", "-z", "change", "--", "servers/", "skills/"]),
+  ]);
+  type Wanted = { name: string; folder: string; manifest: boolean };
+  const wanted: Wanted[] = [];
+  const addManifest = (rev: string, folder: string) => {
+    const manifest = folder.startsWith("servers/") ? "server.yaml" : "SKILL.md";
+    wanted.push({ name: `${rev}:${folder}/${manifest}`, folder, manifest: true });
+  };
+  for (const tag of tagList.split("\n").filter(Boolean)) {
+    const at = tag.lastIndexOf("@");
+    const folder = tag.slice(0, at);
+    wanted.push({ name: `refs/tags/${tag}:${folder}`, folder, manifest: false });
+    addManifest(`refs/tags/${tag}`, folder);
+  }
+  for (const folder of folders(baseList)) addManifest("main", folder);
+  for (const folder of folders(headList)) addManifest("change", folder);
+  wanted.push({ name: "main:models.yaml", folder: "", manifest: true }, { name: "change:models.yaml", folder: "", manifest: true });
+
+  const objects = await catFileBatch(registry, wanted.map((item) => item.name));
+  let parsed = 0;
+  objects.forEach((object, index) => {
+    const item = wanted[index]!;
+    if (!item.manifest) return; // a folder's tree: only its id (the content hash) is needed
+    if (object === null) throw new Error(`floor: ${item.name} is missing`);
+    const text = object.toString("utf8");
+    const file = { file: item.name.slice(item.name.indexOf(":") + 1), ref: item.name.slice(0, item.name.indexOf(":")), text };
+    const name = item.folder.slice(item.folder.indexOf("/") + 1);
+    const result = item.folder === "" ? parseModelsConfig(file) : item.folder.startsWith("servers/") ? parseServerManifest(file, name) : parseSkillFile(file, name);
+    if (result.value === null) throw new Error(`floor: ${item.name} did not parse`);
+    parsed++;
+  });
+  return parsed;
+}
+
+/** One `git cat-file --batch` for all names; returns each object's content (null when missing). */
+function catFileBatch(cwd: string, names: readonly string[]): Promise<(Buffer | null)[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "inherit"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file exited with ${code}`));
+      const output = Buffer.concat(chunks);
+      const results: (Buffer | null)[] = [];
+      let offset = 0;
+      for (let i = 0; i < names.length; i++) {
+        const end = output.indexOf(0x0a, offset);
+        const header = output.toString("latin1", offset, end);
+        offset = end + 1;
+        if (header.endsWith(" missing")) {
+          results.push(null);
+          continue;
+        }
+        const size = Number(header.slice(header.lastIndexOf(" ") + 1));
+        results.push(output.subarray(offset, offset + size));
+        offset += size + 1;
+      }
+      resolve(results);
+    });
+    child.stdin.end(names.join("\n") + "\n");
+  });
+}
+
+/**
+ * A head tree with a minor bump (new content) of one little-used skill: one that no other
+ * asset requires, with about 1% of the agents as direct consumers.
+ */
+function narrowChange(base: TreeSnapshot, agents: readonly AgentFacts[]): { tree: TreeSnapshot; label: string } {
+  const required = new Set([...base.assets.values()].flatMap((version) => version.requires.map((requirement) => requirement.asset)));
+  const direct = new Map<string, number>();
+  for (const agent of agents) for (const requirement of agent.requirements) direct.set(requirement.asset, (direct.get(requirement.asset) ?? 0) + 1);
+  const target = Math.max(1, Math.round(agents.length / 100));
+  const [skill] = [...base.assets.values()]
+    .filter((version) => version.kind === "skill" && !required.has(version.id))
+    .sort((a, b) => Math.abs((direct.get(a.id) ?? 0) - target) - Math.abs((direct.get(b.id) ?? 0) - target) || a.id.localeCompare(b.id));
+  if (!skill) return { tree: base, label: "no leaf skill" };
+  const next = semver.inc(skill.version, "minor")!;
+  const assets = new Map(base.assets);
+  assets.set(skill.id, { ...skill, version: next, contentHash: "0".repeat(40), origin: "head" });
+  return { tree: { ...base, assets }, label: `${skill.name} ${skill.version}→${next}, ${direct.get(skill.id) ?? 0} direct consumers` };
+}
+
+// ---------------------------------------------------------------------------------------
+// Run
+
+async function run(): Promise<void> {
+  const org = ensureOrg(spec, args.fresh, log);
+  const { root, info } = org;
+  log(org.reused ? `reusing the generated org (generator v${info.generator})` : `generated the org in ${fmt(org.generateMs)} ms`);
+  const gitVersion = execFileSync("git", ["--version"], { encoding: "utf8" }).trim().replace(/^git version /, "");
+
+  // The parsed input for (a), and a reference report to check the others against.
+  const loaded = await Promise.all([readRegistryHistory(path.join(root, REGISTRY_DIR), { base: "main", head: "change" }, root), readAgents([AGENTS_DIR], root)]);
+  const [{ history, problems: registryProblems }, { agents, problems: agentProblems }] = loaded;
+  const reference = buildAffectedReport({ history, agents, loadProblems: [...registryProblems, ...agentProblems], refs: { base: "main", head: "change" }, today: TODAY });
+  const core = () => computeBlastRadius(buildRegistryState(history.tags, history.base), buildRegistryState(history.tags, history.head), agents);
+  const radius = core();
+  if (radius.affected.length !== reference.summary.affected) throw new Error("computeBlastRadius and buildAffectedReport disagree on the affected count");
+  const tagVersions = [...history.tags.values()].reduce((sum, list) => sum + list.length, 0);
+  log(
+    `org: ${agents.length} agents, ${history.base.assets.size} assets at base, ${tagVersions} tagged versions; ` +
+      `change: ${info.change.skill.name} ${info.change.skill.from}→${info.change.skill.to}, ${info.change.server.name} ${info.change.server.from}→${info.change.server.to}`,
+  );
+  if (registryProblems.length + agentProblems.length > 0) log(`note: ${registryProblems.length + agentProblems.length} load problems (the generated org should have none)`);
+
+  const affectedArgs = (head: boolean) => ["affected", "--registry", REGISTRY_DIR, "--agents", AGENTS_DIR, "--base", "main", ...(head ? ["--head", "change"] : []), "--format", "json"];
+  const cli = async (head: boolean, keep?: (text: string) => void) => {
+    let bytes = 0;
+    const io: CliIo = { stdout: (text) => ((bytes += text.length), keep?.(text)), stderr: (text) => void (bytes += text.length), cwd: root, today: TODAY };
+    const code = await main(affectedArgs(head), io);
+    if (code === 2) throw new Error("blastgate affected exited with a usage error");
+    return bytes;
+  };
+  // Check the CLI says what the core says, in both head modes.
+  let output = "";
+  await cli(true, (text) => (output += text));
+  const viaCli = JSON.parse(output) as AffectedReport;
+  output = "";
+  await cli(false, (text) => (output += text));
+  const viaWorktree = JSON.parse(output) as AffectedReport;
+  if (viaCli.summary.affected !== reference.summary.affected || viaWorktree.summary.affected !== reference.summary.affected) {
+    throw new Error(`affected counts disagree: core ${reference.summary.affected}, --head change ${viaCli.summary.affected}, worktree ${viaWorktree.summary.affected}`);
+  }
+
+  const timings: Record<string, Stats> = {};
+  const phases: Record<string, Stats> = {};
+  const scenarios: Record<string, { resolved: number; affected: number; stats: Stats }> = {};
+  if (only.has("a")) {
+    log("(a) computeBlastRadius(buildRegistryState × 2, agents):");
+    timings.core = await measure("the change", 3, repsOverride ?? 15, core);
+    // How the core's cost scales with the blast radius: the same org with no change, and
+    // with a minor bump of one little-used skill (built in memory from the base tree).
+    const narrowHead = narrowChange(history.base, agents);
+    for (const [name, tree] of [["none", history.base], ["narrow", narrowHead.tree]] as const) {
+      const run = () => computeBlastRadius(buildRegistryState(history.tags, history.base), buildRegistryState(history.tags, tree), agents);
+      const result = run();
+      const label = name === "none" ? "no change (head = base)" : `narrow: ${narrowHead.label}`;
+      scenarios[name] = { resolved: result.resolutions.size, affected: result.affected.length, stats: await measure(label, 3, repsOverride ?? 30, run) };
+    }
+  }
+  if (only.has("b") || only.has("c")) {
+    const runs: { key: string; label: string; run: () => unknown }[] = [];
+    if (only.has("b")) {
+      runs.push({ key: "affected", label: "(b) affected --head change", run: () => cli(true) });
+      runs.push({ key: "affectedWorktree", label: "(b) affected, working tree as head", run: () => cli(false) });
+    }
+    if (only.has("c")) {
+      const counts = await floor(root);
+      if (counts.agents !== agents.length) throw new Error(`floor parsed ${counts.agents} agents, expected ${agents.length}`);
+      runs.push({ key: "floor", label: "(c) floor: read + parse every manifest", run: () => floor(root) });
+    }
+    log(`interleaved rounds of ${runs.map((entry) => entry.label.split(":")[0]).join(" | ")}:`);
+    const results = await measureInterleaved(runs, 1, repsOverride ?? 5);
+    runs.forEach((entry, index) => (timings[entry.key] = results[index]!));
+  }
+  if (only.has("p")) {
+    // Where (b)'s time goes, phase by phase (run one after the other here; `main` overlaps the two reads).
+    log("phases of (b), one after the other:");
+    const reps = repsOverride ?? 3;
+    phases.readRegistryHistory = await measure("readRegistryHistory", 1, reps, () => readRegistryHistory(path.join(root, REGISTRY_DIR), { base: "main", head: "change" }, root));
+    phases.readAgents = await measure("readAgents", 1, reps, () => readAgents([AGENTS_DIR], root));
+    phases.floorRegistry = await measure("floor: registry only", 1, reps, () => floorRegistry(path.join(root, REGISTRY_DIR)));
+    phases.floorAgents = await measure("floor: agents only", 1, reps, () => floorAgents(root));
+    const facts = { history, agents, loadProblems: [...registryProblems, ...agentProblems], refs: { base: "main", head: "change" }, today: TODAY };
+    phases.buildAffectedReport = await measure("buildAffectedReport", 1, reps, () => buildAffectedReport(facts));
+    phases.renderJson = await measure("schema parse + JSON.stringify", 1, reps, () => JSON.stringify(affectedReportSchema.parse(reference), null, 2));
+  }
+
+  const ratio = timings.affected && timings.floor ? Math.round((timings.affected.median / timings.floor.median) * 100) / 100 : null;
+  const ratioWorktree = timings.affectedWorktree && timings.floor ? Math.round((timings.affectedWorktree.median / timings.floor.median) * 100) / 100 : null;
+  const results = {
+    benchmark: "blast-radius",
+    generator: info.generator,
+    org: {
+      ...info.spec,
+      tags: info.tags,
+      taggedVersions: info.versions,
+      serversWithDependsOn: info.serversWithDependsOn,
+      skillsWithRequires: info.skillsWithRequires,
+      agentsWithOverlay: info.agentsWithOverlay,
+      agentYamlBytes: info.agentYamlBytes,
+      change: info.change,
+    },
+    report: {
+      changes: reference.summary.changes,
+      affected: reference.summary.affected,
+      unaffected: reference.summary.unaffected,
+      agentsResolved: radius.resolutions.size,
+      changedAssets: radius.changedAssets.size,
+      unsatisfiableAtHead: [...radius.resolutions.values()].filter((pair) => pair.head.status === "unsatisfiable").length,
+      errors: reference.summary.errors,
+      warnings: reference.summary.warnings,
+      jsonBytes: output.length,
+    },
+    timingsMs: timings,
+    coreScenarios: scenarios,
+    phasesMs: phases,
+    ratioAffectedToFloor: ratio,
+    ratioWorktreeToFloor: ratioWorktree,
+    goals: {
+      coreUnder50ms: timings.core ? timings.core.median < GOAL_CORE_MS : null,
+      affectedWithin1_5xFloor: ratio === null ? null : ratio <= GOAL_RATIO,
+    },
+    environment: { node: process.version, cpus: availableParallelism(), git: gitVersion },
+  };
+
+  printTable(results);
+  if (!args["no-write"]) {
+    writeFileSync(path.join(here, "results.json"), JSON.stringify(results, null, 2) + "\n");
+    log("wrote bench/results.json");
+  }
+}
+
+function printTable(results: {
+  org: { agents: number; skills: number; servers: number; tags: number; change: { skill: { name: string; from: string; to: string }; server: { name: string; from: string; to: string } } };
+  report: { changes: number; affected: number; unaffected: number; agentsResolved: number; unsatisfiableAtHead: number; errors: number; warnings: number };
+  timingsMs: Record<string, Stats>;
+  coreScenarios: Record<string, { resolved: number; affected: number; stats: Stats }>;
+  ratioAffectedToFloor: number | null;
+  ratioWorktreeToFloor: number | null;
+  environment: { node: string; cpus: number; git: string };
+}): void {
+  const { org, report, timingsMs: t } = results;
+  const rows: [string, string][] = [
+    ["org", `${org.agents} agents, ${org.skills} skills, ${org.servers} servers, ${org.tags} tags`],
+    ["change", `${org.change.skill.name} ${org.change.skill.from}→${org.change.skill.to}; ${org.change.server.name} ${org.change.server.from}→${org.change.server.to}`],
+    ["report", `${report.changes} changes, ${report.affected} affected, ${report.unaffected} held back, ${report.agentsResolved} agents resolved (${report.unsatisfiableAtHead} unsatisfiable at head)`],
+    ["problems", `${report.errors} errors, ${report.warnings} warnings`],
+  ];
+  const timing = (label: string, s: Stats | undefined, goal: string) => {
+    if (s) rows.push([label, `median ${fmt(s.median).padStart(7)} ms   p90 ${fmt(s.p90).padStart(7)}   min ${fmt(s.min).padStart(7)}   ${goal}`]);
+  };
+  timing("(a) core", t.core, `goal < ${GOAL_CORE_MS} ms`);
+  for (const [name, scenario] of Object.entries(results.coreScenarios)) {
+    timing(`(a) core, ${name === "none" ? "no change" : name}`, scenario.stats, `${scenario.affected} affected, ${scenario.resolved} resolved`);
+  }
+  timing("(b) affected --head", t.affected, results.ratioAffectedToFloor === null ? "" : `${results.ratioAffectedToFloor}× floor (goal ≤ ${GOAL_RATIO}×)`);
+  timing("(b) affected worktree", t.affectedWorktree, results.ratioWorktreeToFloor === null ? "" : `${results.ratioWorktreeToFloor}× floor`);
+  timing("(c) floor", t.floor, "read + parse only");
+  rows.push(["environment", `node ${results.environment.node}, ${results.environment.cpus} cpus, git ${results.environment.git}`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n"));
+}
+
+await run();
