@@ -33943,19 +33943,17 @@ var import_semver6 = __toESM(require_semver2(), 1);
 var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
   message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
 });
-var exactVersion = external_exports.string().refine((value) => import_semver6.default.valid(value) === value, {
-  message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)"
-});
+var semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+var exactVersion = external_exports.string().regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
 var versionRange = external_exports.string().refine((value) => import_semver6.default.validRange(value) !== null, {
   message: "a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`"
 });
 var teamName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "a team slug such as `support-platform`" });
 var scopeName = external_exports.string().regex(/^[a-z0-9][a-z0-9._-]*(?::[a-z0-9._-]+)?$/, { message: "a scope such as `crm.cases:read`" });
 var modelId = external_exports.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "a model id such as `claude-sonnet-5-5`" });
-var relativePath = external_exports.string().refine(
-  (value) => value.length > 0 && !value.startsWith("/") && !value.includes("\\") && !/^[A-Za-z]:/.test(value) && !value.split("/").some((part) => part === ".."),
-  { message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)" }
-);
+var relativePath = external_exports.string().regex(/^(?!\/)(?![A-Za-z]:)(?!(?:.*\/)?\.\.(?:\/|$))[^\\]+$/, {
+  message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)"
+});
 
 // schemas/agent.schema.ts
 var skillRef = external_exports.union([

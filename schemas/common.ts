@@ -10,10 +10,18 @@ export const kebabName = z
     message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`",
   });
 
-/** An exact semantic version such as `2.1.0` or `3.0.0-rc.1`. */
-export const exactVersion = z.string().refine((value) => semver.valid(value) === value, {
-  message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)",
-});
+/**
+ * semver.org's pattern for a SemVer 2.0.0 version, without build metadata (`+build` does
+ * not order versions, so two releases could not be told apart); a regex, not a
+ * refinement, so editors check it too.
+ */
+const semverPattern =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+
+/** An exact semantic version such as `2.1.0` or `3.0.0-rc.1` (the versions the semver package accepts strictly). */
+export const exactVersion = z
+  .string()
+  .regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
 
 /** An npm-style semver range such as `^2.1.0`, `~1.0.0`, `1.4.2` or `>=2.0.0-rc.1 <3`. */
 export const versionRange = z.string().refine((value) => semver.validRange(value) !== null, {
@@ -35,13 +43,9 @@ export const modelId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "a model id such as `claude-sonnet-5-5`" });
 
-/** A repo-relative path that stays inside the repo: no absolute paths, no `..`. */
-export const relativePath = z.string().refine(
-  (value) =>
-    value.length > 0 &&
-    !value.startsWith("/") &&
-    !value.includes("\\") &&
-    !/^[A-Za-z]:/.test(value) &&
-    !value.split("/").some((part) => part === ".."),
-  { message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)" },
-);
+/** A repo-relative path that stays inside the repo: no absolute paths, no backslashes, no `..`. */
+export const relativePath = z
+  .string()
+  .regex(/^(?!\/)(?![A-Za-z]:)(?!(?:.*\/)?\.\.(?:\/|$))[^\\]+$/, {
+    message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)",
+  });

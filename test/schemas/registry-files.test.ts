@@ -147,3 +147,14 @@ describe("skill overlays", () => {
     ]);
   });
 });
+
+describe("exact versions", () => {
+  it.each(["1.0.0", "0.0.1", "3.0.0-rc.1", "1.2.3-alpha.10+build.5", "2.0.0-0", "v1.0.0", "1.0", "01.0.0", "^1.0.0", "1.0.0-", "1.0.0-01", "latest"])(
+    "agree with the semver package on %s",
+    async (version) => {
+      const semver = (await import("semver")).default;
+      const { exactVersion } = await import("../../schemas/common.ts");
+      expect(exactVersion.safeParse(version).success).toBe(semver.valid(version) === version);
+    },
+  );
+});
