@@ -33281,6 +33281,13 @@ function assetDiffers(base, head, id) {
   if (a.length !== b.length) return true;
   return a.some((version2, index) => version2.version !== b[index].version || version2.contentHash !== b[index].contentHash);
 }
+function keepUnreadableAsBase(head, base) {
+  const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
+  if (broken.length === 0) return head;
+  const assets = new Map(head.assets);
+  for (const id of broken) assets.set(id, base.assets.get(id));
+  return { ...head, assets };
+}
 
 // app/core/resolve-agent.ts
 var import_semver3 = __toESM(require_semver2(), 1);
@@ -33545,11 +33552,12 @@ function describeConflict(conflict, introduced) {
 
 // app/core/build-report.ts
 function buildAffectedReport(facts) {
-  const base = buildRegistryState(facts.history.tags, facts.history.base);
-  const head = buildRegistryState(facts.history.tags, facts.history.head);
+  const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
+  const base = buildRegistryState(history.tags, history.base);
+  const head = buildRegistryState(history.tags, history.head);
   const radius = computeBlastRadius(base, head, facts.agents);
   const { changes, problems: changeProblems } = classifyChanges(
-    facts.history,
+    history,
     {
       count: (key) => radius.consumers.get(key) ?? 0,
       gaining: (asset, scopes) => scopeGainers(radius.resolutions, asset, scopes)
@@ -33571,7 +33579,7 @@ function buildAffectedReport(facts) {
     uniqueProblems([
       ...facts.loadProblems,
       ...checkUniqueAgents(facts.agents),
-      ...findCycles(facts.history.head.assets),
+      ...findCycles(history.head.assets),
       ...checkRequirements(head, import_semver5.default.satisfies),
       ...changeProblems,
       ...radius.problems,
@@ -34280,7 +34288,9 @@ function parseYamlFile(source, schema, what) {
   const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
   if (doc.errors.length > 0) {
     const error62 = doc.errors[0];
-    return invalid([at(lineOfOffset(error62.pos[0]), `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
+    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
+    const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
+    return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
   const lineOf = (path5, options) => lineOfOffset(nodeAt(doc, path5, options?.key ?? false)?.range?.[0]);
   const badKey = findForbiddenKey(doc.contents);
@@ -34921,18 +34931,21 @@ async function readTree(registry2, treeish, origin, refName) {
   ]);
   const problems = [];
   const assets = /* @__PURE__ */ new Map();
+  const unreadable = /* @__PURE__ */ new Set();
   const ref = refName === void 0 ? {} : { ref: refName };
   folders.forEach((folder, index) => {
     const manifestPath = `${folder.kind}s/${folder.name}/${manifestName[folder.kind]}`;
     const source = { file: registry2.display(manifestPath), ...ref };
     const manifest = manifests[index];
     if (!manifest) {
+      unreadable.add(assetId2(folder.kind, folder.name));
       problems.push(problemAt({ file: registry2.display(`${folder.kind}s/${folder.name}`), ...ref }, 1, "error", "missing-manifest", `${folder.kind}s/${folder.name}/ has no ${manifestName[folder.kind]}; add one or remove the folder`));
       return;
     }
     const parsed = parseAsset(folder.kind, { ...source, text: manifest.content.toString("utf8") }, folder.name);
     problems.push(...parsed.problems);
     if (parsed.value) assets.set(parsed.value.id, { ...parsed.value, contentHash: folder.oid, origin });
+    else unreadable.add(assetId2(folder.kind, folder.name));
   });
   const modelsSource = { file: registry2.display("models.yaml"), ...ref };
   let modelsConfig = null;
@@ -34943,7 +34956,7 @@ async function readTree(registry2, treeish, origin, refName) {
     problems.push(...parsed.problems);
     modelsConfig = parsed.value;
   }
-  return { snapshot: { assets, models: modelsConfig, modelsSource }, problems };
+  return { snapshot: { assets, models: modelsConfig, modelsSource, unreadable }, problems };
 }
 async function readWorktree(registry2) {
   const scratch = await mkdtemp(path2.join(tmpdir(), "blastgate-index-"));

@@ -6,7 +6,7 @@ import { classifyChanges } from "./classify-changes.ts";
 import { computeBlastRadius, describeConflict, type BlastRadius } from "./compute-blast-radius.ts";
 import type { AgentFacts, AssetId, AssetVersion } from "./model.ts";
 import { problemAt, sortProblems, uniqueProblems, type Problem } from "./problems.ts";
-import { buildRegistryState, type RegistryHistory } from "./registry-state.ts";
+import { buildRegistryState, keepUnreadableAsBase, type RegistryHistory } from "./registry-state.ts";
 import { createResolver } from "./resolve-agent.ts";
 
 /** Everything `affected` needs, already read from git and disk. */
@@ -23,17 +23,19 @@ export interface AffectedFacts {
 /**
  * The affected report for a registry change.
  *
- * 1. Build the registry state at base and at head (tags plus each tree).
+ * 1. Build the registry state at base and at head (tags plus each tree; an asset whose
+ *    manifest the head breaks stays as it is at base, and its problem is reported).
  * 2. Compute the blast radius (agents whose resolutions differ).
  * 3. Classify the changes, counting consumers from the blast radius.
  * 4. Check what the change does to the agents it touches: overlays, models, conflicts.
  */
 export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
-  const base = buildRegistryState(facts.history.tags, facts.history.base);
-  const head = buildRegistryState(facts.history.tags, facts.history.head);
+  const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
+  const base = buildRegistryState(history.tags, history.base);
+  const head = buildRegistryState(history.tags, history.head);
   const radius = computeBlastRadius(base, head, facts.agents);
   const { changes, problems: changeProblems } = classifyChanges(
-    facts.history,
+    history,
     {
       count: (key) => radius.consumers.get(key) ?? 0,
       gaining: (asset, scopes) => scopeGainers(radius.resolutions, asset as AssetId, scopes),
@@ -57,7 +59,7 @@ export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
     uniqueProblems([
       ...facts.loadProblems,
       ...checkUniqueAgents(facts.agents),
-      ...findCycles(facts.history.head.assets),
+      ...findCycles(history.head.assets),
       ...checkRequirements(head, semver.satisfies),
       ...changeProblems,
       ...radius.problems,

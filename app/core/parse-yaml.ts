@@ -40,7 +40,10 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
 
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
-    return invalid([at(lineOfOffset(error.pos[0]), `is not valid YAML: ${firstSentence(error.message)}. Check the indentation and quoting on this line.`)]);
+    // An unclosed bracket or quote is found at the end of the file; point at the last line with text instead.
+    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
+    const line = Math.min(lineOfOffset(error.pos[0]), lastLine);
+    return invalid([at(line, `is not valid YAML: ${firstSentence(error.message)}. Check the indentation and quoting on this line.`)]);
   }
   const lineOf: LineLookup = (path, options) => lineOfOffset(nodeAt(doc, path, options?.key ?? false)?.range?.[0]);
 

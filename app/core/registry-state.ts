@@ -8,6 +8,8 @@ export interface TreeSnapshot {
   readonly assets: ReadonlyMap<AssetId, AssetVersion>;
   readonly models: ModelsConfig | null;
   readonly modelsSource: SourceFile;
+  /** Assets whose folder is in the tree but whose manifest could not be read (a problem says why). */
+  readonly unreadable?: ReadonlySet<AssetId>;
 }
 
 /** Every published version (from tags) and the base and head trees. */
@@ -42,4 +44,17 @@ export function assetDiffers(base: RegistryState, head: RegistryState, id: Asset
   const b = head.assets.get(id) ?? [];
   if (a.length !== b.length) return true;
   return a.some((version, index) => version.version !== b[index]!.version || version.contentHash !== b[index]!.contentHash);
+}
+
+/**
+ * The head tree with each asset whose manifest the head breaks taken as it is at base.
+ * What the head proposes for it is unknown until the file parses; the problem blocks the
+ * change, and the asset is neither reported as removed nor moves anyone.
+ */
+export function keepUnreadableAsBase(head: TreeSnapshot, base: TreeSnapshot): TreeSnapshot {
+  const broken = [...(head.unreadable ?? [])].filter((id) => !head.assets.has(id) && base.assets.has(id));
+  if (broken.length === 0) return head;
+  const assets = new Map(head.assets);
+  for (const id of broken) assets.set(id, base.assets.get(id)!);
+  return { ...head, assets };
 }

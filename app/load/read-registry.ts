@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import semver from "semver";
 import type { GateConfig } from "../../schemas/gate-config.schema.ts";
-import type { AssetId, AssetKind, AssetVersion } from "../core/model.ts";
+import { assetId, type AssetId, type AssetKind, type AssetVersion } from "../core/model.ts";
 import { parseGateConfig, parseModelsConfig, parseServerManifest, parseSkillFile, type AssetVersionDraft, type Parsed } from "../core/parse-manifests.ts";
 import { MAX_FILE_BYTES } from "../core/parse-yaml.ts";
 import { problemAt, type Problem, type SourceFile } from "../core/problems.ts";
@@ -196,18 +196,21 @@ async function readTree(registry: Registry, treeish: string, origin: "base" | "h
   ]);
   const problems: Problem[] = [];
   const assets = new Map<AssetId, AssetVersion>();
+  const unreadable = new Set<AssetId>();
   const ref = refName === undefined ? {} : { ref: refName };
   folders.forEach((folder, index) => {
     const manifestPath = `${folder.kind}s/${folder.name}/${manifestName[folder.kind]}`;
     const source = { file: registry.display(manifestPath), ...ref };
     const manifest = manifests[index];
     if (!manifest) {
+      unreadable.add(assetId(folder.kind, folder.name));
       problems.push(problemAt({ file: registry.display(`${folder.kind}s/${folder.name}`), ...ref }, 1, "error", "missing-manifest", `${folder.kind}s/${folder.name}/ has no ${manifestName[folder.kind]}; add one or remove the folder`));
       return;
     }
     const parsed = parseAsset(folder.kind, { ...source, text: manifest.content.toString("utf8") }, folder.name);
     problems.push(...parsed.problems);
     if (parsed.value) assets.set(parsed.value.id, { ...parsed.value, contentHash: folder.oid, origin });
+    else unreadable.add(assetId(folder.kind, folder.name));
   });
   const modelsSource: SourceFile = { file: registry.display("models.yaml"), ...ref };
   let modelsConfig: TreeSnapshot["models"] = null;
@@ -218,7 +221,7 @@ async function readTree(registry: Registry, treeish: string, origin: "base" | "h
     problems.push(...parsed.problems);
     modelsConfig = parsed.value;
   }
-  return { snapshot: { assets, models: modelsConfig, modelsSource }, problems };
+  return { snapshot: { assets, models: modelsConfig, modelsSource, unreadable }, problems };
 }
 
 /**

@@ -102,6 +102,17 @@ describe("blastgate affected", () => {
     ]);
   });
 
+  it("reports a manifest the change breaks, without calling the asset removed or moving anyone", async () => {
+    org.write({ "servers/crm/server.yaml": "name: crm\nversion: [2.2.0\n" });
+    const { code, report } = await affectedJson();
+    expect(code).toBe(1);
+    expect(report.changes).toEqual([]);
+    expect(report.affected).toEqual([]);
+    expect(report.problems.map((p) => `${p.file}:${p.line}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^servers\/crm\/server\.yaml:2: is not valid YAML: /),
+    ]);
+  });
+
   it("prints JSON that the generated JSON Schema accepts", async () => {
     org.write({ "servers/crm/server.yaml": serverYaml("crm", "3.0.0") });
     const { stdout } = await org.run(["affected", "--agents", "../agents", "--format", "json"]);
