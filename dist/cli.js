@@ -32843,6 +32843,11 @@ var affectedReportSchema = external_exports.strictObject({
 // app/core/build-report.ts
 var import_semver5 = __toESM(require_semver2(), 1);
 
+// app/core/by-text.ts
+function byText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // app/core/problems.ts
 function problemAt(source, line, level, code2, message, agent) {
   return {
@@ -32857,7 +32862,7 @@ function problemAt(source, line, level, code2, message, agent) {
 }
 function sortProblems(problems) {
   return [...problems].sort(
-    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || a.file.localeCompare(b.file) || (a.ref ?? "").localeCompare(b.ref ?? "") || a.line - b.line || a.message.localeCompare(b.message)
+    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.file, b.file) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
   );
 }
 function uniqueProblems(problems) {
@@ -33409,14 +33414,16 @@ function computeBlastRadius(base, head, agents) {
   const consumers = /* @__PURE__ */ new Map();
   const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
   const problems = [];
-  for (const agent of [...agents].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
     const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
     if (!candidate) {
       const before = resolveModel(agent.model, base);
       const after = resolveModel(agent.model, head);
       count(after.ref);
       if (before.id !== after.id) {
-        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], "ok", "ok"));
+        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
+        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
+        problems.push(...checkModelResolves(agent, { model: after }));
       }
       continue;
     }
@@ -33488,7 +33495,7 @@ function explainPaths(agent, pair, moves) {
       const path5 = shortestPath(graph, start, target);
       return path5 ? [path5] : [];
     });
-    found.sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()));
+    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
     paths.push(...found.slice(0, MAX_PATHS));
   }
   return paths;
@@ -35173,9 +35180,6 @@ function describeAgent(agent, resolution) {
 }
 function sortedRecord(entries) {
   return Object.fromEntries([...entries].sort(([a], [b]) => byText(a, b)));
-}
-function byText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // app/core/build-server-json.ts

@@ -3,6 +3,7 @@ import type { ServerTool } from "../../schemas/server.schema.ts";
 import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "./model.ts";
 import { buildRegistryState, type RegistryHistory, type TreeSnapshot } from "./registry-state.ts";
 import { createResolver, type Resolution } from "./resolve-agent.ts";
+import { byText } from "./by-text.ts";
 
 /** Everything `catalog` needs, already read from git and disk. */
 export interface CatalogFacts {
@@ -154,9 +155,5 @@ function describeAgent(agent: AgentFacts, resolution: Resolution): Catalog["agen
 /** An object whose keys are inserted in code-unit order (the same on every machine, unlike localeCompare). */
 function sortedRecord<T>(entries: readonly (readonly [string, T])[]): Record<string, T> {
   return Object.fromEntries([...entries].sort(([a], [b]) => byText(a, b)));
-}
-
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 

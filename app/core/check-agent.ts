@@ -31,7 +31,7 @@ export function checkOverlays(agent: AgentFacts, head: Resolution, base?: Resolu
 }
 
 /** An agent whose `model` names neither `default`, an alias in models.yaml, nor a model id. */
-export function checkModelResolves(agent: AgentFacts, resolution: Resolution): Problem[] {
+export function checkModelResolves(agent: AgentFacts, resolution: Pick<Resolution, "model">): Problem[] {
   if (resolution.model.id !== null) return [];
   return [
     problemAt(agent.source, agent.modelLine, "error", "unknown-model",

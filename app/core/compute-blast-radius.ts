@@ -1,6 +1,7 @@
 import semver from "semver";
 import type { AffectedReport, Move } from "../../schemas/affected-report.schema.ts";
 import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
+import { byText } from "./by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
 import { problemAt, type Problem } from "./problems.ts";
 import { assetDiffers } from "./registry-state.ts";
@@ -51,7 +52,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const count = (key: string) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
   const problems: Problem[] = [];
 
-  for (const agent of [...agents].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
     const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
     if (!candidate) {
       // Its closure is identical in both states; only the model can move.
@@ -59,7 +60,9 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
       const after = resolveModel(agent.model, head);
       count(after.ref);
       if (before.id !== after.id) {
-        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], "ok", "ok"));
+        const status = (model: typeof before) => (model.id === null ? "unsatisfiable" : "ok");
+        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
+        problems.push(...checkModelResolves(agent, { model: after }));
       }
       continue;
     }
@@ -142,7 +145,7 @@ function explainPaths(agent: AgentFacts, pair: { base: Resolution; head: Resolut
       const path = shortestPath(graph, start, target);
       return path ? [path] : [];
     });
-    found.sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()));
+    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
     paths.push(...found.slice(0, MAX_PATHS));
   }
   return paths;

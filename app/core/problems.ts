@@ -1,4 +1,5 @@
 import type { Problem } from "../../schemas/affected-report.schema.ts";
+import { byText } from "./by-text.ts";
 
 export type { Problem };
 
@@ -33,10 +34,10 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort(
     (a, b) =>
       (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) ||
-      a.file.localeCompare(b.file) ||
-      (a.ref ?? "").localeCompare(b.ref ?? "") ||
+      byText(a.file, b.file) ||
+      byText(a.ref ?? "", b.ref ?? "") ||
       a.line - b.line ||
-      a.message.localeCompare(b.message),
+      byText(a.message, b.message),
   );
 }
 

@@ -66,6 +66,14 @@ describe("computeBlastRadius", () => {
     ]);
   });
 
+  it("makes the agents on a removed alias unsatisfiable at head, with an error at their `model:` line", () => {
+    const result = radius(base, { ...defaultModels, aliases: {} });
+    expect(result.affected.map((a) => [a.agent, a.status, a.moves])).toEqual([
+      ["elsewhere", { base: "ok", head: "unsatisfiable" }, [{ asset: "model:alias:fast", from: "claude-haiku-4-5", to: null, contentChanged: false }]],
+    ]);
+    expect(result.problems.map((p) => [p.level, p.code, p.file, p.line])).toEqual([["error", "unknown-model", "agents/elsewhere/agent.yaml", 5]]);
+  });
+
   it("reports an asset that joins the closure through a new requirement, with the path through the changed skill", () => {
     const result = radius({ ...base, "skill:escalation": { ...base["skill:escalation"], "1.3.0": { requires: { "server:ticketing": "^4.0.0", "server:crm": "^2.1.0" } } } });
     const onId = result.affected.find((a) => a.agent === "on-id");
