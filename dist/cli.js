@@ -34825,6 +34825,7 @@ async function openRegistry(dir, cwd) {
   return { dir, prefix, display: (repoPath) => path2.relative(cwd, path2.join(dir, repoPath)) || repoPath };
 }
 async function verifyRef(registry2, ref) {
+  if (ref.startsWith("-") || /[\u0000-\u001f\u007f]/.test(ref)) throw new UnknownRefError(ref, registry2.dir);
   try {
     return (await git(registry2.dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim();
   } catch (error62) {
@@ -34834,11 +34835,15 @@ async function verifyRef(registry2, ref) {
 }
 async function readRegistryHistory(dir, refs, cwd = process.cwd()) {
   const registry2 = await openRegistry(dir, cwd);
+  const [baseCommit, headCommit] = await Promise.all([
+    verifyRef(registry2, refs.base),
+    refs.head === WORKTREE ? null : verifyRef(registry2, refs.head)
+  ]);
   const [tags, base, head, gateConfig] = await Promise.all([
     readTags(registry2),
-    verifyRef(registry2, refs.base).then((commit) => readTree(registry2, commit, "base", refs.base)),
-    refs.head === WORKTREE ? readWorktree(registry2) : verifyRef(registry2, refs.head).then((commit) => readTree(registry2, commit, "head", refs.head)),
-    readGateConfig(registry2, refs.base)
+    readTree(registry2, baseCommit, "base", refs.base),
+    headCommit === null ? readWorktree(registry2) : readTree(registry2, headCommit, "head", refs.head),
+    readGateConfig(registry2, { commit: baseCommit, name: refs.base })
   ]);
   return {
     history: { tags: tags.versions, base: base.snapshot, head: head.snapshot },
@@ -34848,18 +34853,19 @@ async function readRegistryHistory(dir, refs, cwd = process.cwd()) {
 }
 async function readRegistryAt(dir, ref, cwd = process.cwd()) {
   const registry2 = await openRegistry(dir, cwd);
+  const commit = ref === WORKTREE ? null : await verifyRef(registry2, ref);
   const [tags, tree, gateConfig] = await Promise.all([
     readTags(registry2),
-    ref === WORKTREE ? readWorktree(registry2) : verifyRef(registry2, ref).then((commit) => readTree(registry2, commit, "head", ref)),
-    readGateConfig(registry2, ref)
+    commit === null ? readWorktree(registry2) : readTree(registry2, commit, "head", ref),
+    readGateConfig(registry2, commit === null ? null : { commit, name: ref })
   ]);
   return { tags: tags.versions, tree: tree.snapshot, gateConfig, problems: [...tags.problems, ...tree.problems, ...gateConfig.problems] };
 }
-async function readGateConfig(registry2, ref) {
+async function readGateConfig(registry2, at) {
   const repoPath = ".github/blastgate.yml";
-  const source = { file: registry2.display(repoPath), ...ref === WORKTREE ? {} : { ref } };
+  const source = { file: registry2.display(repoPath), ...at === null ? {} : { ref: at.name } };
   let text2;
-  if (ref === WORKTREE) {
+  if (at === null) {
     const file2 = path2.join(registry2.dir, repoPath);
     const size = await stat2(file2).then((info) => info.size, () => null);
     if (size !== null && size > MAX_FILE_BYTES) {
@@ -34867,7 +34873,7 @@ async function readGateConfig(registry2, ref) {
     }
     text2 = size === null ? null : await readFile2(file2, "utf8");
   } else {
-    const [object2] = await readObjects(registry2.dir, [`${ref}:${registry2.prefix}${repoPath}`]);
+    const [object2] = await readObjects(registry2.dir, [`${at.commit}:${registry2.prefix}${repoPath}`]);
     text2 = object2 ? object2.content.toString("utf8") : null;
   }
   if (text2 === null) return { value: null, problems: [] };

@@ -53,7 +53,9 @@ async function openRegistry(dir: string, cwd: string): Promise<Registry> {
   return { dir, prefix, display: (repoPath) => path.relative(cwd, path.join(dir, repoPath)) || repoPath };
 }
 
+/** Resolves a ref to a commit id. Refs are data: one that git could read as an option or that spans lines is refused. */
 async function verifyRef(registry: Registry, ref: string): Promise<string> {
+  if (ref.startsWith("-") || /[\u0000-\u001f\u007f]/.test(ref)) throw new UnknownRefError(ref, registry.dir);
   try {
     return (await git(registry.dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim();
   } catch (error) {
@@ -73,11 +75,16 @@ export async function readRegistryHistory(
   cwd = process.cwd(),
 ): Promise<{ history: RegistryHistory; gateConfig: Parsed<GateConfig>; problems: Problem[] }> {
   const registry = await openRegistry(dir, cwd);
+  // Refs are resolved to commit ids first; everything after reads by id.
+  const [baseCommit, headCommit] = await Promise.all([
+    verifyRef(registry, refs.base),
+    refs.head === WORKTREE ? null : verifyRef(registry, refs.head),
+  ]);
   const [tags, base, head, gateConfig] = await Promise.all([
     readTags(registry),
-    verifyRef(registry, refs.base).then((commit) => readTree(registry, commit, "base", refs.base)),
-    refs.head === WORKTREE ? readWorktree(registry) : verifyRef(registry, refs.head).then((commit) => readTree(registry, commit, "head", refs.head)),
-    readGateConfig(registry, refs.base),
+    readTree(registry, baseCommit, "base", refs.base),
+    headCommit === null ? readWorktree(registry) : readTree(registry, headCommit, "head", refs.head),
+    readGateConfig(registry, { commit: baseCommit, name: refs.base }),
   ]);
   return {
     history: { tags: tags.versions, base: base.snapshot, head: head.snapshot },
@@ -93,19 +100,21 @@ export async function readRegistryAt(
   cwd = process.cwd(),
 ): Promise<{ tags: RegistryHistory["tags"]; tree: TreeSnapshot; gateConfig: Parsed<GateConfig>; problems: Problem[] }> {
   const registry = await openRegistry(dir, cwd);
+  const commit = ref === WORKTREE ? null : await verifyRef(registry, ref);
   const [tags, tree, gateConfig] = await Promise.all([
     readTags(registry),
-    ref === WORKTREE ? readWorktree(registry) : verifyRef(registry, ref).then((commit) => readTree(registry, commit, "head", ref)),
-    readGateConfig(registry, ref),
+    commit === null ? readWorktree(registry) : readTree(registry, commit, "head", ref),
+    readGateConfig(registry, commit === null ? null : { commit, name: ref }),
   ]);
   return { tags: tags.versions, tree: tree.snapshot, gateConfig, problems: [...tags.problems, ...tree.problems, ...gateConfig.problems] };
 }
 
-async function readGateConfig(registry: Registry, ref: string): Promise<Parsed<GateConfig>> {
+/** Reads `.github/blastgate.yml` at a commit (`name` is how the user named it), or from the working tree when null. */
+async function readGateConfig(registry: Registry, at: { commit: string; name: string } | null): Promise<Parsed<GateConfig>> {
   const repoPath = ".github/blastgate.yml";
-  const source: SourceFile = { file: registry.display(repoPath), ...(ref === WORKTREE ? {} : { ref }) };
+  const source: SourceFile = { file: registry.display(repoPath), ...(at === null ? {} : { ref: at.name }) };
   let text: string | null;
-  if (ref === WORKTREE) {
+  if (at === null) {
     const file = path.join(registry.dir, repoPath);
     const size = await stat(file).then((info) => info.size, () => null);
     if (size !== null && size > MAX_FILE_BYTES) {
@@ -113,7 +122,7 @@ async function readGateConfig(registry: Registry, ref: string): Promise<Parsed<G
     }
     text = size === null ? null : await readFile(file, "utf8");
   } else {
-    const [object] = await readObjects(registry.dir, [`${ref}:${registry.prefix}${repoPath}`]);
+    const [object] = await readObjects(registry.dir, [`${at.commit}:${registry.prefix}${repoPath}`]);
     text = object ? object.content.toString("utf8") : null;
   }
   // No policy file means the defaults; that is a valid setup, not a problem.

@@ -232,6 +232,8 @@ describe("blastgate affected", () => {
   it.each([
     [["affected", "--registry", "."], "error: required option '--agents <dir>' not specified"],
     [["affected", "--agents", "../agents", "--base", "nope"], "blastgate: `nope` is not a commit in"],
+    [["affected", "--agents", "../agents", "--base", "--output=/tmp/x"], "blastgate: `--output=/tmp/x` is not a commit in"],
+    [["affected", "--agents", "../agents", "--head", "main\nHEAD"], "is not a commit in"],
     [["affected", "--agents", "../agents", "--format", "yaml"], "error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown."],
     [["affected", "--agents", "../nowhere"], "holds no agent.yaml, and none of its folders does"],
     [["frobnicate"], "error: unknown command 'frobnicate'"],
