@@ -33971,15 +33971,18 @@ var relativePath = external_exports.string().regex(/^(?!\/)(?![A-Za-z]:)(?!(?:.*
 });
 
 // schemas/agent.schema.ts
-var skillRef = external_exports.union([
-  versionRange.meta({ description: "A semver range of the shared skill, e.g. `^1.2.0`." }),
-  external_exports.strictObject({
-    version: versionRange.meta({ description: "A semver range of the shared skill." }),
-    overlay: relativePath.optional().meta({
-      description: "A markdown file in this repo layered on the shared skill: its `## Heading` sections replace the skill's sections of the same heading; other sections are appended."
-    })
-  }).meta({ description: "A skill with a range and an optional team overlay." })
-]);
+var skillRef = external_exports.union(
+  [
+    versionRange.meta({ description: "A semver range of the shared skill, e.g. `^1.2.0`." }),
+    external_exports.strictObject({
+      version: versionRange.meta({ description: "A semver range of the shared skill." }),
+      overlay: relativePath.optional().meta({
+        description: "A markdown file in this repo layered on the shared skill: its `## Heading` sections replace the skill's sections of the same heading; other sections are appended."
+      })
+    }).meta({ description: "A skill with a range and an optional team overlay." })
+  ],
+  { error: "a semver range (`^1.2.0`) or a mapping with `version` and an optional `overlay`" }
+);
 var runner = external_exports.discriminatedUnion("type", [
   external_exports.strictObject({
     type: external_exports.literal("builtin").meta({ description: "blastgate assembles the system prompt, resolved skills and tools and drives Claude." }),
@@ -34315,7 +34318,7 @@ function parseYamlFile(source, schema, what) {
   }
   const result = schema.safeParse(data);
   if (result.success) return { kind: "ok", value: result.data, lineOf };
-  const problems = flattenIssues(result.error.issues, data).map(
+  const problems = flattenIssues(result.error.issues).map(
     (issue2) => at(
       issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
       describeIssue(issue2, data, what, schema)
@@ -34364,19 +34367,18 @@ function findForbiddenKey(node2) {
   }
   return void 0;
 }
-function flattenIssues(issues, data) {
+function flattenIssues(issues) {
   return issues.flatMap((issue2) => {
     if (issue2.code === "unrecognized_keys" && issue2.keys.length > 1) return issue2.keys.map((key) => ({ ...issue2, keys: [key] }));
     if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
-    const value = valueAt(data, issue2.path);
     const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
     const fitting = branches.filter(
       (branch) => !branch.some(
         (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
       )
     );
-    if (fitting.length === 1) return flattenIssues(fitting[0], data);
-    return [{ ...issue2, message: `unionOf:${describeShape(value)}` }];
+    if (fitting.length === 1) return flattenIssues(fitting[0]);
+    return [issue2];
   });
 }
 function valueAt(data, path5) {
@@ -34443,7 +34445,7 @@ function describeIssue(issue2, data, what, schema) {
     case "invalid_union": {
       const options = issue2.options;
       if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
-      return `expected ${subject} to be ${unionExpectation(issue2.path)}; ${issue2.message.startsWith("unionOf:") ? issue2.message.replace(/^unionOf:/, "got ") : got}`;
+      return `expected ${subject} to be ${/^[a-z`]/.test(issue2.message) ? issue2.message : "one of the allowed forms"}; ${got}`;
     }
     case "custom":
       return `expected ${subject} to be ${issue2.message}; ${got}`;
@@ -34456,10 +34458,6 @@ function formatMessage(issue2) {
   if (issue2.format === "url") return "a URL such as `https://example.com`";
   if (issue2.format === "date") return "a date as YYYY-MM-DD";
   return `a valid ${issue2.format}`;
-}
-function unionExpectation(path5) {
-  if (path5[0] === "skills") return "a semver range (`^1.2.0`) or a mapping with `version` and an optional `overlay`";
-  return "one of the allowed forms";
 }
 function knownKeysAt(schema, path5) {
   const keys = /* @__PURE__ */ new Set();

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { kebabName, relativePath, teamName, versionRange } from "./common.ts";
 
-const skillRef = z.union([
+const skillRef = z.union(
+  [
   versionRange.meta({ description: "A semver range of the shared skill, e.g. `^1.2.0`." }),
   z
     .strictObject({
@@ -14,7 +15,9 @@ const skillRef = z.union([
         }),
     })
     .meta({ description: "A skill with a range and an optional team overlay." }),
-]);
+  ],
+  { error: "a semver range (`^1.2.0`) or a mapping with `version` and an optional `overlay`" },
+);
 
 const runner = z.discriminatedUnion("type", [
   z

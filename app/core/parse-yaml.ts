@@ -64,7 +64,7 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
 
   const result = schema.safeParse(data);
   if (result.success) return { kind: "ok", value: result.data, lineOf };
-  const problems = flattenIssues(result.error.issues, data).map((issue) =>
+  const problems = flattenIssues(result.error.issues).map((issue) =>
     at(
       issue.code === "unrecognized_keys" ? lineOf([...issue.path, issue.keys[0]!], { key: true }) : lineOf(issue.path),
       describeIssue(issue, data, what, schema),
@@ -121,12 +121,11 @@ function findForbiddenKey(node: unknown): { value: unknown; range?: [number, num
 type Issue = z.core.$ZodIssue;
 
 /** Replaces a union's issues by those of the branch that fits the value's shape, so users see one clear reason. */
-function flattenIssues(issues: readonly Issue[], data: unknown): Issue[] {
+function flattenIssues(issues: readonly Issue[]): Issue[] {
   return issues.flatMap((issue): Issue[] => {
     // One problem per unknown key, each at its own line.
     if (issue.code === "unrecognized_keys" && issue.keys.length > 1) return issue.keys.map((key) => ({ ...issue, keys: [key] }));
     if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
-    const value = valueAt(data, issue.path);
     const branches = issue.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue));
     // A branch fits unless the value has the wrong shape for it, or names another `type` (a discriminator).
     const fitting = branches.filter(
@@ -137,8 +136,8 @@ function flattenIssues(issues: readonly Issue[], data: unknown): Issue[] {
             (inner.code === "invalid_value" && inner.path.length === issue.path.length + 1 && inner.path[issue.path.length] === "type"),
         ),
     );
-    if (fitting.length === 1) return flattenIssues(fitting[0]!, data);
-    return [{ ...issue, message: `unionOf:${describeShape(value)}` } as Issue];
+    if (fitting.length === 1) return flattenIssues(fitting[0]!);
+    return [issue];
   });
 }
 
@@ -224,7 +223,8 @@ function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodT
       // A discriminated union names its options when the discriminator matches none.
       const options = (issue as { options?: unknown[] }).options;
       if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
-      return `expected ${subject} to be ${unionExpectation(issue.path)}; ${issue.message.startsWith("unionOf:") ? issue.message.replace(/^unionOf:/, "got ") : got}`;
+      // A union that names its forms does so in its error message (a noun phrase, like our refinements).
+      return `expected ${subject} to be ${/^[a-z`]/.test(issue.message) ? issue.message : "one of the allowed forms"}; ${got}`;
     }
     case "custom":
       return `expected ${subject} to be ${issue.message}; ${got}`;
@@ -240,10 +240,6 @@ function formatMessage(issue: Extract<Issue, { code: "invalid_format" }>): strin
   return `a valid ${issue.format}`;
 }
 
-function unionExpectation(path: readonly PropertyKey[]): string {
-  if (path[0] === "skills") return "a semver range (`^1.2.0`) or a mapping with `version` and an optional `overlay`";
-  return "one of the allowed forms";
-}
 
 /** The keys a strict object accepts at `path` in the schema (all options' keys for a union). */
 export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
