@@ -32840,7 +32840,7 @@ var affectedReportSchema = external_exports.strictObject({
   description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem."
 });
 
-// app/core/build-report.ts
+// app/core/registry/build-affected-report.ts
 var import_semver5 = __toESM(require_semver2(), 1);
 
 // app/core/by-text.ts
@@ -32875,7 +32875,7 @@ function uniqueProblems(problems) {
   });
 }
 
-// app/core/check-agent.ts
+// app/core/registry/check-agent.ts
 function checkOverlays(agent, head, base) {
   const problems = [];
   for (const [skill, overlay] of agent.overlays) {
@@ -32942,7 +32942,7 @@ function checkModel(agent, resolution, models, today) {
   return problems;
 }
 
-// app/core/check-registry.ts
+// app/core/registry/check-registry.ts
 function findCycles(tree) {
   const problems = [];
   const state = /* @__PURE__ */ new Map();
@@ -33003,10 +33003,10 @@ function checkUniqueAgents(agents) {
   return problems;
 }
 
-// app/core/classify-changes.ts
+// app/core/registry/classify-changes.ts
 var import_semver = __toESM(require_semver2(), 1);
 
-// app/core/diff-tool-contract.ts
+// app/core/registry/diff-tool-contract.ts
 function diffToolContract(before, after) {
   const changes = [];
   const afterByName = new Map(after.map((tool2) => [tool2.name, tool2]));
@@ -33093,7 +33093,7 @@ function describeType(schema) {
   return Array.isArray(schema.type) ? schema.type.join(" | ") : String(schema.type);
 }
 
-// app/core/classify-changes.ts
+// app/core/registry/classify-changes.ts
 function classifyChanges(history, consumers, today) {
   const changes = [];
   const problems = [];
@@ -33263,10 +33263,10 @@ function classifyModels(base, head, consumers, today) {
   return changes;
 }
 
-// app/core/compute-blast-radius.ts
+// app/core/registry/compute-blast-radius.ts
 var import_semver4 = __toESM(require_semver2(), 1);
 
-// app/core/registry-state.ts
+// app/core/registry/registry-state.ts
 var import_semver2 = __toESM(require_semver2(), 1);
 function buildRegistryState(tags, tree) {
   const assets = /* @__PURE__ */ new Map();
@@ -33294,7 +33294,7 @@ function keepUnreadableAsBase(head, base) {
   return { ...head, assets };
 }
 
-// app/core/resolve-agent.ts
+// app/core/registry/resolve-agent.ts
 var import_semver3 = __toESM(require_semver2(), 1);
 function isModelId(name) {
   return name.startsWith("claude-");
@@ -33398,7 +33398,7 @@ function conflictKey(resolution) {
   return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
 }
 
-// app/core/compute-blast-radius.ts
+// app/core/registry/compute-blast-radius.ts
 var MAX_PATHS = 5;
 function computeBlastRadius(base, head, agents) {
   const changedAssets = /* @__PURE__ */ new Set();
@@ -33557,7 +33557,7 @@ function describeConflict(conflict, introduced) {
   return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
 }
 
-// app/core/build-report.ts
+// app/core/registry/build-affected-report.ts
 function buildAffectedReport(facts) {
   const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
   const base = buildRegistryState(history.tags, history.base);
@@ -33643,7 +33643,7 @@ function validateOrg(facts) {
   );
 }
 
-// app/core/render-markdown.ts
+// app/core/report/render-markdown.ts
 var COMMENT_LIMIT = 65536;
 var COMMENT_MARKER = "<!-- blastgate:affected -->";
 var tiers = ["production", "staging", "experimental"];
@@ -33829,7 +33829,7 @@ function mermaidText(text2) {
   return text2.replace(/"/g, "#quot;");
 }
 
-// app/core/render-text.ts
+// app/core/report/render-text.ts
 function formatProblem(problem) {
   const ref = problem.ref ? ` (at ${problem.ref})` : "";
   const agent = problem.agent ? ` [${problem.agent}]` : "";
@@ -34244,10 +34244,10 @@ var skillFrontmatterSchema = external_exports.strictObject({
   description: "The YAML frontmatter of a shared skill's SKILL.md, per the Agent Skills specification."
 });
 
-// app/core/parse-manifests.ts
+// app/core/registry/parse-manifests.ts
 var import_semver7 = __toESM(require_semver2(), 1);
 
-// app/core/markdown-sections.ts
+// app/core/files/markdown-sections.ts
 function splitSections(markdown) {
   const sections = [{ heading: null, lines: [] }];
   let fence = null;
@@ -34277,12 +34277,12 @@ function splitFrontmatter(text2) {
   return { frontmatter, body, bodyLine: frontmatter.split("\n").length + 2 };
 }
 
-// app/core/model.ts
+// app/core/registry/model.ts
 function assetId2(kind, name) {
   return `${kind}:${name}`;
 }
 
-// app/core/parse-yaml.ts
+// app/core/files/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 var MAX_FILE_BYTES = 1024 * 1024;
 var MAX_YAML_ALIASES = 100;
@@ -34523,7 +34523,7 @@ function editDistance(a, b) {
   return row[b.length];
 }
 
-// app/core/parse-manifests.ts
+// app/core/registry/parse-manifests.ts
 function parseServerManifest(file2, folder) {
   const parsed = parseYamlFile(file2, serverManifestSchema, "a server.yaml");
   if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
@@ -35070,7 +35070,7 @@ var catalogSchema = external_exports.strictObject({
   description: "The published catalog of an org's shared MCP servers, skills and models, with owners, scopes, guarantees and dependents."
 });
 
-// app/core/build-catalog.ts
+// app/core/catalog/build-catalog.ts
 function buildCatalog(facts) {
   const state = buildRegistryState(facts.tags, facts.tree);
   const resolve = createResolver(state);
@@ -35186,7 +35186,7 @@ function sortedRecord(entries) {
   return Object.fromEntries([...entries].sort(([a], [b]) => byText(a, b)));
 }
 
-// app/core/build-server-json.ts
+// app/core/catalog/build-server-json.ts
 var MAX_SERVER_JSON_DESCRIPTION = 100;
 var DEFAULT_CATALOG_NAMESPACE = "com.example";
 function publisherMetaKey(namespace) {

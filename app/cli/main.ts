@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
 import path from "node:path";
 import { affectedReportSchema } from "../../schemas/affected-report.schema.ts";
-import { buildAffectedReport, validateOrg } from "../core/build-report.ts";
-import { renderMarkdown } from "../core/render-markdown.ts";
-import { formatProblem, renderText } from "../core/render-text.ts";
+import { buildAffectedReport, validateOrg } from "../core/registry/build-affected-report.ts";
+import { renderMarkdown } from "../core/report/render-markdown.ts";
+import { formatProblem, renderText } from "../core/report/render-text.ts";
 import { GitError } from "../load/git.ts";
 import { NoAgentsError, readAgents } from "../load/read-agents.ts";
 import { NotARepositoryError, readRegistryAt, readRegistryHistory, UnknownRefError, WORKTREE } from "../load/read-registry.ts";

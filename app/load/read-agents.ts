@@ -1,8 +1,8 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import type { AgentFacts, OverlayFacts } from "../core/model.ts";
-import { parseAgentManifest, parseOverlay } from "../core/parse-manifests.ts";
-import { MAX_FILE_BYTES } from "../core/parse-yaml.ts";
+import type { AgentFacts, OverlayFacts } from "../core/registry/model.ts";
+import { parseAgentManifest, parseOverlay } from "../core/registry/parse-manifests.ts";
+import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
 import { problemAt, type Problem, type SourceFile } from "../core/problems.ts";
 
 /** An `--agents` folder holds neither an agent.yaml nor agent repos. */

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import semver from "semver";
 import type { GateConfig } from "../../schemas/gate-config.schema.ts";
-import { assetId, type AssetId, type AssetKind, type AssetVersion } from "../core/model.ts";
-import { parseGateConfig, parseModelsConfig, parseServerManifest, parseSkillFile, type AssetVersionDraft, type Parsed } from "../core/parse-manifests.ts";
-import { MAX_FILE_BYTES } from "../core/parse-yaml.ts";
+import { assetId, type AssetId, type AssetKind, type AssetVersion } from "../core/registry/model.ts";
+import { parseGateConfig, parseModelsConfig, parseServerManifest, parseSkillFile, type AssetVersionDraft, type Parsed } from "../core/registry/parse-manifests.ts";
+import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
 import { problemAt, type Problem, type SourceFile } from "../core/problems.ts";
-import type { RegistryHistory, TreeSnapshot } from "../core/registry-state.ts";
+import type { RegistryHistory, TreeSnapshot } from "../core/registry/registry-state.ts";
 import { checkObjects, git, GitError, readObjects } from "./git.ts";
 
 /** The working tree, as a head "ref". */

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { splitFrontmatter } from "../../app/core/markdown-sections.ts";
+import { splitFrontmatter } from "../../app/core/files/markdown-sections.ts";
 
 const root = path.join(import.meta.dirname, "..", "..");
 const org = path.join(root, "examples/org");

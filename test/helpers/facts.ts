@@ -1,9 +1,9 @@
 import type { ModelsConfig } from "../../schemas/models.schema.ts";
 import type { ServerTool } from "../../schemas/server.schema.ts";
-import type { AgentFacts, AssetId, AssetVersion, Requirement } from "../../app/core/model.ts";
-import { splitAssetId } from "../../app/core/model.ts";
-import { buildRegistryState, type RegistryHistory, type TreeSnapshot } from "../../app/core/registry-state.ts";
-import type { RegistryState } from "../../app/core/model.ts";
+import type { AgentFacts, AssetId, AssetVersion, Requirement } from "../../app/core/registry/model.ts";
+import { splitAssetId } from "../../app/core/registry/model.ts";
+import { buildRegistryState, type RegistryHistory, type TreeSnapshot } from "../../app/core/registry/registry-state.ts";
+import type { RegistryState } from "../../app/core/registry/model.ts";
 
 /** `{ "server:crm": "^2.0.0" }`: the ranges an agent or asset version states. */
 export type Ranges = Readonly<Record<string, string>>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseAgentManifest } from "../../app/core/parse-manifests.ts";
-import { formatProblem } from "../../app/core/render-text.ts";
+import { parseAgentManifest } from "../../app/core/registry/parse-manifests.ts";
+import { formatProblem } from "../../app/core/report/render-text.ts";
 
 function problems(text: string): string[] {
   return parseAgentManifest({ file: "agent.yaml", text }, ".").problems.map(formatProblem);

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAgentManifest, parseGateConfig, parseModelsConfig, parseServerManifest, parseSkillFile, type Parsed } from "../../app/core/parse-manifests.ts";
-import { formatProblem } from "../../app/core/render-text.ts";
+import { parseAgentManifest, parseGateConfig, parseModelsConfig, parseServerManifest, parseSkillFile, type Parsed } from "../../app/core/registry/parse-manifests.ts";
+import { formatProblem } from "../../app/core/report/render-text.ts";
 
 const root = path.join(import.meta.dirname, "..", "fixtures", "schemas");
 

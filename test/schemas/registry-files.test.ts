@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseGateConfig, parseModelsConfig, parseOverlay, parseServerManifest, parseSkillFile } from "../../app/core/parse-manifests.ts";
-import { formatProblem } from "../../app/core/render-text.ts";
+import { parseGateConfig, parseModelsConfig, parseOverlay, parseServerManifest, parseSkillFile } from "../../app/core/registry/parse-manifests.ts";
+import { formatProblem } from "../../app/core/report/render-text.ts";
 
 const server = `name: crm
 title: CRM

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, renderMarkdown } from "../../app/core/render-markdown.ts";
-import { renderText } from "../../app/core/render-text.ts";
-import type { AffectedReport } from "../../schemas/affected-report.schema.ts";
+import { COMMENT_LIMIT, renderMarkdown } from "../../../app/core/report/render-markdown.ts";
+import { renderText } from "../../../app/core/report/render-text.ts";
+import type { AffectedReport } from "../../../schemas/affected-report.schema.ts";
 
 const tiers = ["production", "staging", "experimental"] as const;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { CatalogServer } from "../../schemas/catalog.schema.ts";
-import { mcpServerJsonSchema, PUBLISHER_PROVIDED_KEY } from "../../schemas/mcp-server-json.schema.ts";
-import { buildServerJson } from "../../app/core/build-server-json.ts";
+import type { CatalogServer } from "../../../schemas/catalog.schema.ts";
+import { mcpServerJsonSchema, PUBLISHER_PROVIDED_KEY } from "../../../schemas/mcp-server-json.schema.ts";
+import { buildServerJson } from "../../../app/core/catalog/build-server-json.ts";
 
 function entry(overrides: Partial<CatalogServer> = {}): CatalogServer {
   return {

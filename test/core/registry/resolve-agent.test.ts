@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createResolver, resolveModel } from "../../app/core/resolve-agent.ts";
-import { agent, state, type Ranges, type VersionsSpec } from "../helpers/facts.ts";
+import { createResolver, resolveModel } from "../../../app/core/registry/resolve-agent.ts";
+import { agent, state, type Ranges, type VersionsSpec } from "../../helpers/facts.ts";
 
 const registry: VersionsSpec = {
   "server:crm": { "1.9.0": {}, "2.0.0": {}, "2.1.0": {}, "2.1.5": {}, "3.0.0-beta.1": {}, "3.0.0": {} },

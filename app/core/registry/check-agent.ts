@@ -1,6 +1,6 @@
-import type { ModelsConfig } from "../../schemas/models.schema.ts";
+import type { ModelsConfig } from "../../../schemas/models.schema.ts";
 import type { AgentFacts } from "./model.ts";
-import { problemAt, type Problem } from "./problems.ts";
+import { problemAt, type Problem } from "../problems.ts";
 import type { Resolution } from "./resolve-agent.ts";
 
 /**

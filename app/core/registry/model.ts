@@ -1,8 +1,8 @@
-import type { AgentManifest } from "../../schemas/agent.schema.ts";
-import type { ModelsConfig } from "../../schemas/models.schema.ts";
-import type { ServerManifest } from "../../schemas/server.schema.ts";
-import type { SkillFrontmatter } from "../../schemas/skill.schema.ts";
-import type { SourceFile } from "./problems.ts";
+import type { AgentManifest } from "../../../schemas/agent.schema.ts";
+import type { ModelsConfig } from "../../../schemas/models.schema.ts";
+import type { ServerManifest } from "../../../schemas/server.schema.ts";
+import type { SkillFrontmatter } from "../../../schemas/skill.schema.ts";
+import type { SourceFile } from "../problems.ts";
 
 export type AssetKind = "server" | "skill";
 /** `server:crm`, `skill:tone-guide`. */

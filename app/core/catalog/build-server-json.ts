@@ -1,5 +1,5 @@
-import type { CatalogServer, ServerOrgFields } from "../../schemas/catalog.schema.ts";
-import { PUBLISHER_PROVIDED_KEY, SERVER_JSON_SCHEMA_URL, type McpServerJson } from "../../schemas/mcp-server-json.schema.ts";
+import type { CatalogServer, ServerOrgFields } from "../../../schemas/catalog.schema.ts";
+import { PUBLISHER_PROVIDED_KEY, SERVER_JSON_SCHEMA_URL, type McpServerJson } from "../../../schemas/mcp-server-json.schema.ts";
 
 /** The MCP registry's limit on `description`. */
 export const MAX_SERVER_JSON_DESCRIPTION = 100;

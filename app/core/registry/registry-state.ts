@@ -1,7 +1,7 @@
 import semver from "semver";
-import type { ModelsConfig } from "../../schemas/models.schema.ts";
+import type { ModelsConfig } from "../../../schemas/models.schema.ts";
 import type { AssetId, AssetVersion, RegistryState } from "./model.ts";
-import type { SourceFile } from "./problems.ts";
+import type { SourceFile } from "../problems.ts";
 
 /** The registry's tree at one ref: the assets it holds and its models.yaml. */
 export interface TreeSnapshot {

@@ -1,9 +1,9 @@
 import semver from "semver";
-import type { ModelsConfig } from "../../schemas/models.schema.ts";
-import type { Change, ChangeFlag } from "../../schemas/affected-report.schema.ts";
+import type { ModelsConfig } from "../../../schemas/models.schema.ts";
+import type { Change, ChangeFlag } from "../../../schemas/affected-report.schema.ts";
 import { diffToolContract } from "./diff-tool-contract.ts";
 import type { AssetId, AssetVersion } from "./model.ts";
-import { problemAt, type Problem } from "./problems.ts";
+import { problemAt, type Problem } from "../problems.ts";
 import type { RegistryHistory } from "./registry-state.ts";
 
 /** What the blast radius knows about an asset's consumers: how many at head, and who gains given scopes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyOverlay, listHeadings, splitFrontmatter } from "../../app/core/markdown-sections.ts";
+import { applyOverlay, listHeadings, splitFrontmatter } from "../../../app/core/files/markdown-sections.ts";
 
 const skill = "# Tone guide\n\nIntro.\n\n## Voice\n\nPlain.\n\n## Sign-offs\n\nThanks.\n";
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { computeBlastRadius } from "../../app/core/compute-blast-radius.ts";
-import type { AgentFacts } from "../../app/core/model.ts";
-import { createResolver, resolutionsDiffer } from "../../app/core/resolve-agent.ts";
-import { agent, defaultModels, state, type VersionsSpec } from "../helpers/facts.ts";
+import { computeBlastRadius } from "../../../app/core/registry/compute-blast-radius.ts";
+import type { AgentFacts } from "../../../app/core/registry/model.ts";
+import { createResolver, resolutionsDiffer } from "../../../app/core/registry/resolve-agent.ts";
+import { agent, defaultModels, state, type VersionsSpec } from "../../helpers/facts.ts";
 
 const assetIds = ["server:s0", "server:s1", "server:s2", "skill:k0", "skill:k1", "skill:k2", "skill:k3"] as const;
 const versionPool = ["1.0.0", "1.1.0", "1.2.3", "2.0.0-beta.1", "2.0.0", "2.1.0", "3.0.0"] as const;

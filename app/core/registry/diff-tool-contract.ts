@@ -1,4 +1,4 @@
-import type { ServerTool } from "../../schemas/server.schema.ts";
+import type { ServerTool } from "../../../schemas/server.schema.ts";
 
 /** One difference between two versions of a server's tool contract. */
 export interface ContractChange {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { checkModel } from "../../app/core/check-agent.ts";
-import { bumpKind, classifyChanges } from "../../app/core/classify-changes.ts";
-import { createResolver } from "../../app/core/resolve-agent.ts";
-import type { ModelsConfig } from "../../schemas/models.schema.ts";
-import { agent, defaultModels, history, state, tree, type VersionSpec } from "../helpers/facts.ts";
+import { checkModel } from "../../../app/core/registry/check-agent.ts";
+import { bumpKind, classifyChanges } from "../../../app/core/registry/classify-changes.ts";
+import { createResolver } from "../../../app/core/registry/resolve-agent.ts";
+import type { ModelsConfig } from "../../../schemas/models.schema.ts";
+import { agent, defaultModels, history, state, tree, type VersionSpec } from "../../helpers/facts.ts";
 
 const consumers = { count: () => 2, gaining: () => ["a", "b"] };
 const getCase = { name: "get_case", description: "Get a case", inputSchema: { type: "object", properties: { id: { type: "string" } }, required: ["id"] }, scopes: [] };

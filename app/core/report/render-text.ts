@@ -1,4 +1,4 @@
-import type { AffectedReport, Problem } from "../../schemas/affected-report.schema.ts";
+import type { AffectedReport, Problem } from "../../../schemas/affected-report.schema.ts";
 
 /** `file:line: level: message`, the form editors and CI logs link. */
 export function formatProblem(problem: Problem): string {

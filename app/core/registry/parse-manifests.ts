@@ -1,14 +1,14 @@
-import { agentManifestSchema } from "../../schemas/agent.schema.ts";
-import { gateConfigSchema, type GateConfig } from "../../schemas/gate-config.schema.ts";
-import { modelsConfigSchema, type ModelsConfig } from "../../schemas/models.schema.ts";
-import { overlayFrontmatterSchema } from "../../schemas/overlay.schema.ts";
-import { serverManifestSchema } from "../../schemas/server.schema.ts";
-import { requirementPattern, skillFrontmatterSchema } from "../../schemas/skill.schema.ts";
+import { agentManifestSchema } from "../../../schemas/agent.schema.ts";
+import { gateConfigSchema, type GateConfig } from "../../../schemas/gate-config.schema.ts";
+import { modelsConfigSchema, type ModelsConfig } from "../../../schemas/models.schema.ts";
+import { overlayFrontmatterSchema } from "../../../schemas/overlay.schema.ts";
+import { serverManifestSchema } from "../../../schemas/server.schema.ts";
+import { requirementPattern, skillFrontmatterSchema } from "../../../schemas/skill.schema.ts";
 import semver from "semver";
-import { listHeadings, splitFrontmatter } from "./markdown-sections.ts";
+import { listHeadings, splitFrontmatter } from "../files/markdown-sections.ts";
 import { assetId, type AgentFacts, type AssetVersion, type OverlayFacts, type Requirement } from "./model.ts";
-import { parseYamlFile, type LineLookup } from "./parse-yaml.ts";
-import { problemAt, type Problem, type SourceFile } from "./problems.ts";
+import { parseYamlFile, type LineLookup } from "../files/parse-yaml.ts";
+import { problemAt, type Problem, type SourceFile } from "../problems.ts";
 
 /** A parse that found what it could: a value (or null when unusable) and every problem. */
 export interface Parsed<T> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { diffToolContract } from "../../app/core/diff-tool-contract.ts";
-import type { ServerTool } from "../../schemas/server.schema.ts";
+import { diffToolContract } from "../../../app/core/registry/diff-tool-contract.ts";
+import type { ServerTool } from "../../../schemas/server.schema.ts";
 
 function tool(name: string, properties: Record<string, unknown>, required: string[] = []): ServerTool {
   return { name, description: name, inputSchema: { type: "object", properties, required }, scopes: [] };

@@ -1,9 +1,9 @@
-import type { Catalog, CatalogServer, CatalogSkill, Dependents } from "../../schemas/catalog.schema.ts";
-import type { ServerTool } from "../../schemas/server.schema.ts";
-import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "./model.ts";
-import { buildRegistryState, type RegistryHistory, type TreeSnapshot } from "./registry-state.ts";
-import { createResolver, type Resolution } from "./resolve-agent.ts";
-import { byText } from "./by-text.ts";
+import type { Catalog, CatalogServer, CatalogSkill, Dependents } from "../../../schemas/catalog.schema.ts";
+import type { ServerTool } from "../../../schemas/server.schema.ts";
+import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "../registry/model.ts";
+import { buildRegistryState, type RegistryHistory, type TreeSnapshot } from "../registry/registry-state.ts";
+import { createResolver, type Resolution } from "../registry/resolve-agent.ts";
+import { byText } from "../by-text.ts";
 
 /** Everything `catalog` needs, already read from git and disk. */
 export interface CatalogFacts {

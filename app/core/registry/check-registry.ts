@@ -1,5 +1,5 @@
 import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "./model.ts";
-import { problemAt, type Problem } from "./problems.ts";
+import { problemAt, type Problem } from "../problems.ts";
 
 /**
  * Dependency cycles among the assets of a tree, each reported once with its path,

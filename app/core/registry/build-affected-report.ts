@@ -1,11 +1,11 @@
 import semver from "semver";
-import type { AffectedReport } from "../../schemas/affected-report.schema.ts";
+import type { AffectedReport } from "../../../schemas/affected-report.schema.ts";
 import { checkModel, checkModelResolves, checkOverlays } from "./check-agent.ts";
 import { checkRequirements, checkUniqueAgents, findCycles } from "./check-registry.ts";
 import { classifyChanges } from "./classify-changes.ts";
 import { computeBlastRadius, describeConflict, type BlastRadius } from "./compute-blast-radius.ts";
 import type { AgentFacts, AssetId, AssetVersion } from "./model.ts";
-import { problemAt, sortProblems, uniqueProblems, type Problem } from "./problems.ts";
+import { problemAt, sortProblems, uniqueProblems, type Problem } from "../problems.ts";
 import { buildRegistryState, keepUnreadableAsBase, type RegistryHistory } from "./registry-state.ts";
 import { createResolver } from "./resolve-agent.ts";
 

@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
-import { problemAt, type Problem, type SourceFile } from "./problems.ts";
+import { problemAt, type Problem, type SourceFile } from "../problems.ts";
 
 /** The largest user-written file we read. Manifests are small; anything bigger is a mistake or an attack. */
 export const MAX_FILE_BYTES = 1024 * 1024;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { agentManifestSchema } from "../../schemas/agent.schema.ts";
-import { catalogSchema } from "../../schemas/catalog.schema.ts";
-import { modelsConfigSchema } from "../../schemas/models.schema.ts";
-import { serverManifestSchema } from "../../schemas/server.schema.ts";
-import { skillFrontmatterSchema } from "../../schemas/skill.schema.ts";
-import { buildCatalog, type CatalogFacts } from "../../app/core/build-catalog.ts";
-import { assetId, type AgentFacts, type AssetId, type AssetVersion, type Requirement } from "../../app/core/model.ts";
+import { agentManifestSchema } from "../../../schemas/agent.schema.ts";
+import { catalogSchema } from "../../../schemas/catalog.schema.ts";
+import { modelsConfigSchema } from "../../../schemas/models.schema.ts";
+import { serverManifestSchema } from "../../../schemas/server.schema.ts";
+import { skillFrontmatterSchema } from "../../../schemas/skill.schema.ts";
+import { buildCatalog, type CatalogFacts } from "../../../app/core/catalog/build-catalog.ts";
+import { assetId, type AgentFacts, type AssetId, type AssetVersion, type Requirement } from "../../../app/core/registry/model.ts";
 
 const at = (file: string) => ({ file });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { computeBlastRadius } from "../../app/core/compute-blast-radius.ts";
-import type { AgentFacts } from "../../app/core/model.ts";
-import { agent, defaultModels, state, type VersionsSpec } from "../helpers/facts.ts";
+import { computeBlastRadius } from "../../../app/core/registry/compute-blast-radius.ts";
+import type { AgentFacts } from "../../../app/core/registry/model.ts";
+import { agent, defaultModels, state, type VersionsSpec } from "../../helpers/facts.ts";
 
 const base: VersionsSpec = {
   "server:crm": { "2.0.0": {}, "2.1.0": {} },

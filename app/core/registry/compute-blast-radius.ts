@@ -1,9 +1,9 @@
 import semver from "semver";
-import type { AffectedReport, Move } from "../../schemas/affected-report.schema.ts";
+import type { AffectedReport, Move } from "../../../schemas/affected-report.schema.ts";
 import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
-import { byText } from "./by-text.ts";
+import { byText } from "../by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
-import { problemAt, type Problem } from "./problems.ts";
+import { problemAt, type Problem } from "../problems.ts";
 import { assetDiffers } from "./registry-state.ts";
 import { createResolver, resolutionsDiffer, resolveModel, type Conflict, type Resolution } from "./resolve-agent.ts";
 
