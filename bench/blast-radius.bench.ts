@@ -24,8 +24,8 @@ import { computeBlastRadius } from "../app/core/registry/compute-blast-radius.ts
 import type { AgentFacts } from "../app/core/registry/model.ts";
 import { parseAgentManifest, parseModelsConfig, parseServerManifest, parseSkillFile } from "../app/core/registry/parse-manifests.ts";
 import { buildRegistryState, type TreeSnapshot } from "../app/core/registry/registry-state.ts";
+import { loadChange } from "../app/cli/load-org.ts";
 import { readAgents } from "../app/load/read-agents.ts";
-import { readRegistryHistory } from "../app/load/read-registry.ts";
 import { affectedReportSchema, type AffectedReport } from "../schemas/affected-report.schema.ts";
 import { AGENTS_DIR, ensureOrg, REGISTRY_DIR, type OrgSpec } from "./generate-org.ts";
 
@@ -133,7 +133,7 @@ async function floorAgents(root: string): Promise<number> {
   const parsed = await Promise.all(
     names.map(async (name) => {
       const text = await readFile(path.join(dir, name, "agent.yaml"), "utf8");
-      return parseAgentManifest({ file: `${AGENTS_DIR}/${name}/agent.yaml`, text }, `${AGENTS_DIR}/${name}`).value !== null;
+      return parseAgentManifest({ repo: `${AGENTS_DIR}/${name}`, path: "agent.yaml", text }, `${AGENTS_DIR}/${name}`).value !== null;
     }),
   );
   return parsed.filter(Boolean).length;
@@ -174,7 +174,7 @@ async function floorRegistry(registry: string): Promise<number> {
     if (!item.manifest) return; // a folder's tree: only its id (the content hash) is needed
     if (object === null) throw new Error(`floor: ${item.name} is missing`);
     const text = object.toString("utf8");
-    const file = { file: item.name.slice(item.name.indexOf(":") + 1), ref: item.name.slice(0, item.name.indexOf(":")), text };
+    const file = { repo: ".", path: item.name.slice(item.name.indexOf(":") + 1), ref: item.name.slice(0, item.name.indexOf(":")), text };
     const name = item.folder.slice(item.folder.indexOf("/") + 1);
     const result = item.folder === "" ? parseModelsConfig(file) : item.folder.startsWith("servers/") ? parseServerManifest(file, name) : parseSkillFile(file, name);
     if (result.value === null) throw new Error(`floor: ${item.name} did not parse`);
@@ -242,9 +242,8 @@ async function run(): Promise<void> {
   const gitVersion = execFileSync("git", ["--version"], { encoding: "utf8" }).trim().replace(/^git version /, "");
 
   // The parsed input for (a), and a reference report to check the others against.
-  const loaded = await Promise.all([readRegistryHistory(path.join(root, REGISTRY_DIR), { base: "main", head: "change" }, root), readAgents([AGENTS_DIR], root)]);
-  const [{ history, problems: registryProblems }, { agents, problems: agentProblems }] = loaded;
-  const reference = buildAffectedReport({ history, agents, loadProblems: [...registryProblems, ...agentProblems], refs: { base: "main", head: "change" }, today: TODAY });
+  const { history, agents, problems: loadProblems } = await loadChange({ registry: path.join(root, REGISTRY_DIR), agents: [path.join(root, AGENTS_DIR)] }, { base: "main", head: "change" });
+  const reference = buildAffectedReport({ history, agents, loadProblems, refs: { base: "main", head: "change" }, today: TODAY });
   const core = () => computeBlastRadius(buildRegistryState(history.tags, history.base), buildRegistryState(history.tags, history.head), agents);
   const radius = core();
   if (radius.affected.length !== reference.summary.affected) throw new Error("computeBlastRadius and buildAffectedReport disagree on the affected count");
@@ -253,7 +252,7 @@ async function run(): Promise<void> {
     `org: ${agents.length} agents, ${history.base.assets.size} assets at base, ${tagVersions} tagged versions; ` +
       `change: ${info.change.skill.name} ${info.change.skill.from}→${info.change.skill.to}, ${info.change.server.name} ${info.change.server.from}→${info.change.server.to}`,
   );
-  if (registryProblems.length + agentProblems.length > 0) log(`note: ${registryProblems.length + agentProblems.length} load problems (the generated org should have none)`);
+  if (loadProblems.length > 0) log(`note: ${loadProblems.length} load problems (the generated org should have none)`);
 
   const affectedArgs = (head: boolean) => ["affected", "--registry", REGISTRY_DIR, "--agents", AGENTS_DIR, "--base", "main", ...(head ? ["--head", "change"] : []), "--format", "json"];
   const cli = async (head: boolean, keep?: (text: string) => void) => {
@@ -309,11 +308,11 @@ async function run(): Promise<void> {
     // Where (b)'s time goes, phase by phase (run one after the other here; `main` overlaps the two reads).
     log("phases of (b), one after the other:");
     const reps = repsOverride ?? 3;
-    phases.readRegistryHistory = await measure("readRegistryHistory", 1, reps, () => readRegistryHistory(path.join(root, REGISTRY_DIR), { base: "main", head: "change" }, root));
-    phases.readAgents = await measure("readAgents", 1, reps, () => readAgents([AGENTS_DIR], root));
+    phases.loadChange = await measure("loadChange (registry and agents)", 1, reps, () => loadChange({ registry: path.join(root, REGISTRY_DIR), agents: [path.join(root, AGENTS_DIR)] }, { base: "main", head: "change" }));
+    phases.readAgents = await measure("readAgents", 1, reps, () => readAgents([path.join(root, AGENTS_DIR)]));
     phases.floorRegistry = await measure("floor: registry only", 1, reps, () => floorRegistry(path.join(root, REGISTRY_DIR)));
     phases.floorAgents = await measure("floor: agents only", 1, reps, () => floorAgents(root));
-    const facts = { history, agents, loadProblems: [...registryProblems, ...agentProblems], refs: { base: "main", head: "change" }, today: TODAY };
+    const facts = { history, agents, loadProblems, refs: { base: "main", head: "change" }, today: TODAY };
     phases.buildAffectedReport = await measure("buildAffectedReport", 1, reps, () => buildAffectedReport(facts));
     phases.renderJson = await measure("schema parse + JSON.stringify", 1, reps, () => JSON.stringify(affectedReportSchema.parse(reference), null, 2));
   }

@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path5 = __require("node:path");
+    var path6 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path5.resolve(baseDir, baseName);
+          const localBin = path6.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path5.extname(baseName))) return void 0;
+          if (sourceExt.includes(path6.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path5.resolve(
-            path5.dirname(resolvedScriptPath),
+          executableDir = path6.resolve(
+            path6.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path5.basename(
+            const legacyName = path6.basename(
               this._scriptPath,
-              path5.extname(this._scriptPath)
+              path6.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path5.extname(executableFile));
+        launchWithNode = sourceExt.includes(path6.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path5.basename(filename, path5.extname(filename));
+        this._name = path6.basename(filename, path6.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path6) {
-        if (path6 === void 0) return this._executableDir;
-        this._executableDir = path6;
+      executableDir(path7) {
+        if (path7 === void 0) return this._executableDir;
+        this._executableDir = path7;
         return this;
       }
       /**
@@ -5757,17 +5757,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path5) {
-      const ctrl = callVisitor(key, node2, visitor, path5);
+    function visit_(key, node2, visitor, path6) {
+      const ctrl = callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visit_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path5);
+            const ci = visit_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5778,13 +5778,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path5);
+          const cv = visit_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5805,17 +5805,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path5) {
-      const ctrl = await callVisitor(key, node2, visitor, path5);
+    async function visitAsync_(key, node2, visitor, path6) {
+      const ctrl = await callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visitAsync_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path5);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5826,13 +5826,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path5);
+          const cv = await visitAsync_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5859,23 +5859,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path5) {
+    function callVisitor(key, node2, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path5);
+        return visitor(key, node2, path6);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path5);
+        return visitor.Map?.(key, node2, path6);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path5);
+        return visitor.Seq?.(key, node2, path6);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path5);
+        return visitor.Pair?.(key, node2, path6);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path5);
+        return visitor.Scalar?.(key, node2, path6);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path5);
+        return visitor.Alias?.(key, node2, path6);
       return void 0;
     }
-    function replaceNode(key, path5, node2) {
-      const parent = path5[path5.length - 1];
+    function replaceNode(key, path6, node2) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -6487,10 +6487,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path5, value) {
+    function collectionFromPath(schema, path6, value) {
       let v = value;
-      for (let i = path5.length - 1; i >= 0; --i) {
-        const k = path5[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k = path6[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -6509,7 +6509,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
+    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -6539,11 +6539,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path5, value) {
-        if (isEmptyPath(path5))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path5;
+          const [key, ...rest] = path6;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -6557,8 +6557,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        const [key, ...rest] = path5;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -6572,8 +6572,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        const [key, ...rest] = path5;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -6591,8 +6591,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path5) {
-        const [key, ...rest] = path5;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -6602,8 +6602,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        const [key, ...rest] = path5;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -9118,9 +9118,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path5, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path5, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -9195,14 +9195,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        if (Collection.isEmptyPath(path5)) {
+      deleteIn(path6) {
+        if (Collection.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -9217,10 +9217,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        if (Collection.isEmptyPath(path5))
+      getIn(path6, keepScalar) {
+        if (Collection.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -9231,10 +9231,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path5) {
-        if (Collection.isEmptyPath(path5))
+      hasIn(path6) {
+        if (Collection.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -9251,13 +9251,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        if (Collection.isEmptyPath(path5)) {
+      setIn(path6, value) {
+        if (Collection.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path5, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -11218,9 +11218,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path5) => {
+    visit2.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field, index] of path5) {
+      for (const [field, index] of path6) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -11229,23 +11229,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path5) => {
-      const parent = visit2.itemAtPath(cst, path5.slice(0, -1));
-      const field = path5[path5.length - 1][0];
+    visit2.parentCollection = (cst, path6) => {
+      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
+      const field = path6[path6.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path5, item, visitor) {
-      let ctrl = visitor(item, path5);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11256,10 +11256,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path5);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -13028,7 +13028,7 @@ var {
 } = import_index.default;
 
 // app/cli/main.ts
-import path4 from "node:path";
+import path5 from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -13847,10 +13847,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14190,11 +14190,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path5, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -14656,16 +14656,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path5 = []) => {
+  const processError = (error63, path6 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -14704,17 +14704,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path5 = []) => {
+  const processError = (error63, path6 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -14753,8 +14753,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path5) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -31892,13 +31892,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path5 = ref.slice(1).split("/").filter(Boolean);
-  if (path5.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path5[0] === defsKey) {
-    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -32793,49 +32793,74 @@ var moveSchema = external_exports.strictObject({
 var problemSchema = external_exports.strictObject({
   level: external_exports.enum(["error", "warning"]),
   code: external_exports.string().meta({ description: "A stable identifier of the kind of problem, e.g. `schema`, `unsatisfiable`, `overlay-stale`." }),
-  file: external_exports.string().meta({ description: "The file to change, relative to the registry or the current directory." }),
+  repo: external_exports.string().meta({ description: "The repository holding the file: for the command line, its folder relative to the current directory (`.` for the current one)." }),
+  path: external_exports.string().meta({ description: "The file's path inside `repo` (`.` for the repository itself)." }),
   line: external_exports.int().min(1).meta({ description: "1-based line in that file (1 when the whole file is meant)." }),
   ref: external_exports.string().optional().meta({ description: "The git ref the file was read at, when not the working tree." }),
   message: external_exports.string().meta({ description: "What is wrong, what was expected, and how to fix it." }),
   agent: external_exports.string().optional().meta({ description: "The agent concerned, when there is one." })
 });
-var affectedReportSchema = external_exports.strictObject({
-  schemaVersion: external_exports.literal(1),
-  base: external_exports.string().meta({ description: "The base ref as given." }),
-  head: external_exports.string().meta({ description: "The head ref as given; `WORKTREE` for the working tree." }),
-  summary: external_exports.strictObject({
-    changes: external_exports.int().min(0),
-    affected: external_exports.int().min(0),
-    unaffected: external_exports.int().min(0),
-    agents: external_exports.int().min(0).meta({ description: "Agents read (valid manifests)." }),
-    errors: external_exports.int().min(0),
-    warnings: external_exports.int().min(0)
+var locatedProblemSchema = problemSchema.extend({
+  file: external_exports.string().meta({ description: "The file to change, as the reader shows it (for the command line, relative to the current directory)." })
+});
+var tier = external_exports.enum(["production", "staging", "experimental"]);
+var closureSchema = external_exports.strictObject({
+  status: external_exports.enum(["ok", "unsatisfiable"]),
+  model: external_exports.strictObject({
+    ref: external_exports.string().meta({ description: "`model:default`, `model:alias:<name>` or `model:<id>`." }),
+    id: external_exports.string().nullable().meta({ description: "The model id it resolves to; null when it does not resolve." })
   }),
-  changes: external_exports.array(changeSchema),
-  affected: external_exports.array(
+  assets: external_exports.array(
     external_exports.strictObject({
-      agent: external_exports.string(),
-      team: external_exports.string(),
-      tier: external_exports.enum(["production", "staging", "experimental"]),
-      repo: external_exports.string().meta({ description: "The agent repo's folder, relative to the current directory." }),
-      paths: external_exports.array(external_exports.array(assetId).min(1)).meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
-      moves: external_exports.array(moveSchema),
-      status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." })
+      asset: assetId,
+      version: external_exports.string(),
+      contentHash: external_exports.string().meta({ description: "The content id of the asset's folder at that version (git's tree id)." })
     })
-  ),
-  unaffected: external_exports.array(
-    external_exports.strictObject({
-      agent: external_exports.string(),
-      team: external_exports.string(),
-      tier: external_exports.enum(["production", "staging", "experimental"]),
-      asset: assetId.meta({ description: "The changed asset the agent consumes." }),
-      version: external_exports.string().meta({ description: "The version the agent stays on." }),
-      range: external_exports.string().meta({ description: "The range that holds it there." }),
-      reason: external_exports.string()
-    })
-  ),
-  problems: external_exports.array(problemSchema)
-}).meta({
+  ).meta({ description: "Every server and skill in the closure, by asset id." })
+});
+function reportSchema(problem) {
+  return external_exports.strictObject({
+    schemaVersion: external_exports.literal(1),
+    base: external_exports.string().meta({ description: "The base ref as given." }),
+    head: external_exports.string().meta({ description: "The head ref as given; `WORKTREE` for the working tree." }),
+    summary: external_exports.strictObject({
+      changes: external_exports.int().min(0),
+      affected: external_exports.int().min(0),
+      unaffected: external_exports.int().min(0),
+      agents: external_exports.int().min(0).meta({ description: "Agents read (valid manifests)." }),
+      refused: external_exports.int().min(0).meta({ description: "Files refused: agent manifests and registry manifests that could not be read or parsed." }),
+      errors: external_exports.int().min(0),
+      warnings: external_exports.int().min(0)
+    }),
+    changes: external_exports.array(changeSchema),
+    affected: external_exports.array(
+      external_exports.strictObject({
+        agent: external_exports.string(),
+        team: external_exports.string(),
+        tier,
+        repo: external_exports.string().meta({ description: "The agent repo: for the command line, its folder relative to the current directory." }),
+        paths: external_exports.array(external_exports.array(assetId).min(1)).meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
+        moves: external_exports.array(moveSchema),
+        status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." }),
+        closure: external_exports.strictObject({ base: closureSchema, head: closureSchema }).meta({ description: "The agent's full resolution at base and at head: what each eval variant runs with." })
+      })
+    ),
+    unaffected: external_exports.array(
+      external_exports.strictObject({
+        agent: external_exports.string(),
+        team: external_exports.string(),
+        tier,
+        asset: assetId.meta({ description: "The changed asset the agent consumes." }),
+        version: external_exports.string().meta({ description: "The version the agent stays on." }),
+        range: external_exports.string().meta({ description: "The range that holds it there." }),
+        reason: external_exports.string()
+      })
+    ),
+    problems: external_exports.array(problem)
+  });
+}
+var affectedReportSchema = reportSchema(problemSchema);
+var affectedReportJsonSchema = reportSchema(locatedProblemSchema).meta({
   title: "blastgate affected report",
   description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem."
 });
@@ -32853,26 +32878,339 @@ function problemAt(source, line, level, code2, message, agent) {
   return {
     level,
     code: code2,
-    file: source.file,
+    repo: source.repo,
+    path: source.path,
     line: Math.max(1, line),
     ...source.ref === void 0 ? {} : { ref: source.ref },
     message,
     ...agent === void 0 ? {} : { agent }
   };
 }
+function relocateProblem(problem, to) {
+  const { ref: _ref, ...rest } = problem;
+  return { ...rest, repo: to.repo, path: to.path, ...to.ref === void 0 ? {} : { ref: to.ref } };
+}
+function isSameFile(a, b) {
+  return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
+}
 function sortProblems(problems) {
   return [...problems].sort(
-    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.file, b.file) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
+    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.repo, b.repo) || byText(a.path, b.path) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
   );
 }
 function uniqueProblems(problems) {
   const seen = /* @__PURE__ */ new Set();
   return problems.filter((problem) => {
-    const key = JSON.stringify([problem.level, problem.code, problem.file, problem.ref, problem.line, problem.message, problem.agent]);
+    const key = JSON.stringify([problem.level, problem.code, problem.repo, problem.path, problem.ref, problem.line, problem.message, problem.agent]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+function countProblems(problems) {
+  const errors = problems.filter((problem) => problem.level === "error").length;
+  return { errors, warnings: problems.length - errors };
+}
+
+// app/core/registry/compute-blast-radius.ts
+var import_semver3 = __toESM(require_semver2(), 1);
+
+// app/core/registry/registry-state.ts
+var import_semver = __toESM(require_semver2(), 1);
+function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
+  const assets = /* @__PURE__ */ new Map();
+  const ids = /* @__PURE__ */ new Set([...tags.keys(), ...tree.assets.keys()]);
+  for (const id of ids) {
+    const byVersion = /* @__PURE__ */ new Map();
+    for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
+    const current = tree.assets.get(id);
+    if (current) byVersion.set(current.version, current);
+    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver.default.rcompare(a.version, b.version)));
+  }
+  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut };
+}
+function assetDiffers(base, head, id) {
+  const a = base.assets.get(id) ?? [];
+  const b = head.assets.get(id) ?? [];
+  if (a.length !== b.length) return true;
+  return a.some((version2, index) => version2.version !== b[index].version || version2.contentHash !== b[index].contentHash);
+}
+function keepUnreadableAsBase(head, base) {
+  const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
+  const keepModels = head.modelsUnreadable === true && base.models !== null;
+  if (broken.length === 0 && !keepModels) return head;
+  const assets = new Map(head.assets);
+  for (const id of broken) assets.set(id, base.assets.get(id));
+  return { ...head, assets, ...keepModels ? { models: base.models } : {} };
+}
+
+// app/core/registry/resolve-agent.ts
+var import_semver2 = __toESM(require_semver2(), 1);
+function isModelId(name) {
+  return name.startsWith("claude-");
+}
+function resolveModel(model, state) {
+  if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
+  if (isModelId(model)) return { ref: `model:${model}`, id: model };
+  return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
+}
+var MAX_PASSES = 64;
+var parsedRanges = /* @__PURE__ */ new Map();
+function parseRange(range) {
+  let parsed = parsedRanges.get(range);
+  if (!parsed) parsedRanges.set(range, parsed = new import_semver2.default.Range(range));
+  return parsed;
+}
+var noVersions = [];
+function createResolver(state) {
+  const byRequirement = /* @__PURE__ */ new WeakMap();
+  const byRange = /* @__PURE__ */ new Map();
+  const admitted = (requirement) => {
+    let found = byRequirement.get(requirement);
+    if (found) return found;
+    let ranges = byRange.get(requirement.asset);
+    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
+    found = ranges.get(requirement.range);
+    if (!found) {
+      const parsed = parseRange(requirement.range);
+      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
+      ranges.set(requirement.range, found);
+    }
+    byRequirement.set(requirement, found);
+    return found;
+  };
+  const pickHighest = (asset, ranges) => {
+    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
+      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
+      return version2;
+    }
+    return void 0;
+  };
+  return (agent) => {
+    let chosen = /* @__PURE__ */ new Map();
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const ranges = /* @__PURE__ */ new Map();
+      const queue = [...agent.requirements];
+      for (let index = 0; index < queue.length; index++) {
+        const requirement = queue[index];
+        const list = ranges.get(requirement.asset);
+        if (list) {
+          list.push(requirement);
+          continue;
+        }
+        ranges.set(requirement.asset, [requirement]);
+        const version2 = chosen.get(requirement.asset);
+        if (version2) queue.push(...version2.requires);
+      }
+      const next = /* @__PURE__ */ new Map();
+      const conflicts = [];
+      for (const [asset, list] of ranges) {
+        const version2 = pickHighest(asset, list);
+        if (version2) next.set(asset, version2);
+        else conflicts.push({ asset, ranges: list, available: (state.assets.get(asset) ?? []).map((v) => v.version) });
+      }
+      if (sameChoices(chosen, next)) return buildResolution(next, ranges, conflicts, resolveModel(agent.model, state));
+      chosen = next;
+    }
+    return {
+      status: "unsatisfiable",
+      assets: /* @__PURE__ */ new Map(),
+      conflicts: [...chosen.keys()].map((asset) => ({ asset, ranges: [], available: [] })),
+      model: resolveModel(agent.model, state)
+    };
+  };
+}
+function sameChoices(a, b) {
+  if (a.size !== b.size) return false;
+  for (const [asset, version2] of a) if (b.get(asset) !== version2) return false;
+  return true;
+}
+function buildResolution(chosen, ranges, conflicts, model) {
+  const assets = /* @__PURE__ */ new Map();
+  for (const [asset, version2] of chosen) {
+    assets.set(asset, {
+      version: version2,
+      ranges: ranges.get(asset) ?? [],
+      edges: version2.requires.map((requirement) => requirement.asset).filter((target) => ranges.has(target))
+    });
+  }
+  return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
+}
+function resolutionsDiffer(a, b) {
+  if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
+  for (const [asset, resolved] of a.assets) {
+    const other = b.assets.get(asset);
+    if (!other || other.version.version !== resolved.version.version || other.version.contentHash !== resolved.version.contentHash) return true;
+  }
+  return conflictKey(a) !== conflictKey(b);
+}
+function conflictKey(resolution) {
+  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
+}
+
+// app/core/registry/compute-blast-radius.ts
+var MAX_PATHS = 5;
+function computeBlastRadius(base, head, agents) {
+  const changedAssets = /* @__PURE__ */ new Set();
+  for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
+    if (assetDiffers(base, head, id)) changedAssets.add(id);
+  }
+  const tainted = reachingAssets(changedAssets, [base, head]);
+  const resolveAtBase = createResolver(base);
+  const resolveAtHead = createResolver(head);
+  const affected = [];
+  const unaffected = [];
+  const resolutions = /* @__PURE__ */ new Map();
+  const consumers = /* @__PURE__ */ new Map();
+  const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
+  const problems = [];
+  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
+    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
+    if (!candidate) {
+      const before = resolveModel(agent.model, base);
+      const after = resolveModel(agent.model, head);
+      count(after.ref);
+      if (before.id !== after.id) {
+        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
+        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
+        problems.push(...checkModelResolves(agent, { model: after }, head));
+      }
+      continue;
+    }
+    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    resolutions.set(agent.name, pair);
+    count(pair.head.model.ref);
+    for (const asset of pair.head.assets.keys()) count(asset);
+    problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
+    if (resolutionsDiffer(pair.base, pair.head)) {
+      const moves = listMoves(pair.base, pair.head);
+      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
+    } else {
+      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
+    }
+  }
+  return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+function entry(agent, moves, paths, base, head) {
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+}
+function reachingAssets(targets, states) {
+  const reverse = /* @__PURE__ */ new Map();
+  for (const state of states) {
+    for (const versions of state.assets.values()) {
+      for (const version2 of versions) {
+        for (const requirement of version2.requires) {
+          let set2 = reverse.get(requirement.asset);
+          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
+          set2.add(version2.id);
+        }
+      }
+    }
+  }
+  const reached = new Set(targets);
+  const queue = [...targets];
+  while (queue.length > 0) {
+    for (const parent of reverse.get(queue.pop()) ?? []) {
+      if (!reached.has(parent)) {
+        reached.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
+  return reached;
+}
+function listMoves(base, head) {
+  const moves = [];
+  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
+  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
+  for (const id of ids) {
+    const before = base.assets.get(id)?.version;
+    const after = head.assets.get(id)?.version;
+    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
+    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+  }
+  return moves;
+}
+function explainPaths(agent, pair, moves) {
+  const paths = [];
+  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
+  for (const move of moves) {
+    if (move.asset.startsWith("model:")) {
+      paths.push([move.asset]);
+      continue;
+    }
+    const target = move.asset;
+    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
+    const found = direct.flatMap((start) => {
+      const path6 = shortestPath(graph, start, target);
+      return path6 ? [path6] : [];
+    });
+    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
+    paths.push(...found.slice(0, MAX_PATHS));
+  }
+  return paths;
+}
+function shortestPath(graph, start, target) {
+  if (start === target) return [start];
+  if (!graph.assets.has(start)) return null;
+  const previous = /* @__PURE__ */ new Map([[start, start]]);
+  const queue = [start];
+  for (let index = 0; index < queue.length; index++) {
+    const node2 = queue[index];
+    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
+      if (previous.has(next)) continue;
+      previous.set(next, node2);
+      if (next === target) {
+        const path6 = [target];
+        while (path6[0] !== start) path6.unshift(previous.get(path6[0]));
+        return path6;
+      }
+      queue.push(next);
+    }
+  }
+  return null;
+}
+function heldBack(agent, head, changed, state) {
+  const held = [];
+  for (const [id, resolved] of head.assets) {
+    if (!changed.has(id)) continue;
+    const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
+    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver3.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
+    if (!blocking) continue;
+    held.push({
+      agent: agent.name,
+      team: agent.team,
+      tier: agent.tier,
+      asset: id,
+      version: resolved.version.version,
+      range: blocking.range,
+      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
+    });
+  }
+  return held;
+}
+function resolutionProblems(agent, base, head, headState) {
+  const problems = [];
+  const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
+  for (const conflict of head.conflicts) {
+    const introduced = !baseConflicts.has(conflict.asset);
+    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
+    problems.push(
+      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced, headState), agent.name)
+    );
+  }
+  return [...problems, ...checkModelResolves(agent, head, headState)];
+}
+function describeConflict(conflict, introduced, state) {
+  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.path}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
+  const leftOut = state?.leftOut?.get(conflict.asset) ?? [];
+  const head = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
+  if (conflict.available.length === 0 && leftOut.length > 0) {
+    const first = leftOut[0];
+    return `${head}; ${conflict.asset} exists, but every published version is left out as invalid (${leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${first.message.replace(/ \(published version .* is left out of resolution\)$/, "")}). Publish a fixed version`;
+  }
+  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
+  return `${head}; ${available}. Widen a range or publish a version that fits`;
 }
 
 // app/core/registry/check-agent.ts
@@ -32902,8 +33240,8 @@ function checkOverlays(agent, head, base) {
   }
   return problems;
 }
-function checkModelResolves(agent, resolution) {
-  if (resolution.model.id !== null) return [];
+function checkModelResolves(agent, resolution, state) {
+  if (resolution.model.id !== null || state.models === null) return [];
   return [
     problemAt(
       agent.source,
@@ -32941,25 +33279,32 @@ function checkModel(agent, resolution, models, today) {
   }
   return problems;
 }
+function checkAgent(agent, resolution, state, today) {
+  const conflicts = resolution.conflicts.map((conflict) => {
+    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
+    return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state), agent.name);
+  });
+  return [...conflicts, ...checkModelResolves(agent, resolution, state), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, today)];
+}
 
 // app/core/registry/check-registry.ts
 function findCycles(tree) {
   const problems = [];
   const state = /* @__PURE__ */ new Map();
   const reported = /* @__PURE__ */ new Set();
-  const visit2 = (id, path5) => {
+  const visit2 = (id, path6) => {
     state.set(id, "open");
     for (const requirement of tree.get(id)?.requires ?? []) {
       const next = requirement.asset;
       if (state.get(next) === "open") {
-        const cycle = [...path5.slice(path5.indexOf(next)), next];
+        const cycle = [...path6.slice(path6.indexOf(next)), next];
         const key = [...cycle.slice(0, -1)].sort().join(",");
         if (!reported.has(key)) {
           reported.add(key);
           problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
         }
       } else if (!state.has(next) && tree.has(next)) {
-        visit2(next, [...path5, next]);
+        visit2(next, [...path6, next]);
       }
     }
     state.set(id, "done");
@@ -32990,21 +33335,24 @@ function checkRequirements(state, satisfies) {
   return problems;
 }
 function checkUniqueAgents(agents) {
-  const first = /* @__PURE__ */ new Map();
-  const problems = [];
-  for (const agent of agents) {
-    const earlier = first.get(agent.name);
-    if (earlier) {
-      problems.push(problemAt(agent.source, 1, "error", "duplicate-agent", `agent name \`${agent.name}\` is also used by ${earlier.source.file}; agent names must be unique in the org`, agent.name));
-    } else {
-      first.set(agent.name, agent);
-    }
-  }
-  return problems;
+  const byName = /* @__PURE__ */ new Map();
+  for (const agent of agents) byName.set(agent.name, [...byName.get(agent.name) ?? [], agent]);
+  return [...byName.values()].filter((repos) => repos.length > 1).flatMap(
+    (repos) => repos.map(
+      (agent) => problemAt(
+        agent.source,
+        1,
+        "error",
+        "duplicate-agent",
+        `agent name \`${agent.name}\` is used by ${repos.length} agent repos; agent names must be unique in the org, so rename all but one`,
+        agent.name
+      )
+    )
+  );
 }
 
 // app/core/registry/classify-changes.ts
-var import_semver = __toESM(require_semver2(), 1);
+var import_semver4 = __toESM(require_semver2(), 1);
 
 // app/core/registry/diff-tool-contract.ts
 function diffToolContract(before, after) {
@@ -33159,7 +33507,7 @@ function classifyAsset(id, base, head, history, problems) {
     }
     if (contract.some((item) => item.breaking)) {
       flags.add("breaking");
-      const underMinor = bump === "minor" && import_semver.default.major(base.version) >= 1;
+      const underMinor = bump === "minor" && import_semver4.default.major(base.version) >= 1;
       const underPatch = bump === "patch" || bump === "none";
       if (underMinor) flags.add("breaking-under-minor");
       if (underPatch) flags.add("breaking-under-patch");
@@ -33199,10 +33547,10 @@ function classifyAsset(id, base, head, history, problems) {
   return { asset: id, from: base.version, to: head.version, bump, flags: [...flags], details, scopesAdded: added };
 }
 function bumpKind(from, to) {
-  const order = import_semver.default.compare(from, to);
+  const order = import_semver4.default.compare(from, to);
   if (order === 0) return "none";
   if (order > 0) return "downgrade";
-  const diff = import_semver.default.diff(from, to);
+  const diff = import_semver4.default.diff(from, to);
   if (diff === "major" || diff === "minor" || diff === "patch") return diff;
   return "prerelease";
 }
@@ -33263,305 +33611,11 @@ function classifyModels(base, head, consumers, today) {
   return changes;
 }
 
-// app/core/registry/compute-blast-radius.ts
-var import_semver4 = __toESM(require_semver2(), 1);
-
-// app/core/registry/registry-state.ts
-var import_semver2 = __toESM(require_semver2(), 1);
-function buildRegistryState(tags, tree) {
-  const assets = /* @__PURE__ */ new Map();
-  const ids = /* @__PURE__ */ new Set([...tags.keys(), ...tree.assets.keys()]);
-  for (const id of ids) {
-    const byVersion = /* @__PURE__ */ new Map();
-    for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
-    const current = tree.assets.get(id);
-    if (current) byVersion.set(current.version, current);
-    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver2.default.rcompare(a.version, b.version)));
-  }
-  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource };
-}
-function assetDiffers(base, head, id) {
-  const a = base.assets.get(id) ?? [];
-  const b = head.assets.get(id) ?? [];
-  if (a.length !== b.length) return true;
-  return a.some((version2, index) => version2.version !== b[index].version || version2.contentHash !== b[index].contentHash);
-}
-function keepUnreadableAsBase(head, base) {
-  const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
-  if (broken.length === 0) return head;
-  const assets = new Map(head.assets);
-  for (const id of broken) assets.set(id, base.assets.get(id));
-  return { ...head, assets };
-}
-
-// app/core/registry/resolve-agent.ts
-var import_semver3 = __toESM(require_semver2(), 1);
-function isModelId(name) {
-  return name.startsWith("claude-");
-}
-function resolveModel(model, state) {
-  if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
-  if (isModelId(model)) return { ref: `model:${model}`, id: model };
-  return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
-}
-var MAX_PASSES = 64;
-var parsedRanges = /* @__PURE__ */ new Map();
-function parseRange(range) {
-  let parsed = parsedRanges.get(range);
-  if (!parsed) parsedRanges.set(range, parsed = new import_semver3.default.Range(range));
-  return parsed;
-}
-var noVersions = [];
-function createResolver(state) {
-  const byRequirement = /* @__PURE__ */ new WeakMap();
-  const byRange = /* @__PURE__ */ new Map();
-  const admitted = (requirement) => {
-    let found = byRequirement.get(requirement);
-    if (found) return found;
-    let ranges = byRange.get(requirement.asset);
-    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
-    found = ranges.get(requirement.range);
-    if (!found) {
-      const parsed = parseRange(requirement.range);
-      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
-      ranges.set(requirement.range, found);
-    }
-    byRequirement.set(requirement, found);
-    return found;
-  };
-  const pickHighest = (asset, ranges) => {
-    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
-      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
-      return version2;
-    }
-    return void 0;
-  };
-  return (agent) => {
-    let chosen = /* @__PURE__ */ new Map();
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const ranges = /* @__PURE__ */ new Map();
-      const queue = [...agent.requirements];
-      for (let index = 0; index < queue.length; index++) {
-        const requirement = queue[index];
-        const list = ranges.get(requirement.asset);
-        if (list) {
-          list.push(requirement);
-          continue;
-        }
-        ranges.set(requirement.asset, [requirement]);
-        const version2 = chosen.get(requirement.asset);
-        if (version2) queue.push(...version2.requires);
-      }
-      const next = /* @__PURE__ */ new Map();
-      const conflicts = [];
-      for (const [asset, list] of ranges) {
-        const version2 = pickHighest(asset, list);
-        if (version2) next.set(asset, version2);
-        else conflicts.push({ asset, ranges: list, available: (state.assets.get(asset) ?? []).map((v) => v.version) });
-      }
-      if (sameChoices(chosen, next)) return buildResolution(next, ranges, conflicts, resolveModel(agent.model, state));
-      chosen = next;
-    }
-    return {
-      status: "unsatisfiable",
-      assets: /* @__PURE__ */ new Map(),
-      conflicts: [...chosen.keys()].map((asset) => ({ asset, ranges: [], available: [] })),
-      model: resolveModel(agent.model, state)
-    };
-  };
-}
-function sameChoices(a, b) {
-  if (a.size !== b.size) return false;
-  for (const [asset, version2] of a) if (b.get(asset) !== version2) return false;
-  return true;
-}
-function buildResolution(chosen, ranges, conflicts, model) {
-  const assets = /* @__PURE__ */ new Map();
-  for (const [asset, version2] of chosen) {
-    assets.set(asset, {
-      version: version2,
-      ranges: ranges.get(asset) ?? [],
-      edges: version2.requires.map((requirement) => requirement.asset).filter((target) => ranges.has(target))
-    });
-  }
-  return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
-}
-function resolutionsDiffer(a, b) {
-  if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
-  for (const [asset, resolved] of a.assets) {
-    const other = b.assets.get(asset);
-    if (!other || other.version.version !== resolved.version.version || other.version.contentHash !== resolved.version.contentHash) return true;
-  }
-  return conflictKey(a) !== conflictKey(b);
-}
-function conflictKey(resolution) {
-  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
-}
-
-// app/core/registry/compute-blast-radius.ts
-var MAX_PATHS = 5;
-function computeBlastRadius(base, head, agents) {
-  const changedAssets = /* @__PURE__ */ new Set();
-  for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
-    if (assetDiffers(base, head, id)) changedAssets.add(id);
-  }
-  const tainted = reachingAssets(changedAssets, [base, head]);
-  const resolveAtBase = createResolver(base);
-  const resolveAtHead = createResolver(head);
-  const affected = [];
-  const unaffected = [];
-  const resolutions = /* @__PURE__ */ new Map();
-  const consumers = /* @__PURE__ */ new Map();
-  const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
-  const problems = [];
-  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
-    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
-    if (!candidate) {
-      const before = resolveModel(agent.model, base);
-      const after = resolveModel(agent.model, head);
-      count(after.ref);
-      if (before.id !== after.id) {
-        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
-        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
-        problems.push(...checkModelResolves(agent, { model: after }));
-      }
-      continue;
-    }
-    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
-    resolutions.set(agent.name, pair);
-    count(pair.head.model.ref);
-    for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head));
-    if (resolutionsDiffer(pair.base, pair.head)) {
-      const moves = listMoves(pair.base, pair.head);
-      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
-    } else {
-      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
-    }
-  }
-  return { affected, unaffected, changedAssets, resolutions, consumers, problems };
-}
-function entry(agent, moves, paths, base, head) {
-  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
-}
-function reachingAssets(targets, states) {
-  const reverse = /* @__PURE__ */ new Map();
-  for (const state of states) {
-    for (const versions of state.assets.values()) {
-      for (const version2 of versions) {
-        for (const requirement of version2.requires) {
-          let set2 = reverse.get(requirement.asset);
-          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
-          set2.add(version2.id);
-        }
-      }
-    }
-  }
-  const reached = new Set(targets);
-  const queue = [...targets];
-  while (queue.length > 0) {
-    for (const parent of reverse.get(queue.pop()) ?? []) {
-      if (!reached.has(parent)) {
-        reached.add(parent);
-        queue.push(parent);
-      }
-    }
-  }
-  return reached;
-}
-function listMoves(base, head) {
-  const moves = [];
-  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
-  for (const id of ids) {
-    const before = base.assets.get(id)?.version;
-    const after = head.assets.get(id)?.version;
-    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
-    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
-  }
-  return moves;
-}
-function explainPaths(agent, pair, moves) {
-  const paths = [];
-  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
-  for (const move of moves) {
-    if (move.asset.startsWith("model:")) {
-      paths.push([move.asset]);
-      continue;
-    }
-    const target = move.asset;
-    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    const found = direct.flatMap((start) => {
-      const path5 = shortestPath(graph, start, target);
-      return path5 ? [path5] : [];
-    });
-    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
-    paths.push(...found.slice(0, MAX_PATHS));
-  }
-  return paths;
-}
-function shortestPath(graph, start, target) {
-  if (start === target) return [start];
-  if (!graph.assets.has(start)) return null;
-  const previous = /* @__PURE__ */ new Map([[start, start]]);
-  const queue = [start];
-  for (let index = 0; index < queue.length; index++) {
-    const node2 = queue[index];
-    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
-      if (previous.has(next)) continue;
-      previous.set(next, node2);
-      if (next === target) {
-        const path5 = [target];
-        while (path5[0] !== start) path5.unshift(previous.get(path5[0]));
-        return path5;
-      }
-      queue.push(next);
-    }
-  }
-  return null;
-}
-function heldBack(agent, head, changed, state) {
-  const held = [];
-  for (const [id, resolved] of head.assets) {
-    if (!changed.has(id)) continue;
-    const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
-    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver4.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
-    if (!blocking) continue;
-    held.push({
-      agent: agent.name,
-      team: agent.team,
-      tier: agent.tier,
-      asset: id,
-      version: resolved.version.version,
-      range: blocking.range,
-      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.file}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
-    });
-  }
-  return held;
-}
-function resolutionProblems(agent, base, head) {
-  const problems = [];
-  const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
-  for (const conflict of head.conflicts) {
-    const introduced = !baseConflicts.has(conflict.asset);
-    const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
-    problems.push(
-      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name)
-    );
-  }
-  return [...problems, ...checkModelResolves(agent, head)];
-}
-function describeConflict(conflict, introduced) {
-  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
-  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
-  return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
-}
-
 // app/core/registry/build-affected-report.ts
 function buildAffectedReport(facts) {
   const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
-  const base = buildRegistryState(history.tags, history.base);
-  const head = buildRegistryState(history.tags, history.head);
+  const base = buildRegistryState(history.tags, history.base, history.leftOut);
+  const head = buildRegistryState(history.tags, history.head, history.leftOut);
   const radius = computeBlastRadius(base, head, facts.agents);
   const { changes, problems: changeProblems } = classifyChanges(
     history,
@@ -33593,6 +33647,13 @@ function buildAffectedReport(facts) {
       ...agentProblems
     ])
   );
+  const agentsByName = new Map(facts.agents.map((agent) => [agent.name, agent]));
+  const resolveAt = { base: createResolver(base), head: createResolver(head) };
+  const closures = (name) => {
+    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agentsByName.get(name)), head: resolveAt.head(agentsByName.get(name)) };
+    return { base: describeClosure(pair.base), head: describeClosure(pair.head) };
+  };
+  const { errors, warnings } = countProblems(problems);
   return {
     schemaVersion: 1,
     base: facts.refs.base,
@@ -33602,11 +33663,12 @@ function buildAffectedReport(facts) {
       affected: radius.affected.length,
       unaffected: radius.unaffected.length,
       agents: facts.agents.length,
-      errors: problems.filter((problem) => problem.level === "error").length,
-      warnings: problems.filter((problem) => problem.level === "warning").length
+      refused: facts.refused ?? 0,
+      errors,
+      warnings
     },
     changes,
-    affected: [...radius.affected],
+    affected: radius.affected.map((entry2) => ({ ...entry2, closure: closures(entry2.agent) })),
     unaffected: [...radius.unaffected],
     problems
   };
@@ -33621,17 +33683,17 @@ function scopeGainers(resolutions, asset, scopes) {
   }
   return gainers.sort();
 }
+function describeClosure(resolution) {
+  return {
+    status: resolution.status,
+    model: { ref: resolution.model.ref, id: resolution.model.id },
+    assets: [...resolution.assets].map(([asset, resolved]) => ({ asset, version: resolved.version.version, contentHash: resolved.version.contentHash })).sort((a, b) => byText(a.asset, b.asset))
+  };
+}
 function validateOrg(facts) {
-  const state = buildRegistryState(facts.tags, facts.tree);
+  const state = buildRegistryState(facts.tags, facts.tree, facts.leftOut);
   const resolve = createResolver(state);
-  const agentProblems = facts.agents.flatMap((agent) => {
-    const resolution = resolve(agent);
-    const problems = resolution.conflicts.map((conflict) => {
-      const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
-      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
-    });
-    return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
-  });
+  const agentProblems = facts.agents.flatMap((agent) => checkAgent(agent, resolve(agent), state, facts.today));
   return sortProblems(
     uniqueProblems([
       ...facts.loadProblems,
@@ -33682,9 +33744,9 @@ function headline(report) {
   return `${plural2(affected, "agent")} affected by ${plural2(changes, "change")}`;
 }
 function summaryLine(report) {
-  const byTier = tiers.map((tier2) => [tier2, report.affected.filter((agent) => agent.tier === tier2).length]).filter(([, n]) => n > 0);
+  const byTier = tiers.map((tier3) => [tier3, report.affected.filter((agent) => agent.tier === tier3).length]).filter(([, n]) => n > 0);
   const parts = [
-    `**${plural2(report.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier2, n]) => `${n} ${tier2}`).join(", ")})` : ""}`,
+    `**${plural2(report.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier3, n]) => `${n} ${tier3}`).join(", ")})` : ""}`,
     `${report.summary.unaffected} pinned out`,
     `${plural2(report.summary.agents, "agent")} read`,
     `${report.summary.errors > 0 ? "\u274C " : ""}${plural2(report.summary.errors, "error")}, ${plural2(report.summary.warnings, "warning")}`
@@ -33721,10 +33783,10 @@ function renderAffected(report, detail) {
     return report.changes.length === 0 ? [] : ["#### Affected agents", "", "No agent resolves differently: every consumer stays on its current versions.", ""];
   }
   const out = ["#### Affected agents", ""];
-  for (const tier2 of tiers) {
-    const agents = report.affected.filter((agent) => agent.tier === tier2);
+  for (const tier3 of tiers) {
+    const agents = report.affected.filter((agent) => agent.tier === tier3);
     if (agents.length === 0) continue;
-    out.push(`<details${tier2 === "production" || report.affected.length <= 20 ? " open" : ""}><summary><b>${tier2}</b> (${agents.length})</summary>`, "");
+    out.push(`<details${tier3 === "production" || report.affected.length <= 20 ? " open" : ""}><summary><b>${tier3}</b> (${agents.length})</summary>`, "");
     out.push("| Agent | Team | Moves | Why |", "| --- | --- | --- | --- |");
     for (const agent of agents.slice(0, detail.rowsPerTier)) out.push(affectedRow(agent, detail));
     if (agents.length > detail.rowsPerTier) out.push(`| \u2026and ${agents.length - detail.rowsPerTier} more | | | |`);
@@ -33734,7 +33796,7 @@ function renderAffected(report, detail) {
 }
 function affectedRow(agent, detail) {
   const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path5) => path5.map((id) => `\`${id}\``).join(" \u2192 "));
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path6) => path6.map((id) => `\`${id}\``).join(" \u2192 "));
   if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
   const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
   return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
@@ -33759,9 +33821,9 @@ function renderGraph(report, detail) {
     const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
     nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
     for (const agent of agents) {
-      for (const path5 of agent.paths) {
+      for (const path6 of agent.paths) {
         let from = node2(`group:${key}`);
-        for (const asset of path5) {
+        for (const asset of path6) {
           const to = node2(`asset:${asset}`);
           edges.add(`  ${from} --> ${to}`);
           from = to;
@@ -33833,7 +33895,7 @@ function mermaidText(text2) {
 function formatProblem(problem) {
   const ref = problem.ref ? ` (at ${problem.ref})` : "";
   const agent = problem.agent ? ` [${problem.agent}]` : "";
-  return `${problem.file}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
+  return `${problem.file ?? problem.path}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
 }
 function renderText(report) {
   const s = report.summary;
@@ -33851,17 +33913,17 @@ function renderText(report) {
   }
   if (report.affected.length > 0) {
     out.push("", "Affected");
-    for (const tier2 of ["production", "staging", "experimental"]) {
-      const agents = report.affected.filter((agent) => agent.tier === tier2);
+    for (const tier3 of ["production", "staging", "experimental"]) {
+      const agents = report.affected.filter((agent) => agent.tier === tier3);
       if (agents.length === 0) continue;
-      out.push(`  ${tier2}`);
+      out.push(`  ${tier3}`);
       for (const agent of agents) {
         const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
         out.push(`    ${agent.agent} (${agent.team})${status}`);
         for (const move of agent.moves) {
           out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
         }
-        for (const path5 of agent.paths) out.push(`      via ${path5.join(" \u2192 ")}`);
+        for (const path6 of agent.paths) out.push(`      via ${path6.join(" \u2192 ")}`);
       }
     }
   }
@@ -33874,6 +33936,19 @@ function renderText(report) {
     for (const problem of report.problems) out.push(`  ${formatProblem(problem)}`);
   }
   return out.join("\n") + "\n";
+}
+
+// app/core/report/locate-report.ts
+function locateProblem(problem, locate) {
+  const shown = locate(problem);
+  return { ...problem, repo: shown.repo, file: shown.file };
+}
+function locateReport(report, locate) {
+  return {
+    ...report,
+    affected: report.affected.map((entry2) => ({ ...entry2, repo: locate({ repo: entry2.repo, path: "." }).repo })),
+    problems: report.problems.map((problem) => locateProblem(problem, locate))
+  };
 }
 
 // app/load/git.ts
@@ -33932,8 +34007,8 @@ async function checkObjects(cwd, names) {
 `).join(""))).toString("utf8");
   return output2.split("\n").slice(0, names.length).map((line) => {
     if (line.endsWith(" missing") || line.endsWith(" ambiguous")) return null;
-    const [oid, type] = line.split(" ");
-    return { oid, type };
+    const [oid, type, size] = line.split(" ");
+    return { oid, type, size: Number(size) };
   });
 }
 function pipe2(cwd, args, input3) {
@@ -34019,61 +34094,6 @@ var agentManifestSchema = external_exports.strictObject({
 }).meta({
   title: "blastgate agent manifest (agent.yaml)",
   description: "Declares which shared MCP servers, skills and model an agent uses, with semver ranges."
-});
-
-// schemas/gate-config.schema.ts
-var tierRule = external_exports.strictObject({
-  gate: external_exports.enum(["block", "warn", "skip"]).meta({ description: "`block`: a failing agent of this tier fails the check; `warn`: reported only; `skip`: not evaluated." }),
-  minPassRate: external_exports.number().min(0).max(1).meta({ description: "The pass rate (mean over cases and trials) an agent must reach at head." }),
-  maxRegression: external_exports.number().min(0).max(1).meta({ description: "The largest significant drop in pass rate, head against base, that still passes." }),
-  trials: external_exports.int().min(1).max(100).meta({ description: "Trials per case and variant to start with." }),
-  maxTrials: external_exports.int().min(1).max(200).meta({ description: "Trials an inconclusive comparison may grow to." })
-}).refine((rule) => rule.maxTrials >= rule.trials, { message: "at least `trials`", path: ["maxTrials"] });
-var defaultTiers = {
-  production: { gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 },
-  staging: { gate: "block", minPassRate: 0.8, maxRegression: 0.05, trials: 3, maxTrials: 10 },
-  experimental: { gate: "warn", minPassRate: 0, maxRegression: 0.1, trials: 1, maxTrials: 3 }
-};
-var gateConfigSchema = external_exports.strictObject({
-  agents: external_exports.strictObject({
-    repositories: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "an `owner/repo` name" })).default([]).meta({ description: "Agent repos to read `agent.yaml` from, as `owner/repo`." }),
-    topic: external_exports.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, { message: "a GitHub topic: lowercase letters, digits and hyphens" }).optional().meta({ description: "Also read every repo of the installation that carries this topic." }),
-    manifest: external_exports.string().default("agent.yaml").meta({ description: "The manifest's path in each agent repo." })
-  }).default({ repositories: [], manifest: "agent.yaml" }).meta({ description: "Where the agents are." }),
-  tiers: external_exports.strictObject({
-    production: tierRule.default(defaultTiers.production),
-    staging: tierRule.default(defaultTiers.staging),
-    experimental: tierRule.default(defaultTiers.experimental)
-  }).default(defaultTiers).meta({ description: "Gate rules per agent tier." }),
-  statistics: external_exports.strictObject({
-    alpha: external_exports.number().gt(0).lt(0.5).default(0.05).meta({ description: "Significance level of the paired comparison." }),
-    correction: external_exports.enum(["holm", "bonferroni", "benjamini-hochberg", "none"]).default("holm").meta({ description: "How to control for comparing many agents in one gate." })
-  }).default({ alpha: 0.05, correction: "holm" }),
-  evalStandard: external_exports.strictObject({
-    appliesTo: external_exports.array(external_exports.enum(["production", "staging", "experimental"])).default(["production"]).meta({ description: "Tiers that must meet the standard; below it the verdict is `below-standard`." }),
-    minCases: external_exports.int().min(0).default(10).meta({ description: "Fewest eval cases a suite may have." }),
-    requireTrajectoryAssertions: external_exports.boolean().default(true).meta({ description: "Each suite must check tool use (called / not called / sequence / arguments)." }),
-    requireNegativeCases: external_exports.boolean().default(false).meta({ description: "Each suite must hold cases where the agent should refuse or not act." })
-  }).default({ appliesTo: ["production"], minCases: 10, requireTrajectoryAssertions: true, requireNegativeCases: false }).meta({ description: "The org-wide eval standard production agents must meet." }),
-  execution: external_exports.strictObject({
-    strategy: external_exports.enum(["central", "dispatch"]).default("central").meta({ description: "`central`: one matrix run in the registry repo; `dispatch`: each agent repo's own eval workflow." }),
-    workflow: external_exports.string().default("blastgate-eval.yml").meta({ description: "The eval workflow's file name." }),
-    maxParallel: external_exports.int().min(1).max(256).default(20).meta({ description: "Matrix jobs or dispatches running at once." }),
-    timeoutMinutes: external_exports.int().min(1).max(360).default(60).meta({ description: "A missing result after this long fails the gate." })
-  }).default({ strategy: "central", workflow: "blastgate-eval.yml", maxParallel: 20, timeoutMinutes: 60 }),
-  budgets: external_exports.strictObject({
-    perGateUsd: external_exports.number().positive().default(50).meta({ description: "Spend cap for one gate run (all agents, both variants)." }),
-    perAgentUsd: external_exports.number().positive().default(5).meta({ description: "Spend cap for one agent in one gate run." })
-  }).default({ perGateUsd: 50, perAgentUsd: 5 }),
-  accept: external_exports.strictObject({
-    teams: external_exports.array(external_exports.string()).default([]).meta({ description: "Teams, besides each agent's own, whose members may `/blastgate accept` a regression." })
-  }).default({ teams: [] }),
-  catalog: external_exports.strictObject({
-    namespace: external_exports.string().regex(/^[a-zA-Z0-9.-]+$/, { message: "a reverse-DNS namespace such as `com.example`" }).max(120).default("com.example").meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." })
-  }).default({ namespace: "com.example" })
-}).meta({
-  title: "blastgate gate policy (.github/blastgate.yml)",
-  description: "How the blastgate check decides. Read from the registry's base branch, never from a PR's head."
 });
 
 // schemas/models.schema.ts
@@ -34302,7 +34322,7 @@ function parseYamlFile(source, schema, what) {
     const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
-  const lineOf = (path5, options) => lineOfOffset(nodeAt(doc, path5, options?.key ?? false)?.range?.[0]);
+  const lineOf = (path6, options) => lineOfOffset(nodeAt(doc, path6, options?.key ?? false)?.range?.[0]);
   const badKey = findForbiddenKey(doc.contents);
   if (badKey) {
     return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
@@ -34332,10 +34352,10 @@ function invalid(problems) {
 function firstSentence(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
 }
-function nodeAt(doc, path5, wantKey) {
+function nodeAt(doc, path6, wantKey) {
   let node2 = doc.contents;
   let keyNode;
-  for (const segment of path5) {
+  for (const segment of path6) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
       if (!pair) return node2;
@@ -34381,9 +34401,9 @@ function flattenIssues(issues) {
     return [issue2];
   });
 }
-function valueAt(data, path5) {
+function valueAt(data, path6) {
   let value = data;
-  for (const segment of path5) {
+  for (const segment of path6) {
     if (value === null || typeof value !== "object") return void 0;
     value = value[segment];
   }
@@ -34396,9 +34416,9 @@ function describeShape(value) {
   if (typeof value === "object") return "a mapping";
   return `\`${String(value)}\``;
 }
-function formatPath(path5) {
+function formatPath(path6) {
   let out = "";
-  for (const segment of path5) {
+  for (const segment of path6) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? String(segment) : `.${String(segment)}`;
   }
@@ -34459,7 +34479,7 @@ function formatMessage(issue2) {
   if (issue2.format === "date") return "a date as YYYY-MM-DD";
   return `a valid ${issue2.format}`;
 }
-function knownKeysAt(schema, path5) {
+function knownKeysAt(schema, path6) {
   const keys = /* @__PURE__ */ new Set();
   const visit2 = (node2, rest) => {
     const def = node2?._zod?.def;
@@ -34494,7 +34514,7 @@ function knownKeysAt(schema, path5) {
         return;
     }
   };
-  visit2(schema, path5);
+  visit2(schema, path6);
   return [...keys].sort();
 }
 function closest(key, known) {
@@ -34585,7 +34605,7 @@ function parseSkillFile(file2, folder) {
   }
   const parsed = parseYamlFile({ ...file2, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
   if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
-  const lineOf = (path5, options) => parsed.lineOf(path5, options) + 1;
+  const lineOf = (path6, options) => parsed.lineOf(path6, options) + 1;
   const fm = parsed.value;
   if (fm.name !== folder) {
     return {
@@ -34640,9 +34660,9 @@ function parseModelsConfig(file2) {
   const problems = [];
   const allowed = models.allowed;
   if (allowed) {
-    const check2 = (model, path5, what) => {
+    const check2 = (model, path6, what) => {
       if (!allowed.includes(model)) {
-        problems.push(problemAt(file2, parsed.lineOf(path5), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+        problems.push(problemAt(file2, parsed.lineOf(path6), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
       }
     };
     check2(models.default, ["default"], "the default model");
@@ -34652,11 +34672,6 @@ function parseModelsConfig(file2) {
     problems.push(problemAt(file2, parsed.lineOf(["aliases", "default"], { key: true }), "error", "schema", "`default` is reserved for the default model; name the alias something else"));
   }
   return { value: models, problems };
-}
-function parseGateConfig(file2) {
-  const parsed = parseYamlFile(file2, gateConfigSchema, "a blastgate.yml");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
-  return { value: parsed.value, problems: [] };
 }
 function parseOverlay(file2, skill) {
   const { frontmatter, body, bodyLine } = splitFrontmatter(file2.text);
@@ -34720,6 +34735,197 @@ function parseAgentManifest(file2, repo) {
   };
 }
 
+// app/core/registry/layout.ts
+var import_semver8 = __toESM(require_semver2(), 1);
+var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
+var MODELS_FILE = "models.yaml";
+var GATE_POLICY_FILE = ".github/blastgate.yml";
+var ASSET_FOLDERS = { server: "servers", skill: "skills" };
+function assetFolder(kind, name) {
+  return `${ASSET_FOLDERS[kind]}/${name}`;
+}
+function manifestPath(kind, name) {
+  return `${assetFolder(kind, name)}/${MANIFEST_FILE[kind]}`;
+}
+function kindOfFolder(folder) {
+  return folder === "servers" ? "server" : folder === "skills" ? "skill" : null;
+}
+var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
+var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
+function parseReleaseTag(tag) {
+  const match = tagPattern.exec(tag);
+  if (!match || import_semver8.default.valid(match[3]) !== match[3]) return null;
+  return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
+}
+
+// app/core/registry/build-registry-history.ts
+function buildRegistryHistory(read, memo2 = /* @__PURE__ */ new Map()) {
+  const root = { repo: read.repo, path: "." };
+  if (isEmptyTree(read.base) && isEmptyTree(read.head)) {
+    const refs = [.../* @__PURE__ */ new Set([read.base.ref ?? "the working tree", read.head.ref ?? "the working tree"])].join(" or ");
+    return {
+      kind: "not-a-registry",
+      problem: problemAt(
+        root,
+        1,
+        "error",
+        "not-a-registry",
+        `is not the root of a registry: it holds no ${MODELS_FILE}, servers/ or skills/ at ${refs}. Use the folder that holds ${MODELS_FILE}, servers/ and skills/`
+      )
+    };
+  }
+  const tags = buildTagVersions(read.repo, read.tags, memo2);
+  const head = buildTreeSnapshot(read.repo, read.head, "head", memo2);
+  const base = read.base === read.head ? null : buildTreeSnapshot(read.repo, read.base, "base", memo2);
+  return {
+    kind: "ok",
+    history: { tags: tags.versions, leftOut: tags.leftOut, base: (base ?? head).snapshot, head: head.snapshot },
+    problems: [...tags.problems, ...base?.problems ?? [], ...head.problems],
+    refused: tags.refused + (base?.refused ?? 0) + head.refused
+  };
+}
+function buildRegistryAt(read, memo2 = /* @__PURE__ */ new Map()) {
+  return buildRegistryHistory({ repo: read.repo, tags: read.tags, base: read.tree, head: read.tree }, memo2);
+}
+function isEmptyTree(tree) {
+  return tree.folders.length === 0 && tree.models.kind === "missing";
+}
+function buildTagVersions(repo, tags, memo2) {
+  const out = { versions: /* @__PURE__ */ new Map(), leftOut: /* @__PURE__ */ new Map(), problems: [], refused: 0 };
+  for (const { tag, folder } of tags) {
+    const release = parseReleaseTag(tag);
+    if (!release) {
+      out.problems.push(problemAt(
+        { repo, path: ".", ref: tag },
+        1,
+        "warning",
+        "bad-tag",
+        `tag \`${tag}\` is not \`servers/<name>@<version>\` or \`skills/<name>@<version>\` with an exact semver version; it is ignored`
+      ));
+      continue;
+    }
+    const { kind, name, version: version2 } = release;
+    const source = { repo, path: manifestPath(kind, name), ref: tag };
+    if (!folder || folder.manifest.kind === "missing") {
+      out.refused++;
+      out.problems.push(problemAt(
+        source,
+        1,
+        "error",
+        "bad-tag",
+        `tag \`${tag}\` has no ${manifestPath(kind, name)}; delete the tag or point it at a commit that has the ${kind}`
+      ));
+      continue;
+    }
+    const parsed = parseAssetFile(kind, name, folder.manifest, source, memo2);
+    const warnings = parsed.problems.map((problem) => ({
+      ...problem,
+      level: "warning",
+      message: parsed.value ? problem.message : `${problem.message} (published version ${tag} is left out of resolution)`
+    }));
+    out.problems.push(...warnings);
+    const id = assetId2(kind, name);
+    if (!parsed.value) {
+      out.refused++;
+      out.leftOut.set(id, [...out.leftOut.get(id) ?? [], ...warnings]);
+      continue;
+    }
+    if (parsed.value.version !== version2) {
+      const problem = problemAt(
+        source,
+        parsed.value.versionLine,
+        "error",
+        "tag-mismatch",
+        `tag \`${tag}\` holds version ${parsed.value.version}; the tag and the version must agree, so re-tag the right commit`
+      );
+      out.problems.push(problem);
+      out.leftOut.set(id, [...out.leftOut.get(id) ?? [], problem]);
+      continue;
+    }
+    const list = out.versions.get(id) ?? [];
+    list.push({ ...parsed.value, contentHash: folder.treeId, origin: "tag" });
+    out.versions.set(id, list);
+  }
+  return out;
+}
+function buildTreeSnapshot(repo, tree, origin, memo2) {
+  const problems = [];
+  const assets = /* @__PURE__ */ new Map();
+  const unreadable = /* @__PURE__ */ new Set();
+  const ref = tree.ref === void 0 ? {} : { ref: tree.ref };
+  let refused = 0;
+  for (const folder of tree.folders) {
+    const id = assetId2(folder.kind, folder.name);
+    if (folder.manifest.kind === "missing") {
+      unreadable.add(id);
+      refused++;
+      const manifest = manifestPath(folder.kind, folder.name);
+      problems.push(problemAt(
+        { repo, path: assetFolder(folder.kind, folder.name), ...ref },
+        1,
+        "error",
+        "missing-manifest",
+        `${assetFolder(folder.kind, folder.name)}/ has no ${manifest.slice(manifest.lastIndexOf("/") + 1)}; add one or remove the folder`
+      ));
+      continue;
+    }
+    const parsed = parseAssetFile(folder.kind, folder.name, folder.manifest, { repo, path: manifestPath(folder.kind, folder.name), ...ref }, memo2);
+    problems.push(...parsed.problems);
+    if (parsed.value) {
+      assets.set(id, { ...parsed.value, contentHash: folder.treeId, origin });
+    } else {
+      unreadable.add(id);
+      refused++;
+    }
+  }
+  const modelsSource = { repo, path: MODELS_FILE, ...ref };
+  let models = null;
+  if (tree.models.kind === "missing") {
+    problems.push(problemAt(modelsSource, 1, "error", "missing-file", `the registry has no ${MODELS_FILE}; add one with at least \`default: <model id>\``));
+  } else if (tree.models.kind === "too-large") {
+    refused++;
+    problems.push(tooLarge(modelsSource, tree.models.bytes, "a models.yaml"));
+  } else {
+    const parsed = parseModelsConfig({ ...modelsSource, text: tree.models.text });
+    problems.push(...parsed.problems);
+    models = parsed.value;
+    if (!models) refused++;
+  }
+  return { snapshot: { assets, models, modelsSource, unreadable, modelsUnreadable: models === null }, problems, refused };
+}
+function parseAssetFile(kind, name, file2, source, memo2) {
+  if (file2.kind === "too-large") return { value: null, problems: [tooLarge(source, file2.bytes, kind === "server" ? "a server.yaml" : "a SKILL.md")] };
+  const key = `${kind}/${name}/${file2.id}`;
+  const known = memo2.get(key);
+  if (known) return relocate(known, source);
+  const parsed = sizeOf(file2.text) > MAX_FILE_BYTES ? { value: null, problems: [tooLarge(source, sizeOf(file2.text), kind === "server" ? "a server.yaml" : "a SKILL.md")] } : kind === "server" ? parseServerManifest({ ...source, text: file2.text }, name) : parseSkillFile({ ...source, text: file2.text }, name);
+  const placed = relocate(parsed, source);
+  memo2.set(key, placed);
+  return placed;
+}
+function sizeOf(text2) {
+  return new TextEncoder().encode(text2).length;
+}
+function tooLarge(source, bytes, what) {
+  const advice = what === "a SKILL.md" ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)" : `${what} should be a small text file`;
+  return problemAt(source, 1, "error", "too-large", `is ${formatBytes(bytes)}, over the ${formatBytes(MAX_FILE_BYTES)} limit for ${what}, so it was not read; ${advice}`);
+}
+function formatBytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} bytes`;
+}
+function relocate(parsed, at) {
+  const source = { repo: at.repo, path: at.path, ...at.ref === void 0 ? {} : { ref: at.ref } };
+  const problems = parsed.problems.map((problem) => relocateProblem(problem, source));
+  if (!parsed.value) return { value: null, problems };
+  const value = parsed.value;
+  return {
+    value: { ...value, source, requires: value.requires.map((requirement) => ({ ...requirement, source })) },
+    problems
+  };
+}
+
 // app/load/read-agents.ts
 var NoAgentsError = class extends Error {
   constructor(dir) {
@@ -34728,12 +34934,13 @@ var NoAgentsError = class extends Error {
   }
 };
 var AGENT_MANIFEST = "agent.yaml";
-async function readAgents(dirs, cwd = process.cwd()) {
-  const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(path.resolve(cwd, dir))))).flat();
-  const results = await Promise.all(repos.map((repo) => readAgent(repo, cwd)));
+async function readAgents(dirs) {
+  const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(dir)))).flat();
+  const results = await Promise.all(repos.map((repo) => readAgent(repo)));
   return {
     agents: results.flatMap((result) => result.agent ? [result.agent] : []),
-    problems: results.flatMap((result) => result.problems)
+    problems: results.flatMap((result) => result.problems),
+    refused: results.filter((result) => result.agent === null).length
   };
 }
 async function findAgentRepos(dir) {
@@ -34750,16 +34957,16 @@ async function findAgentRepos(dir) {
 async function isFile(file2) {
   return stat(file2).then((info) => info.isFile(), () => false);
 }
-async function readUserFile(file2, source) {
+async function readUserFile(file2, source, what) {
   const info = await stat(file2).catch(() => null);
   if (!info || !info.isFile()) return { problem: problemAt(source, 1, "error", "missing-file", "does not exist") };
-  if (info.size > MAX_FILE_BYTES) return { problem: problemAt(source, 1, "error", "schema", `is larger than ${MAX_FILE_BYTES / 1024} KiB; keep it a small text file`) };
+  if (info.size > MAX_FILE_BYTES) return { problem: tooLarge(source, info.size, what) };
   return { text: await readFile(file2, "utf8") };
 }
-async function readAgent(repoDir, cwd) {
-  const repo = path.relative(cwd, repoDir) || ".";
-  const source = { file: path.relative(cwd, path.join(repoDir, AGENT_MANIFEST)) };
-  const read = await readUserFile(path.join(repoDir, AGENT_MANIFEST), source);
+async function readAgent(repoDir) {
+  const repo = repoDir;
+  const source = { repo, path: AGENT_MANIFEST };
+  const read = await readUserFile(path.join(repoDir, AGENT_MANIFEST), source, "an agent.yaml");
   if ("problem" in read) return { agent: null, problems: [read.problem] };
   const parsed = parseAgentManifest({ ...source, text: read.text }, repo);
   if (!parsed.value) return { agent: null, problems: [...parsed.problems] };
@@ -34768,18 +34975,18 @@ async function readAgent(repoDir, cwd) {
   const overlays = /* @__PURE__ */ new Map();
   const realRepo = overlayPaths.size > 0 ? await realpath(repoDir) : repoDir;
   for (const [skill, overlay] of overlayPaths) {
-    const overlaySource = { file: path.relative(cwd, path.join(repoDir, overlay.path)) };
+    const overlaySource = { repo, path: path.posix.normalize(overlay.path) };
     const target = path.resolve(repoDir, overlay.path);
     const real = await realpath(target).catch(() => null);
     if (real === null) {
-      problems.push(problemAt(source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in ${repo}; create it or fix the path`, facts.name));
+      problems.push(problemAt(source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
       continue;
     }
     if (real !== realRepo && !real.startsWith(realRepo + path.sep)) {
-      problems.push(problemAt(source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside ${repo}`, facts.name));
+      problems.push(problemAt(source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
       continue;
     }
-    const text2 = await readUserFile(real, overlaySource);
+    const text2 = await readUserFile(real, overlaySource, "a skill overlay");
     if ("problem" in text2) {
       problems.push({ ...text2.problem, agent: facts.name });
       continue;
@@ -34792,8 +34999,7 @@ async function readAgent(repoDir, cwd) {
 }
 
 // app/load/read-registry.ts
-var import_semver8 = __toESM(require_semver2(), 1);
-import { mkdtemp, readFile as readFile2, rm, stat as stat2 } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path2 from "node:path";
 var WORKTREE = "WORKTREE";
@@ -34811,16 +35017,31 @@ var NotARepositoryError = class extends Error {
     this.name = "NotARepositoryError";
   }
 };
-var manifestName = { server: "server.yaml", skill: "SKILL.md" };
-var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
-async function openRegistry(dir, cwd) {
-  let prefix;
+async function readRegistryChange(dir, refs) {
+  const registry2 = await openRegistry(dir);
+  const [baseCommit, headCommit] = await Promise.all([
+    verifyRef(registry2, refs.base),
+    refs.head === WORKTREE ? null : verifyRef(registry2, refs.head)
+  ]);
+  const [tags, headTree] = await Promise.all([listReleaseTags(registry2), headCommit === null ? writeWorktree(registry2) : headCommit]);
+  const base = { treeish: baseCommit, ref: refs.base };
+  const head = { treeish: headTree, ref: headCommit === null ? void 0 : refs.head };
+  const files = await readFiles(registry2, tags, [base, head], base);
+  return { read: { repo: dir, tags: files.tags, base: files.trees[0], head: files.trees[1] }, policy: files.policy };
+}
+async function readRegistryAt(dir, ref) {
+  const registry2 = await openRegistry(dir);
+  const [commit, tags] = await Promise.all([ref === WORKTREE ? writeWorktree(registry2) : verifyRef(registry2, ref), listReleaseTags(registry2)]);
+  const at = { treeish: commit, ref: ref === WORKTREE ? void 0 : ref };
+  const files = await readFiles(registry2, tags, [at], at);
+  return { read: { repo: dir, tags: files.tags, tree: files.trees[0] }, policy: files.policy };
+}
+async function openRegistry(dir) {
   try {
-    prefix = (await git(dir, ["rev-parse", "--show-prefix"])).trim();
+    return { dir, prefix: (await git(dir, ["rev-parse", "--show-prefix"])).trim() };
   } catch (error62) {
     throw new NotARepositoryError(dir, { cause: error62 });
   }
-  return { dir, prefix, display: (repoPath) => path2.relative(cwd, path2.join(dir, repoPath)) || repoPath };
 }
 async function verifyRef(registry2, ref) {
   if (ref.startsWith("-") || /[\u0000-\u001f\u007f]/.test(ref)) throw new UnknownRefError(ref, registry2.dir);
@@ -34831,167 +35052,87 @@ async function verifyRef(registry2, ref) {
     throw error62;
   }
 }
-async function readRegistryHistory(dir, refs, cwd = process.cwd()) {
-  const registry2 = await openRegistry(dir, cwd);
-  const [baseCommit, headCommit] = await Promise.all([
-    verifyRef(registry2, refs.base),
-    refs.head === WORKTREE ? null : verifyRef(registry2, refs.head)
-  ]);
-  const [tags, base, head, gateConfig] = await Promise.all([
-    readTags(registry2),
-    readTree(registry2, baseCommit, "base", refs.base),
-    headCommit === null ? readWorktree(registry2) : readTree(registry2, headCommit, "head", refs.head),
-    readGateConfig(registry2, { commit: baseCommit, name: refs.base })
-  ]);
-  return {
-    history: { tags: tags.versions, base: base.snapshot, head: head.snapshot },
-    gateConfig,
-    problems: [...tags.problems, ...base.problems, ...head.problems, ...gateConfig.problems]
-  };
+async function listReleaseTags(registry2) {
+  const output2 = await git(registry2.dir, ["for-each-ref", "--format=%(refname:strip=2)", ...RELEASE_TAG_PREFIXES.map((prefix) => `refs/tags/${prefix}`)]);
+  return output2.split("\n").filter(Boolean);
 }
-async function readRegistryAt(dir, ref, cwd = process.cwd()) {
-  const registry2 = await openRegistry(dir, cwd);
-  const commit = ref === WORKTREE ? null : await verifyRef(registry2, ref);
-  const [tags, tree, gateConfig] = await Promise.all([
-    readTags(registry2),
-    commit === null ? readWorktree(registry2) : readTree(registry2, commit, "head", ref),
-    readGateConfig(registry2, commit === null ? null : { commit, name: ref })
-  ]);
-  return { tags: tags.versions, tree: tree.snapshot, gateConfig, problems: [...tags.problems, ...tree.problems, ...gateConfig.problems] };
-}
-async function readGateConfig(registry2, at) {
-  const repoPath = ".github/blastgate.yml";
-  const source = { file: registry2.display(repoPath), ...at === null ? {} : { ref: at.name } };
-  let text2;
-  if (at === null) {
-    const file2 = path2.join(registry2.dir, repoPath);
-    const size = await stat2(file2).then((info) => info.size, () => null);
-    if (size !== null && size > MAX_FILE_BYTES) {
-      return { value: null, problems: [problemAt(source, 1, "error", "schema", `is larger than ${MAX_FILE_BYTES / 1024} KiB; a blastgate.yml should be a small YAML file`)] };
-    }
-    text2 = size === null ? null : await readFile2(file2, "utf8");
-  } else {
-    const [object2] = await readObjects(registry2.dir, [`${at.commit}:${registry2.prefix}${repoPath}`]);
-    text2 = object2 ? object2.content.toString("utf8") : null;
-  }
-  if (text2 === null) return { value: null, problems: [] };
-  return parseGateConfig({ ...source, text: text2 });
-}
-async function readTags(registry2) {
-  const refs = (await git(registry2.dir, ["for-each-ref", "--format=%(refname:strip=2)", "refs/tags/servers/", "refs/tags/skills/"])).split("\n").filter(Boolean);
-  const problems = [];
-  const wanted = [];
-  for (const tag of refs) {
-    const match = tagPattern.exec(tag);
-    if (!match || import_semver8.default.valid(match[3]) !== match[3]) {
-      problems.push(problemAt({ file: registry2.display("."), ref: tag }, 1, "warning", "bad-tag", `tag \`${tag}\` is not \`servers/<name>@<version>\` or \`skills/<name>@<version>\` with an exact semver version; it is ignored`));
-      continue;
-    }
-    wanted.push({ tag, kind: match[1] === "servers" ? "server" : "skill", name: match[2], version: match[3] });
-  }
-  const folder = (item) => `${registry2.prefix}${item.kind}s/${item.name}`;
-  const [trees, manifests] = await Promise.all([
-    checkObjects(registry2.dir, wanted.map((item) => `refs/tags/${item.tag}:${folder(item)}`)),
-    readObjects(registry2.dir, wanted.map((item) => `refs/tags/${item.tag}:${folder(item)}/${manifestName[item.kind]}`))
-  ]);
-  const versions = /* @__PURE__ */ new Map();
-  wanted.forEach((item, index) => {
-    const tree = trees[index];
-    const manifest = manifests[index];
-    const source = { file: registry2.display(`${item.kind}s/${item.name}/${manifestName[item.kind]}`), ref: item.tag };
-    if (!tree || !manifest) {
-      problems.push(problemAt(source, 1, "error", "bad-tag", `tag \`${item.tag}\` has no ${item.kind}s/${item.name}/${manifestName[item.kind]}; delete the tag or point it at a commit that has the ${item.kind}`));
-      return;
-    }
-    const parsed = parseAsset(item.kind, { ...source, text: manifest.content.toString("utf8") }, item.name);
-    problems.push(
-      ...parsed.problems.map((problem) => ({
-        ...problem,
-        level: "warning",
-        message: parsed.value ? problem.message : `${problem.message} (published version ${item.tag} is left out of resolution)`
-      }))
-    );
-    if (!parsed.value) return;
-    if (parsed.value.version !== item.version) {
-      problems.push(problemAt(source, parsed.value.versionLine, "error", "tag-mismatch", `tag \`${item.tag}\` holds version ${parsed.value.version}; the tag and the version must agree, so re-tag the right commit`));
-      return;
-    }
-    const list = versions.get(parsed.value.id) ?? [];
-    list.push({ ...parsed.value, contentHash: tree.oid, origin: "tag" });
-    versions.set(parsed.value.id, list);
-  });
-  return { versions, problems };
-}
-function parseAsset(kind, file2, folder) {
-  return kind === "server" ? parseServerManifest(file2, folder) : parseSkillFile(file2, folder);
-}
-async function readTree(registry2, treeish, origin, refName) {
-  const listing = await git(registry2.dir, ["ls-tree", "-z", treeish, "--", `${registry2.prefix}servers/`, `${registry2.prefix}skills/`]);
-  const folders = listing.split("\0").filter(Boolean).flatMap((line) => {
-    const [meta3, repoPath] = line.split("	");
-    const [, type, oid] = meta3.split(" ");
-    const relative = repoPath.slice(registry2.prefix.length);
-    const [top, name] = relative.split("/");
-    if (type !== "tree" || !name) return [];
-    return [{ kind: top === "servers" ? "server" : "skill", name, oid }];
-  });
-  const names = folders.map((folder) => `${treeish}:${registry2.prefix}${folder.kind}s/${folder.name}/${manifestName[folder.kind]}`);
-  const [manifests, [models]] = await Promise.all([
-    readObjects(registry2.dir, names),
-    readObjects(registry2.dir, [`${treeish}:${registry2.prefix}models.yaml`])
-  ]);
-  const problems = [];
-  const assets = /* @__PURE__ */ new Map();
-  const unreadable = /* @__PURE__ */ new Set();
-  const ref = refName === void 0 ? {} : { ref: refName };
-  folders.forEach((folder, index) => {
-    const manifestPath = `${folder.kind}s/${folder.name}/${manifestName[folder.kind]}`;
-    const source = { file: registry2.display(manifestPath), ...ref };
-    const manifest = manifests[index];
-    if (!manifest) {
-      unreadable.add(assetId2(folder.kind, folder.name));
-      problems.push(problemAt({ file: registry2.display(`${folder.kind}s/${folder.name}`), ...ref }, 1, "error", "missing-manifest", `${folder.kind}s/${folder.name}/ has no ${manifestName[folder.kind]}; add one or remove the folder`));
-      return;
-    }
-    const parsed = parseAsset(folder.kind, { ...source, text: manifest.content.toString("utf8") }, folder.name);
-    problems.push(...parsed.problems);
-    if (parsed.value) assets.set(parsed.value.id, { ...parsed.value, contentHash: folder.oid, origin });
-    else unreadable.add(assetId2(folder.kind, folder.name));
-  });
-  const modelsSource = { file: registry2.display("models.yaml"), ...ref };
-  let modelsConfig = null;
-  if (!models) {
-    problems.push(problemAt(modelsSource, 1, "error", "missing-file", "the registry has no models.yaml; add one with at least `default: <model id>`"));
-  } else {
-    const parsed = parseModelsConfig({ ...modelsSource, text: models.content.toString("utf8") });
-    problems.push(...parsed.problems);
-    modelsConfig = parsed.value;
-  }
-  return { snapshot: { assets, models: modelsConfig, modelsSource, unreadable }, problems };
-}
-async function readWorktree(registry2) {
+async function writeWorktree(registry2) {
   const scratch = await mkdtemp(path2.join(tmpdir(), "blastgate-index-"));
   try {
     const env = { GIT_INDEX_FILE: path2.join(scratch, "index") };
     await git(registry2.dir, ["read-tree", "HEAD"], env).catch(() => git(registry2.dir, ["read-tree", "--empty"], env));
     await git(registry2.dir, ["add", "--all", "--", "."], env);
-    const tree = (await git(registry2.dir, ["write-tree"], env)).trim();
-    return await readTree(registry2, tree, "head", void 0);
+    return (await git(registry2.dir, ["write-tree"], env)).trim();
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
+async function listFolders(registry2, at) {
+  const listing = await git(registry2.dir, ["ls-tree", "-z", "--full-tree", at.treeish, "--", `${registry2.prefix}servers/`, `${registry2.prefix}skills/`]);
+  return listing.split("\0").filter(Boolean).flatMap((line) => {
+    const [meta3, repoPath] = line.split("	");
+    const [, type, oid] = meta3.split(" ");
+    const [top, name] = repoPath.slice(registry2.prefix.length).split("/");
+    const kind = kindOfFolder(top);
+    return type === "tree" && kind && name ? [{ kind, name, treeId: oid }] : [];
+  });
+}
+function rootOf(registry2, treeish) {
+  return `${treeish}:${registry2.prefix}`;
+}
+async function readFiles(registry2, tagNames, trees, policyAt) {
+  const listings = await Promise.all(trees.map((at) => listFolders(registry2, at)));
+  const releases = tagNames.map((tag) => ({ tag, release: parseReleaseTag(tag) }));
+  const names = [];
+  const ask = (name) => names.push(name) - 1;
+  const tagSlots = releases.map(({ release }) => {
+    if (!release) return null;
+    const root = rootOf(registry2, `refs/tags/${release.tag}`);
+    return { folder: ask(`${root}${assetFolder(release.kind, release.name)}`), manifest: ask(`${root}${manifestPath(release.kind, release.name)}`) };
+  });
+  const treeSlots = trees.map((at, index) => {
+    const root = rootOf(registry2, at.treeish);
+    return {
+      folders: listings[index].map((folder) => ask(`${root}${manifestPath(folder.kind, folder.name)}`)),
+      models: ask(`${root}${MODELS_FILE}`)
+    };
+  });
+  const policySlot = ask(`${rootOf(registry2, policyAt.treeish)}${GATE_POLICY_FILE}`);
+  const found = await checkObjects(registry2.dir, names);
+  const wanted = [...new Set(found.flatMap((object2) => object2?.type === "blob" && object2.size <= MAX_FILE_BYTES ? [object2.oid] : []))];
+  const blobs = /* @__PURE__ */ new Map();
+  (await readObjects(registry2.dir, wanted)).forEach((object2, index) => {
+    if (object2) blobs.set(wanted[index], object2.content.toString("utf8"));
+  });
+  const file2 = (slot) => {
+    const object2 = found[slot];
+    if (!object2 || object2.type !== "blob") return { kind: "missing" };
+    if (object2.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: object2.size };
+    return { kind: "text", text: blobs.get(object2.oid), id: object2.oid };
+  };
+  const tags = releases.map(({ tag }, index) => {
+    const slot = tagSlots[index];
+    const folder = slot ? found[slot.folder] : null;
+    return { tag, folder: slot && folder?.type === "tree" ? { treeId: folder.oid, manifest: file2(slot.manifest) } : null };
+  });
+  const treeReads = trees.map((at, index) => ({
+    ref: at.ref,
+    folders: listings[index].map((folder, slot) => ({ ...folder, manifest: file2(treeSlots[index].folders[slot]) })),
+    models: file2(treeSlots[index].models)
+  }));
+  return { tags, trees: treeReads, policy: file2(policySlot) };
+}
 
 // app/cli/catalog-command.ts
 import { mkdir, writeFile } from "node:fs/promises";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // schemas/catalog.schema.ts
-var tier = external_exports.enum(["production", "staging", "experimental"]);
+var tier2 = external_exports.enum(["production", "staging", "experimental"]);
 var dependentAgent = external_exports.strictObject({
   agent: kebabName.meta({ description: "The agent's name (agent.yaml `name`)." }),
   team: teamName.meta({ description: "The agent's owning team." }),
-  tier: tier.meta({ description: "The agent's tier." }),
+  tier: tier2.meta({ description: "The agent's tier." }),
   version: exactVersion.meta({ description: "The version of the asset this agent resolves to at the catalog's ref." })
 });
 var dependentsSchema = external_exports.strictObject({
@@ -35053,7 +35194,7 @@ var catalogModels = external_exports.strictObject({
 var catalogAgent = external_exports.strictObject({
   name: kebabName.meta({ description: "The agent's name." }),
   team: teamName.meta({ description: "The owning team." }),
-  tier: tier.meta({ description: "How critical the agent is." }),
+  tier: tier2.meta({ description: "How critical the agent is." }),
   model: modelId.nullable().meta({ description: "The model id the agent resolves to; null when its `model` names no alias or id." }),
   status: external_exports.enum(["ok", "unsatisfiable"]).meta({ description: "`unsatisfiable` when some range the agent needs has no published version (see `blastgate validate`)." })
 });
@@ -35188,7 +35329,6 @@ function sortedRecord(entries) {
 
 // app/core/catalog/build-server-json.ts
 var MAX_SERVER_JSON_DESCRIPTION = 100;
-var DEFAULT_CATALOG_NAMESPACE = "com.example";
 function publisherMetaKey(namespace) {
   return `${namespace}/blastgate`;
 }
@@ -35222,13 +35362,127 @@ function clip(text2, max) {
   return (/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut) + "\u2026";
 }
 
+// schemas/gate-config.schema.ts
+var tierRule = external_exports.strictObject({
+  gate: external_exports.enum(["block", "warn", "skip"]).meta({ description: "`block`: a failing agent of this tier fails the check; `warn`: reported only; `skip`: not evaluated." }),
+  minPassRate: external_exports.number().min(0).max(1).meta({ description: "The pass rate (mean over cases and trials) an agent must reach at head." }),
+  maxRegression: external_exports.number().min(0).max(1).meta({ description: "The largest significant drop in pass rate, head against base, that still passes." }),
+  trials: external_exports.int().min(1).max(100).meta({ description: "Trials per case and variant to start with." }),
+  maxTrials: external_exports.int().min(1).max(200).meta({ description: "Trials an inconclusive comparison may grow to." })
+}).refine((rule) => rule.maxTrials >= rule.trials, { message: "at least `trials`", path: ["maxTrials"] });
+var defaultTiers = {
+  production: { gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 },
+  staging: { gate: "block", minPassRate: 0.8, maxRegression: 0.05, trials: 3, maxTrials: 10 },
+  experimental: { gate: "warn", minPassRate: 0, maxRegression: 0.1, trials: 1, maxTrials: 3 }
+};
+var gateConfigSchema = external_exports.strictObject({
+  agents: external_exports.strictObject({
+    repositories: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "an `owner/repo` name" })).default([]).meta({ description: "Agent repos to read `agent.yaml` from, as `owner/repo`." }),
+    topic: external_exports.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, { message: "a GitHub topic: lowercase letters, digits and hyphens" }).optional().meta({ description: "Also read every repo of the installation that carries this topic." }),
+    manifest: external_exports.string().default("agent.yaml").meta({ description: "The manifest's path in each agent repo." })
+  }).prefault({}).meta({ description: "Where the agents are." }),
+  tiers: external_exports.strictObject({
+    production: tierRule.default(defaultTiers.production),
+    staging: tierRule.default(defaultTiers.staging),
+    experimental: tierRule.default(defaultTiers.experimental)
+  }).prefault({}).meta({ description: "Gate rules per agent tier." }),
+  statistics: external_exports.strictObject({
+    alpha: external_exports.number().gt(0).lt(0.5).default(0.05).meta({ description: "Significance level of the paired comparison." }),
+    correction: external_exports.enum(["holm", "bonferroni", "benjamini-hochberg", "none"]).default("holm").meta({ description: "How to control for comparing many agents in one gate." })
+  }).prefault({}),
+  evalStandard: external_exports.strictObject({
+    appliesTo: external_exports.array(external_exports.enum(["production", "staging", "experimental"])).default(["production"]).meta({ description: "Tiers that must meet the standard; below it the verdict is `below-standard`." }),
+    minCases: external_exports.int().min(0).default(10).meta({ description: "Fewest eval cases a suite may have." }),
+    requireTrajectoryAssertions: external_exports.boolean().default(true).meta({ description: "Each suite must check tool use (called / not called / sequence / arguments)." }),
+    requireNegativeCases: external_exports.boolean().default(false).meta({ description: "Each suite must hold cases where the agent should refuse or not act." })
+  }).prefault({}).meta({ description: "The org-wide eval standard production agents must meet." }),
+  execution: external_exports.strictObject({
+    strategy: external_exports.enum(["central", "dispatch"]).default("central").meta({ description: "`central`: one matrix run in the registry repo; `dispatch`: each agent repo's own eval workflow." }),
+    workflow: external_exports.string().default("blastgate-eval.yml").meta({ description: "The eval workflow's file name." }),
+    maxParallel: external_exports.int().min(1).max(256).default(20).meta({ description: "Matrix jobs or dispatches running at once." }),
+    timeoutMinutes: external_exports.int().min(1).max(360).default(60).meta({ description: "A missing result after this long fails the gate." })
+  }).prefault({}),
+  budgets: external_exports.strictObject({
+    perGateUsd: external_exports.number().positive().default(50).meta({ description: "Spend cap for one gate run (all agents, both variants)." }),
+    perAgentUsd: external_exports.number().positive().default(5).meta({ description: "Spend cap for one agent in one gate run." })
+  }).prefault({}),
+  accept: external_exports.strictObject({
+    teams: external_exports.array(external_exports.string()).default([]).meta({ description: "Teams, besides each agent's own, whose members may `/blastgate accept` a regression." })
+  }).prefault({}),
+  catalog: external_exports.strictObject({
+    namespace: external_exports.string().regex(/^[a-zA-Z0-9.-]+$/, { message: "a reverse-DNS namespace such as `com.example`" }).max(120).default("com.example").meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." })
+  }).prefault({})
+}).meta({
+  title: "blastgate gate policy (.github/blastgate.yml)",
+  description: "How the blastgate check decides. Read from the registry's base branch, never from a PR's head."
+});
+
+// app/core/gate/parse-gate-policy.ts
+function defaultGatePolicy() {
+  return gateConfigSchema.parse({});
+}
+function parseGatePolicy(file2, source) {
+  if (file2.kind === "missing") return { kind: "missing", value: defaultGatePolicy() };
+  if (file2.kind === "too-large") return { kind: "invalid", problems: [tooLarge(source, file2.bytes, "a blastgate.yml")] };
+  const parsed = parseYamlFile({ ...source, text: file2.text }, gateConfigSchema, "a blastgate.yml");
+  if (parsed.kind === "invalid") return { kind: "invalid", problems: parsed.problems };
+  return { kind: "ok", value: parsed.value, source };
+}
+function policyValue(policy) {
+  return policy.kind === "invalid" ? null : policy.value;
+}
+
+// app/cli/load-org.ts
+import path3 from "node:path";
+var NotARegistryError = class extends Error {
+  problem;
+  constructor(problem) {
+    super(problem.message);
+    this.name = "NotARegistryError";
+    this.problem = problem;
+  }
+};
+async function loadChange(sources, refs, memo2) {
+  const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents)]);
+  const built = buildRegistryHistory(registry2.read, memo2);
+  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
+  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
+  return {
+    history: built.history,
+    agents: agents.agents,
+    policy,
+    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
+    refused: built.refused + agents.refused
+  };
+}
+async function loadAt(sources, ref, memo2) {
+  const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents)]);
+  const built = buildRegistryAt(registry2.read, memo2);
+  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
+  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...registry2.read.tree.ref === void 0 ? {} : { ref } });
+  return {
+    tags: built.history.tags,
+    leftOut: built.history.leftOut,
+    tree: built.history.head,
+    agents: agents.agents,
+    policy,
+    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
+    refused: built.refused + agents.refused
+  };
+}
+function locateFrom(cwd) {
+  return (location) => {
+    const repo = path3.relative(cwd, location.repo) || ".";
+    const file2 = path3.relative(cwd, path3.join(location.repo, location.path)) || ".";
+    return { repo, file: file2 };
+  };
+}
+
 // app/cli/catalog-command.ts
 async function runCatalog(options, io) {
-  const [loaded, { agents, problems: agentProblems }] = await Promise.all([
-    readRegistryAt(options.registry, options.ref, io.cwd),
-    readAgents(options.agents, io.cwd)
-  ]);
-  const problems = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
+  const loaded = await loadAt({ registry: options.registry, agents: options.agents }, options.ref);
+  const { agents } = loaded;
+  const problems = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
   const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref: options.ref }));
   if (!built.success) {
     const issue2 = built.error.issues[0];
@@ -35237,29 +35491,30 @@ async function runCatalog(options, io) {
     return 1;
   }
   const catalog = built.data;
-  const namespace = loaded.gateConfig.value?.catalog.namespace ?? DEFAULT_CATALOG_NAMESPACE;
+  const namespace = (policyValue(loaded.policy) ?? defaultGatePolicy()).catalog.namespace;
   const serverFiles = [];
   for (const server of catalog.servers) {
     const json2 = buildServerJson(server, namespace);
     const checked = mcpServerJsonSchema.safeParse(json2);
     if (checked.success) serverFiles.push({ name: server.name, json: json2 });
-    else problems.push(serverJsonProblem(server, path3.relative(io.cwd, path3.join(options.registry, "servers", server.name, "server.yaml")), options.ref, checked.error.issues[0]));
+    else problems.push(serverJsonProblem(server, options.registry, options.ref, checked.error.issues[0]));
   }
-  await mkdir(path3.join(options.out, "servers"), { recursive: true });
-  await writeFile(path3.join(options.out, "catalog.json"), toJson(catalog));
-  for (const file2 of serverFiles) await writeFile(path3.join(options.out, "servers", `${file2.name}.json`), toJson(file2.json));
+  await mkdir(path4.join(options.out, "servers"), { recursive: true });
+  await writeFile(path4.join(options.out, "catalog.json"), toJson(catalog));
+  for (const file2 of serverFiles) await writeFile(path4.join(options.out, "servers", `${file2.name}.json`), toJson(file2.json));
   const sorted = sortProblems(problems);
-  for (const problem of sorted) io.stdout(formatProblem(problem) + "\n");
-  const shownOut = path3.relative(io.cwd, options.out) || ".";
+  const locate = locateFrom(io.cwd);
+  for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
+  const shownOut = path4.relative(io.cwd, options.out) || ".";
   io.stdout(`blastgate catalog: wrote ${plural3(serverFiles.length, "server")}, ${plural3(catalog.skills.length, "skill")} to ${shownOut}
 `);
   return sorted.some((problem) => problem.level === "error") ? 1 : 0;
 }
-function serverJsonProblem(server, file2, ref, issue2) {
+function serverJsonProblem(server, repo, ref, issue2) {
   const field = issue2.path.map(String).join(".") || "(root)";
   const expected = /^[a-z]/.test(issue2.message) ? `expected \`${field}\` to be ${issue2.message}` : `\`${field}\`: ${issue2.message}`;
   const fix = field === "name" ? "shorten `catalog.namespace` in .github/blastgate.yml" : "fix it in server.yaml";
-  const source = { file: file2, ...ref === WORKTREE ? {} : { ref } };
+  const source = { repo, path: manifestPath("server", server.name), ...ref === WORKTREE ? {} : { ref } };
   return problemAt(
     source,
     1,
@@ -35282,49 +35537,50 @@ function collect(value, previous) {
 }
 async function main(argv, io) {
   let exitCode = EXIT.ok;
+  const sources = (options) => ({
+    registry: path5.resolve(io.cwd, options.registry),
+    agents: options.agents.map((dir) => path5.resolve(io.cwd, dir))
+  });
   const program2 = new Command("blastgate").description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError("(run `blastgate --help` for usage)");
   const registryOption = () => new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
   const agentsOption = () => new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable)").argParser(collect).makeOptionMandatory();
   const todayOption = () => new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
   program2.command("affected").description("list the agents a registry change affects: why, which versions they move between, and who stays pinned").addOption(registryOption()).addOption(agentsOption()).option("--base <ref>", "the registry ref the change is compared against", "main").option("--head <ref>", "the registry ref with the change (default: the working tree, uncommitted changes included)").addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text")).addOption(todayOption()).action(async (options) => {
-    const registry2 = path4.resolve(io.cwd, options.registry);
     const head = options.head ?? WORKTREE;
-    const [{ history, problems: registryProblems }, { agents, problems: agentProblems }] = await Promise.all([
-      readRegistryHistory(registry2, { base: options.base, head }, io.cwd),
-      readAgents(options.agents, io.cwd)
-    ]);
-    const report = buildAffectedReport({
-      history,
-      agents,
-      loadProblems: [...registryProblems, ...agentProblems],
+    const loaded = await loadChange(sources(options), { base: options.base, head });
+    const built = buildAffectedReport({
+      history: loaded.history,
+      agents: loaded.agents,
+      loadProblems: loaded.problems,
+      refused: loaded.refused,
       refs: { base: options.base, head },
       today: options.today
     });
-    if (options.format === "json") io.stdout(JSON.stringify(affectedReportSchema.parse(report), null, 2) + "\n");
+    const report = locateReport(built, locateFrom(io.cwd));
+    if (options.format === "json") io.stdout(JSON.stringify(affectedReportJsonSchema.parse(report), null, 2) + "\n");
     else if (options.format === "markdown") io.stdout(renderMarkdown(report, { command: reproduce(options) }));
     else io.stdout(renderText(report));
     exitCode = report.summary.errors > 0 ? EXIT.problems : EXIT.ok;
   });
   program2.command("validate").description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "validate the registry at this ref instead of the working tree").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).addOption(todayOption()).action(async (options) => {
-    const registry2 = path4.resolve(io.cwd, options.registry);
-    const [loaded, { agents, problems: agentProblems }] = await Promise.all([
-      readRegistryAt(registry2, options.ref ?? WORKTREE, io.cwd),
-      readAgents(options.agents, io.cwd)
-    ]);
-    const problems = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
-    const errors = problems.filter((problem) => problem.level === "error").length;
+    const loaded = await loadAt(sources(options), options.ref ?? WORKTREE);
+    const { agents } = loaded;
+    const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
+    const locate = locateFrom(io.cwd);
+    const problems = found.map((problem) => locateProblem(problem, locate));
+    const { errors, warnings } = countProblems(problems);
     if (options.format === "json") {
       io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
     } else {
       for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
-      io.stdout(`blastgate validate: ${loaded.tree.assets.size} assets and ${agents.length} agents read; ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}
+      io.stdout(`blastgate validate: ${loaded.tree.assets.size} assets and ${agents.length} agents read, ${loaded.refused} file${loaded.refused === 1 ? "" : "s"} refused; ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}
 `);
     }
     exitCode = errors > 0 ? EXIT.problems : EXIT.ok;
   });
   program2.command("catalog").description("write catalog.json and one MCP registry server.json per server").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "read the registry at this ref instead of the working tree").requiredOption("--out <dir>", "the folder to write into").addOption(todayOption()).action(async (options) => {
     exitCode = await runCatalog(
-      { registry: path4.resolve(io.cwd, options.registry), agents: options.agents, ref: options.ref ?? WORKTREE, out: path4.resolve(io.cwd, options.out), today: options.today },
+      { ...sources(options), ref: options.ref ?? WORKTREE, out: path5.resolve(io.cwd, options.out), today: options.today },
       io
     );
   });
@@ -35337,6 +35593,11 @@ async function main(argv, io) {
     }
     if (error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError) {
       io.stderr(`blastgate: ${error62.message}
+`);
+      return EXIT.usage;
+    }
+    if (error62 instanceof NotARegistryError) {
+      io.stderr(`blastgate: ${locateFrom(io.cwd)(error62.problem).repo} ${error62.message}
 `);
       return EXIT.usage;
     }

@@ -53,18 +53,47 @@ export const moveSchema = z.strictObject({
   contentChanged: z.boolean().meta({ description: "True when the content differs, including under the same version." }),
 });
 
+/** A problem as the core reports it: a place in a file of some repo, as data. */
 export const problemSchema = z.strictObject({
   level: z.enum(["error", "warning"]),
   code: z.string().meta({ description: "A stable identifier of the kind of problem, e.g. `schema`, `unsatisfiable`, `overlay-stale`." }),
-  file: z.string().meta({ description: "The file to change, relative to the registry or the current directory." }),
+  repo: z
+    .string()
+    .meta({ description: "The repository holding the file: for the command line, its folder relative to the current directory (`.` for the current one)." }),
+  path: z.string().meta({ description: "The file's path inside `repo` (`.` for the repository itself)." }),
   line: z.int().min(1).meta({ description: "1-based line in that file (1 when the whole file is meant)." }),
   ref: z.string().optional().meta({ description: "The git ref the file was read at, when not the working tree." }),
   message: z.string().meta({ description: "What is wrong, what was expected, and how to fix it." }),
   agent: z.string().optional().meta({ description: "The agent concerned, when there is one." }),
 });
 
-export const affectedReportSchema = z
-  .strictObject({
+/** A problem as shown to a person: the same, with the file's display path. */
+export const locatedProblemSchema = problemSchema.extend({
+  file: z.string().meta({ description: "The file to change, as the reader shows it (for the command line, relative to the current directory)." }),
+});
+
+const tier = z.enum(["production", "staging", "experimental"]);
+
+/** An affected agent's resolved closure in one registry state: what its evals run with. */
+export const closureSchema = z.strictObject({
+  status: z.enum(["ok", "unsatisfiable"]),
+  model: z.strictObject({
+    ref: z.string().meta({ description: "`model:default`, `model:alias:<name>` or `model:<id>`." }),
+    id: z.string().nullable().meta({ description: "The model id it resolves to; null when it does not resolve." }),
+  }),
+  assets: z
+    .array(
+      z.strictObject({
+        asset: assetId,
+        version: z.string(),
+        contentHash: z.string().meta({ description: "The content id of the asset's folder at that version (git's tree id)." }),
+      }),
+    )
+    .meta({ description: "Every server and skill in the closure, by asset id." }),
+});
+
+function reportSchema<P extends z.ZodType>(problem: P) {
+  return z.strictObject({
     schemaVersion: z.literal(1),
     base: z.string().meta({ description: "The base ref as given." }),
     head: z.string().meta({ description: "The head ref as given; `WORKTREE` for the working tree." }),
@@ -73,6 +102,7 @@ export const affectedReportSchema = z
       affected: z.int().min(0),
       unaffected: z.int().min(0),
       agents: z.int().min(0).meta({ description: "Agents read (valid manifests)." }),
+      refused: z.int().min(0).meta({ description: "Files refused: agent manifests and registry manifests that could not be read or parsed." }),
       errors: z.int().min(0),
       warnings: z.int().min(0),
     }),
@@ -81,8 +111,8 @@ export const affectedReportSchema = z
       z.strictObject({
         agent: z.string(),
         team: z.string(),
-        tier: z.enum(["production", "staging", "experimental"]),
-        repo: z.string().meta({ description: "The agent repo's folder, relative to the current directory." }),
+        tier,
+        repo: z.string().meta({ description: "The agent repo: for the command line, its folder relative to the current directory." }),
         paths: z
           .array(z.array(assetId).min(1))
           .meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
@@ -90,28 +120,40 @@ export const affectedReportSchema = z
         status: z
           .strictObject({ base: z.enum(["ok", "unsatisfiable"]), head: z.enum(["ok", "unsatisfiable"]) })
           .meta({ description: "Whether the agent's dependencies resolve at base and at head." }),
+        closure: z
+          .strictObject({ base: closureSchema, head: closureSchema })
+          .meta({ description: "The agent's full resolution at base and at head: what each eval variant runs with." }),
       }),
     ),
     unaffected: z.array(
       z.strictObject({
         agent: z.string(),
         team: z.string(),
-        tier: z.enum(["production", "staging", "experimental"]),
+        tier,
         asset: assetId.meta({ description: "The changed asset the agent consumes." }),
         version: z.string().meta({ description: "The version the agent stays on." }),
         range: z.string().meta({ description: "The range that holds it there." }),
         reason: z.string(),
       }),
     ),
-    problems: z.array(problemSchema),
-  })
-  .meta({
-    title: "blastgate affected report",
-    description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem.",
+    problems: z.array(problem),
   });
+}
+
+/** The report as the core builds it: locations as data. */
+export const affectedReportSchema = reportSchema(problemSchema);
+
+/** What `blastgate affected --format json` prints: the report with each problem's display path. */
+export const affectedReportJsonSchema = reportSchema(locatedProblemSchema).meta({
+  title: "blastgate affected report",
+  description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem.",
+});
 
 export type AffectedReport = z.infer<typeof affectedReportSchema>;
 export type Change = z.infer<typeof changeSchema>;
 export type ChangeFlag = (typeof changeFlags)[number];
 export type Move = z.infer<typeof moveSchema>;
 export type Problem = z.infer<typeof problemSchema>;
+export type LocatedProblem = z.infer<typeof locatedProblemSchema>;
+export type LocatedAffectedReport = z.infer<typeof affectedReportJsonSchema>;
+export type Closure = z.infer<typeof closureSchema>;

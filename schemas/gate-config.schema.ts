@@ -16,6 +16,7 @@ const tierRule = z
   })
   .refine((rule) => rule.maxTrials >= rule.trials, { message: "at least `trials`", path: ["maxTrials"] });
 
+// Each tier's defaults, written once; sections default to `{}` and fill in from their fields (zod's prefault).
 const defaultTiers = {
   production: { gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 },
   staging: { gate: "block", minPassRate: 0.8, maxRegression: 0.05, trials: 3, maxTrials: 10 },
@@ -38,7 +39,7 @@ export const gateConfigSchema = z
           .meta({ description: "Also read every repo of the installation that carries this topic." }),
         manifest: z.string().default("agent.yaml").meta({ description: "The manifest's path in each agent repo." }),
       })
-      .default({ repositories: [], manifest: "agent.yaml" })
+      .prefault({})
       .meta({ description: "Where the agents are." }),
     tiers: z
       .strictObject({
@@ -46,7 +47,7 @@ export const gateConfigSchema = z
         staging: tierRule.default(defaultTiers.staging),
         experimental: tierRule.default(defaultTiers.experimental),
       })
-      .default(defaultTiers)
+      .prefault({})
       .meta({ description: "Gate rules per agent tier." }),
     statistics: z
       .strictObject({
@@ -56,7 +57,7 @@ export const gateConfigSchema = z
           .default("holm")
           .meta({ description: "How to control for comparing many agents in one gate." }),
       })
-      .default({ alpha: 0.05, correction: "holm" }),
+      .prefault({}),
     evalStandard: z
       .strictObject({
         appliesTo: z
@@ -73,7 +74,7 @@ export const gateConfigSchema = z
           .default(false)
           .meta({ description: "Each suite must hold cases where the agent should refuse or not act." }),
       })
-      .default({ appliesTo: ["production"], minCases: 10, requireTrajectoryAssertions: true, requireNegativeCases: false })
+      .prefault({})
       .meta({ description: "The org-wide eval standard production agents must meet." }),
     execution: z
       .strictObject({
@@ -85,13 +86,13 @@ export const gateConfigSchema = z
         maxParallel: z.int().min(1).max(256).default(20).meta({ description: "Matrix jobs or dispatches running at once." }),
         timeoutMinutes: z.int().min(1).max(360).default(60).meta({ description: "A missing result after this long fails the gate." }),
       })
-      .default({ strategy: "central", workflow: "blastgate-eval.yml", maxParallel: 20, timeoutMinutes: 60 }),
+      .prefault({}),
     budgets: z
       .strictObject({
         perGateUsd: z.number().positive().default(50).meta({ description: "Spend cap for one gate run (all agents, both variants)." }),
         perAgentUsd: z.number().positive().default(5).meta({ description: "Spend cap for one agent in one gate run." }),
       })
-      .default({ perGateUsd: 50, perAgentUsd: 5 }),
+      .prefault({}),
     accept: z
       .strictObject({
         teams: z
@@ -99,7 +100,7 @@ export const gateConfigSchema = z
           .default([])
           .meta({ description: "Teams, besides each agent's own, whose members may `/blastgate accept` a regression." }),
       })
-      .default({ teams: [] }),
+      .prefault({}),
     catalog: z
       .strictObject({
         namespace: z
@@ -110,7 +111,7 @@ export const gateConfigSchema = z
           .default("com.example")
           .meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." }),
       })
-      .default({ namespace: "com.example" }),
+      .prefault({}),
   })
   .meta({
     title: "blastgate gate policy (.github/blastgate.yml)",

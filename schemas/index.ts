@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { affectedReportSchema } from "./affected-report.schema.ts";
+import { affectedReportJsonSchema } from "./affected-report.schema.ts";
 import { agentManifestSchema } from "./agent.schema.ts";
 import { catalogSchema } from "./catalog.schema.ts";
 import { gateConfigSchema } from "./gate-config.schema.ts";
@@ -16,6 +16,6 @@ export const publishedSchemas: readonly { name: string; schema: z.ZodType; io: "
   { name: "models", schema: modelsConfigSchema, io: "input" },
   { name: "overlay-frontmatter", schema: overlayFrontmatterSchema, io: "input" },
   { name: "gate-config", schema: gateConfigSchema, io: "input" },
-  { name: "affected-report", schema: affectedReportSchema, io: "output" },
+  { name: "affected-report", schema: affectedReportJsonSchema, io: "output" },
   { name: "catalog", schema: catalogSchema, io: "output" },
 ];

@@ -4,11 +4,14 @@ import { catalogSchema, type CatalogServer } from "../../schemas/catalog.schema.
 import { mcpServerJsonSchema, type McpServerJson } from "../../schemas/mcp-server-json.schema.ts";
 import { buildCatalog } from "../core/catalog/build-catalog.ts";
 import { validateOrg } from "../core/registry/build-affected-report.ts";
-import { buildServerJson, DEFAULT_CATALOG_NAMESPACE } from "../core/catalog/build-server-json.ts";
+import { buildServerJson } from "../core/catalog/build-server-json.ts";
+import { defaultGatePolicy, policyValue } from "../core/gate/parse-gate-policy.ts";
 import { problemAt, sortProblems, type Problem } from "../core/problems.ts";
+import { manifestPath } from "../core/registry/layout.ts";
+import { locateProblem } from "../core/report/locate-report.ts";
 import { formatProblem } from "../core/report/render-text.ts";
-import { readAgents } from "../load/read-agents.ts";
-import { readRegistryAt, WORKTREE } from "../load/read-registry.ts";
+import { WORKTREE } from "../load/read-registry.ts";
+import { loadAt, locateFrom } from "./load-org.ts";
 import type { CliIo } from "./main.ts";
 
 /**
@@ -23,11 +26,9 @@ import type { CliIo } from "./main.ts";
  * 5. Write the files; print problems and a one-line summary.
  */
 export async function runCatalog(options: { registry: string; agents: string[]; ref: string; out: string; today: string }, io: CliIo): Promise<number> {
-  const [loaded, { agents, problems: agentProblems }] = await Promise.all([
-    readRegistryAt(options.registry, options.ref, io.cwd),
-    readAgents(options.agents, io.cwd),
-  ]);
-  const problems: Problem[] = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
+  const loaded = await loadAt({ registry: options.registry, agents: options.agents }, options.ref);
+  const { agents } = loaded;
+  const problems: Problem[] = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
 
   const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref: options.ref }));
   if (!built.success) {
@@ -37,14 +38,15 @@ export async function runCatalog(options: { registry: string; agents: string[]; 
     return 1;
   }
   const catalog = built.data;
-  const namespace = loaded.gateConfig.value?.catalog.namespace ?? DEFAULT_CATALOG_NAMESPACE;
+  // An invalid policy is reported among the problems; the export still needs a namespace.
+  const namespace = (policyValue(loaded.policy) ?? defaultGatePolicy()).catalog.namespace;
 
   const serverFiles: { name: string; json: McpServerJson }[] = [];
   for (const server of catalog.servers) {
     const json = buildServerJson(server, namespace);
     const checked = mcpServerJsonSchema.safeParse(json);
     if (checked.success) serverFiles.push({ name: server.name, json });
-    else problems.push(serverJsonProblem(server, path.relative(io.cwd, path.join(options.registry, "servers", server.name, "server.yaml")), options.ref, checked.error.issues[0]!));
+    else problems.push(serverJsonProblem(server, options.registry, options.ref, checked.error.issues[0]!));
   }
 
   await mkdir(path.join(options.out, "servers"), { recursive: true });
@@ -52,18 +54,19 @@ export async function runCatalog(options: { registry: string; agents: string[]; 
   for (const file of serverFiles) await writeFile(path.join(options.out, "servers", `${file.name}.json`), toJson(file.json));
 
   const sorted = sortProblems(problems);
-  for (const problem of sorted) io.stdout(formatProblem(problem) + "\n");
+  const locate = locateFrom(io.cwd);
+  for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
   const shownOut = path.relative(io.cwd, options.out) || ".";
   io.stdout(`blastgate catalog: wrote ${plural(serverFiles.length, "server")}, ${plural(catalog.skills.length, "skill")} to ${shownOut}\n`);
   return sorted.some((problem) => problem.level === "error") ? 1 : 0;
 }
 
-function serverJsonProblem(server: CatalogServer, file: string, ref: string, issue: { path: readonly PropertyKey[]; message: string }): Problem {
+function serverJsonProblem(server: CatalogServer, repo: string, ref: string, issue: { path: readonly PropertyKey[]; message: string }): Problem {
   const field = issue.path.map(String).join(".") || "(root)";
   // The mirror's own messages are noun phrases ("a specific version, not `latest`"); zod's defaults are sentences.
   const expected = /^[a-z]/.test(issue.message) ? `expected \`${field}\` to be ${issue.message}` : `\`${field}\`: ${issue.message}`;
   const fix = field === "name" ? "shorten `catalog.namespace` in .github/blastgate.yml" : "fix it in server.yaml";
-  const source = { file, ...(ref === WORKTREE ? {} : { ref }) };
+  const source = { repo, path: manifestPath("server", server.name), ...(ref === WORKTREE ? {} : { ref }) };
   return problemAt(
     source,
     1,

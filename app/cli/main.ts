@@ -1,13 +1,16 @@
 import { Command, CommanderError, Option } from "commander";
 import path from "node:path";
-import { affectedReportSchema } from "../../schemas/affected-report.schema.ts";
+import { affectedReportJsonSchema } from "../../schemas/affected-report.schema.ts";
 import { buildAffectedReport, validateOrg } from "../core/registry/build-affected-report.ts";
 import { renderMarkdown } from "../core/report/render-markdown.ts";
 import { formatProblem, renderText } from "../core/report/render-text.ts";
+import { locateProblem, locateReport } from "../core/report/locate-report.ts";
+import { countProblems } from "../core/problems.ts";
 import { GitError } from "../load/git.ts";
-import { NoAgentsError, readAgents } from "../load/read-agents.ts";
-import { NotARepositoryError, readRegistryAt, readRegistryHistory, UnknownRefError, WORKTREE } from "../load/read-registry.ts";
+import { NoAgentsError } from "../load/read-agents.ts";
+import { NotARepositoryError, UnknownRefError, WORKTREE } from "../load/read-registry.ts";
 import { runCatalog } from "./catalog-command.ts";
+import { loadAt, loadChange, locateFrom, NotARegistryError } from "./load-org.ts";
 
 /** Where the CLI writes and which directory it works from; tests pass their own. */
 export interface CliIo {
@@ -33,6 +36,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
+  // Folders are resolved against the CLI's working directory once, here; readers get absolute paths.
+  const sources = (options: { registry: string; agents: string[] }) => ({
+    registry: path.resolve(io.cwd, options.registry),
+    agents: options.agents.map((dir) => path.resolve(io.cwd, dir)),
+  });
   const program = new Command("blastgate")
     .description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.")
     .exitOverride()
@@ -54,20 +62,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .addOption(todayOption())
     .action(async (options: { registry: string; agents: string[]; base: string; head?: string; format: string; today: string }) => {
-      const registry = path.resolve(io.cwd, options.registry);
       const head = options.head ?? WORKTREE;
-      const [{ history, problems: registryProblems }, { agents, problems: agentProblems }] = await Promise.all([
-        readRegistryHistory(registry, { base: options.base, head }, io.cwd),
-        readAgents(options.agents, io.cwd),
-      ]);
-      const report = buildAffectedReport({
-        history,
-        agents,
-        loadProblems: [...registryProblems, ...agentProblems],
+      const loaded = await loadChange(sources(options), { base: options.base, head });
+      const built = buildAffectedReport({
+        history: loaded.history,
+        agents: loaded.agents,
+        loadProblems: loaded.problems,
+        refused: loaded.refused,
         refs: { base: options.base, head },
         today: options.today,
       });
-      if (options.format === "json") io.stdout(JSON.stringify(affectedReportSchema.parse(report), null, 2) + "\n");
+      const report = locateReport(built, locateFrom(io.cwd));
+      if (options.format === "json") io.stdout(JSON.stringify(affectedReportJsonSchema.parse(report), null, 2) + "\n");
       else if (options.format === "markdown") io.stdout(renderMarkdown(report, { command: reproduce(options) }));
       else io.stdout(renderText(report));
       exitCode = report.summary.errors > 0 ? EXIT.problems : EXIT.ok;
@@ -82,18 +88,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(todayOption())
     .action(async (options: { registry: string; agents: string[]; ref?: string; format: string; today: string }) => {
-      const registry = path.resolve(io.cwd, options.registry);
-      const [loaded, { agents, problems: agentProblems }] = await Promise.all([
-        readRegistryAt(registry, options.ref ?? WORKTREE, io.cwd),
-        readAgents(options.agents, io.cwd),
-      ]);
-      const problems = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
-      const errors = problems.filter((problem) => problem.level === "error").length;
+      const loaded = await loadAt(sources(options), options.ref ?? WORKTREE);
+      const { agents } = loaded;
+      const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
+      const locate = locateFrom(io.cwd);
+      const problems = found.map((problem) => locateProblem(problem, locate));
+      const { errors, warnings } = countProblems(problems);
       if (options.format === "json") {
         io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
       } else {
         for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
-        io.stdout(`blastgate validate: ${loaded.tree.assets.size} assets and ${agents.length} agents read; ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}\n`);
+        io.stdout(`blastgate validate: ${loaded.tree.assets.size} assets and ${agents.length} agents read, ${loaded.refused} file${loaded.refused === 1 ? "" : "s"} refused; ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`);
       }
       exitCode = errors > 0 ? EXIT.problems : EXIT.ok;
     });
@@ -108,7 +113,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(todayOption())
     .action(async (options: { registry: string; agents: string[]; ref?: string; out: string; today: string }) => {
       exitCode = await runCatalog(
-        { registry: path.resolve(io.cwd, options.registry), agents: options.agents, ref: options.ref ?? WORKTREE, out: path.resolve(io.cwd, options.out), today: options.today },
+        { ...sources(options), ref: options.ref ?? WORKTREE, out: path.resolve(io.cwd, options.out), today: options.today },
         io,
       );
     });
@@ -123,6 +128,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (error instanceof UnknownRefError || error instanceof NotARepositoryError || error instanceof NoAgentsError) {
       io.stderr(`blastgate: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof NotARegistryError) {
+      io.stderr(`blastgate: ${locateFrom(io.cwd)(error.problem).repo} ${error.message}\n`);
       return EXIT.usage;
     }
     if (error instanceof GitError) {

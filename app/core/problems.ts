@@ -3,15 +3,20 @@ import { byText } from "./by-text.ts";
 
 export type { Problem };
 
-/** Where a file was read from: its display path, and the git ref when not the working tree. */
-export interface SourceFile {
-  readonly file: string;
+/**
+ * Where a file lives, as data: the repository (an id its reader chose: a folder for the
+ * CLI, `owner/name` for the app), the path inside it, and the git ref it was read at
+ * (absent for a working tree). Display paths and links are made from it at the edge.
+ */
+export interface SourceLocation {
+  readonly repo: string;
+  readonly path: string;
   readonly ref?: string | undefined;
 }
 
 /** Builds a problem for a place in a file. */
 export function problemAt(
-  source: SourceFile,
+  source: SourceLocation,
   line: number,
   level: Problem["level"],
   code: string,
@@ -21,7 +26,8 @@ export function problemAt(
   return {
     level,
     code,
-    file: source.file,
+    repo: source.repo,
+    path: source.path,
     line: Math.max(1, line),
     ...(source.ref === undefined ? {} : { ref: source.ref }),
     message,
@@ -29,12 +35,24 @@ export function problemAt(
   };
 }
 
+/** The same file at another location (a parse reused for another tag of the same blob). */
+export function relocateProblem(problem: Problem, to: SourceLocation): Problem {
+  const { ref: _ref, ...rest } = problem;
+  return { ...rest, repo: to.repo, path: to.path, ...(to.ref === undefined ? {} : { ref: to.ref }) };
+}
+
+/** True when two locations name the same file at the same ref. */
+export function isSameFile(a: SourceLocation, b: SourceLocation): boolean {
+  return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
+}
+
 /** Orders problems errors first, then by file, line and message, so output never depends on read order. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort(
     (a, b) =>
       (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) ||
-      byText(a.file, b.file) ||
+      byText(a.repo, b.repo) ||
+      byText(a.path, b.path) ||
       byText(a.ref ?? "", b.ref ?? "") ||
       a.line - b.line ||
       byText(a.message, b.message),
@@ -45,9 +63,15 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
 export function uniqueProblems(problems: readonly Problem[]): Problem[] {
   const seen = new Set<string>();
   return problems.filter((problem) => {
-    const key = JSON.stringify([problem.level, problem.code, problem.file, problem.ref, problem.line, problem.message, problem.agent]);
+    const key = JSON.stringify([problem.level, problem.code, problem.repo, problem.path, problem.ref, problem.line, problem.message, problem.agent]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/** Counts errors and warnings. */
+export function countProblems(problems: readonly Problem[]): { errors: number; warnings: number } {
+  const errors = problems.filter((problem) => problem.level === "error").length;
+  return { errors, warnings: problems.length - errors };
 }

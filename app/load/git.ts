@@ -60,8 +60,8 @@ export async function readObjects(cwd: string, names: readonly string[]): Promis
   return results;
 }
 
-/** Object ids and types for many names through one `git cat-file --batch-check`. */
-export async function checkObjects(cwd: string, names: readonly string[]): Promise<({ oid: string; type: string } | null)[]> {
+/** Object ids, types and sizes for many names through one `git cat-file --batch-check`. */
+export async function checkObjects(cwd: string, names: readonly string[]): Promise<({ oid: string; type: string; size: number } | null)[]> {
   if (names.length === 0) return [];
   const output = (await pipe(cwd, ["cat-file", "--batch-check"], names.map((name) => `${name}\n`).join(""))).toString("utf8");
   return output
@@ -69,8 +69,8 @@ export async function checkObjects(cwd: string, names: readonly string[]): Promi
     .slice(0, names.length)
     .map((line) => {
       if (line.endsWith(" missing") || line.endsWith(" ambiguous")) return null;
-      const [oid, type] = line.split(" ");
-      return { oid: oid!, type: type! };
+      const [oid, type, size] = line.split(" ");
+      return { oid: oid!, type: type!, size: Number(size) };
     });
 }
 

@@ -3,7 +3,7 @@ import addFormats from "ajv-formats";
 import { readFileSync, symlinkSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { affectedReportSchema, type AffectedReport } from "../../schemas/affected-report.schema.ts";
+import { affectedReportJsonSchema as affectedReportSchema, type LocatedAffectedReport as AffectedReport } from "../../schemas/affected-report.schema.ts";
 import { createTempOrg, modelsYaml, serverYaml, skillMd, type TempOrg } from "../helpers/git-registry.ts";
 
 let org: TempOrg;
@@ -253,7 +253,7 @@ describe("blastgate affected", () => {
 describe("blastgate validate", () => {
   it("passes a clean registry and its agents", async () => {
     const { code, stdout } = await org.run(["validate", "--agents", "../agents"]);
-    expect(stdout).toBe("blastgate validate: 3 assets and 4 agents read; 0 errors, 0 warnings\n");
+    expect(stdout).toBe("blastgate validate: 3 assets and 4 agents read, 0 files refused; 0 errors, 0 warnings\n");
     expect(code).toBe(0);
   });
 
@@ -267,11 +267,11 @@ describe("blastgate validate", () => {
     const { code, stdout } = await org.run(["validate", "--agents", "../agents"]);
     expect(code).toBe(1);
     expect(stdout.split("\n")).toEqual([
-      "../agents/wants-too-much/agent.yaml:5: error: is unsatisfiable: no version of server:crm satisfies `^3.0.0` from ../agents/wants-too-much/agent.yaml; published versions are 2.1.0, 2.0.0. Widen a range or publish a version that fits [wants-too-much]",
+      "../agents/wants-too-much/agent.yaml:5: error: is unsatisfiable: no version of server:crm satisfies `^3.0.0` from agent.yaml; published versions are 2.1.0, 2.0.0. Widen a range or publish a version that fits [wants-too-much]",
       "servers/warehouse/server.yaml:1: error: expected `name` to be `warehouse`, the server's folder; got `warehous`. Rename the folder or the server so they match",
       "skills/b/SKILL.md:7: error: dependency cycle skill:a → skill:b → skill:a; remove one of these requirements",
       "skills/b/SKILL.md:7: error: skill:b requires server:nope, which is not in the registry; fix the name or add it",
-      "blastgate validate: 5 assets and 5 agents read; 4 errors, 0 warnings",
+      "blastgate validate: 5 assets and 5 agents read, 1 file refused; 4 errors, 0 warnings",
       "",
     ]);
   });
@@ -281,6 +281,6 @@ describe("blastgate validate", () => {
     symlinkSync(path.join(org.registry, "models.yaml"), path.join(org.agents, "sneaky/overlays/tone.md"));
     const { code, stdout } = await org.run(["validate", "--agents", "../agents"]);
     expect(code).toBe(1);
-    expect(stdout).toContain("../agents/sneaky/agent.yaml:7: error: overlay `overlays/tone.md` resolves outside the agent repo; keep overlays inside ../agents/sneaky [sneaky]");
+    expect(stdout).toContain("../agents/sneaky/agent.yaml:7: error: overlay `overlays/tone.md` resolves outside the agent repo; keep overlays inside it [sneaky]");
   });
 });

@@ -232,7 +232,7 @@ describe("blastgate catalog", () => {
       {
         "code": 1,
         "stderr": "",
-        "stdout": "agents/broken/agent.yaml:6: error: is unsatisfiable: no version of server:crm satisfies \`^9.0.0\` from agents/broken/agent.yaml; published versions are 1.1.0, 1.0.0. Widen a range or publish a version that fits [broken]
+        "stdout": "agents/broken/agent.yaml:6: error: is unsatisfiable: no version of server:crm satisfies \`^9.0.0\` from agent.yaml; published versions are 1.1.0, 1.0.0. Widen a range or publish a version that fits [broken]
       blastgate catalog: wrote 1 server, 1 skill to out
       ",
       }

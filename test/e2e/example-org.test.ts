@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { affectedReportSchema } from "../../schemas/affected-report.schema.ts";
+import { affectedReportJsonSchema as affectedReportSchema } from "../../schemas/affected-report.schema.ts";
 import { buildExampleOrg, type ExampleOrg } from "../../scripts/build-example-org.ts";
 
 const run = promisify(execFile);

@@ -4,6 +4,7 @@ import type { AgentFacts, AssetId, AssetVersion, Requirement } from "../../app/c
 import { splitAssetId } from "../../app/core/registry/model.ts";
 import { buildRegistryState, type RegistryHistory, type TreeSnapshot } from "../../app/core/registry/registry-state.ts";
 import type { RegistryState } from "../../app/core/registry/model.ts";
+import type { SourceLocation } from "../../app/core/problems.ts";
 
 /** `{ "server:crm": "^2.0.0" }`: the ranges an agent or asset version states. */
 export type Ranges = Readonly<Record<string, string>>;
@@ -20,15 +21,15 @@ export interface VersionSpec {
 /** `{ "server:crm": { "2.0.0": {}, "2.1.0": { requires: { "server:auth": "^1.0.0" } } } }`. */
 export type VersionsSpec = Readonly<Record<string, Readonly<Record<string, VersionSpec>>>>;
 
-function requirementsOf(ranges: Ranges | undefined, file: string): Requirement[] {
-  return Object.entries(ranges ?? {}).map(([asset, range], index) => ({ asset: asset as AssetId, range, source: { file }, line: index + 1 }));
+function requirementsOf(ranges: Ranges | undefined, source: SourceLocation): Requirement[] {
+  return Object.entries(ranges ?? {}).map(([asset, range], index) => ({ asset: asset as AssetId, range, source, line: index + 1 }));
 }
 
 /** Builds one asset version from its spec. */
 export function version(id: string, v: string, spec: VersionSpec = {}, origin: AssetVersion["origin"] = "tag"): AssetVersion {
   const { kind, name } = splitAssetId(id as AssetId);
   const file = kind === "server" ? `servers/${name}/server.yaml` : `skills/${name}/SKILL.md`;
-  const source = origin === "tag" ? { file, ref: `${kind}s/${name}@${v}` } : { file };
+  const source: SourceLocation = origin === "tag" ? { repo: "registry", path: file, ref: `${kind}s/${name}@${v}` } : { repo: "registry", path: file };
   const base = {
     id: id as AssetId,
     kind,
@@ -37,7 +38,7 @@ export function version(id: string, v: string, spec: VersionSpec = {}, origin: A
     versionLine: 4,
     // Like a real tree hash, the content hash covers everything in the folder, requirements included.
     contentHash: `${id}@${v}#${spec.content ?? ""}#${JSON.stringify(spec.requires ?? {})}`,
-    requires: requirementsOf(spec.requires, file),
+    requires: requirementsOf(spec.requires, source),
     source,
     origin,
   };
@@ -69,7 +70,7 @@ export function tree(spec: Readonly<Record<string, readonly [string, VersionSpec
   return {
     assets: new Map(Object.entries(spec).map(([id, [v, s]]) => [id as AssetId, version(id, v, s, origin)])),
     models,
-    modelsSource: { file: "models.yaml" },
+    modelsSource: { repo: "registry", path: "models.yaml" },
   };
 }
 
@@ -81,7 +82,7 @@ export const defaultModels: ModelsConfig = {
 
 /** A registry state with every version in `spec` published, and `models`. */
 export function state(spec: VersionsSpec, models: ModelsConfig | null = defaultModels): RegistryState {
-  return buildRegistryState(tags(spec), { assets: new Map(), models, modelsSource: { file: "models.yaml" } });
+  return buildRegistryState(tags(spec), { assets: new Map(), models, modelsSource: { repo: "registry", path: "models.yaml" } });
 }
 
 /** A history: tags plus base and head trees. */
@@ -91,15 +92,15 @@ export function history(tagSpec: VersionsSpec, base: TreeSnapshot, head: TreeSna
 
 /** An agent with direct ranges, `model: default` unless given, tier production, team `t`. */
 export function agent(name: string, ranges: Ranges, options: Partial<Pick<AgentFacts, "model" | "tier" | "team" | "overlays">> = {}): AgentFacts {
-  const file = `agents/${name}/agent.yaml`;
+  const source: SourceLocation = { repo: `agents/${name}`, path: "agent.yaml" };
   return {
     name,
     team: options.team ?? "t",
     tier: options.tier ?? "production",
     model: options.model ?? "default",
-    requirements: requirementsOf(ranges, file),
+    requirements: requirementsOf(ranges, source),
     overlays: options.overlays ?? new Map(),
-    source: { file },
+    source,
     repo: `agents/${name}`,
     modelLine: 5,
     manifest: { name, team: options.team ?? "t", tier: options.tier ?? "production", model: options.model ?? "default", servers: {}, skills: {} },

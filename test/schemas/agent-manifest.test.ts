@@ -3,7 +3,7 @@ import { parseAgentManifest } from "../../app/core/registry/parse-manifests.ts";
 import { formatProblem } from "../../app/core/report/render-text.ts";
 
 function problems(text: string): string[] {
-  return parseAgentManifest({ file: "agent.yaml", text }, ".").problems.map(formatProblem);
+  return parseAgentManifest({ repo: ".", path: "agent.yaml", text }, ".").problems.map(formatProblem);
 }
 
 const valid = `# yaml-language-server: $schema=../../schemas/generated/agent.schema.json
@@ -25,7 +25,7 @@ evals:
 
 describe("agent.yaml", () => {
   it("parses a valid manifest into requirements with their lines", () => {
-    const parsed = parseAgentManifest({ file: "agent.yaml", text: valid }, "agents/support-triage");
+    const parsed = parseAgentManifest({ repo: ".", path: "agent.yaml", text: valid }, "agents/support-triage");
     expect(parsed.problems).toEqual([]);
     expect(parsed.value?.facts.requirements.map((r) => `${r.asset}@${r.range}:${r.line}`)).toEqual([
       "server:crm@^2.1.0:7",

@@ -1,12 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAgentManifest, parseGateConfig, parseModelsConfig, parseServerManifest, parseSkillFile, type Parsed } from "../../app/core/registry/parse-manifests.ts";
+import { parseAgentManifest, parseModelsConfig, parseServerManifest, parseSkillFile, type Parsed } from "../../app/core/registry/parse-manifests.ts";
 import { formatProblem } from "../../app/core/report/render-text.ts";
+import { parseGatePolicy } from "../../app/core/gate/parse-gate-policy.ts";
+
+/** The gate policy parsed from text, as a value and its problems. */
+function parseGateConfig(file: { repo: string; path: string; text: string }) {
+  const policy = parseGatePolicy({ kind: "text", text: file.text, id: "test" }, file);
+  return { value: policy.kind === "invalid" ? null : policy.value, problems: policy.kind === "invalid" ? policy.problems : [] };
+}
 
 const root = path.join(import.meta.dirname, "..", "fixtures", "schemas");
 
-const parsers: Record<string, (file: { file: string; text: string }) => Parsed<unknown>> = {
+const parsers: Record<string, (file: { repo: string; path: string; text: string }) => Parsed<unknown>> = {
   agent: (file) => parseAgentManifest(file, "."),
   server: (file) => parseServerManifest(file, "billing"),
   skill: (file) => parseSkillFile(file, "refund-policy"),
@@ -20,7 +27,7 @@ function parseAll(): Record<string, string[]> {
   for (const format of Object.keys(parsers).sort()) {
     for (const name of readdirSync(path.join(root, format)).sort()) {
       const file = `${format}/${name}`;
-      const parsed = parsers[format]!({ file, text: readFileSync(path.join(root, file), "utf8") });
+      const parsed = parsers[format]!({ repo: ".", path: file, text: readFileSync(path.join(root, file), "utf8") });
       results[file] = parsed.problems.map(formatProblem);
     }
   }

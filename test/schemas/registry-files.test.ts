@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseGateConfig, parseModelsConfig, parseOverlay, parseServerManifest, parseSkillFile } from "../../app/core/registry/parse-manifests.ts";
+import { parseModelsConfig, parseOverlay, parseServerManifest, parseSkillFile } from "../../app/core/registry/parse-manifests.ts";
 import { formatProblem } from "../../app/core/report/render-text.ts";
+import { parseGatePolicy } from "../../app/core/gate/parse-gate-policy.ts";
+
+/** The gate policy parsed from text, as a value and its problems. */
+function parseGateConfig(file: { repo: string; path: string; text: string }) {
+  const policy = parseGatePolicy({ kind: "text", text: file.text, id: "test" }, file);
+  return { value: policy.kind === "invalid" ? null : policy.value, problems: policy.kind === "invalid" ? policy.problems : [] };
+}
 
 const server = `name: crm
 title: CRM
@@ -56,7 +63,7 @@ const lines = (problems: readonly Parameters<typeof formatProblem>[0][]) => prob
 
 describe("server.yaml", () => {
   it("parses a valid entry with its requirements and tool contract", () => {
-    const parsed = parseServerManifest({ file: "servers/crm/server.yaml", text: server }, "crm");
+    const parsed = parseServerManifest({ repo: ".", path: "servers/crm/server.yaml", text: server }, "crm");
     expect(lines(parsed.problems)).toEqual([]);
     expect(parsed.value?.requires.map((r) => `${r.asset}@${r.range}:${r.line}`)).toEqual(["server:auth@^1.0.0:22"]);
     expect(parsed.value?.server?.tools.map((t) => t.name)).toEqual(["get_case"]);
@@ -72,13 +79,13 @@ describe("server.yaml", () => {
     ["an SSE remote that is not a URL", server.replace("type: streamable-http", "type: sse").replace("https://crm.mcp.example.com/mcp", "crm.internal"), "crm", ["servers/crm/server.yaml:9: error: expected `remotes[0].url` to be an absolute URL such as `https://example.com/mcp`; got `crm.internal`"]],
     ["a package with a misspelled key", server.replace("remotes:\n  - type: streamable-http\n    url: https://crm.mcp.example.com/mcp", "packages:\n  - registryType: npm\n    identifier: '@acme/crm-mcp'\n    verison: 2.1.0\n    transport: { type: stdio }"), "crm", ["servers/crm/server.yaml:10: error: unknown key `verison` in `packages[0]`; did you mean `version`?"]],
   ])("reports %s", (_name, text, folder, expected) => {
-    expect(lines(parseServerManifest({ file: "servers/crm/server.yaml", text }, folder).problems)).toEqual(expected);
+    expect(lines(parseServerManifest({ repo: ".", path: "servers/crm/server.yaml", text }, folder).problems)).toEqual(expected);
   });
 });
 
 describe("SKILL.md", () => {
   it("parses the frontmatter, the requires list and the headings outside code fences", () => {
-    const parsed = parseSkillFile({ file: "skills/tone-guide/SKILL.md", text: skill }, "tone-guide");
+    const parsed = parseSkillFile({ repo: ".", path: "skills/tone-guide/SKILL.md", text: skill }, "tone-guide");
     expect(lines(parsed.problems)).toEqual([]);
     expect(parsed.value?.requires.map((r) => `${r.asset}@${r.range}:${r.line}`)).toEqual(["server:crm@^2.1.0:9", "skill:glossary@~1.0.0:9"]);
     expect(parsed.value?.skill?.headings).toEqual(["Voice", "Sign-offs"]);
@@ -93,7 +100,7 @@ describe("SKILL.md", () => {
     ["a description over 1024 characters", skill.replace("How we write to customers. Use for every customer-facing reply.", "d".repeat(1025)), ["skills/tone-guide/SKILL.md:3: error: `description` is too long: at most 1024 characters, got 1025; shorten it"]],
     ["a non-string metadata value", skill.replace("  owner: support-platform", "  owner: support-platform\n  reviewed: true"), ["skills/tone-guide/SKILL.md:9: error: expected `metadata.reviewed` to be text; got `true`"]],
   ])("reports %s", (_name, text, expected) => {
-    expect(lines(parseSkillFile({ file: "skills/tone-guide/SKILL.md", text }, "tone-guide").problems)).toEqual(expected);
+    expect(lines(parseSkillFile({ repo: ".", path: "skills/tone-guide/SKILL.md", text }, "tone-guide").problems)).toEqual(expected);
   });
 });
 
@@ -101,7 +108,7 @@ describe("models.yaml", () => {
   const models = "default: claude-sonnet-5-5\naliases:\n  fast: claude-haiku-5-5\nallowed: [claude-sonnet-5-5, claude-haiku-5-5]\ndeprecated:\n  claude-sonnet-4-5: { retires: 2026-11-30, replacement: claude-sonnet-5-5 }\n";
 
   it("parses a valid file", () => {
-    expect(parseModelsConfig({ file: "models.yaml", text: models }).problems).toEqual([]);
+    expect(parseModelsConfig({ repo: ".", path: "models.yaml", text: models }).problems).toEqual([]);
   });
 
   it.each([
@@ -109,13 +116,13 @@ describe("models.yaml", () => {
     ["an alias named `default`", models.replace("  fast: claude-haiku-5-5", "  fast: claude-haiku-5-5\n  default: claude-haiku-5-5"), ["models.yaml:4: error: `default` is reserved for the default model; name the alias something else"]],
     ["a retirement date that is not a date", models.replace("2026-11-30", "soon"), ["models.yaml:6: error: expected `deprecated.claude-sonnet-4-5.retires` to be a date as YYYY-MM-DD; got `soon`"]],
   ])("reports %s", (_name, text, expected) => {
-    expect(lines(parseModelsConfig({ file: "models.yaml", text }).problems)).toEqual(expected);
+    expect(lines(parseModelsConfig({ repo: ".", path: "models.yaml", text }).problems)).toEqual(expected);
   });
 });
 
 describe(".github/blastgate.yml", () => {
   it("fills every default from an empty policy", () => {
-    const parsed = parseGateConfig({ file: ".github/blastgate.yml", text: "{}\n" });
+    const parsed = parseGateConfig({ repo: ".", path: ".github/blastgate.yml", text: "{}\n" });
     expect(parsed.value?.tiers.production).toEqual({ gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 });
     expect(parsed.value?.execution.strategy).toBe("central");
   });
@@ -125,24 +132,24 @@ describe(".github/blastgate.yml", () => {
     ["an unknown strategy", "execution:\n  strategy: lambda\n", [".github/blastgate.yml:2: error: expected `execution.strategy` to be one of central, dispatch; got `lambda`"]],
     ["a misspelled section", "budget:\n  perGateUsd: 10\n", [".github/blastgate.yml:1: error: unknown key `budget`; did you mean `budgets`?"]],
   ])("reports %s", (_name, text, expected) => {
-    expect(lines(parseGateConfig({ file: ".github/blastgate.yml", text }).problems)).toEqual(expected);
+    expect(lines(parseGateConfig({ repo: ".", path: ".github/blastgate.yml", text }).problems)).toEqual(expected);
   });
 });
 
 describe("skill overlays", () => {
   it("reads the headings with their lines, after optional frontmatter", () => {
-    const parsed = parseOverlay({ file: "overlays/tone.md", text: "---\nskill: tone-guide\nreplaces: [Voice]\n---\n\n## Voice\n\nOurs.\n\n## Extra\n" }, "tone-guide");
+    const parsed = parseOverlay({ repo: ".", path: "overlays/tone.md", text: "---\nskill: tone-guide\nreplaces: [Voice]\n---\n\n## Voice\n\nOurs.\n\n## Extra\n" }, "tone-guide");
     expect([...(parsed.value?.headings ?? [])]).toEqual([["Voice", 6], ["Extra", 10]]);
     expect(parsed.value?.declaredReplaces).toEqual(["Voice"]);
   });
 
   it("reports an overlay written for another skill", () => {
-    const parsed = parseOverlay({ file: "overlays/tone.md", text: "---\nskill: glossary\n---\n## Voice\n" }, "tone-guide");
+    const parsed = parseOverlay({ repo: ".", path: "overlays/tone.md", text: "---\nskill: glossary\n---\n## Voice\n" }, "tone-guide");
     expect(lines(parsed.problems)).toEqual(["overlays/tone.md:2: error: this overlay says it is for skill `glossary`, but agent.yaml uses it for `tone-guide`; fix one of them"]);
   });
 
   it("warns about an overlay with no sections", () => {
-    expect(lines(parseOverlay({ file: "overlays/tone.md", text: "Just text.\n" }, "tone-guide").problems)).toEqual([
+    expect(lines(parseOverlay({ repo: ".", path: "overlays/tone.md", text: "Just text.\n" }, "tone-guide").problems)).toEqual([
       "overlays/tone.md:1: warning: has no `## ` sections, so it changes nothing; add `## Heading` sections to replace or append",
     ]);
   });

@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
-import { problemAt, type Problem, type SourceFile } from "../problems.ts";
+import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
 
 /** The largest user-written file we read. Manifests are small; anything bigger is a mistake or an attack. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -17,7 +17,7 @@ export type ParseResult<T> =
   | { readonly kind: "invalid"; readonly problems: readonly Problem[] };
 
 /** Text of a YAML file plus where it came from; `lineOffset` is for YAML embedded in a larger file (frontmatter). */
-export interface YamlSource extends SourceFile {
+export interface YamlSource extends SourceLocation {
   readonly text: string;
   readonly lineOffset?: number;
 }

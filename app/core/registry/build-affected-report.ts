@@ -1,13 +1,14 @@
 import semver from "semver";
-import type { AffectedReport } from "../../../schemas/affected-report.schema.ts";
-import { checkModel, checkModelResolves, checkOverlays } from "./check-agent.ts";
+import type { AffectedReport, Closure } from "../../../schemas/affected-report.schema.ts";
+import { checkAgent, checkModel, checkOverlays } from "./check-agent.ts";
 import { checkRequirements, checkUniqueAgents, findCycles } from "./check-registry.ts";
 import { classifyChanges } from "./classify-changes.ts";
-import { computeBlastRadius, describeConflict, type BlastRadius } from "./compute-blast-radius.ts";
+import { computeBlastRadius, type BlastRadius } from "./compute-blast-radius.ts";
 import type { AgentFacts, AssetId, AssetVersion } from "./model.ts";
-import { problemAt, sortProblems, uniqueProblems, type Problem } from "../problems.ts";
+import { byText } from "../by-text.ts";
+import { countProblems, sortProblems, uniqueProblems, type Problem } from "../problems.ts";
 import { buildRegistryState, keepUnreadableAsBase, type RegistryHistory } from "./registry-state.ts";
-import { createResolver } from "./resolve-agent.ts";
+import { createResolver, type Resolution } from "./resolve-agent.ts";
 
 /** Everything `affected` needs, already read from git and disk. */
 export interface AffectedFacts {
@@ -15,6 +16,8 @@ export interface AffectedFacts {
   readonly agents: readonly AgentFacts[];
   /** Problems found while reading files (syntax, schema, missing files). */
   readonly loadProblems: readonly Problem[];
+  /** Files refused while reading (unreadable, too large, invalid), for the summary. */
+  readonly refused?: number;
   readonly refs: { readonly base: string; readonly head: string };
   /** Today as YYYY-MM-DD, for model retirement dates. */
   readonly today: string;
@@ -31,8 +34,8 @@ export interface AffectedFacts {
  */
 export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
   const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
-  const base = buildRegistryState(history.tags, history.base);
-  const head = buildRegistryState(history.tags, history.head);
+  const base = buildRegistryState(history.tags, history.base, history.leftOut);
+  const head = buildRegistryState(history.tags, history.head, history.leftOut);
   const radius = computeBlastRadius(base, head, facts.agents);
   const { changes, problems: changeProblems } = classifyChanges(
     history,
@@ -66,6 +69,15 @@ export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
       ...agentProblems,
     ]),
   );
+  // What each affected agent's evals run with, at base and at head. Agents that moved only
+  // by their model were not resolved by the blast radius; their closures are resolved here.
+  const agentsByName = new Map(facts.agents.map((agent) => [agent.name, agent]));
+  const resolveAt = { base: createResolver(base), head: createResolver(head) };
+  const closures = (name: string) => {
+    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agentsByName.get(name)!), head: resolveAt.head(agentsByName.get(name)!) };
+    return { base: describeClosure(pair.base), head: describeClosure(pair.head) };
+  };
+  const { errors, warnings } = countProblems(problems);
   return {
     schemaVersion: 1,
     base: facts.refs.base,
@@ -75,11 +87,12 @@ export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
       affected: radius.affected.length,
       unaffected: radius.unaffected.length,
       agents: facts.agents.length,
-      errors: problems.filter((problem) => problem.level === "error").length,
-      warnings: problems.filter((problem) => problem.level === "warning").length,
+      refused: facts.refused ?? 0,
+      errors,
+      warnings,
     },
     changes,
-    affected: [...radius.affected],
+    affected: radius.affected.map((entry) => ({ ...entry, closure: closures(entry.agent) })),
     unaffected: [...radius.unaffected],
     problems,
   };
@@ -98,10 +111,22 @@ function scopeGainers(resolutions: BlastRadius["resolutions"], asset: AssetId, s
   return gainers.sort();
 }
 
+/** An agent's resolution as data for its evals: the model and every asset with its version and content id. */
+export function describeClosure(resolution: Resolution): Closure {
+  return {
+    status: resolution.status,
+    model: { ref: resolution.model.ref, id: resolution.model.id },
+    assets: [...resolution.assets]
+      .map(([asset, resolved]) => ({ asset, version: resolved.version.version, contentHash: resolved.version.contentHash }))
+      .sort((a, b) => byText(a.asset, b.asset)),
+  };
+}
+
 /** Everything `validate` needs: one registry tree (with the tags) and the agents. */
 export interface ValidateFacts {
   readonly tags: RegistryHistory["tags"];
   readonly tree: RegistryHistory["head"];
+  readonly leftOut?: RegistryHistory["leftOut"];
   readonly agents: readonly AgentFacts[];
   readonly loadProblems: readonly Problem[];
   readonly today: string;
@@ -109,16 +134,9 @@ export interface ValidateFacts {
 
 /** Every problem in a registry and its agents: files, cycles, requirements, and each agent resolved. */
 export function validateOrg(facts: ValidateFacts): Problem[] {
-  const state = buildRegistryState(facts.tags, facts.tree);
+  const state = buildRegistryState(facts.tags, facts.tree, facts.leftOut);
   const resolve = createResolver(state);
-  const agentProblems = facts.agents.flatMap((agent) => {
-    const resolution = resolve(agent);
-    const problems = resolution.conflicts.map((conflict) => {
-      const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
-      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
-    });
-    return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
-  });
+  const agentProblems = facts.agents.flatMap((agent) => checkAgent(agent, resolve(agent), state, facts.today));
   return sortProblems(
     uniqueProblems([
       ...facts.loadProblems,

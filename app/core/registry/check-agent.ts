@@ -1,6 +1,7 @@
 import type { ModelsConfig } from "../../../schemas/models.schema.ts";
-import type { AgentFacts } from "./model.ts";
-import { problemAt, type Problem } from "../problems.ts";
+import type { AgentFacts, RegistryState } from "./model.ts";
+import { isSameFile, problemAt, type Problem } from "../problems.ts";
+import { describeConflict } from "./compute-blast-radius.ts";
 import type { Resolution } from "./resolve-agent.ts";
 
 /**
@@ -30,9 +31,12 @@ export function checkOverlays(agent: AgentFacts, head: Resolution, base?: Resolu
   return problems;
 }
 
-/** An agent whose `model` names neither `default`, an alias in models.yaml, nor a model id. */
-export function checkModelResolves(agent: AgentFacts, resolution: Pick<Resolution, "model">): Problem[] {
-  if (resolution.model.id !== null) return [];
+/**
+ * An agent whose `model` names neither `default`, an alias in models.yaml, nor a model id.
+ * Without a usable models.yaml, that file's own problem is the one to report.
+ */
+export function checkModelResolves(agent: AgentFacts, resolution: Pick<Resolution, "model">, state: Pick<RegistryState, "models">): Problem[] {
+  if (resolution.model.id !== null || state.models === null) return [];
   return [
     problemAt(agent.source, agent.modelLine, "error", "unknown-model",
       `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-…\`); use one of those`, agent.name),
@@ -60,4 +64,17 @@ export function checkModel(agent: AgentFacts, resolution: Resolution, models: Mo
     );
   }
   return problems;
+}
+
+/**
+ * Every problem one agent has against one registry state: its ranges resolve (each
+ * conflict named), its model resolves and is allowed and current, and its overlays apply.
+ * What an agent-repo PR is checked with, and `validate` for each agent.
+ */
+export function checkAgent(agent: AgentFacts, resolution: Resolution, state: RegistryState, today: string): Problem[] {
+  const conflicts = resolution.conflicts.map((conflict) => {
+    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
+    return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state), agent.name);
+  });
+  return [...conflicts, ...checkModelResolves(agent, resolution, state), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, today)];
 }

@@ -49,17 +49,16 @@ export function checkRequirements(state: RegistryState, satisfies: (version: str
   return problems;
 }
 
-/** Agent names must be unique across the org: the gate keys everything by name. */
+/** Agent names must be unique across the org: the gate keys everything by name. Each repo using a taken name is told so. */
 export function checkUniqueAgents(agents: readonly AgentFacts[]): Problem[] {
-  const first = new Map<string, AgentFacts>();
-  const problems: Problem[] = [];
-  for (const agent of agents) {
-    const earlier = first.get(agent.name);
-    if (earlier) {
-      problems.push(problemAt(agent.source, 1, "error", "duplicate-agent", `agent name \`${agent.name}\` is also used by ${earlier.source.file}; agent names must be unique in the org`, agent.name));
-    } else {
-      first.set(agent.name, agent);
-    }
-  }
-  return problems;
+  const byName = new Map<string, AgentFacts[]>();
+  for (const agent of agents) byName.set(agent.name, [...(byName.get(agent.name) ?? []), agent]);
+  return [...byName.values()]
+    .filter((repos) => repos.length > 1)
+    .flatMap((repos) =>
+      repos.map((agent) =>
+        problemAt(agent.source, 1, "error", "duplicate-agent",
+          `agent name \`${agent.name}\` is used by ${repos.length} agent repos; agent names must be unique in the org, so rename all but one`, agent.name),
+      ),
+    );
 }

@@ -3,11 +3,12 @@ import type { AffectedReport, Move } from "../../../schemas/affected-report.sche
 import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
-import { problemAt, type Problem } from "../problems.ts";
+import { isSameFile, problemAt, type Problem } from "../problems.ts";
 import { assetDiffers } from "./registry-state.ts";
 import { createResolver, resolutionsDiffer, resolveModel, type Conflict, type Resolution } from "./resolve-agent.ts";
 
-export type AffectedAgent = AffectedReport["affected"][number];
+/** An affected agent as the blast radius reports it (the report adds each one's closures). */
+export type AffectedAgent = Omit<AffectedReport["affected"][number], "closure">;
 export type UnaffectedConsumer = AffectedReport["unaffected"][number];
 
 /** The blast radius of a registry change, with each considered agent's two resolutions. */
@@ -62,7 +63,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
       if (before.id !== after.id) {
         const status = (model: typeof before) => (model.id === null ? "unsatisfiable" : "ok");
         affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
-        problems.push(...checkModelResolves(agent, { model: after }));
+        problems.push(...checkModelResolves(agent, { model: after }, head));
       }
       continue;
     }
@@ -70,7 +71,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     resolutions.set(agent.name, pair);
     count(pair.head.model.ref);
     for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head));
+    problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
 
     if (resolutionsDiffer(pair.base, pair.head)) {
       const moves = listMoves(pair.base, pair.head);
@@ -189,7 +190,7 @@ function heldBack(agent: AgentFacts, head: Resolution, changed: ReadonlySet<Asse
       range: blocking.range,
       reason:
         newest !== undefined && newest !== resolved.version.version
-          ? `\`${blocking.range}\` (${blocking.source.file}) excludes ${newest}; stays on ${resolved.version.version}`
+          ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${resolved.version.version}`
           : `resolves ${resolved.version.version}, whose content did not change`,
     });
   }
@@ -197,22 +198,31 @@ function heldBack(agent: AgentFacts, head: Resolution, changed: ReadonlySet<Asse
 }
 
 /** Problems an agent's resolution shows: conflicts (new at head = error), unknown aliases. */
-function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolution): Problem[] {
+function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolution, headState: RegistryState): Problem[] {
   const problems: Problem[] = [];
   const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
   for (const conflict of head.conflicts) {
     const introduced = !baseConflicts.has(conflict.asset);
-    const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
+    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
     problems.push(
-      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name),
+      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced, headState), agent.name),
     );
   }
-  return [...problems, ...checkModelResolves(agent, head)];
+  return [...problems, ...checkModelResolves(agent, head, headState)];
 }
 
-/** Explains why no version fits, naming every range and who states it. */
-export function describeConflict(conflict: Conflict, introduced: boolean): string {
-  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
+/**
+ * Explains why no version fits, naming every range and who states it. An asset whose
+ * every published version was left out as invalid is said to exist, with the first reason.
+ */
+export function describeConflict(conflict: Conflict, introduced: boolean, state?: Pick<RegistryState, "leftOut">): string {
+  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.path}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
+  const leftOut = state?.leftOut?.get(conflict.asset) ?? [];
+  const head = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
+  if (conflict.available.length === 0 && leftOut.length > 0) {
+    const first = leftOut[0]!;
+    return `${head}; ${conflict.asset} exists, but every published version is left out as invalid (${leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${first.message.replace(/ \(published version .* is left out of resolution\)$/, "")}). Publish a fixed version`;
+  }
   const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", …" : ""}`;
-  return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
+  return `${head}; ${available}. Widen a range or publish a version that fits`;
 }

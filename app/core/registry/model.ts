@@ -2,7 +2,7 @@ import type { AgentManifest } from "../../../schemas/agent.schema.ts";
 import type { ModelsConfig } from "../../../schemas/models.schema.ts";
 import type { ServerManifest } from "../../../schemas/server.schema.ts";
 import type { SkillFrontmatter } from "../../../schemas/skill.schema.ts";
-import type { SourceFile } from "../problems.ts";
+import type { Problem, SourceLocation } from "../problems.ts";
 
 export type AssetKind = "server" | "skill";
 /** `server:crm`, `skill:tone-guide`. */
@@ -24,7 +24,7 @@ export interface Requirement {
   readonly asset: AssetId;
   readonly range: string;
   /** Where the range is written, for problems. */
-  readonly source: SourceFile;
+  readonly source: SourceLocation;
   readonly line: number;
 }
 
@@ -40,7 +40,7 @@ export interface AssetVersion {
   readonly contentHash: string;
   readonly requires: readonly Requirement[];
   /** The manifest file (server.yaml or SKILL.md) and the ref it was read at. */
-  readonly source: SourceFile;
+  readonly source: SourceLocation;
   /** Where it came from: a release tag, or the tree of the base or head ref. */
   readonly origin: "tag" | "base" | "head";
   readonly server?: ServerManifest;
@@ -61,12 +61,14 @@ export interface RegistryState {
   /** The version each asset has in this state's tree (the branch's latest), if it exists there. */
   readonly tree: ReadonlyMap<AssetId, AssetVersion>;
   readonly models: ModelsConfig | null;
-  readonly modelsSource: SourceFile;
+  readonly modelsSource: SourceLocation;
+  /** Problems of tagged versions left out of resolution, by asset. */
+  readonly leftOut?: ReadonlyMap<AssetId, readonly Problem[]>;
 }
 
 /** The skill overlay an agent layers on a shared skill. */
 export interface OverlayFacts {
-  readonly source: SourceFile;
+  readonly source: SourceLocation;
   /** `## ` headings the overlay defines, with their 1-based lines in the overlay file. */
   readonly headings: ReadonlyMap<string, number>;
   /** Headings the overlay's frontmatter says it replaces, when it says so. */
@@ -83,8 +85,8 @@ export interface AgentFacts {
   readonly requirements: readonly Requirement[];
   /** Overlays by skill name. */
   readonly overlays: ReadonlyMap<string, OverlayFacts>;
-  readonly source: SourceFile;
-  /** The agent repo's folder, as the user named it. */
+  readonly source: SourceLocation;
+  /** The agent repo, as its reader names it (the same as `source.repo`). */
   readonly repo: string;
   /** Line of `model:` in agent.yaml, for problems. */
   readonly modelLine: number;

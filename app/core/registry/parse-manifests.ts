@@ -1,5 +1,4 @@
 import { agentManifestSchema } from "../../../schemas/agent.schema.ts";
-import { gateConfigSchema, type GateConfig } from "../../../schemas/gate-config.schema.ts";
 import { modelsConfigSchema, type ModelsConfig } from "../../../schemas/models.schema.ts";
 import { overlayFrontmatterSchema } from "../../../schemas/overlay.schema.ts";
 import { serverManifestSchema } from "../../../schemas/server.schema.ts";
@@ -8,7 +7,7 @@ import semver from "semver";
 import { listHeadings, splitFrontmatter } from "../files/markdown-sections.ts";
 import { assetId, type AgentFacts, type AssetVersion, type OverlayFacts, type Requirement } from "./model.ts";
 import { parseYamlFile, type LineLookup } from "../files/parse-yaml.ts";
-import { problemAt, type Problem, type SourceFile } from "../problems.ts";
+import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
 
 /** A parse that found what it could: a value (or null when unusable) and every problem. */
 export interface Parsed<T> {
@@ -17,7 +16,7 @@ export interface Parsed<T> {
 }
 
 /** File text with where it came from. */
-export interface TextFile extends SourceFile {
+export interface TextFile extends SourceLocation {
   readonly text: string;
 }
 
@@ -54,7 +53,7 @@ export function parseServerManifest(file: TextFile, folder: string): Parsed<Asse
 function checkTools(
   tools: readonly { name: string; inputSchema: Record<string, unknown>; scopes: readonly string[] }[],
   scopes: readonly string[],
-  file: SourceFile,
+  file: SourceLocation,
   lineOf: LineLookup,
 ): Problem[] {
   const problems: Problem[] = [];
@@ -80,7 +79,7 @@ function checkTools(
   return problems;
 }
 
-function checkSelfRequirement(id: string, requires: readonly Requirement[], file: SourceFile): Problem[] {
+function checkSelfRequirement(id: string, requires: readonly Requirement[], file: SourceLocation): Problem[] {
   return requires
     .filter((requirement) => requirement.asset === id)
     .map((requirement) => problemAt(file, requirement.line, "error", "self-dependency", `\`${id}\` depends on itself; remove that entry`));
@@ -124,7 +123,7 @@ export function parseSkillFile(file: TextFile, folder: string): Parsed<AssetVers
 }
 
 /** Parses `metadata.requires`: `server:crm@^2.1.0, skill:tone-guide@^1.0.0`. */
-export function parseRequires(text: string | undefined, file: SourceFile, line: number): { requirements: Requirement[]; problems: Problem[] } {
+export function parseRequires(text: string | undefined, file: SourceLocation, line: number): { requirements: Requirement[]; problems: Problem[] } {
   const requirements: Requirement[] = [];
   const problems: Problem[] = [];
   if (text === undefined || text.trim() === "") return { requirements, problems };
@@ -168,13 +167,6 @@ export function parseModelsConfig(file: TextFile): Parsed<ModelsConfig> {
     problems.push(problemAt(file, parsed.lineOf(["aliases", "default"], { key: true }), "error", "schema", "`default` is reserved for the default model; name the alias something else"));
   }
   return { value: models, problems };
-}
-
-/** Parses `.github/blastgate.yml`, the gate policy. */
-export function parseGateConfig(file: TextFile): Parsed<GateConfig> {
-  const parsed = parseYamlFile(file, gateConfigSchema, "a blastgate.yml");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
-  return { value: parsed.value, problems: [] };
 }
 
 /** Parses a skill overlay: optional frontmatter, then `## ` sections. */

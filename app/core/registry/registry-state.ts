@@ -1,21 +1,25 @@
 import semver from "semver";
 import type { ModelsConfig } from "../../../schemas/models.schema.ts";
 import type { AssetId, AssetVersion, RegistryState } from "./model.ts";
-import type { SourceFile } from "../problems.ts";
+import type { Problem, SourceLocation } from "../problems.ts";
 
 /** The registry's tree at one ref: the assets it holds and its models.yaml. */
 export interface TreeSnapshot {
   readonly assets: ReadonlyMap<AssetId, AssetVersion>;
   readonly models: ModelsConfig | null;
-  readonly modelsSource: SourceFile;
+  readonly modelsSource: SourceLocation;
   /** Assets whose folder is in the tree but whose manifest could not be read (a problem says why). */
   readonly unreadable?: ReadonlySet<AssetId>;
+  /** models.yaml is missing or could not be read (a problem says why). */
+  readonly modelsUnreadable?: boolean;
 }
 
 /** Every published version (from tags) and the base and head trees. */
 export interface RegistryHistory {
   /** Tagged versions of each asset, in any order. */
   readonly tags: ReadonlyMap<AssetId, readonly AssetVersion[]>;
+  /** Problems of tagged versions left out of resolution, by asset: why a requirement finds nothing. */
+  readonly leftOut?: ReadonlyMap<AssetId, readonly Problem[]>;
   readonly base: TreeSnapshot;
   readonly head: TreeSnapshot;
 }
@@ -25,7 +29,7 @@ export interface RegistryHistory {
  * tree. Where the tree holds an already-tagged version with other content, the tree wins
  * (it is what the ref proposes); the classifier reports it as changed without a bump.
  */
-export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnapshot): RegistryState {
+export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnapshot, leftOut: RegistryHistory["leftOut"] = new Map()): RegistryState {
   const assets = new Map<AssetId, AssetVersion[]>();
   const ids = new Set<AssetId>([...tags.keys(), ...tree.assets.keys()]);
   for (const id of ids) {
@@ -35,7 +39,7 @@ export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnap
     if (current) byVersion.set(current.version, current);
     assets.set(id, [...byVersion.values()].sort((a, b) => semver.rcompare(a.version, b.version)));
   }
-  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource };
+  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut };
 }
 
 /** True when an asset's published versions (or their content) differ between two states. */
@@ -53,8 +57,11 @@ export function assetDiffers(base: RegistryState, head: RegistryState, id: Asset
  */
 export function keepUnreadableAsBase(head: TreeSnapshot, base: TreeSnapshot): TreeSnapshot {
   const broken = [...(head.unreadable ?? [])].filter((id) => !head.assets.has(id) && base.assets.has(id));
-  if (broken.length === 0) return head;
+  // A models.yaml the head breaks is taken as it is at base too: its one problem blocks,
+  // instead of every agent on `default` or an alias moving to "no model".
+  const keepModels = head.modelsUnreadable === true && base.models !== null;
+  if (broken.length === 0 && !keepModels) return head;
   const assets = new Map(head.assets);
   for (const id of broken) assets.set(id, base.assets.get(id)!);
-  return { ...head, assets };
+  return { ...head, assets, ...(keepModels ? { models: base.models } : {}) };
 }

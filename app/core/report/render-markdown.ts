@@ -1,4 +1,4 @@
-import type { AffectedReport } from "../../../schemas/affected-report.schema.ts";
+import type { LocatedAffectedReport as AffectedReport } from "../../../schemas/affected-report.schema.ts";
 
 /** GitHub's limit on an issue or PR comment body. */
 export const COMMENT_LIMIT = 65_536;

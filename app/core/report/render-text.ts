@@ -1,10 +1,10 @@
-import type { AffectedReport, Problem } from "../../../schemas/affected-report.schema.ts";
+import type { LocatedAffectedReport as AffectedReport, Problem } from "../../../schemas/affected-report.schema.ts";
 
-/** `file:line: level: message`, the form editors and CI logs link. */
-export function formatProblem(problem: Problem): string {
+/** `file:line: level: message`, the form editors and CI logs link; `file` is the display path, else the repo-relative one. */
+export function formatProblem(problem: Problem & { readonly file?: string }): string {
   const ref = problem.ref ? ` (at ${problem.ref})` : "";
   const agent = problem.agent ? ` [${problem.agent}]` : "";
-  return `${problem.file}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
+  return `${problem.file ?? problem.path}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
 }
 
 /** The affected report for a terminal. */

@@ -7,7 +7,7 @@ import { skillFrontmatterSchema } from "../../../schemas/skill.schema.ts";
 import { buildCatalog, type CatalogFacts } from "../../../app/core/catalog/build-catalog.ts";
 import { assetId, type AgentFacts, type AssetId, type AssetVersion, type Requirement } from "../../../app/core/registry/model.ts";
 
-const at = (file: string) => ({ file });
+const at = (path: string) => ({ repo: "registry", path });
 
 function requirement(asset: AssetId, range: string, file = "x"): Requirement {
   return { asset, range, source: at(file), line: 1 };

@@ -35,7 +35,7 @@ describe("computeBlastRadius", () => {
       ["exact", "server:crm", "2.1.0", "2.1.0"],
       ["pinned", "server:crm", "2.0.0", "~2.0.0"],
     ]);
-    expect(result.unaffected.find((u) => u.agent === "pinned")?.reason).toBe("`~2.0.0` (agents/pinned/agent.yaml) excludes 2.2.0; stays on 2.0.0");
+    expect(result.unaffected.find((u) => u.agent === "pinned")?.reason).toBe("`~2.0.0` (agent.yaml) excludes 2.2.0; stays on 2.0.0");
   });
 
   it("affects the agents on a version whose content changed under the same version", () => {
@@ -71,7 +71,7 @@ describe("computeBlastRadius", () => {
     expect(result.affected.map((a) => [a.agent, a.status, a.moves])).toEqual([
       ["elsewhere", { base: "ok", head: "unsatisfiable" }, [{ asset: "model:alias:fast", from: "claude-haiku-4-5", to: null, contentChanged: false }]],
     ]);
-    expect(result.problems.map((p) => [p.level, p.code, p.file, p.line])).toEqual([["error", "unknown-model", "agents/elsewhere/agent.yaml", 5]]);
+    expect(result.problems.map((p) => [p.level, p.code, `${p.repo}/${p.path}`, p.line])).toEqual([["error", "unknown-model", "agents/elsewhere/agent.yaml", 5]]);
   });
 
   it("reports an asset that joins the closure through a new requirement, with the path through the changed skill", () => {
@@ -91,8 +91,8 @@ describe("computeBlastRadius", () => {
       ["elsewhere", { base: "ok", head: "unsatisfiable" }],
       ["on-id", { base: "ok", head: "unsatisfiable" }],
     ]);
-    expect(result.problems.map((p) => [p.level, p.agent, p.file, p.message])).toEqual([
-      ["error", "elsewhere", "agents/elsewhere/agent.yaml", expect.stringContaining("becomes unsatisfiable at head: no version of server:ticketing satisfies `^4.0.0`")],
+    expect(result.problems.map((p) => [p.level, p.agent, p.path, p.message])).toEqual([
+      ["error", "elsewhere", "agent.yaml", expect.stringContaining("becomes unsatisfiable at head: no version of server:ticketing satisfies `^4.0.0`")],
       ["error", "on-id", "skills/escalation/SKILL.md", expect.stringContaining("server:ticketing does not exist in the registry")],
     ]);
   });

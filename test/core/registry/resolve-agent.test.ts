@@ -47,8 +47,8 @@ describe("createResolver", () => {
   it("reports a conflict with every range that reached the asset when no version satisfies them all", () => {
     const result = createResolver(state(registry))(agent("a", { "server:crm": "~2.0.0", "skill:onboarding": "1.1.0" }));
     expect(result.status).toBe("unsatisfiable");
-    expect(result.conflicts.map((conflict) => [conflict.asset, conflict.ranges.map((r) => `${r.range} (${r.source.file})`)])).toEqual([
-      ["server:crm", ["~2.0.0 (agents/a/agent.yaml)", "^2.1.0 (skills/onboarding/SKILL.md)"]],
+    expect(result.conflicts.map((conflict) => [conflict.asset, conflict.ranges.map((r) => `${r.range} (${r.source.repo}/${r.source.path})`)])).toEqual([
+      ["server:crm", ["~2.0.0 (agents/a/agent.yaml)", "^2.1.0 (registry/skills/onboarding/SKILL.md)"]],
     ]);
   });
 

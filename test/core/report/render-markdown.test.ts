@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { COMMENT_LIMIT, renderMarkdown } from "../../../app/core/report/render-markdown.ts";
 import { renderText } from "../../../app/core/report/render-text.ts";
-import type { AffectedReport } from "../../../schemas/affected-report.schema.ts";
+import type { LocatedAffectedReport as AffectedReport } from "../../../schemas/affected-report.schema.ts";
 
 const tiers = ["production", "staging", "experimental"] as const;
+const closure = { status: "ok" as const, model: { ref: "model:default", id: "claude-sonnet-5-5" }, assets: [] };
 
 /** A report with `count` affected agents spread over `teams` teams, all moved by one skill change. */
 function report(count: number, teams: number, problems = 0): AffectedReport {
@@ -15,16 +16,17 @@ function report(count: number, teams: number, problems = 0): AffectedReport {
     paths: [["skill:onboarding", "skill:escalation-rules"], ["skill:escalation-rules"]],
     moves: [{ asset: "skill:escalation-rules", from: "1.2.1", to: "1.3.0", contentChanged: true }],
     status: { base: "ok" as const, head: "ok" as const },
+    closure: { base: closure, head: closure },
   }));
   return {
     schemaVersion: 1,
     base: "main",
     head: "feature",
-    summary: { changes: 1, affected: count, unaffected: 0, agents: count, errors: problems, warnings: 0 },
+    summary: { changes: 1, affected: count, unaffected: 0, agents: count, refused: 0, errors: problems, warnings: 0 },
     changes: [{ asset: "skill:escalation-rules", from: "1.2.1", to: "1.3.0", bump: "minor", flags: [], details: [], scopesAdded: [], consumers: count, gainedBy: [] }],
     affected,
     unaffected: [],
-    problems: Array.from({ length: problems }, (_, i) => ({ level: "error" as const, code: "schema", file: `agents/a${i}/agent.yaml`, line: 3, message: "expected `tier` to be one of production, staging, experimental; got `prod`" })),
+    problems: Array.from({ length: problems }, (_, i) => ({ level: "error" as const, code: "schema", repo: `agents/a${i}`, path: "agent.yaml", file: `agents/a${i}/agent.yaml`, line: 3, message: "expected `tier` to be one of production, staging, experimental; got `prod`" })),
   };
 }
 

@@ -1,0 +1,90 @@
+import path from "node:path";
+import { parseGatePolicy, type GatePolicy } from "../core/gate/parse-gate-policy.ts";
+import type { Problem } from "../core/problems.ts";
+import type { Locate } from "../core/report/locate-report.ts";
+import { buildRegistryAt, buildRegistryHistory, type ParseMemo } from "../core/registry/build-registry-history.ts";
+import { GATE_POLICY_FILE } from "../core/registry/layout.ts";
+import type { AgentFacts } from "../core/registry/model.ts";
+import type { RegistryHistory, TreeSnapshot } from "../core/registry/registry-state.ts";
+import { readAgents } from "../load/read-agents.ts";
+import { readRegistryAt, readRegistryChange } from "../load/read-registry.ts";
+
+/** The folder given is a git repository but not a registry's root; `problem` says why, once. */
+export class NotARegistryError extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.message);
+    this.name = "NotARegistryError";
+    this.problem = problem;
+  }
+}
+
+/** What the commands read: absolute folders. */
+export interface OrgSources {
+  readonly registry: string;
+  readonly agents: readonly string[];
+}
+
+/** A registry change and the agents, as facts, with every problem met while reading. */
+export interface LoadedChange {
+  readonly history: RegistryHistory;
+  readonly agents: readonly AgentFacts[];
+  readonly policy: GatePolicy;
+  readonly problems: readonly Problem[];
+  readonly refused: number;
+}
+
+/** A registry at one ref and the agents, as facts. */
+export interface LoadedRegistry {
+  readonly tags: RegistryHistory["tags"];
+  readonly leftOut: RegistryHistory["leftOut"];
+  readonly tree: TreeSnapshot;
+  readonly agents: readonly AgentFacts[];
+  readonly policy: GatePolicy;
+  readonly problems: readonly Problem[];
+  readonly refused: number;
+}
+
+/**
+ * Reads a registry change (git) and the agents (disk) and builds their facts with the
+ * core. The gate policy is the base ref's.
+ */
+export async function loadChange(sources: OrgSources, refs: { base: string; head: string }, memo?: ParseMemo): Promise<LoadedChange> {
+  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents)]);
+  const built = buildRegistryHistory(registry.read, memo);
+  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
+  const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
+  return {
+    history: built.history,
+    agents: agents.agents,
+    policy,
+    problems: [...built.problems, ...agents.problems, ...(policy.kind === "invalid" ? policy.problems : [])],
+    refused: built.refused + agents.refused,
+  };
+}
+
+/** Reads a registry at one ref (`WORKTREE` for the working tree) and the agents. The gate policy is that ref's. */
+export async function loadAt(sources: OrgSources, ref: string, memo?: ParseMemo): Promise<LoadedRegistry> {
+  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents)]);
+  const built = buildRegistryAt(registry.read, memo);
+  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
+  const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...(registry.read.tree.ref === undefined ? {} : { ref }) });
+  return {
+    tags: built.history.tags,
+    leftOut: built.history.leftOut,
+    tree: built.history.head,
+    agents: agents.agents,
+    policy,
+    problems: [...built.problems, ...agents.problems, ...(policy.kind === "invalid" ? policy.problems : [])],
+    refused: built.refused + agents.refused,
+  };
+}
+
+/** How the command line shows locations: relative to the directory it runs in. */
+export function locateFrom(cwd: string): Locate {
+  return (location) => {
+    const repo = path.relative(cwd, location.repo) || ".";
+    const file = path.relative(cwd, path.join(location.repo, location.path)) || ".";
+    return { repo, file };
+  };
+}
