@@ -34027,280 +34027,7 @@ function pipe2(cwd, args, input3) {
 // app/load/read-agents.ts
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-
-// schemas/common.ts
-var import_semver6 = __toESM(require_semver2(), 1);
-var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
-  message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
-});
-var semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
-var exactVersion = external_exports.string().regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
-var versionRange = external_exports.string().refine((value) => import_semver6.default.validRange(value) !== null, {
-  message: "a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`"
-});
-var teamName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "a team slug such as `support-platform`" });
-var scopeName = external_exports.string().regex(/^[a-z0-9][a-z0-9._-]*(?::[a-z0-9._-]+)?$/, { message: "a scope such as `crm.cases:read`" });
-var modelId = external_exports.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "a model id such as `claude-sonnet-5-5`" });
-var relativePath = external_exports.string().regex(/^(?!\/)(?![A-Za-z]:)(?!(?:.*\/)?\.\.(?:\/|$))[^\\]+$/, {
-  message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)"
-});
-
-// schemas/agent.schema.ts
-var skillRef = external_exports.union(
-  [
-    versionRange.meta({ description: "A semver range of the shared skill, e.g. `^1.2.0`." }),
-    external_exports.strictObject({
-      version: versionRange.meta({ description: "A semver range of the shared skill." }),
-      overlay: relativePath.optional().meta({
-        description: "A markdown file in this repo layered on the shared skill: its `## Heading` sections replace the skill's sections of the same heading; other sections are appended."
-      })
-    }).meta({ description: "A skill with a range and an optional team overlay." })
-  ],
-  { error: "a semver range (`^1.2.0`) or a mapping with `version` and an optional `overlay`" }
-);
-var runner = external_exports.discriminatedUnion("type", [
-  external_exports.strictObject({
-    type: external_exports.literal("builtin").meta({ description: "blastgate assembles the system prompt, resolved skills and tools and drives Claude." }),
-    system: relativePath.optional().meta({ description: "A markdown file with the agent's own system prompt." }),
-    maxTurns: external_exports.int().min(1).max(100).default(10).meta({ description: "Tool-use turns before a trial is stopped." })
-  }).meta({ title: "Builtin runner" }),
-  external_exports.strictObject({
-    type: external_exports.literal("command").meta({ description: "blastgate calls the team's own entry point." }),
-    command: external_exports.array(external_exports.string().min(1)).min(1).meta({
-      description: "The program and its arguments, run without a shell. It reads the resolved model, skills and servers from its environment and writes a transcript."
-    }),
-    timeoutSeconds: external_exports.int().min(1).max(3600).default(300).meta({ description: "Per-trial timeout." })
-  }).meta({ title: "Command runner" })
-]);
-var agentManifestSchema = external_exports.strictObject({
-  name: kebabName.meta({ description: "The agent's name, unique in the organisation." }),
-  description: external_exports.string().max(1024).optional().meta({ description: "What the agent does, for the catalog." }),
-  team: teamName.meta({ description: "The owning team (a GitHub team slug)." }),
-  tier: external_exports.enum(["production", "staging", "experimental"]).meta({ description: "How critical the agent is; the gate policy sets rules per tier." }),
-  model: external_exports.string().min(1).default("default").meta({
-    description: "`default` (the registry's default model), an alias from models.yaml such as `fast`, or a model id such as `claude-sonnet-5-5`."
-  }),
-  servers: external_exports.record(kebabName, versionRange).default({}).meta({ description: "Shared MCP servers this agent uses: name \u2192 semver range." }),
-  skills: external_exports.record(kebabName, skillRef).default({}).meta({ description: "Shared skills this agent uses: name \u2192 semver range, or `{version, overlay}`." }),
-  evals: external_exports.strictObject({
-    suite: relativePath.default("evals").meta({ description: "The folder of YAML eval cases." }),
-    runner: runner.default({ type: "builtin", maxTurns: 10 }),
-    trials: external_exports.int().min(1).max(100).default(3).meta({ description: "Runs of each case per variant." }),
-    thresholds: external_exports.strictObject({
-      passRate: external_exports.number().min(0).max(1).optional().meta({ description: "The pass rate this agent must reach." }),
-      maxRegression: external_exports.number().min(0).max(1).optional().meta({ description: "The largest drop in pass rate, head against base, this agent tolerates." })
-    }).default({}).meta({ description: "Overrides of the gate policy's per-tier thresholds (stricter only)." })
-  }).optional().meta({ description: "Where the agent's eval suite is and how the agent is run for it." })
-}).meta({
-  title: "blastgate agent manifest (agent.yaml)",
-  description: "Declares which shared MCP servers, skills and model an agent uses, with semver ranges."
-});
-
-// schemas/models.schema.ts
-var modelsConfigSchema = external_exports.strictObject({
-  default: modelId.meta({ description: "The model every agent with `model: default` resolves to." }),
-  aliases: external_exports.record(kebabName, modelId).default({}).meta({ description: "Named aliases agents may use instead of a model id, e.g. `fast: claude-haiku-5-5`." }),
-  allowed: external_exports.array(modelId).optional().meta({ description: "When set, the only model ids agents may resolve to." }),
-  deprecated: external_exports.record(
-    modelId,
-    external_exports.strictObject({
-      retires: external_exports.iso.date().meta({ description: "The day the model stops serving (YYYY-MM-DD)." }),
-      replacement: modelId.meta({ description: "The model to move to." })
-    })
-  ).default({}).meta({ description: "Models being retired: model id \u2192 retirement date and replacement." })
-}).meta({ title: "blastgate models (models.yaml)", description: "The organisation's default model, aliases and model policy." });
-
-// schemas/overlay.schema.ts
-var overlayFrontmatterSchema = external_exports.strictObject({
-  skill: kebabName.optional().meta({ description: "The shared skill this overlay layers on; must match the key in agent.yaml." }),
-  description: external_exports.string().max(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
-  replaces: external_exports.array(external_exports.string().min(1)).optional().meta({
-    description: "Headings of the shared skill this overlay means to replace. When set, a listed heading missing from the shared skill is reported, even if it never existed."
-  })
-}).meta({
-  title: "blastgate skill overlay (frontmatter)",
-  description: "An agent team's overlay on a shared skill: `## Heading` sections replace the skill's sections of the same heading; others are appended."
-});
-
-// schemas/mcp-server-json.schema.ts
-var SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-var PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
-var uri = () => external_exports.url({ message: "an absolute URL such as `https://example.com/mcp`" });
-var text = (min, max) => {
-  const message = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
-  return external_exports.string().min(min, { message }).max(max, { message });
-};
-var input2 = external_exports.looseObject({
-  description: external_exports.string().optional(),
-  isRequired: external_exports.boolean().optional(),
-  format: external_exports.enum(["string", "number", "boolean", "filepath"]).optional(),
-  value: external_exports.string().optional(),
-  isSecret: external_exports.boolean().optional(),
-  default: external_exports.string().optional(),
-  placeholder: external_exports.string().optional(),
-  choices: external_exports.array(external_exports.string()).optional()
-});
-var inputWithVariables = input2.extend({
-  variables: external_exports.record(external_exports.string(), input2).optional().meta({ description: "Values for `{curly_brace}` identifiers in `value`." })
-});
-var keyValueInput = inputWithVariables.extend({ name: external_exports.string().meta({ description: "The header or environment variable's name." }) });
-var positionalArgument = inputWithVariables.extend({ type: external_exports.literal("positional"), valueHint: external_exports.string().optional(), isRepeated: external_exports.boolean().optional() }).refine((argument2) => argument2.valueHint !== void 0 || argument2.value !== void 0, {
-  message: "a positional argument with `valueHint` or `value`"
-});
-var namedArgument = inputWithVariables.extend({ type: external_exports.literal("named"), name: external_exports.string(), isRepeated: external_exports.boolean().optional() });
-var argument = external_exports.union([positionalArgument, namedArgument]);
-var stdioTransport = external_exports.looseObject({ type: external_exports.literal("stdio") });
-var streamableHttpTransport = external_exports.looseObject({
-  type: external_exports.literal("streamable-http"),
-  url: external_exports.string().meta({ description: "A URL template; `{variables}` name argument valueHints, argument names or environment variables." }),
-  headers: external_exports.array(keyValueInput).optional()
-});
-var sseTransport = external_exports.looseObject({
-  type: external_exports.literal("sse"),
-  url: uri().meta({ description: "The Server-Sent Events endpoint." }),
-  headers: external_exports.array(keyValueInput).optional()
-});
-var mcpPackageSchema = external_exports.strictObject({
-  registryType: external_exports.string().meta({ description: "npm, pypi, oci, nuget or mcpb." }),
-  registryBaseUrl: uri().optional(),
-  identifier: external_exports.string(),
-  version: external_exports.string().min(1, { message: "a specific version such as `1.0.2`" }).refine((value) => value !== "latest", { message: "a specific version, not `latest`" }).optional(),
-  fileSha256: external_exports.string().regex(/^[a-f0-9]{64}$/, { message: "64 lowercase hex digits" }).optional(),
-  runtimeHint: external_exports.string().optional(),
-  transport: external_exports.union([stdioTransport, streamableHttpTransport, sseTransport]),
-  runtimeArguments: external_exports.array(argument).optional(),
-  packageArguments: external_exports.array(argument).optional(),
-  environmentVariables: external_exports.array(keyValueInput).optional()
-});
-var remoteVariables = external_exports.record(external_exports.string(), input2).optional().meta({ description: "Values for `{variables}` in the URL." });
-var mcpRemoteSchema = external_exports.union([
-  streamableHttpTransport.extend({ variables: remoteVariables }),
-  sseTransport.extend({ variables: remoteVariables })
-]);
-var repository = external_exports.looseObject({
-  url: uri(),
-  source: external_exports.string(),
-  id: external_exports.string().optional(),
-  subfolder: external_exports.string().optional()
-});
-var icon = external_exports.looseObject({
-  src: uri().max(255, { message: "a URL of at most 255 characters" }),
-  mimeType: external_exports.enum(["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]).optional(),
-  sizes: external_exports.array(external_exports.string().regex(/^(\d+x\d+|any)$/)).optional(),
-  theme: external_exports.enum(["light", "dark"]).optional()
-});
-var rangeLike = /[\^~<>=*|\s]|(^|\.)[xX](\.|$)/;
-var mcpServerJsonSchema = external_exports.looseObject({
-  $schema: uri().optional(),
-  name: text(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
-  description: text(1, 100),
-  title: text(1, 100).optional(),
-  version: text(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
-  websiteUrl: uri().optional(),
-  repository: repository.optional(),
-  icons: external_exports.array(icon).optional(),
-  packages: external_exports.array(mcpPackageSchema).optional(),
-  remotes: external_exports.array(mcpRemoteSchema).optional(),
-  _meta: external_exports.looseObject({
-    [PUBLISHER_PROVIDED_KEY]: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
-  }).optional()
-}).meta({ title: "MCP registry server.json (2025-12-11), as mirrored by blastgate" });
-
-// schemas/server.schema.ts
-var jsonSchemaObject = external_exports.record(external_exports.string(), external_exports.unknown()).meta({ description: "A JSON Schema object, as MCP's `tools/list` returns in `inputSchema`." });
-var tool = external_exports.strictObject({
-  name: external_exports.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: "a tool name of letters, digits, `_`, `-` or `.`" }).meta({ description: "The tool's name as the server lists it." }),
-  description: external_exports.string().min(1).meta({ description: "What the model reads to decide when to call it." }),
-  inputSchema: jsonSchemaObject.meta({ description: "The tool's input, as JSON Schema (type: object)." }),
-  scopes: external_exports.array(scopeName).default([]).meta({ description: "Scopes a caller needs for this tool." })
-});
-var serverManifestSchema = external_exports.strictObject({
-  name: kebabName.meta({ description: "The server's name; equals its folder under servers/." }),
-  title: external_exports.string().min(1).max(100).meta({ description: "A human-readable name." }),
-  description: external_exports.string().min(1).max(100).meta({ description: "What the server offers, in at most 100 characters (the MCP registry's limit)." }),
-  version: exactVersion.meta({ description: "This release's exact semver version; published as tag `servers/<name>@<version>`." }),
-  owner: teamName.meta({ description: "The owning team." }),
-  lifecycle: external_exports.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
-  websiteUrl: external_exports.url().optional(),
-  repository: external_exports.strictObject({ url: external_exports.url(), source: external_exports.string().min(1), id: external_exports.string().optional(), subfolder: external_exports.string().optional() }).optional().meta({ description: "Where the server's source lives." }),
-  // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
-  packages: external_exports.array(mcpPackageSchema).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
-  remotes: external_exports.array(mcpRemoteSchema).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
-  scopes: external_exports.array(scopeName).default([]).meta({ description: "Every scope the server can act with." }),
-  guarantees: external_exports.strictObject({
-    availability: external_exports.string().optional().meta({ description: "e.g. `99.9%`." }),
-    dataClassification: external_exports.enum(["public", "internal", "confidential", "restricted"]).optional(),
-    rateLimit: external_exports.string().optional().meta({ description: "e.g. `600/min per agent`." }),
-    support: external_exports.string().optional().meta({ description: "Where to ask for help, e.g. a channel." })
-  }).default({}).meta({ description: "What the owning team promises to every consumer." }),
-  tools: external_exports.array(tool).default([]).meta({ description: "The tool contract: every tool with its input schema." }),
-  dependsOn: external_exports.strictObject({
-    servers: external_exports.record(kebabName, versionRange).default({}).meta({ description: "Other shared servers this one calls: name \u2192 range." })
-  }).optional()
-}).meta({
-  title: "blastgate shared MCP server (server.yaml)",
-  description: "A shared MCP server's catalog entry, tool contract and guarantees."
-});
-
-// schemas/skill.schema.ts
-var requirementPattern = /^(server|skill):([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
-var skillFrontmatterSchema = external_exports.strictObject({
-  name: external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
-    message: "lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with `-`"
-  }).meta({ description: "The skill's name; equals its folder under skills/." }),
-  description: external_exports.string().min(1).max(1024).meta({ description: "What the skill does and when to use it (at most 1024 characters)." }),
-  license: external_exports.string().optional().meta({ description: "A license name or a bundled license file." }),
-  compatibility: external_exports.string().max(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
-  "allowed-tools": external_exports.string().optional().meta({ description: "Space-separated tools the skill may use." }),
-  metadata: external_exports.strictObject({
-    version: exactVersion.meta({ description: "This release's exact semver version; published as tag `skills/<name>@<version>`." }),
-    owner: teamName.meta({ description: "The owning team." }),
-    requires: external_exports.string().optional().meta({
-      description: "What the skill needs, as a comma list of `server:<name>@<range>` and `skill:<name>@<range>`, e.g. `server:crm@^2.1.0, skill:tone-guide@^1.0.0`."
-    })
-  }).catchall(external_exports.string()).meta({ description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`." })
-}).meta({
-  title: "blastgate shared skill (SKILL.md frontmatter)",
-  description: "The YAML frontmatter of a shared skill's SKILL.md, per the Agent Skills specification."
-});
-
-// app/core/registry/parse-manifests.ts
-var import_semver7 = __toESM(require_semver2(), 1);
-
-// app/core/files/markdown-sections.ts
-function splitSections(markdown) {
-  const sections = [{ heading: null, lines: [] }];
-  let fence = null;
-  for (const line of markdown.split("\n")) {
-    const fenceMatch = /^\s*(```+|~~~+)/.exec(line);
-    if (fenceMatch) {
-      if (fence === null) fence = fenceMatch[1];
-      else if (fenceMatch[1].startsWith(fence[0]) && fenceMatch[1].length >= fence.length) fence = null;
-    }
-    const heading = fence === null ? /^##\s+(.+?)\s*#*\s*$/.exec(line) : null;
-    if (heading) sections.push({ heading: heading[1], lines: [line] });
-    else sections[sections.length - 1].lines.push(line);
-  }
-  return sections.filter((section) => section.heading !== null || section.lines.some((line) => line.trim() !== "")).map((section) => ({ heading: section.heading, text: section.lines.join("\n") }));
-}
-function listHeadings(markdown) {
-  return splitSections(markdown).flatMap((section) => section.heading === null ? [] : [section.heading]);
-}
-function splitFrontmatter(text2) {
-  const normalized = text2.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
-  if (!normalized.startsWith("---\n")) return { frontmatter: null, body: normalized, bodyLine: 1 };
-  const end = normalized.indexOf("\n---", 3);
-  if (end === -1) return { frontmatter: null, body: normalized, bodyLine: 1 };
-  const afterFence = normalized.indexOf("\n", end + 4);
-  const frontmatter = normalized.slice(4, end + 1);
-  const body = afterFence === -1 ? "" : normalized.slice(afterFence + 1);
-  return { frontmatter, body, bodyLine: frontmatter.split("\n").length + 2 };
-}
-
-// app/core/registry/model.ts
-function assetId2(kind, name) {
-  return `${kind}:${name}`;
-}
+import { createHash } from "node:crypto";
 
 // app/core/files/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -34543,6 +34270,303 @@ function editDistance(a, b) {
   return row[b.length];
 }
 
+// app/core/registry/layout.ts
+var import_semver6 = __toESM(require_semver2(), 1);
+var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
+var MODELS_FILE = "models.yaml";
+var GATE_POLICY_FILE = ".github/blastgate.yml";
+var ASSET_FOLDERS = { server: "servers", skill: "skills" };
+function assetFolder(kind, name) {
+  return `${ASSET_FOLDERS[kind]}/${name}`;
+}
+function manifestPath(kind, name) {
+  return `${assetFolder(kind, name)}/${MANIFEST_FILE[kind]}`;
+}
+function kindOfFolder(folder) {
+  return folder === "servers" ? "server" : folder === "skills" ? "skill" : null;
+}
+var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
+var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
+function parseReleaseTag(tag) {
+  const match = tagPattern.exec(tag);
+  if (!match || import_semver6.default.valid(match[3]) !== match[3]) return null;
+  return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
+}
+
+// app/core/registry/model.ts
+function assetId2(kind, name) {
+  return `${kind}:${name}`;
+}
+
+// schemas/common.ts
+var import_semver7 = __toESM(require_semver2(), 1);
+var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+  message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
+});
+var semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+var exactVersion = external_exports.string().regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
+var versionRange = external_exports.string().refine((value) => import_semver7.default.validRange(value) !== null, {
+  message: "a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`"
+});
+var teamName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "a team slug such as `support-platform`" });
+var scopeName = external_exports.string().regex(/^[a-z0-9][a-z0-9._-]*(?::[a-z0-9._-]+)?$/, { message: "a scope such as `crm.cases:read`" });
+var modelId = external_exports.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "a model id such as `claude-sonnet-5-5`" });
+var relativePath = external_exports.string().regex(/^(?!\/)(?![A-Za-z]:)(?!(?:.*\/)?\.\.(?:\/|$))[^\\]+$/, {
+  message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)"
+});
+
+// schemas/agent.schema.ts
+var skillRef = external_exports.union(
+  [
+    versionRange.meta({ description: "A semver range of the shared skill, e.g. `^1.2.0`." }),
+    external_exports.strictObject({
+      version: versionRange.meta({ description: "A semver range of the shared skill." }),
+      overlay: relativePath.optional().meta({
+        description: "A markdown file in this repo layered on the shared skill: its `## Heading` sections replace the skill's sections of the same heading; other sections are appended."
+      })
+    }).meta({ description: "A skill with a range and an optional team overlay." })
+  ],
+  { error: "a semver range (`^1.2.0`) or a mapping with `version` and an optional `overlay`" }
+);
+var runner = external_exports.discriminatedUnion("type", [
+  external_exports.strictObject({
+    type: external_exports.literal("builtin").meta({ description: "blastgate assembles the system prompt, resolved skills and tools and drives Claude." }),
+    system: relativePath.optional().meta({ description: "A markdown file with the agent's own system prompt." }),
+    maxTurns: external_exports.int().min(1).max(100).default(10).meta({ description: "Tool-use turns before a trial is stopped." })
+  }).meta({ title: "Builtin runner" }),
+  external_exports.strictObject({
+    type: external_exports.literal("command").meta({ description: "blastgate calls the team's own entry point." }),
+    command: external_exports.array(external_exports.string().min(1)).min(1).meta({
+      description: "The program and its arguments, run without a shell. It reads the resolved model, skills and servers from its environment and writes a transcript."
+    }),
+    timeoutSeconds: external_exports.int().min(1).max(3600).default(300).meta({ description: "Per-trial timeout." })
+  }).meta({ title: "Command runner" })
+]);
+var agentManifestSchema = external_exports.strictObject({
+  name: kebabName.meta({ description: "The agent's name, unique in the organisation." }),
+  description: external_exports.string().max(1024).optional().meta({ description: "What the agent does, for the catalog." }),
+  team: teamName.meta({ description: "The owning team (a GitHub team slug)." }),
+  tier: external_exports.enum(["production", "staging", "experimental"]).meta({ description: "How critical the agent is; the gate policy sets rules per tier." }),
+  model: external_exports.string().min(1).default("default").meta({
+    description: "`default` (the registry's default model), an alias from models.yaml such as `fast`, or a model id such as `claude-sonnet-5-5`."
+  }),
+  servers: external_exports.record(kebabName, versionRange).default({}).meta({ description: "Shared MCP servers this agent uses: name \u2192 semver range." }),
+  skills: external_exports.record(kebabName, skillRef).default({}).meta({ description: "Shared skills this agent uses: name \u2192 semver range, or `{version, overlay}`." }),
+  evals: external_exports.strictObject({
+    suite: relativePath.default("evals").meta({ description: "The folder of YAML eval cases." }),
+    runner: runner.default({ type: "builtin", maxTurns: 10 }),
+    trials: external_exports.int().min(1).max(100).default(3).meta({ description: "Runs of each case per variant." }),
+    thresholds: external_exports.strictObject({
+      passRate: external_exports.number().min(0).max(1).optional().meta({ description: "The pass rate this agent must reach." }),
+      maxRegression: external_exports.number().min(0).max(1).optional().meta({ description: "The largest drop in pass rate, head against base, this agent tolerates." })
+    }).default({}).meta({ description: "Overrides of the gate policy's per-tier thresholds (stricter only)." })
+  }).optional().meta({ description: "Where the agent's eval suite is and how the agent is run for it." })
+}).meta({
+  title: "blastgate agent manifest (agent.yaml)",
+  description: "Declares which shared MCP servers, skills and model an agent uses, with semver ranges."
+});
+
+// schemas/models.schema.ts
+var modelsConfigSchema = external_exports.strictObject({
+  default: modelId.meta({ description: "The model every agent with `model: default` resolves to." }),
+  aliases: external_exports.record(kebabName, modelId).default({}).meta({ description: "Named aliases agents may use instead of a model id, e.g. `fast: claude-haiku-5-5`." }),
+  allowed: external_exports.array(modelId).optional().meta({ description: "When set, the only model ids agents may resolve to." }),
+  deprecated: external_exports.record(
+    modelId,
+    external_exports.strictObject({
+      retires: external_exports.iso.date().meta({ description: "The day the model stops serving (YYYY-MM-DD)." }),
+      replacement: modelId.meta({ description: "The model to move to." })
+    })
+  ).default({}).meta({ description: "Models being retired: model id \u2192 retirement date and replacement." })
+}).meta({ title: "blastgate models (models.yaml)", description: "The organisation's default model, aliases and model policy." });
+
+// schemas/overlay.schema.ts
+var overlayFrontmatterSchema = external_exports.strictObject({
+  skill: kebabName.optional().meta({ description: "The shared skill this overlay layers on; must match the key in agent.yaml." }),
+  description: external_exports.string().max(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
+  replaces: external_exports.array(external_exports.string().min(1)).optional().meta({
+    description: "Headings of the shared skill this overlay means to replace. When set, a listed heading missing from the shared skill is reported, even if it never existed."
+  })
+}).meta({
+  title: "blastgate skill overlay (frontmatter)",
+  description: "An agent team's overlay on a shared skill: `## Heading` sections replace the skill's sections of the same heading; others are appended."
+});
+
+// schemas/mcp-server-json.schema.ts
+var SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+var PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
+var uri = () => external_exports.url({ message: "an absolute URL such as `https://example.com/mcp`" });
+var text = (min, max) => {
+  const message = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
+  return external_exports.string().min(min, { message }).max(max, { message });
+};
+var input2 = external_exports.looseObject({
+  description: external_exports.string().optional(),
+  isRequired: external_exports.boolean().optional(),
+  format: external_exports.enum(["string", "number", "boolean", "filepath"]).optional(),
+  value: external_exports.string().optional(),
+  isSecret: external_exports.boolean().optional(),
+  default: external_exports.string().optional(),
+  placeholder: external_exports.string().optional(),
+  choices: external_exports.array(external_exports.string()).optional()
+});
+var inputWithVariables = input2.extend({
+  variables: external_exports.record(external_exports.string(), input2).optional().meta({ description: "Values for `{curly_brace}` identifiers in `value`." })
+});
+var keyValueInput = inputWithVariables.extend({ name: external_exports.string().meta({ description: "The header or environment variable's name." }) });
+var positionalArgument = inputWithVariables.extend({ type: external_exports.literal("positional"), valueHint: external_exports.string().optional(), isRepeated: external_exports.boolean().optional() }).refine((argument2) => argument2.valueHint !== void 0 || argument2.value !== void 0, {
+  message: "a positional argument with `valueHint` or `value`"
+});
+var namedArgument = inputWithVariables.extend({ type: external_exports.literal("named"), name: external_exports.string(), isRepeated: external_exports.boolean().optional() });
+var argument = external_exports.union([positionalArgument, namedArgument]);
+var stdioTransport = external_exports.looseObject({ type: external_exports.literal("stdio") });
+var streamableHttpTransport = external_exports.looseObject({
+  type: external_exports.literal("streamable-http"),
+  url: external_exports.string().meta({ description: "A URL template; `{variables}` name argument valueHints, argument names or environment variables." }),
+  headers: external_exports.array(keyValueInput).optional()
+});
+var sseTransport = external_exports.looseObject({
+  type: external_exports.literal("sse"),
+  url: uri().meta({ description: "The Server-Sent Events endpoint." }),
+  headers: external_exports.array(keyValueInput).optional()
+});
+var mcpPackageSchema = external_exports.strictObject({
+  registryType: external_exports.string().meta({ description: "npm, pypi, oci, nuget or mcpb." }),
+  registryBaseUrl: uri().optional(),
+  identifier: external_exports.string(),
+  version: external_exports.string().min(1, { message: "a specific version such as `1.0.2`" }).refine((value) => value !== "latest", { message: "a specific version, not `latest`" }).optional(),
+  fileSha256: external_exports.string().regex(/^[a-f0-9]{64}$/, { message: "64 lowercase hex digits" }).optional(),
+  runtimeHint: external_exports.string().optional(),
+  transport: external_exports.union([stdioTransport, streamableHttpTransport, sseTransport]),
+  runtimeArguments: external_exports.array(argument).optional(),
+  packageArguments: external_exports.array(argument).optional(),
+  environmentVariables: external_exports.array(keyValueInput).optional()
+});
+var remoteVariables = external_exports.record(external_exports.string(), input2).optional().meta({ description: "Values for `{variables}` in the URL." });
+var mcpRemoteSchema = external_exports.union([
+  streamableHttpTransport.extend({ variables: remoteVariables }),
+  sseTransport.extend({ variables: remoteVariables })
+]);
+var repository = external_exports.looseObject({
+  url: uri(),
+  source: external_exports.string(),
+  id: external_exports.string().optional(),
+  subfolder: external_exports.string().optional()
+});
+var icon = external_exports.looseObject({
+  src: uri().max(255, { message: "a URL of at most 255 characters" }),
+  mimeType: external_exports.enum(["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]).optional(),
+  sizes: external_exports.array(external_exports.string().regex(/^(\d+x\d+|any)$/)).optional(),
+  theme: external_exports.enum(["light", "dark"]).optional()
+});
+var rangeLike = /[\^~<>=*|\s]|(^|\.)[xX](\.|$)/;
+var mcpServerJsonSchema = external_exports.looseObject({
+  $schema: uri().optional(),
+  name: text(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
+  description: text(1, 100),
+  title: text(1, 100).optional(),
+  version: text(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
+  websiteUrl: uri().optional(),
+  repository: repository.optional(),
+  icons: external_exports.array(icon).optional(),
+  packages: external_exports.array(mcpPackageSchema).optional(),
+  remotes: external_exports.array(mcpRemoteSchema).optional(),
+  _meta: external_exports.looseObject({
+    [PUBLISHER_PROVIDED_KEY]: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
+  }).optional()
+}).meta({ title: "MCP registry server.json (2025-12-11), as mirrored by blastgate" });
+
+// schemas/server.schema.ts
+var jsonSchemaObject = external_exports.record(external_exports.string(), external_exports.unknown()).meta({ description: "A JSON Schema object, as MCP's `tools/list` returns in `inputSchema`." });
+var tool = external_exports.strictObject({
+  name: external_exports.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: "a tool name of letters, digits, `_`, `-` or `.`" }).meta({ description: "The tool's name as the server lists it." }),
+  description: external_exports.string().min(1).meta({ description: "What the model reads to decide when to call it." }),
+  inputSchema: jsonSchemaObject.meta({ description: "The tool's input, as JSON Schema (type: object)." }),
+  scopes: external_exports.array(scopeName).default([]).meta({ description: "Scopes a caller needs for this tool." })
+});
+var serverManifestSchema = external_exports.strictObject({
+  name: kebabName.meta({ description: "The server's name; equals its folder under servers/." }),
+  title: external_exports.string().min(1).max(100).meta({ description: "A human-readable name." }),
+  description: external_exports.string().min(1).max(100).meta({ description: "What the server offers, in at most 100 characters (the MCP registry's limit)." }),
+  version: exactVersion.meta({ description: "This release's exact semver version; published as tag `servers/<name>@<version>`." }),
+  owner: teamName.meta({ description: "The owning team." }),
+  lifecycle: external_exports.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
+  websiteUrl: external_exports.url().optional(),
+  repository: external_exports.strictObject({ url: external_exports.url(), source: external_exports.string().min(1), id: external_exports.string().optional(), subfolder: external_exports.string().optional() }).optional().meta({ description: "Where the server's source lives." }),
+  // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
+  packages: external_exports.array(mcpPackageSchema).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
+  remotes: external_exports.array(mcpRemoteSchema).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
+  scopes: external_exports.array(scopeName).default([]).meta({ description: "Every scope the server can act with." }),
+  guarantees: external_exports.strictObject({
+    availability: external_exports.string().optional().meta({ description: "e.g. `99.9%`." }),
+    dataClassification: external_exports.enum(["public", "internal", "confidential", "restricted"]).optional(),
+    rateLimit: external_exports.string().optional().meta({ description: "e.g. `600/min per agent`." }),
+    support: external_exports.string().optional().meta({ description: "Where to ask for help, e.g. a channel." })
+  }).default({}).meta({ description: "What the owning team promises to every consumer." }),
+  tools: external_exports.array(tool).default([]).meta({ description: "The tool contract: every tool with its input schema." }),
+  dependsOn: external_exports.strictObject({
+    servers: external_exports.record(kebabName, versionRange).default({}).meta({ description: "Other shared servers this one calls: name \u2192 range." })
+  }).optional()
+}).meta({
+  title: "blastgate shared MCP server (server.yaml)",
+  description: "A shared MCP server's catalog entry, tool contract and guarantees."
+});
+
+// schemas/skill.schema.ts
+var requirementPattern = /^(server|skill):([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
+var skillFrontmatterSchema = external_exports.strictObject({
+  name: external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    message: "lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with `-`"
+  }).meta({ description: "The skill's name; equals its folder under skills/." }),
+  description: external_exports.string().min(1).max(1024).meta({ description: "What the skill does and when to use it (at most 1024 characters)." }),
+  license: external_exports.string().optional().meta({ description: "A license name or a bundled license file." }),
+  compatibility: external_exports.string().max(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
+  "allowed-tools": external_exports.string().optional().meta({ description: "Space-separated tools the skill may use." }),
+  metadata: external_exports.strictObject({
+    version: exactVersion.meta({ description: "This release's exact semver version; published as tag `skills/<name>@<version>`." }),
+    owner: teamName.meta({ description: "The owning team." }),
+    requires: external_exports.string().optional().meta({
+      description: "What the skill needs, as a comma list of `server:<name>@<range>` and `skill:<name>@<range>`, e.g. `server:crm@^2.1.0, skill:tone-guide@^1.0.0`."
+    })
+  }).catchall(external_exports.string()).meta({ description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`." })
+}).meta({
+  title: "blastgate shared skill (SKILL.md frontmatter)",
+  description: "The YAML frontmatter of a shared skill's SKILL.md, per the Agent Skills specification."
+});
+
+// app/core/registry/parse-manifests.ts
+var import_semver8 = __toESM(require_semver2(), 1);
+
+// app/core/files/markdown-sections.ts
+function splitSections(markdown) {
+  const sections = [{ heading: null, lines: [] }];
+  let fence = null;
+  for (const line of markdown.split("\n")) {
+    const fenceMatch = /^\s*(```+|~~~+)/.exec(line);
+    if (fenceMatch) {
+      if (fence === null) fence = fenceMatch[1];
+      else if (fenceMatch[1].startsWith(fence[0]) && fenceMatch[1].length >= fence.length) fence = null;
+    }
+    const heading = fence === null ? /^##\s+(.+?)\s*#*\s*$/.exec(line) : null;
+    if (heading) sections.push({ heading: heading[1], lines: [line] });
+    else sections[sections.length - 1].lines.push(line);
+  }
+  return sections.filter((section) => section.heading !== null || section.lines.some((line) => line.trim() !== "")).map((section) => ({ heading: section.heading, text: section.lines.join("\n") }));
+}
+function listHeadings(markdown) {
+  return splitSections(markdown).flatMap((section) => section.heading === null ? [] : [section.heading]);
+}
+function splitFrontmatter(text2) {
+  const normalized = text2.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+  if (!normalized.startsWith("---\n")) return { frontmatter: null, body: normalized, bodyLine: 1 };
+  const end = normalized.indexOf("\n---", 3);
+  if (end === -1) return { frontmatter: null, body: normalized, bodyLine: 1 };
+  const afterFence = normalized.indexOf("\n", end + 4);
+  const frontmatter = normalized.slice(4, end + 1);
+  const body = afterFence === -1 ? "" : normalized.slice(afterFence + 1);
+  return { frontmatter, body, bodyLine: frontmatter.split("\n").length + 2 };
+}
+
 // app/core/registry/parse-manifests.ts
 function parseServerManifest(file2, folder) {
   const parsed = parseYamlFile(file2, serverManifestSchema, "a server.yaml");
@@ -34637,7 +34661,7 @@ function parseRequires(text2, file2, line) {
   const seen = /* @__PURE__ */ new Set();
   for (const entry2 of text2.split(",").map((part) => part.trim())) {
     const match = requirementPattern.exec(entry2);
-    if (!match || import_semver7.default.validRange(match[3]) === null) {
+    if (!match || import_semver8.default.validRange(match[3]) === null) {
       problems.push(
         problemAt(file2, line, "error", "schema", `expected each \`metadata.requires\` entry to be \`server:<name>@<range>\` or \`skill:<name>@<range>\` (like \`server:crm@^2.1.0\`); got \`${entry2}\``)
       );
@@ -34733,29 +34757,6 @@ function parseAgentManifest(file2, repo) {
     },
     problems: []
   };
-}
-
-// app/core/registry/layout.ts
-var import_semver8 = __toESM(require_semver2(), 1);
-var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
-var MODELS_FILE = "models.yaml";
-var GATE_POLICY_FILE = ".github/blastgate.yml";
-var ASSET_FOLDERS = { server: "servers", skill: "skills" };
-function assetFolder(kind, name) {
-  return `${ASSET_FOLDERS[kind]}/${name}`;
-}
-function manifestPath(kind, name) {
-  return `${assetFolder(kind, name)}/${MANIFEST_FILE[kind]}`;
-}
-function kindOfFolder(folder) {
-  return folder === "servers" ? "server" : folder === "skills" ? "skill" : null;
-}
-var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
-var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
-function parseReleaseTag(tag) {
-  const match = tagPattern.exec(tag);
-  if (!match || import_semver8.default.valid(match[3]) !== match[3]) return null;
-  return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
 }
 
 // app/core/registry/build-registry-history.ts
@@ -34926,6 +34927,42 @@ function relocate(parsed, at) {
   };
 }
 
+// app/core/registry/build-agent.ts
+var AGENT_MANIFEST = "agent.yaml";
+function parseAgentRepo(repo, manifest) {
+  const source = { repo, path: AGENT_MANIFEST };
+  if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
+  if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
+  const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
+  return { draft: parsed.value, problems: [...parsed.problems] };
+}
+function buildAgentFacts(draft, overlays) {
+  const { facts } = draft;
+  const problems = [];
+  const built = /* @__PURE__ */ new Map();
+  for (const [skill, overlay] of draft.overlayPaths) {
+    const read = overlays.get(overlay.path) ?? { kind: "missing" };
+    const source = { repo: facts.repo, path: normalizePath(overlay.path) };
+    if (read.kind === "missing") {
+      problems.push(problemAt(facts.source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
+    } else if (read.kind === "outside-repo") {
+      problems.push(problemAt(facts.source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
+    } else if (read.kind === "too-large") {
+      problems.push({ ...tooLarge(source, read.bytes, "a skill overlay"), agent: facts.name });
+    } else {
+      const parsed = parseOverlay({ ...source, text: read.text }, skill);
+      problems.push(...parsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
+      if (parsed.value) built.set(skill, { ...parsed.value, source });
+    }
+  }
+  const manifest = { repo: facts.source.repo, path: facts.source.path };
+  const requirements = facts.requirements.map((requirement) => ({ ...requirement, source: manifest }));
+  return { agent: { ...facts, source: manifest, requirements, overlays: built }, problems };
+}
+function normalizePath(path6) {
+  return path6.split("/").filter((part) => part !== "" && part !== ".").join("/");
+}
+
 // app/load/read-agents.ts
 var NoAgentsError = class extends Error {
   constructor(dir) {
@@ -34933,7 +34970,6 @@ var NoAgentsError = class extends Error {
     this.name = "NoAgentsError";
   }
 };
-var AGENT_MANIFEST = "agent.yaml";
 async function readAgents(dirs) {
   const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(dir)))).flat();
   const results = await Promise.all(repos.map((repo) => readAgent(repo)));
@@ -34957,45 +34993,26 @@ async function findAgentRepos(dir) {
 async function isFile(file2) {
   return stat(file2).then((info) => info.isFile(), () => false);
 }
-async function readUserFile(file2, source, what) {
+async function readUserFile(file2) {
   const info = await stat(file2).catch(() => null);
-  if (!info || !info.isFile()) return { problem: problemAt(source, 1, "error", "missing-file", "does not exist") };
-  if (info.size > MAX_FILE_BYTES) return { problem: tooLarge(source, info.size, what) };
-  return { text: await readFile(file2, "utf8") };
+  if (!info || !info.isFile()) return { kind: "missing" };
+  if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
+  const text2 = await readFile(file2, "utf8");
+  return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
 }
-async function readAgent(repoDir) {
-  const repo = repoDir;
-  const source = { repo, path: AGENT_MANIFEST };
-  const read = await readUserFile(path.join(repoDir, AGENT_MANIFEST), source, "an agent.yaml");
-  if ("problem" in read) return { agent: null, problems: [read.problem] };
-  const parsed = parseAgentManifest({ ...source, text: read.text }, repo);
-  if (!parsed.value) return { agent: null, problems: [...parsed.problems] };
-  const { facts, overlayPaths } = parsed.value;
-  const problems = [...parsed.problems];
+async function readAgent(repo) {
+  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)));
+  if (!draft) return { agent: null, problems };
   const overlays = /* @__PURE__ */ new Map();
-  const realRepo = overlayPaths.size > 0 ? await realpath(repoDir) : repoDir;
-  for (const [skill, overlay] of overlayPaths) {
-    const overlaySource = { repo, path: path.posix.normalize(overlay.path) };
-    const target = path.resolve(repoDir, overlay.path);
-    const real = await realpath(target).catch(() => null);
-    if (real === null) {
-      problems.push(problemAt(source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
-      continue;
-    }
-    if (real !== realRepo && !real.startsWith(realRepo + path.sep)) {
-      problems.push(problemAt(source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
-      continue;
-    }
-    const text2 = await readUserFile(real, overlaySource, "a skill overlay");
-    if ("problem" in text2) {
-      problems.push({ ...text2.problem, agent: facts.name });
-      continue;
-    }
-    const overlayParsed = parseOverlay({ ...overlaySource, text: text2.text }, skill);
-    problems.push(...overlayParsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
-    if (overlayParsed.value) overlays.set(skill, overlayParsed.value);
+  const realRepo = draft.overlayPaths.size > 0 ? await realpath(repo) : repo;
+  for (const { path: overlay } of draft.overlayPaths.values()) {
+    const real = await realpath(path.resolve(repo, overlay)).catch(() => null);
+    if (real === null) overlays.set(overlay, { kind: "missing" });
+    else if (real !== realRepo && !real.startsWith(realRepo + path.sep)) overlays.set(overlay, { kind: "outside-repo" });
+    else overlays.set(overlay, await readUserFile(real));
   }
-  return { agent: { ...facts, overlays }, problems };
+  const built = buildAgentFacts(draft, overlays);
+  return { agent: built.agent, problems: [...problems, ...built.problems] };
 }
 
 // app/load/read-registry.ts

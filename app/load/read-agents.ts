@@ -1,10 +1,11 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import type { AgentFacts, OverlayFacts } from "../core/registry/model.ts";
-import { parseAgentManifest, parseOverlay } from "../core/registry/parse-manifests.ts";
+import { createHash } from "node:crypto";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
-import { tooLarge } from "../core/registry/build-registry-history.ts";
-import { problemAt, type Problem, type SourceLocation } from "../core/problems.ts";
+import type { Problem } from "../core/problems.ts";
+import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type OverlayRead } from "../core/registry/build-agent.ts";
+import type { FileRead } from "../core/registry/build-registry-history.ts";
+import type { AgentFacts } from "../core/registry/model.ts";
 
 /** An `--agents` folder holds neither an agent.yaml nor agent repos. */
 export class NoAgentsError extends Error {
@@ -14,7 +15,6 @@ export class NoAgentsError extends Error {
   }
 }
 
-export const AGENT_MANIFEST = "agent.yaml";
 
 /**
  * Reads the agent repos under each `--agents` folder (absolute paths): the folder itself
@@ -48,46 +48,26 @@ async function isFile(file: string): Promise<boolean> {
   return stat(file).then((info) => info.isFile(), () => false);
 }
 
-/** Reads a user-written file, refusing anything over the size cap. */
-async function readUserFile(file: string, source: SourceLocation, what: string): Promise<{ text: string } | { problem: Problem }> {
+/** Reads a user-written file as the core takes it, without reading anything over the size cap. */
+async function readUserFile(file: string): Promise<FileRead> {
   const info = await stat(file).catch(() => null);
-  if (!info || !info.isFile()) return { problem: problemAt(source, 1, "error", "missing-file", "does not exist") };
-  if (info.size > MAX_FILE_BYTES) return { problem: tooLarge(source, info.size, what) };
-  return { text: await readFile(file, "utf8") };
+  if (!info || !info.isFile()) return { kind: "missing" };
+  if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
+  const text = await readFile(file, "utf8");
+  return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
 }
 
-async function readAgent(repoDir: string): Promise<{ agent: AgentFacts | null; problems: Problem[] }> {
-  const repo = repoDir;
-  const source: SourceLocation = { repo, path: AGENT_MANIFEST };
-  const read = await readUserFile(path.join(repoDir, AGENT_MANIFEST), source, "an agent.yaml");
-  if ("problem" in read) return { agent: null, problems: [read.problem] };
-  const parsed = parseAgentManifest({ ...source, text: read.text }, repo);
-  if (!parsed.value) return { agent: null, problems: [...parsed.problems] };
-  const { facts, overlayPaths } = parsed.value;
-  const problems: Problem[] = [...parsed.problems];
-  const overlays = new Map<string, OverlayFacts>();
-  const realRepo = overlayPaths.size > 0 ? await realpath(repoDir) : repoDir;
-  for (const [skill, overlay] of overlayPaths) {
-    const overlaySource: SourceLocation = { repo, path: path.posix.normalize(overlay.path) };
-    const target = path.resolve(repoDir, overlay.path);
-    const real = await realpath(target).catch(() => null);
-    if (real === null) {
-      problems.push(problemAt(source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
-      continue;
-    }
-    // The schema already refuses `..` and absolute paths; a symlink can still point out.
-    if (real !== realRepo && !real.startsWith(realRepo + path.sep)) {
-      problems.push(problemAt(source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
-      continue;
-    }
-    const text = await readUserFile(real, overlaySource, "a skill overlay");
-    if ("problem" in text) {
-      problems.push({ ...text.problem, agent: facts.name });
-      continue;
-    }
-    const overlayParsed = parseOverlay({ ...overlaySource, text: text.text }, skill);
-    problems.push(...overlayParsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
-    if (overlayParsed.value) overlays.set(skill, overlayParsed.value);
+async function readAgent(repo: string): Promise<{ agent: AgentFacts | null; problems: Problem[] }> {
+  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)));
+  if (!draft) return { agent: null, problems };
+  const overlays = new Map<string, OverlayRead>();
+  const realRepo = draft.overlayPaths.size > 0 ? await realpath(repo) : repo;
+  for (const { path: overlay } of draft.overlayPaths.values()) {
+    const real = await realpath(path.resolve(repo, overlay)).catch(() => null);
+    if (real === null) overlays.set(overlay, { kind: "missing" });
+    else if (real !== realRepo && !real.startsWith(realRepo + path.sep)) overlays.set(overlay, { kind: "outside-repo" });
+    else overlays.set(overlay, await readUserFile(real));
   }
-  return { agent: { ...facts, overlays }, problems };
+  const built = buildAgentFacts(draft, overlays);
+  return { agent: built.agent, problems: [...problems, ...built.problems] };
 }

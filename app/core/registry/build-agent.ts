@@ -1,0 +1,58 @@
+import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
+import { tooLarge, type FileRead } from "./build-registry-history.ts";
+import type { AgentFacts, OverlayFacts } from "./model.ts";
+import { parseAgentManifest, parseOverlay, type AgentDraft } from "./parse-manifests.ts";
+
+/** The manifest every agent repo holds at its root. */
+export const AGENT_MANIFEST = "agent.yaml";
+
+/** An overlay file as a reader found it; `outside-repo` when its path leads out of the repo (a symlink). */
+export type OverlayRead = FileRead | { readonly kind: "outside-repo" };
+
+/**
+ * Step one of reading an agent repo: its agent.yaml, parsed. The overlays it names
+ * (`draft.overlayPaths`) are for the reader to fetch next.
+ */
+export function parseAgentRepo(repo: string, manifest: FileRead): { draft: AgentDraft | null; problems: Problem[] } {
+  const source: SourceLocation = { repo, path: AGENT_MANIFEST };
+  if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
+  if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
+  const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
+  return { draft: parsed.value, problems: [...parsed.problems] };
+}
+
+/**
+ * Step two: the agent's facts, with the overlays the reader fetched (by path, as
+ * agent.yaml names them). An overlay that is missing, too large, outside the repo or
+ * broken is a problem on this agent; the agent is still read.
+ */
+export function buildAgentFacts(draft: AgentDraft, overlays: ReadonlyMap<string, OverlayRead>): { agent: AgentFacts; problems: Problem[] } {
+  const { facts } = draft;
+  const problems: Problem[] = [];
+  const built = new Map<string, OverlayFacts>();
+  for (const [skill, overlay] of draft.overlayPaths) {
+    const read = overlays.get(overlay.path) ?? { kind: "missing" };
+    const source: SourceLocation = { repo: facts.repo, path: normalizePath(overlay.path) };
+    if (read.kind === "missing") {
+      problems.push(problemAt(facts.source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
+    } else if (read.kind === "outside-repo") {
+      // The schema already refuses `..` and absolute paths; a symlink can still point out.
+      problems.push(problemAt(facts.source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
+    } else if (read.kind === "too-large") {
+      problems.push({ ...tooLarge(source, read.bytes, "a skill overlay"), agent: facts.name });
+    } else {
+      const parsed = parseOverlay({ ...source, text: read.text }, skill);
+      problems.push(...parsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
+      if (parsed.value) built.set(skill, { ...parsed.value, source });
+    }
+  }
+  // Bare locations: the facts keep no file text.
+  const manifest: SourceLocation = { repo: facts.source.repo, path: facts.source.path };
+  const requirements = facts.requirements.map((requirement) => ({ ...requirement, source: manifest }));
+  return { agent: { ...facts, source: manifest, requirements, overlays: built }, problems };
+}
+
+/** `./overlays//tone.md` → `overlays/tone.md`. */
+function normalizePath(path: string): string {
+  return path.split("/").filter((part) => part !== "" && part !== ".").join("/");
+}
