@@ -35590,7 +35590,8 @@ async function main(argv, io) {
       io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
     } else {
       for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
-      io.stdout(`blastgate validate: ${loaded.tree.assets.size} assets and ${agents.length} agents read, ${loaded.refused} file${loaded.refused === 1 ? "" : "s"} refused; ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}
+      const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+      io.stdout(`blastgate validate: ${count(loaded.tree.assets.size, "asset")} and ${count(agents.length, "agent")} read, ${count(loaded.refused, "file")} refused; ${count(errors, "error")}, ${count(warnings, "warning")}
 `);
     }
     exitCode = errors > 0 ? EXIT.problems : EXIT.ok;
