@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path6 = __require("node:path");
+    var path8 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path6.resolve(baseDir, baseName);
+          const localBin = path8.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path6.extname(baseName))) return void 0;
+          if (sourceExt.includes(path8.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path6.resolve(
-            path6.dirname(resolvedScriptPath),
+          executableDir = path8.resolve(
+            path8.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path6.basename(
+            const legacyName = path8.basename(
               this._scriptPath,
-              path6.extname(this._scriptPath)
+              path8.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path6.extname(executableFile));
+        launchWithNode = sourceExt.includes(path8.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path6.basename(filename, path6.extname(filename));
+        this._name = path8.basename(filename, path8.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path7) {
-        if (path7 === void 0) return this._executableDir;
-        this._executableDir = path7;
+      executableDir(path9) {
+        if (path9 === void 0) return this._executableDir;
+        this._executableDir = path9;
         return this;
       }
       /**
@@ -5757,17 +5757,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path6) {
-      const ctrl = callVisitor(key, node2, visitor, path6);
+    function visit_(key, node2, visitor, path8) {
+      const ctrl = callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path6);
+            const ci = visit_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5778,13 +5778,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path6);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path6);
+          const cv = visit_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5805,17 +5805,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path6) {
-      const ctrl = await callVisitor(key, node2, visitor, path6);
+    async function visitAsync_(key, node2, visitor, path8) {
+      const ctrl = await callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5826,13 +5826,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path6);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path6);
+          const cv = await visitAsync_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5859,23 +5859,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path6) {
+    function callVisitor(key, node2, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path6);
+        return visitor(key, node2, path8);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path6);
+        return visitor.Map?.(key, node2, path8);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path6);
+        return visitor.Seq?.(key, node2, path8);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path6);
+        return visitor.Pair?.(key, node2, path8);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path6);
+        return visitor.Scalar?.(key, node2, path8);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path6);
+        return visitor.Alias?.(key, node2, path8);
       return void 0;
     }
-    function replaceNode(key, path6, node2) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path8, node2) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -6487,10 +6487,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path6, value) {
+    function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path6.length - 1; i >= 0; --i) {
-        const k = path6[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -6509,7 +6509,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -6539,11 +6539,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path8;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -6557,8 +6557,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -6572,8 +6572,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -6591,8 +6591,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -6602,8 +6602,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -9118,9 +9118,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -9195,14 +9195,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection.isEmptyPath(path6)) {
+      deleteIn(path8) {
+        if (Collection.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -9217,10 +9217,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection.isEmptyPath(path6))
+      getIn(path8, keepScalar) {
+        if (Collection.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -9231,10 +9231,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection.isEmptyPath(path6))
+      hasIn(path8) {
+        if (Collection.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -9251,13 +9251,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection.isEmptyPath(path6)) {
+      setIn(path8, value) {
+        if (Collection.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -11218,9 +11218,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path6) => {
+    visit2.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path6) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -11229,23 +11229,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path6) => {
-      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
-      const field = path6[path6.length - 1][0];
+    visit2.parentCollection = (cst, path8) => {
+      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11256,10 +11256,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -13010,6 +13010,13 @@ var require_dist = __commonJS({
   }
 });
 
+// app/cli/bin.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path7 from "node:path";
+import { fileURLToPath } from "node:url";
+
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
 var {
@@ -13028,7 +13035,7 @@ var {
 } = import_index.default;
 
 // app/cli/main.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -13847,10 +13854,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path6) {
-  if (!path6)
+function getElementAtPath(obj, path8) {
+  if (!path8)
     return obj;
-  return path6.reduce((acc, key) => acc?.[key], obj);
+  return path8.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14190,11 +14197,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path6, issues) {
+function prefixIssues(path8, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path6);
+    iss.path.unshift(path8);
     return iss;
   });
 }
@@ -14656,16 +14663,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path8 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -14704,17 +14711,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path8 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -14753,8 +14760,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path6) {
+  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path8) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -31892,13 +31899,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path6 = ref.slice(1).split("/").filter(Boolean);
-  if (path6.length === 0) {
+  const path8 = ref.slice(1).split("/").filter(Boolean);
+  if (path8.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path6[0] === defsKey) {
-    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
+  if (path8[0] === defsKey) {
+    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -33142,8 +33149,8 @@ function explainPaths(agent, pair, moves) {
     const target = move.asset;
     const graph = pair.head.assets.has(target) ? pair.head : pair.base;
     const found = direct.flatMap((start) => {
-      const path6 = shortestPath(graph, start, target);
-      return path6 ? [path6] : [];
+      const path8 = shortestPath(graph, start, target);
+      return path8 ? [path8] : [];
     });
     found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
     paths.push(...found.slice(0, MAX_PATHS));
@@ -33161,9 +33168,9 @@ function shortestPath(graph, start, target) {
       if (previous.has(next)) continue;
       previous.set(next, node2);
       if (next === target) {
-        const path6 = [target];
-        while (path6[0] !== start) path6.unshift(previous.get(path6[0]));
-        return path6;
+        const path8 = [target];
+        while (path8[0] !== start) path8.unshift(previous.get(path8[0]));
+        return path8;
       }
       queue.push(next);
     }
@@ -33292,19 +33299,19 @@ function findCycles(tree) {
   const problems = [];
   const state = /* @__PURE__ */ new Map();
   const reported = /* @__PURE__ */ new Set();
-  const visit2 = (id, path6) => {
+  const visit2 = (id, path8) => {
     state.set(id, "open");
     for (const requirement of tree.get(id)?.requires ?? []) {
       const next = requirement.asset;
       if (state.get(next) === "open") {
-        const cycle = [...path6.slice(path6.indexOf(next)), next];
+        const cycle = [...path8.slice(path8.indexOf(next)), next];
         const key = [...cycle.slice(0, -1)].sort().join(",");
         if (!reported.has(key)) {
           reported.add(key);
           problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
         }
       } else if (!state.has(next) && tree.has(next)) {
-        visit2(next, [...path6, next]);
+        visit2(next, [...path8, next]);
       }
     }
     state.set(id, "done");
@@ -33796,7 +33803,7 @@ function renderAffected(report, detail) {
 }
 function affectedRow(agent, detail) {
   const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path6) => path6.map((id) => `\`${id}\``).join(" \u2192 "));
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path8) => path8.map((id) => `\`${id}\``).join(" \u2192 "));
   if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
   const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
   return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
@@ -33821,9 +33828,9 @@ function renderGraph(report, detail) {
     const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
     nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
     for (const agent of agents) {
-      for (const path6 of agent.paths) {
+      for (const path8 of agent.paths) {
         let from = node2(`group:${key}`);
-        for (const asset of path6) {
+        for (const asset of path8) {
           const to = node2(`asset:${asset}`);
           edges.add(`  ${from} --> ${to}`);
           from = to;
@@ -33923,7 +33930,7 @@ function renderText(report) {
         for (const move of agent.moves) {
           out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
         }
-        for (const path6 of agent.paths) out.push(`      via ${path6.join(" \u2192 ")}`);
+        for (const path8 of agent.paths) out.push(`      via ${path8.join(" \u2192 ")}`);
       }
     }
   }
@@ -33965,11 +33972,11 @@ var GitError = class extends Error {
     this.stderr = stderr;
   }
 };
-async function git(cwd, args, env) {
+async function git(cwd, args, env2) {
   try {
     const { stdout } = await execFileAsync("git", [...args], {
       cwd,
-      env: env ? { ...process.env, ...env } : process.env,
+      env: env2 ? { ...process.env, ...env2 } : process.env,
       maxBuffer: 512 * 1024 * 1024,
       encoding: "utf8"
     });
@@ -34049,7 +34056,7 @@ function parseYamlFile(source, schema, what) {
     const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
-  const lineOf = (path6, options) => lineOfOffset(nodeAt(doc, path6, options?.key ?? false)?.range?.[0]);
+  const lineOf = (path8, options) => lineOfOffset(nodeAt(doc, path8, options?.key ?? false)?.range?.[0]);
   const badKey = findForbiddenKey(doc.contents);
   if (badKey) {
     return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
@@ -34079,10 +34086,10 @@ function invalid(problems) {
 function firstSentence(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
 }
-function nodeAt(doc, path6, wantKey) {
+function nodeAt(doc, path8, wantKey) {
   let node2 = doc.contents;
   let keyNode;
-  for (const segment of path6) {
+  for (const segment of path8) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
       if (!pair) return node2;
@@ -34128,9 +34135,9 @@ function flattenIssues(issues) {
     return [issue2];
   });
 }
-function valueAt(data, path6) {
+function valueAt(data, path8) {
   let value = data;
-  for (const segment of path6) {
+  for (const segment of path8) {
     if (value === null || typeof value !== "object") return void 0;
     value = value[segment];
   }
@@ -34143,9 +34150,9 @@ function describeShape(value) {
   if (typeof value === "object") return "a mapping";
   return `\`${String(value)}\``;
 }
-function formatPath(path6) {
+function formatPath(path8) {
   let out = "";
-  for (const segment of path6) {
+  for (const segment of path8) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? String(segment) : `.${String(segment)}`;
   }
@@ -34206,7 +34213,7 @@ function formatMessage(issue2) {
   if (issue2.format === "date") return "a date as YYYY-MM-DD";
   return `a valid ${issue2.format}`;
 }
-function knownKeysAt(schema, path6) {
+function knownKeysAt(schema, path8) {
   const keys = /* @__PURE__ */ new Set();
   const visit2 = (node2, rest) => {
     const def = node2?._zod?.def;
@@ -34241,7 +34248,7 @@ function knownKeysAt(schema, path6) {
         return;
     }
   };
-  visit2(schema, path6);
+  visit2(schema, path8);
   return [...keys].sort();
 }
 function closest(key, known) {
@@ -34629,7 +34636,7 @@ function parseSkillFile(file2, folder) {
   }
   const parsed = parseYamlFile({ ...file2, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
   if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
-  const lineOf = (path6, options) => parsed.lineOf(path6, options) + 1;
+  const lineOf = (path8, options) => parsed.lineOf(path8, options) + 1;
   const fm = parsed.value;
   if (fm.name !== folder) {
     return {
@@ -34684,9 +34691,9 @@ function parseModelsConfig(file2) {
   const problems = [];
   const allowed = models.allowed;
   if (allowed) {
-    const check2 = (model, path6, what) => {
+    const check2 = (model, path8, what) => {
       if (!allowed.includes(model)) {
-        problems.push(problemAt(file2, parsed.lineOf(path6), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+        problems.push(problemAt(file2, parsed.lineOf(path8), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
       }
     };
     check2(models.default, ["default"], "the default model");
@@ -34929,12 +34936,21 @@ function relocate(parsed, at) {
 
 // app/core/registry/build-agent.ts
 var AGENT_MANIFEST = "agent.yaml";
-function parseAgentRepo(repo, manifest) {
+function parseAgentRepo(repo, manifest, memo2) {
   const source = { repo, path: AGENT_MANIFEST };
   if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
   if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
+  const key = `${repo}\0${manifest.id}`;
+  const known = memo2?.get(key);
+  if (known) return known;
   const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
-  return { draft: parsed.value, problems: [...parsed.problems] };
+  const draft = parsed.value && {
+    ...parsed.value,
+    facts: { ...parsed.value.facts, source, requirements: parsed.value.facts.requirements.map((requirement) => ({ ...requirement, source })) }
+  };
+  const result = { draft, problems: [...parsed.problems] };
+  memo2?.set(key, result);
+  return result;
 }
 function buildAgentFacts(draft, overlays) {
   const { facts } = draft;
@@ -34955,12 +34971,10 @@ function buildAgentFacts(draft, overlays) {
       if (parsed.value) built.set(skill, { ...parsed.value, source });
     }
   }
-  const manifest = { repo: facts.source.repo, path: facts.source.path };
-  const requirements = facts.requirements.map((requirement) => ({ ...requirement, source: manifest }));
-  return { agent: { ...facts, source: manifest, requirements, overlays: built }, problems };
+  return { agent: { ...facts, overlays: built }, problems };
 }
-function normalizePath(path6) {
-  return path6.split("/").filter((part) => part !== "" && part !== ".").join("/");
+function normalizePath(path8) {
+  return path8.split("/").filter((part) => part !== "" && part !== ".").join("/");
 }
 
 // app/load/read-agents.ts
@@ -34970,9 +34984,9 @@ var NoAgentsError = class extends Error {
     this.name = "NoAgentsError";
   }
 };
-async function readAgents(dirs) {
+async function readAgents(dirs, memo2) {
   const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(dir)))).flat();
-  const results = await Promise.all(repos.map((repo) => readAgent(repo)));
+  const results = await Promise.all(repos.map((repo) => readAgent(repo, memo2)));
   return {
     agents: results.flatMap((result) => result.agent ? [result.agent] : []),
     problems: results.flatMap((result) => result.problems),
@@ -35000,8 +35014,8 @@ async function readUserFile(file2) {
   const text2 = await readFile(file2, "utf8");
   return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
 }
-async function readAgent(repo) {
-  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)));
+async function readAgent(repo, memo2) {
+  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)), memo2);
   if (!draft) return { agent: null, problems };
   const overlays = /* @__PURE__ */ new Map();
   const realRepo = draft.overlayPaths.size > 0 ? await realpath(repo) : repo;
@@ -35076,10 +35090,10 @@ async function listReleaseTags(registry2) {
 async function writeWorktree(registry2) {
   const scratch = await mkdtemp(path2.join(tmpdir(), "blastgate-index-"));
   try {
-    const env = { GIT_INDEX_FILE: path2.join(scratch, "index") };
-    await git(registry2.dir, ["read-tree", "HEAD"], env).catch(() => git(registry2.dir, ["read-tree", "--empty"], env));
-    await git(registry2.dir, ["add", "--all", "--", "."], env);
-    return (await git(registry2.dir, ["write-tree"], env)).trim();
+    const env2 = { GIT_INDEX_FILE: path2.join(scratch, "index") };
+    await git(registry2.dir, ["read-tree", "HEAD"], env2).catch(() => git(registry2.dir, ["read-tree", "--empty"], env2));
+    await git(registry2.dir, ["add", "--all", "--", "."], env2);
+    return (await git(registry2.dir, ["write-tree"], env2)).trim();
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -35141,8 +35155,8 @@ async function readFiles(registry2, tagNames, trees, policyAt) {
 }
 
 // app/cli/catalog-command.ts
-import { mkdir, writeFile } from "node:fs/promises";
-import path4 from "node:path";
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import path5 from "node:path";
 
 // schemas/catalog.schema.ts
 var tier2 = external_exports.enum(["production", "staging", "experimental"]);
@@ -35450,7 +35464,80 @@ function policyValue(policy) {
 }
 
 // app/cli/load-org.ts
+import path4 from "node:path";
+
+// app/load/parse-cache.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdir, readFile as readFile2, rename, writeFile } from "node:fs/promises";
 import path3 from "node:path";
+var CACHE_FORMAT = 1;
+function noParseCache() {
+  return { registry: /* @__PURE__ */ new Map(), agents: /* @__PURE__ */ new Map(), save: async () => {
+  } };
+}
+async function openParseCache(dir, key, version2) {
+  const file2 = path3.join(dir, `parses-${createHash2("sha1").update(key).digest("hex").slice(0, 16)}.json`);
+  const stored = await readFile2(file2, "utf8").then((text2) => JSON.parse(text2)).catch(() => null);
+  const fresh = stored !== null && stored.format === CACHE_FORMAT && stored.version === version2;
+  const registryIn = new Map(Object.entries(fresh ? stored.registry : {}));
+  const agentsIn = new Map(Object.entries(fresh ? stored.agents : {}));
+  const registryUsed = /* @__PURE__ */ new Map();
+  const agentsUsed = /* @__PURE__ */ new Map();
+  let changed = !fresh;
+  const registry2 = {
+    get(key2) {
+      const found = registryUsed.get(key2) ?? registryIn.get(key2);
+      if (found) registryUsed.set(key2, found);
+      return found;
+    },
+    set(key2, value) {
+      registryUsed.set(key2, value);
+      changed = true;
+    }
+  };
+  const agents = {
+    get(key2) {
+      const used = agentsUsed.get(key2);
+      if (used) return used;
+      const found = agentsIn.get(key2);
+      if (!found) return void 0;
+      const parse3 = {
+        draft: found.draft ? { ...found.draft, overlayPaths: new Map(found.draft.overlayPaths) } : null,
+        problems: found.problems
+      };
+      agentsUsed.set(key2, parse3);
+      return parse3;
+    },
+    set(key2, value) {
+      agentsUsed.set(key2, value);
+      changed = true;
+    }
+  };
+  return {
+    registry: registry2,
+    agents,
+    async save() {
+      if (!changed && registryUsed.size === registryIn.size && agentsUsed.size === agentsIn.size) return;
+      const out = {
+        format: CACHE_FORMAT,
+        version: version2,
+        registry: Object.fromEntries(registryUsed),
+        agents: Object.fromEntries(
+          [...agentsUsed].map(([key2, parse3]) => [
+            key2,
+            { draft: parse3.draft ? { ...parse3.draft, overlayPaths: [...parse3.draft.overlayPaths] } : null, problems: parse3.problems }
+          ])
+        )
+      };
+      await mkdir(dir, { recursive: true });
+      const temporary = `${file2}.${process.pid}.tmp`;
+      await writeFile(temporary, JSON.stringify(out));
+      await rename(temporary, file2);
+    }
+  };
+}
+
+// app/cli/load-org.ts
 var NotARegistryError = class extends Error {
   problem;
   constructor(problem) {
@@ -35459,9 +35546,9 @@ var NotARegistryError = class extends Error {
     this.problem = problem;
   }
 };
-async function loadChange(sources, refs, memo2) {
-  const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents)]);
-  const built = buildRegistryHistory(registry2.read, memo2);
+async function loadChange(sources, refs, cache = noParseCache()) {
+  const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents, cache.agents)]);
+  const built = buildRegistryHistory(registry2.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
   return {
@@ -35472,9 +35559,9 @@ async function loadChange(sources, refs, memo2) {
     refused: built.refused + agents.refused
   };
 }
-async function loadAt(sources, ref, memo2) {
-  const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents)]);
-  const built = buildRegistryAt(registry2.read, memo2);
+async function loadAt(sources, ref, cache = noParseCache()) {
+  const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents, cache.agents)]);
+  const built = buildRegistryAt(registry2.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...registry2.read.tree.ref === void 0 ? {} : { ref } });
   return {
@@ -35489,15 +35576,25 @@ async function loadAt(sources, ref, memo2) {
 }
 function locateFrom(cwd) {
   return (location) => {
-    const repo = path3.relative(cwd, location.repo) || ".";
-    const file2 = path3.relative(cwd, path3.join(location.repo, location.path)) || ".";
+    const repo = path4.relative(cwd, location.repo) || ".";
+    const file2 = path4.relative(cwd, path4.join(location.repo, location.path)) || ".";
     return { repo, file: file2 };
   };
+}
+async function openCache(io, sources) {
+  if (!io.cache) return noParseCache();
+  return openParseCache(io.cache.dir, JSON.stringify([sources.registry, ...sources.agents]), io.cache.codeId);
+}
+async function saveCache(cache) {
+  await cache.save().catch(() => void 0);
 }
 
 // app/cli/catalog-command.ts
 async function runCatalog(options, io) {
-  const loaded = await loadAt({ registry: options.registry, agents: options.agents }, options.ref);
+  const sources = { registry: options.registry, agents: options.agents };
+  const cache = await openCache(io, sources);
+  const loaded = await loadAt(sources, options.ref, cache);
+  await saveCache(cache);
   const { agents } = loaded;
   const problems = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
   const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref: options.ref }));
@@ -35516,13 +35613,13 @@ async function runCatalog(options, io) {
     if (checked.success) serverFiles.push({ name: server.name, json: json2 });
     else problems.push(serverJsonProblem(server, options.registry, options.ref, checked.error.issues[0]));
   }
-  await mkdir(path4.join(options.out, "servers"), { recursive: true });
-  await writeFile(path4.join(options.out, "catalog.json"), toJson(catalog));
-  for (const file2 of serverFiles) await writeFile(path4.join(options.out, "servers", `${file2.name}.json`), toJson(file2.json));
+  await mkdir2(path5.join(options.out, "servers"), { recursive: true });
+  await writeFile2(path5.join(options.out, "catalog.json"), toJson(catalog));
+  for (const file2 of serverFiles) await writeFile2(path5.join(options.out, "servers", `${file2.name}.json`), toJson(file2.json));
   const sorted = sortProblems(problems);
   const locate = locateFrom(io.cwd);
   for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
-  const shownOut = path4.relative(io.cwd, options.out) || ".";
+  const shownOut = path5.relative(io.cwd, options.out) || ".";
   io.stdout(`blastgate catalog: wrote ${plural3(serverFiles.length, "server")}, ${plural3(catalog.skills.length, "skill")} to ${shownOut}
 `);
   return sorted.some((problem) => problem.level === "error") ? 1 : 0;
@@ -35555,8 +35652,8 @@ function collect(value, previous) {
 async function main(argv, io) {
   let exitCode = EXIT.ok;
   const sources = (options) => ({
-    registry: path5.resolve(io.cwd, options.registry),
-    agents: options.agents.map((dir) => path5.resolve(io.cwd, dir))
+    registry: path6.resolve(io.cwd, options.registry),
+    agents: options.agents.map((dir) => path6.resolve(io.cwd, dir))
   });
   const program2 = new Command("blastgate").description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError("(run `blastgate --help` for usage)");
   const registryOption = () => new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
@@ -35564,7 +35661,9 @@ async function main(argv, io) {
   const todayOption = () => new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
   program2.command("affected").description("list the agents a registry change affects: why, which versions they move between, and who stays pinned").addOption(registryOption()).addOption(agentsOption()).option("--base <ref>", "the registry ref the change is compared against", "main").option("--head <ref>", "the registry ref with the change (default: the working tree, uncommitted changes included)").addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text")).addOption(todayOption()).action(async (options) => {
     const head = options.head ?? WORKTREE;
-    const loaded = await loadChange(sources(options), { base: options.base, head });
+    const cache = await openCache(io, sources(options));
+    const loaded = await loadChange(sources(options), { base: options.base, head }, cache);
+    await saveCache(cache);
     const built = buildAffectedReport({
       history: loaded.history,
       agents: loaded.agents,
@@ -35580,7 +35679,9 @@ async function main(argv, io) {
     exitCode = report.summary.errors > 0 ? EXIT.problems : EXIT.ok;
   });
   program2.command("validate").description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "validate the registry at this ref instead of the working tree").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).addOption(todayOption()).action(async (options) => {
-    const loaded = await loadAt(sources(options), options.ref ?? WORKTREE);
+    const cache = await openCache(io, sources(options));
+    const loaded = await loadAt(sources(options), options.ref ?? WORKTREE, cache);
+    await saveCache(cache);
     const { agents } = loaded;
     const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
     const locate = locateFrom(io.cwd);
@@ -35598,7 +35699,7 @@ async function main(argv, io) {
   });
   program2.command("catalog").description("write catalog.json and one MCP registry server.json per server").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "read the registry at this ref instead of the working tree").requiredOption("--out <dir>", "the folder to write into").addOption(todayOption()).action(async (options) => {
     exitCode = await runCatalog(
-      { ...sources(options), ref: options.ref ?? WORKTREE, out: path5.resolve(io.cwd, options.out), today: options.today },
+      { ...sources(options), ref: options.ref ?? WORKTREE, out: path6.resolve(io.cwd, options.out), today: options.today },
       io
     );
   });
@@ -35633,10 +35734,16 @@ function reproduce(options) {
 }
 
 // app/cli/bin.ts
+var env = process.env;
 var code = await main(process.argv.slice(2), {
   stdout: (text2) => process.stdout.write(text2),
   stderr: (text2) => process.stderr.write(text2),
   cwd: process.cwd(),
-  today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10)
+  today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
+  cache: env.BLASTGATE_NO_CACHE ? null : {
+    dir: env.BLASTGATE_CACHE_DIR || path7.join(env.XDG_CACHE_HOME || path7.join(homedir(), ".cache"), "blastgate"),
+    // Parses are only reused by the same code: the bundle's own hash keys the cache.
+    codeId: createHash3("sha1").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex")
+  }
 });
 process.exitCode = code;

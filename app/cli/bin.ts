@@ -1,11 +1,24 @@
 #!/usr/bin/env node
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { main } from "./main.ts";
 
 // The only place that touches process globals: everything below takes them as parameters.
+const env = process.env;
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   today: new Date().toISOString().slice(0, 10),
+  cache: env.BLASTGATE_NO_CACHE
+    ? null
+    : {
+        dir: env.BLASTGATE_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "blastgate"),
+        // Parses are only reused by the same code: the bundle's own hash keys the cache.
+        codeId: createHash("sha1").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex"),
+      },
 });
 process.exitCode = code;

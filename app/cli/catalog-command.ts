@@ -11,7 +11,7 @@ import { manifestPath } from "../core/registry/layout.ts";
 import { locateProblem } from "../core/report/locate-report.ts";
 import { formatProblem } from "../core/report/render-text.ts";
 import { WORKTREE } from "../load/read-registry.ts";
-import { loadAt, locateFrom } from "./load-org.ts";
+import { loadAt, locateFrom, openCache, saveCache } from "./load-org.ts";
 import type { CliIo } from "./main.ts";
 
 /**
@@ -26,7 +26,10 @@ import type { CliIo } from "./main.ts";
  * 5. Write the files; print problems and a one-line summary.
  */
 export async function runCatalog(options: { registry: string; agents: string[]; ref: string; out: string; today: string }, io: CliIo): Promise<number> {
-  const loaded = await loadAt({ registry: options.registry, agents: options.agents }, options.ref);
+  const sources = { registry: options.registry, agents: options.agents };
+  const cache = await openCache(io, sources);
+  const loaded = await loadAt(sources, options.ref, cache);
+  await saveCache(cache);
   const { agents } = loaded;
   const problems: Problem[] = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
 

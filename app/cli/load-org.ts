@@ -2,10 +2,11 @@ import path from "node:path";
 import { parseGatePolicy, type GatePolicy } from "../core/gate/parse-gate-policy.ts";
 import type { Problem } from "../core/problems.ts";
 import type { Locate } from "../core/report/locate-report.ts";
-import { buildRegistryAt, buildRegistryHistory, type ParseMemo } from "../core/registry/build-registry-history.ts";
+import { buildRegistryAt, buildRegistryHistory } from "../core/registry/build-registry-history.ts";
 import { GATE_POLICY_FILE } from "../core/registry/layout.ts";
 import type { AgentFacts } from "../core/registry/model.ts";
 import type { RegistryHistory, TreeSnapshot } from "../core/registry/registry-state.ts";
+import { noParseCache, openParseCache, type ParseCache } from "../load/parse-cache.ts";
 import { readAgents } from "../load/read-agents.ts";
 import { readRegistryAt, readRegistryChange } from "../load/read-registry.ts";
 
@@ -49,9 +50,9 @@ export interface LoadedRegistry {
  * Reads a registry change (git) and the agents (disk) and builds their facts with the
  * core. The gate policy is the base ref's.
  */
-export async function loadChange(sources: OrgSources, refs: { base: string; head: string }, memo?: ParseMemo): Promise<LoadedChange> {
-  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents)]);
-  const built = buildRegistryHistory(registry.read, memo);
+export async function loadChange(sources: OrgSources, refs: { base: string; head: string }, cache: ParseCache = noParseCache()): Promise<LoadedChange> {
+  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents, cache.agents)]);
+  const built = buildRegistryHistory(registry.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
   return {
@@ -64,9 +65,9 @@ export async function loadChange(sources: OrgSources, refs: { base: string; head
 }
 
 /** Reads a registry at one ref (`WORKTREE` for the working tree) and the agents. The gate policy is that ref's. */
-export async function loadAt(sources: OrgSources, ref: string, memo?: ParseMemo): Promise<LoadedRegistry> {
-  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents)]);
-  const built = buildRegistryAt(registry.read, memo);
+export async function loadAt(sources: OrgSources, ref: string, cache: ParseCache = noParseCache()): Promise<LoadedRegistry> {
+  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents, cache.agents)]);
+  const built = buildRegistryAt(registry.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...(registry.read.tree.ref === undefined ? {} : { ref }) });
   return {
@@ -87,4 +88,15 @@ export function locateFrom(cwd: string): Locate {
     const file = path.relative(cwd, path.join(location.repo, location.path)) || ".";
     return { repo, file };
   };
+}
+
+/** The parse cache for these sources, when the command line keeps one. */
+export async function openCache(io: { readonly cache?: { readonly dir: string; readonly codeId: string } | null }, sources: OrgSources): Promise<ParseCache> {
+  if (!io.cache) return noParseCache();
+  return openParseCache(io.cache.dir, JSON.stringify([sources.registry, ...sources.agents]), io.cache.codeId);
+}
+
+/** Keeps this run's parses for the next; a cache that cannot be written only costs the next run its parses. */
+export async function saveCache(cache: ParseCache): Promise<void> {
+  await cache.save().catch(() => undefined);
 }

@@ -10,7 +10,7 @@ import { GitError } from "../load/git.ts";
 import { NoAgentsError } from "../load/read-agents.ts";
 import { NotARepositoryError, UnknownRefError, WORKTREE } from "../load/read-registry.ts";
 import { runCatalog } from "./catalog-command.ts";
-import { loadAt, loadChange, locateFrom, NotARegistryError } from "./load-org.ts";
+import { loadAt, loadChange, locateFrom, NotARegistryError, openCache, saveCache } from "./load-org.ts";
 
 /** Where the CLI writes and which directory it works from; tests pass their own. */
 export interface CliIo {
@@ -19,6 +19,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Today as YYYY-MM-DD (model retirement dates are compared with it). */
   readonly today: string;
+  /** Where parses are kept between runs, and the id of the code that made them; none: parse everything every run. */
+  readonly cache?: { readonly dir: string; readonly codeId: string } | null;
 }
 
 /** Exit codes: 0 fine, 1 problems at error level, 2 usage or environment errors. */
@@ -63,7 +65,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(todayOption())
     .action(async (options: { registry: string; agents: string[]; base: string; head?: string; format: string; today: string }) => {
       const head = options.head ?? WORKTREE;
-      const loaded = await loadChange(sources(options), { base: options.base, head });
+      const cache = await openCache(io, sources(options));
+      const loaded = await loadChange(sources(options), { base: options.base, head }, cache);
+      await saveCache(cache);
       const built = buildAffectedReport({
         history: loaded.history,
         agents: loaded.agents,
@@ -88,7 +92,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(todayOption())
     .action(async (options: { registry: string; agents: string[]; ref?: string; format: string; today: string }) => {
-      const loaded = await loadAt(sources(options), options.ref ?? WORKTREE);
+      const cache = await openCache(io, sources(options));
+      const loaded = await loadAt(sources(options), options.ref ?? WORKTREE, cache);
+      await saveCache(cache);
       const { agents } = loaded;
       const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
       const locate = locateFrom(io.cwd);

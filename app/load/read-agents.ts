@@ -3,7 +3,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
 import type { Problem } from "../core/problems.ts";
-import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type OverlayRead } from "../core/registry/build-agent.ts";
+import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type AgentMemo, type OverlayRead } from "../core/registry/build-agent.ts";
 import type { FileRead } from "../core/registry/build-registry-history.ts";
 import type { AgentFacts } from "../core/registry/model.ts";
 
@@ -22,9 +22,9 @@ export class NoAgentsError extends Error {
  * becomes problems and is left out (counted in `refused`); the other agents are still read.
  * Each agent's repo id is its folder.
  */
-export async function readAgents(dirs: readonly string[]): Promise<{ agents: AgentFacts[]; problems: Problem[]; refused: number }> {
+export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Promise<{ agents: AgentFacts[]; problems: Problem[]; refused: number }> {
   const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(dir)))).flat();
-  const results = await Promise.all(repos.map((repo) => readAgent(repo)));
+  const results = await Promise.all(repos.map((repo) => readAgent(repo, memo)));
   return {
     agents: results.flatMap((result) => (result.agent ? [result.agent] : [])),
     problems: results.flatMap((result) => result.problems),
@@ -57,8 +57,8 @@ async function readUserFile(file: string): Promise<FileRead> {
   return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
 }
 
-async function readAgent(repo: string): Promise<{ agent: AgentFacts | null; problems: Problem[] }> {
-  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)));
+async function readAgent(repo: string, memo: AgentMemo | undefined): Promise<{ agent: AgentFacts | null; problems: Problem[] }> {
+  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)), memo);
   if (!draft) return { agent: null, problems };
   const overlays = new Map<string, OverlayRead>();
   const realRepo = draft.overlayPaths.size > 0 ? await realpath(repo) : repo;

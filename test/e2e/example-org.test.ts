@@ -15,7 +15,7 @@ let org: ExampleOrg;
 /** Runs the built CLI, as `npx blastgate` would, from the registry folder. */
 async function blastgate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: org.registry, env: { ...process.env, NO_COLOR: "1" } });
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: org.registry, env: { ...process.env, NO_COLOR: "1", BLASTGATE_CACHE_DIR: path.join(root, "cache") } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

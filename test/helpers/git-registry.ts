@@ -18,7 +18,7 @@ export interface TempOrg {
   /** Commits everything in the registry and tags the given releases (`servers/crm@1.0.0`). */
   commit(message: string, ...tags: string[]): void;
   /** Runs the CLI in process from `cwd` (default: the registry). */
-  run(argv: readonly string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  run(argv: readonly string[], cwd?: string, io?: Partial<CliIo>): Promise<{ code: number; stdout: string; stderr: string }>;
   remove(): void;
 }
 
@@ -59,10 +59,10 @@ export function createTempOrg(): TempOrg {
       git("commit", "-q", "--allow-empty", "-m", message);
       for (const tag of tags) git("tag", tag);
     },
-    async run(argv, cwd = registry) {
+    async run(argv, cwd = registry, extra = {}) {
       let stdout = "";
       let stderr = "";
-      const io: CliIo = { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd, today: "2026-11-24" };
+      const io: CliIo = { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd, today: "2026-11-24", ...extra };
       const code = await main(argv, io);
       return { code, stdout, stderr };
     },

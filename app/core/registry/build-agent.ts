@@ -6,6 +6,12 @@ import { parseAgentManifest, parseOverlay, type AgentDraft } from "./parse-manif
 /** The manifest every agent repo holds at its root. */
 export const AGENT_MANIFEST = "agent.yaml";
 
+/** Parses of agent manifests already done, by repo and content id; a `Map` serves one run. */
+export interface AgentMemo {
+  get(key: string): { draft: AgentDraft | null; problems: Problem[] } | undefined;
+  set(key: string, value: { draft: AgentDraft | null; problems: Problem[] }): void;
+}
+
 /** An overlay file as a reader found it; `outside-repo` when its path leads out of the repo (a symlink). */
 export type OverlayRead = FileRead | { readonly kind: "outside-repo" };
 
@@ -13,12 +19,22 @@ export type OverlayRead = FileRead | { readonly kind: "outside-repo" };
  * Step one of reading an agent repo: its agent.yaml, parsed. The overlays it names
  * (`draft.overlayPaths`) are for the reader to fetch next.
  */
-export function parseAgentRepo(repo: string, manifest: FileRead): { draft: AgentDraft | null; problems: Problem[] } {
+export function parseAgentRepo(repo: string, manifest: FileRead, memo?: AgentMemo): { draft: AgentDraft | null; problems: Problem[] } {
   const source: SourceLocation = { repo, path: AGENT_MANIFEST };
   if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
   if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
+  const key = `${repo}\0${manifest.id}`;
+  const known = memo?.get(key);
+  if (known) return known;
   const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
-  return { draft: parsed.value, problems: [...parsed.problems] };
+  // Bare locations: the draft keeps no file text (and stays small in a cache).
+  const draft = parsed.value && {
+    ...parsed.value,
+    facts: { ...parsed.value.facts, source, requirements: parsed.value.facts.requirements.map((requirement) => ({ ...requirement, source })) },
+  };
+  const result = { draft, problems: [...parsed.problems] };
+  memo?.set(key, result);
+  return result;
 }
 
 /**
@@ -46,10 +62,7 @@ export function buildAgentFacts(draft: AgentDraft, overlays: ReadonlyMap<string,
       if (parsed.value) built.set(skill, { ...parsed.value, source });
     }
   }
-  // Bare locations: the facts keep no file text.
-  const manifest: SourceLocation = { repo: facts.source.repo, path: facts.source.path };
-  const requirements = facts.requirements.map((requirement) => ({ ...requirement, source: manifest }));
-  return { agent: { ...facts, source: manifest, requirements, overlays: built }, problems };
+  return { agent: { ...facts, overlays: built }, problems };
 }
 
 /** `./overlays//tone.md` → `overlays/tone.md`. */
