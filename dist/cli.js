@@ -13012,7 +13012,7 @@ var require_dist = __commonJS({
 
 // app/cli/bin.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import { homedir } from "node:os";
 import path7 from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34032,7 +34032,8 @@ function pipe2(cwd, args, input3) {
 }
 
 // app/load/read-agents.ts
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
 
@@ -34985,48 +34986,67 @@ var NoAgentsError = class extends Error {
   }
 };
 async function readAgents(dirs, memo2) {
-  const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(dir)))).flat();
-  const results = await Promise.all(repos.map((repo) => readAgent(repo, memo2)));
+  const listed = await Promise.all(dirs.map(async (dir) => ({ dir, candidates: await listCandidates(dir) })));
+  const candidates = [...new Set(listed.flatMap((entry2) => entry2.candidates))].sort();
+  const manifests = new Map(candidates.map((repo) => [repo, readUserFile(path.join(repo, AGENT_MANIFEST))]));
+  for (const { dir, candidates: mine } of listed) {
+    if (!mine.some((repo) => manifests.get(repo).kind !== "missing")) throw new NoAgentsError(dir);
+  }
+  const repos = candidates.filter((repo) => manifests.get(repo).kind !== "missing");
+  const results = repos.map((repo) => readAgent(repo, manifests.get(repo), memo2));
   return {
     agents: results.flatMap((result) => result.agent ? [result.agent] : []),
     problems: results.flatMap((result) => result.problems),
     refused: results.filter((result) => result.agent === null).length
   };
 }
-async function findAgentRepos(dir) {
-  if (await isFile(path.join(dir, AGENT_MANIFEST))) return [dir];
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
+async function listCandidates(dir) {
+  const real = await realpath(dir).catch(() => {
     throw new NoAgentsError(dir);
   });
-  const folders = entries.filter((entry2) => entry2.isDirectory() && !entry2.name.startsWith(".")).map((entry2) => path.join(dir, entry2.name));
-  const isRepo = await Promise.all(folders.map((folder) => isFile(path.join(folder, AGENT_MANIFEST))));
-  const repos = folders.filter((_, index) => isRepo[index]).sort();
-  if (repos.length === 0) throw new NoAgentsError(dir);
-  return repos;
+  if ((await stat(path.join(real, AGENT_MANIFEST)).catch(() => null))?.isFile()) return [real];
+  const entries = await readdir(real, { withFileTypes: true }).catch(() => {
+    throw new NoAgentsError(dir);
+  });
+  return entries.filter((entry2) => entry2.isDirectory() && !entry2.name.startsWith(".")).map((entry2) => path.join(real, entry2.name));
 }
-async function isFile(file2) {
-  return stat(file2).then((info) => info.isFile(), () => false);
+function readUserFile(file2) {
+  let fd;
+  try {
+    fd = openSync(file2, "r");
+  } catch {
+    return { kind: "missing" };
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { kind: "missing" };
+    if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
+    const text2 = readFileSync(fd, "utf8");
+    return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
+  } finally {
+    closeSync(fd);
+  }
 }
-async function readUserFile(file2) {
-  const info = await stat(file2).catch(() => null);
-  if (!info || !info.isFile()) return { kind: "missing" };
-  if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
-  const text2 = await readFile(file2, "utf8");
-  return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
-}
-async function readAgent(repo, memo2) {
-  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)), memo2);
+function readAgent(repo, manifest, memo2) {
+  const { draft, problems } = parseAgentRepo(repo, manifest, memo2);
   if (!draft) return { agent: null, problems };
   const overlays = /* @__PURE__ */ new Map();
-  const realRepo = draft.overlayPaths.size > 0 ? await realpath(repo) : repo;
+  const realRepo = draft.overlayPaths.size > 0 ? realpathSync(repo) : repo;
   for (const { path: overlay } of draft.overlayPaths.values()) {
-    const real = await realpath(path.resolve(repo, overlay)).catch(() => null);
+    const real = realpathOrNull(path.resolve(repo, overlay));
     if (real === null) overlays.set(overlay, { kind: "missing" });
     else if (real !== realRepo && !real.startsWith(realRepo + path.sep)) overlays.set(overlay, { kind: "outside-repo" });
-    else overlays.set(overlay, await readUserFile(real));
+    else overlays.set(overlay, readUserFile(real));
   }
   const built = buildAgentFacts(draft, overlays);
   return { agent: built.agent, problems: [...problems, ...built.problems] };
+}
+function realpathOrNull(file2) {
+  try {
+    return realpathSync(file2);
+  } catch {
+    return null;
+  }
 }
 
 // app/load/read-registry.ts
@@ -35468,16 +35488,31 @@ import path4 from "node:path";
 
 // app/load/parse-cache.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdir, readFile as readFile2, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path3 from "node:path";
 var CACHE_FORMAT = 1;
+function storeAgent(parse3) {
+  if (!parse3.draft) return { draft: null, problems: parse3.problems };
+  const { source: _source, repo: _repo, requirements, ...facts } = parse3.draft.facts;
+  return {
+    draft: { facts: { ...facts, requirements: requirements.map(({ source: _at, ...requirement }) => requirement) }, overlayPaths: [...parse3.draft.overlayPaths] },
+    problems: parse3.problems
+  };
+}
+function loadAgent(key, stored) {
+  if (!stored.draft) return { draft: null, problems: stored.problems };
+  const repo = key.slice(0, key.indexOf("\0"));
+  const source = { repo, path: AGENT_MANIFEST };
+  const facts = { ...stored.draft.facts, repo, source, requirements: stored.draft.facts.requirements.map((requirement) => ({ ...requirement, source })) };
+  return { draft: { facts, overlayPaths: new Map(stored.draft.overlayPaths) }, problems: stored.problems };
+}
 function noParseCache() {
   return { registry: /* @__PURE__ */ new Map(), agents: /* @__PURE__ */ new Map(), save: async () => {
   } };
 }
 async function openParseCache(dir, key, version2) {
   const file2 = path3.join(dir, `parses-${createHash2("sha1").update(key).digest("hex").slice(0, 16)}.json`);
-  const stored = await readFile2(file2, "utf8").then((text2) => JSON.parse(text2)).catch(() => null);
+  const stored = await readFile(file2, "utf8").then((text2) => JSON.parse(text2)).catch(() => null);
   const fresh = stored !== null && stored.format === CACHE_FORMAT && stored.version === version2;
   const registryIn = new Map(Object.entries(fresh ? stored.registry : {}));
   const agentsIn = new Map(Object.entries(fresh ? stored.agents : {}));
@@ -35501,10 +35536,7 @@ async function openParseCache(dir, key, version2) {
       if (used) return used;
       const found = agentsIn.get(key2);
       if (!found) return void 0;
-      const parse3 = {
-        draft: found.draft ? { ...found.draft, overlayPaths: new Map(found.draft.overlayPaths) } : null,
-        problems: found.problems
-      };
+      const parse3 = loadAgent(key2, found);
       agentsUsed.set(key2, parse3);
       return parse3;
     },
@@ -35522,12 +35554,7 @@ async function openParseCache(dir, key, version2) {
         format: CACHE_FORMAT,
         version: version2,
         registry: Object.fromEntries(registryUsed),
-        agents: Object.fromEntries(
-          [...agentsUsed].map(([key2, parse3]) => [
-            key2,
-            { draft: parse3.draft ? { ...parse3.draft, overlayPaths: [...parse3.draft.overlayPaths] } : null, problems: parse3.problems }
-          ])
-        )
+        agents: Object.fromEntries([...agentsUsed].map(([key2, parse3]) => [key2, storeAgent(parse3)]))
       };
       await mkdir(dir, { recursive: true });
       const temporary = `${file2}.${process.pid}.tmp`;
@@ -35743,7 +35770,7 @@ var code = await main(process.argv.slice(2), {
   cache: env.BLASTGATE_NO_CACHE ? null : {
     dir: env.BLASTGATE_CACHE_DIR || path7.join(env.XDG_CACHE_HOME || path7.join(homedir(), ".cache"), "blastgate"),
     // Parses are only reused by the same code: the bundle's own hash keys the cache.
-    codeId: createHash3("sha1").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex")
+    codeId: createHash3("sha1").update(readFileSync2(fileURLToPath(import.meta.url))).digest("hex")
   }
 });
 process.exitCode = code;

@@ -3,15 +3,41 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ParseMemo } from "../core/registry/build-registry-history.ts";
 import type { AgentDraft, AssetVersionDraft, Parsed } from "../core/registry/parse-manifests.ts";
-import type { AgentMemo } from "../core/registry/build-agent.ts";
+import { AGENT_MANIFEST, type AgentMemo } from "../core/registry/build-agent.ts";
 import type { Problem } from "../core/problems.ts";
 
 /** Bumped whenever what a parse produces changes shape; with blastgate's version, it keys the cache. */
 const CACHE_FORMAT = 1;
 
 type AgentDraftParse = { draft: AgentDraft | null; problems: Problem[] };
-/** An agent parse as JSON: the overlay paths' Map as entries. */
-type StoredAgent = { draft: (Omit<AgentDraft, "overlayPaths"> & { overlayPaths: [string, { path: string; line: number }][] }) | null; problems: Problem[] };
+/**
+ * An agent parse as JSON, compact: every location in a draft is the repo's agent.yaml,
+ * so locations are left out and put back from the repo (the first part of the key).
+ */
+type StoredAgent = {
+  draft: {
+    facts: Omit<AgentDraft["facts"], "source" | "repo" | "requirements"> & { requirements: Omit<AgentDraft["facts"]["requirements"][number], "source">[] };
+    overlayPaths: [string, { path: string; line: number }][];
+  } | null;
+  problems: Problem[];
+};
+
+function storeAgent(parse: AgentDraftParse): StoredAgent {
+  if (!parse.draft) return { draft: null, problems: parse.problems };
+  const { source: _source, repo: _repo, requirements, ...facts } = parse.draft.facts;
+  return {
+    draft: { facts: { ...facts, requirements: requirements.map(({ source: _at, ...requirement }) => requirement) }, overlayPaths: [...parse.draft.overlayPaths] },
+    problems: parse.problems,
+  };
+}
+
+function loadAgent(key: string, stored: StoredAgent): AgentDraftParse {
+  if (!stored.draft) return { draft: null, problems: stored.problems };
+  const repo = key.slice(0, key.indexOf("\0"));
+  const source = { repo, path: AGENT_MANIFEST };
+  const facts = { ...stored.draft.facts, repo, source, requirements: stored.draft.facts.requirements.map((requirement) => ({ ...requirement, source })) };
+  return { draft: { facts, overlayPaths: new Map(stored.draft.overlayPaths) }, problems: stored.problems };
+}
 
 interface CacheFile {
   readonly format: number;
@@ -67,10 +93,7 @@ export async function openParseCache(dir: string, key: string, version: string):
       if (used) return used;
       const found = agentsIn.get(key);
       if (!found) return undefined;
-      const parse: AgentDraftParse = {
-        draft: found.draft ? { ...found.draft, overlayPaths: new Map(found.draft.overlayPaths) } : null,
-        problems: found.problems,
-      };
+      const parse = loadAgent(key, found);
       agentsUsed.set(key, parse);
       return parse;
     },
@@ -88,12 +111,7 @@ export async function openParseCache(dir: string, key: string, version: string):
         format: CACHE_FORMAT,
         version,
         registry: Object.fromEntries(registryUsed),
-        agents: Object.fromEntries(
-          [...agentsUsed].map(([key, parse]): [string, StoredAgent] => [
-            key,
-            { draft: parse.draft ? { ...parse.draft, overlayPaths: [...parse.draft.overlayPaths] } : null, problems: parse.problems },
-          ]),
-        ),
+        agents: Object.fromEntries([...agentsUsed].map(([key, parse]): [string, StoredAgent] => [key, storeAgent(parse)])),
       };
       // Written whole, then renamed: a reader never sees half a file, and two runs at once cost a parse, not a crash.
       await mkdir(dir, { recursive: true });

