@@ -34768,6 +34768,15 @@ function parseAgentManifest(file2, repo) {
 }
 
 // app/core/registry/build-registry-history.ts
+function manifestParseKey(kind, name, contentId) {
+  return `${kind}/${name}/${contentId}`;
+}
+var MissingParseError = class extends Error {
+  constructor(key) {
+    super(`a reader passed manifest ${key} as known, but the parse memo does not hold it`);
+    this.name = "MissingParseError";
+  }
+};
 function buildRegistryHistory(read, memo2 = /* @__PURE__ */ new Map()) {
   const root = { repo: read.repo, path: "." };
   if (isEmptyTree(read.base) && isEmptyTree(read.head)) {
@@ -34904,9 +34913,10 @@ function buildTreeSnapshot(repo, tree, origin, memo2) {
 }
 function parseAssetFile(kind, name, file2, source, memo2) {
   if (file2.kind === "too-large") return { value: null, problems: [tooLarge(source, file2.bytes, kind === "server" ? "a server.yaml" : "a SKILL.md")] };
-  const key = `${kind}/${name}/${file2.id}`;
+  const key = manifestParseKey(kind, name, file2.id);
   const known = memo2.get(key);
   if (known) return relocate(known, source);
+  if (file2.kind === "known") throw new MissingParseError(key);
   const parsed = sizeOf(file2.text) > MAX_FILE_BYTES ? { value: null, problems: [tooLarge(source, sizeOf(file2.text), kind === "server" ? "a server.yaml" : "a SKILL.md")] } : kind === "server" ? parseServerManifest({ ...source, text: file2.text }, name) : parseSkillFile({ ...source, text: file2.text }, name);
   const placed = relocate(parsed, source);
   memo2.set(key, placed);
@@ -35068,7 +35078,7 @@ var NotARepositoryError = class extends Error {
     this.name = "NotARepositoryError";
   }
 };
-async function readRegistryChange(dir, refs) {
+async function readRegistryChange(dir, refs, known = () => false) {
   const registry2 = await openRegistry(dir);
   const [baseCommit, headCommit] = await Promise.all([
     verifyRef(registry2, refs.base),
@@ -35077,14 +35087,14 @@ async function readRegistryChange(dir, refs) {
   const [tags, headTree] = await Promise.all([listReleaseTags(registry2), headCommit === null ? writeWorktree(registry2) : headCommit]);
   const base = { treeish: baseCommit, ref: refs.base };
   const head = { treeish: headTree, ref: headCommit === null ? void 0 : refs.head };
-  const files = await readFiles(registry2, tags, [base, head], base);
+  const files = await readFiles(registry2, tags, [base, head], base, known);
   return { read: { repo: dir, tags: files.tags, base: files.trees[0], head: files.trees[1] }, policy: files.policy };
 }
-async function readRegistryAt(dir, ref) {
+async function readRegistryAt(dir, ref, known = () => false) {
   const registry2 = await openRegistry(dir);
   const [commit, tags] = await Promise.all([ref === WORKTREE ? writeWorktree(registry2) : verifyRef(registry2, ref), listReleaseTags(registry2)]);
   const at = { treeish: commit, ref: ref === WORKTREE ? void 0 : ref };
-  const files = await readFiles(registry2, tags, [at], at);
+  const files = await readFiles(registry2, tags, [at], at, known);
   return { read: { repo: dir, tags: files.tags, tree: files.trees[0] }, policy: files.policy };
 }
 async function openRegistry(dir) {
@@ -35131,7 +35141,7 @@ async function listFolders(registry2, at) {
 function rootOf(registry2, treeish) {
   return `${treeish}:${registry2.prefix}`;
 }
-async function readFiles(registry2, tagNames, trees, policyAt) {
+async function readFiles(registry2, tagNames, trees, policyAt, known) {
   const listings = await Promise.all(trees.map((at) => listFolders(registry2, at)));
   const releases = tagNames.map((tag) => ({ tag, release: parseReleaseTag(tag) }));
   const names = [];
@@ -35150,7 +35160,15 @@ async function readFiles(registry2, tagNames, trees, policyAt) {
   });
   const policySlot = ask(`${rootOf(registry2, policyAt.treeish)}${GATE_POLICY_FILE}`);
   const found = await checkObjects(registry2.dir, names);
-  const wanted = [...new Set(found.flatMap((object2) => object2?.type === "blob" && object2.size <= MAX_FILE_BYTES ? [object2.oid] : []))];
+  const assetOf = /* @__PURE__ */ new Map();
+  releases.forEach(({ release }, index) => release && assetOf.set(tagSlots[index].manifest, release));
+  trees.forEach((_, index) => listings[index].forEach((folder, slot) => assetOf.set(treeSlots[index].folders[slot], folder)));
+  const isKnown = (slot) => {
+    const asset = assetOf.get(slot);
+    const object2 = found[slot];
+    return asset !== void 0 && object2?.type === "blob" && known(manifestParseKey(asset.kind, asset.name, object2.oid));
+  };
+  const wanted = [...new Set(found.flatMap((object2, slot) => object2?.type === "blob" && object2.size <= MAX_FILE_BYTES && !isKnown(slot) ? [object2.oid] : []))];
   const blobs = /* @__PURE__ */ new Map();
   (await readObjects(registry2.dir, wanted)).forEach((object2, index) => {
     if (object2) blobs.set(wanted[index], object2.content.toString("utf8"));
@@ -35161,14 +35179,15 @@ async function readFiles(registry2, tagNames, trees, policyAt) {
     if (object2.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: object2.size };
     return { kind: "text", text: blobs.get(object2.oid), id: object2.oid };
   };
+  const manifest = (slot) => isKnown(slot) ? { kind: "known", id: found[slot].oid } : file2(slot);
   const tags = releases.map(({ tag }, index) => {
     const slot = tagSlots[index];
     const folder = slot ? found[slot.folder] : null;
-    return { tag, folder: slot && folder?.type === "tree" ? { treeId: folder.oid, manifest: file2(slot.manifest) } : null };
+    return { tag, folder: slot && folder?.type === "tree" ? { treeId: folder.oid, manifest: manifest(slot.manifest) } : null };
   });
   const treeReads = trees.map((at, index) => ({
     ref: at.ref,
-    folders: listings[index].map((folder, slot) => ({ ...folder, manifest: file2(treeSlots[index].folders[slot]) })),
+    folders: listings[index].map((folder, slot) => ({ ...folder, manifest: manifest(treeSlots[index].folders[slot]) })),
     models: file2(treeSlots[index].models)
   }));
   return { tags, trees: treeReads, policy: file2(policySlot) };
@@ -35520,6 +35539,7 @@ async function openParseCache(dir, key, version2) {
   const agentsUsed = /* @__PURE__ */ new Map();
   let changed = !fresh;
   const registry2 = {
+    has: (key2) => registryUsed.has(key2) || registryIn.has(key2),
     get(key2) {
       const found = registryUsed.get(key2) ?? registryIn.get(key2);
       if (found) registryUsed.set(key2, found);
@@ -35574,7 +35594,7 @@ var NotARegistryError = class extends Error {
   }
 };
 async function loadChange(sources, refs, cache = noParseCache()) {
-  const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents, cache.agents)]);
+  const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
   const built = buildRegistryHistory(registry2.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
@@ -35587,7 +35607,7 @@ async function loadChange(sources, refs, cache = noParseCache()) {
   };
 }
 async function loadAt(sources, ref, cache = noParseCache()) {
-  const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents, cache.agents)]);
+  const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
   const built = buildRegistryAt(registry2.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...registry2.read.tree.ref === void 0 ? {} : { ref } });

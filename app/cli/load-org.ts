@@ -51,7 +51,7 @@ export interface LoadedRegistry {
  * core. The gate policy is the base ref's.
  */
 export async function loadChange(sources: OrgSources, refs: { base: string; head: string }, cache: ParseCache = noParseCache()): Promise<LoadedChange> {
-  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs), readAgents(sources.agents, cache.agents)]);
+  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
   const built = buildRegistryHistory(registry.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
@@ -66,7 +66,7 @@ export async function loadChange(sources: OrgSources, refs: { base: string; head
 
 /** Reads a registry at one ref (`WORKTREE` for the working tree) and the agents. The gate policy is that ref's. */
 export async function loadAt(sources: OrgSources, ref: string, cache: ParseCache = noParseCache()): Promise<LoadedRegistry> {
-  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref), readAgents(sources.agents, cache.agents)]);
+  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
   const built = buildRegistryAt(registry.read, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...(registry.read.tree.ref === undefined ? {} : { ref }) });

@@ -77,6 +77,7 @@ export async function openParseCache(dir: string, key: string, version: string):
   let changed = !fresh;
 
   const registry: ParseMemo = {
+    has: (key) => registryUsed.has(key) || registryIn.has(key),
     get(key) {
       const found = registryUsed.get(key) ?? registryIn.get(key);
       if (found) registryUsed.set(key, found);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
-import type { AssetFolderRead, FileRead, RegistryRead, TagRead, TreeRead } from "../core/registry/build-registry-history.ts";
+import { manifestParseKey, type AssetFolderRead, type FileRead, type ManifestRead, type RegistryRead, type TagRead, type TreeRead } from "../core/registry/build-registry-history.ts";
 import { assetFolder, GATE_POLICY_FILE, kindOfFolder, manifestPath, MODELS_FILE, parseReleaseTag, RELEASE_TAG_PREFIXES } from "../core/registry/layout.ts";
 import type { AssetKind } from "../core/registry/model.ts";
 import { checkObjects, git, GitError, readObjects } from "./git.ts";
@@ -28,6 +28,9 @@ export class NotARepositoryError extends Error {
   }
 }
 
+/** Whether the parse memo already holds a manifest's parse (its key from `manifestParseKey`): then its text is not fetched. */
+export type KnownParse = (key: string) => boolean;
+
 /** A registry clone on disk: its folder (the repo id its problems carry) and its place in the git repository. */
 interface Registry {
   readonly dir: string;
@@ -52,7 +55,7 @@ interface TreeAt {
  *    id and every manifest's blob id and size.
  * 3. Read each distinct blob under the size cap once, through one `cat-file --batch`.
  */
-export async function readRegistryChange(dir: string, refs: { base: string; head: string }): Promise<{ read: RegistryRead; policy: FileRead }> {
+export async function readRegistryChange(dir: string, refs: { base: string; head: string }, known: KnownParse = () => false): Promise<{ read: RegistryRead; policy: FileRead }> {
   const registry = await openRegistry(dir);
   const [baseCommit, headCommit] = await Promise.all([
     verifyRef(registry, refs.base),
@@ -61,16 +64,16 @@ export async function readRegistryChange(dir: string, refs: { base: string; head
   const [tags, headTree] = await Promise.all([listReleaseTags(registry), headCommit === null ? writeWorktree(registry) : headCommit]);
   const base: TreeAt = { treeish: baseCommit, ref: refs.base };
   const head: TreeAt = { treeish: headTree, ref: headCommit === null ? undefined : refs.head };
-  const files = await readFiles(registry, tags, [base, head], base);
+  const files = await readFiles(registry, tags, [base, head], base, known);
   return { read: { repo: dir, tags: files.tags, base: files.trees[0]!, head: files.trees[1]! }, policy: files.policy };
 }
 
 /** Reads the tags, one tree (`WORKTREE` or a ref) and that tree's gate policy, for `validate` and `catalog`. */
-export async function readRegistryAt(dir: string, ref: string): Promise<{ read: Omit<RegistryRead, "base" | "head"> & { tree: TreeRead }; policy: FileRead }> {
+export async function readRegistryAt(dir: string, ref: string, known: KnownParse = () => false): Promise<{ read: Omit<RegistryRead, "base" | "head"> & { tree: TreeRead }; policy: FileRead }> {
   const registry = await openRegistry(dir);
   const [commit, tags] = await Promise.all([ref === WORKTREE ? writeWorktree(registry) : verifyRef(registry, ref), listReleaseTags(registry)]);
   const at: TreeAt = { treeish: commit, ref: ref === WORKTREE ? undefined : ref };
-  const files = await readFiles(registry, tags, [at], at);
+  const files = await readFiles(registry, tags, [at], at, known);
   return { read: { repo: dir, tags: files.tags, tree: files.trees[0]! }, policy: files.policy };
 }
 
@@ -136,7 +139,13 @@ function rootOf(registry: Registry, treeish: string): string {
   return `${treeish}:${registry.prefix}`;
 }
 
-async function readFiles(registry: Registry, tagNames: readonly string[], trees: readonly TreeAt[], policyAt: TreeAt): Promise<{ tags: TagRead[]; trees: TreeRead[]; policy: FileRead }> {
+async function readFiles(
+  registry: Registry,
+  tagNames: readonly string[],
+  trees: readonly TreeAt[],
+  policyAt: TreeAt,
+  known: KnownParse,
+): Promise<{ tags: TagRead[]; trees: TreeRead[]; policy: FileRead }> {
   const listings = await Promise.all(trees.map((at) => listFolders(registry, at)));
   const releases = tagNames.map((tag) => ({ tag, release: parseReleaseTag(tag) }));
 
@@ -158,8 +167,17 @@ async function readFiles(registry: Registry, tagNames: readonly string[], trees:
   const policySlot = ask(`${rootOf(registry, policyAt.treeish)}${GATE_POLICY_FILE}`);
   const found = await checkObjects(registry.dir, names);
 
-  // Each distinct blob under the cap is read once, however many tags and trees share it.
-  const wanted = [...new Set(found.flatMap((object) => (object?.type === "blob" && object.size <= MAX_FILE_BYTES ? [object.oid] : [])))];
+  // Manifests whose parse the memo holds are not read at all.
+  const assetOf = new Map<number, { kind: AssetKind; name: string }>();
+  releases.forEach(({ release }, index) => release && assetOf.set(tagSlots[index]!.manifest, release));
+  trees.forEach((_, index) => listings[index]!.forEach((folder, slot) => assetOf.set(treeSlots[index]!.folders[slot]!, folder)));
+  const isKnown = (slot: number) => {
+    const asset = assetOf.get(slot);
+    const object = found[slot];
+    return asset !== undefined && object?.type === "blob" && known(manifestParseKey(asset.kind, asset.name, object.oid));
+  };
+  // Each other distinct blob under the cap is read once, however many tags and trees share it.
+  const wanted = [...new Set(found.flatMap((object, slot) => (object?.type === "blob" && object.size <= MAX_FILE_BYTES && !isKnown(slot) ? [object.oid] : [])))];
   const blobs = new Map<string, string>();
   (await readObjects(registry.dir, wanted)).forEach((object, index) => {
     if (object) blobs.set(wanted[index]!, object.content.toString("utf8"));
@@ -170,15 +188,16 @@ async function readFiles(registry: Registry, tagNames: readonly string[], trees:
     if (object.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: object.size };
     return { kind: "text", text: blobs.get(object.oid)!, id: object.oid };
   };
+  const manifest = (slot: number): ManifestRead => (isKnown(slot) ? { kind: "known", id: found[slot]!.oid } : file(slot));
 
   const tags: TagRead[] = releases.map(({ tag }, index) => {
     const slot = tagSlots[index];
     const folder = slot ? found[slot.folder] : null;
-    return { tag, folder: slot && folder?.type === "tree" ? { treeId: folder.oid, manifest: file(slot.manifest) } : null };
+    return { tag, folder: slot && folder?.type === "tree" ? { treeId: folder.oid, manifest: manifest(slot.manifest) } : null };
   });
   const treeReads: TreeRead[] = trees.map((at, index) => ({
     ref: at.ref,
-    folders: listings[index]!.map((folder, slot): AssetFolderRead => ({ ...folder, manifest: file(treeSlots[index]!.folders[slot]!) })),
+    folders: listings[index]!.map((folder, slot): AssetFolderRead => ({ ...folder, manifest: manifest(treeSlots[index]!.folders[slot]!) })),
     models: file(treeSlots[index]!.models),
   }));
   return { tags, trees: treeReads, policy: file(policySlot) };

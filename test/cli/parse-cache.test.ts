@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadChange } from "../../app/cli/load-org.ts";
 import { buildAffectedReport } from "../../app/core/registry/build-affected-report.ts";
 import { openParseCache, type ParseCache } from "../../app/load/parse-cache.ts";
+import { readRegistryChange } from "../../app/load/read-registry.ts";
 import { createTempOrg, modelsYaml, serverYaml, skillMd, type TempOrg } from "../helpers/git-registry.ts";
 
 let org: TempOrg;
@@ -26,6 +27,7 @@ async function countingCache(codeId = "code-1"): Promise<{ cache: ParseCache; pa
   const cache = await openParseCache(cacheDir, "org", codeId);
   let parsed = 0;
   const count = <K, V>(memo: { get(key: K): V | undefined; set(key: K, value: V): void }) => ({
+    has: (key: K) => memo.get(key) !== undefined,
     get: (key: K) => memo.get(key),
     set: (key: K, value: V) => {
       parsed++;
@@ -59,6 +61,15 @@ describe("the parse cache", () => {
     const report = await run(edited.cache);
     expect(edited.parsed()).toBe(1);
     expect(report.changes.map((change) => [change.asset, change.to])).toEqual([["server:crm", "2.2.0"], ["skill:tone-guide", "1.0.1"]]);
+  });
+
+  it("lets the git reader skip fetching manifests whose parse is known", async () => {
+    const kinds = async (known: (key: string) => boolean) => {
+      const { read } = await readRegistryChange(org.registry, { base: "main", head: "main" }, known);
+      return [...read.tags.map((tag) => tag.folder?.manifest.kind), ...read.base.folders.map((folder) => folder.manifest.kind)];
+    };
+    expect(await kinds(() => false)).toEqual(["text", "text", "text", "text", "text"]);
+    expect(await kinds((key) => key.startsWith("server/crm/"))).toEqual(["known", "known", "text", "known", "text"]);
   });
 
   it("starts empty when the code that wrote it is another", async () => {

@@ -14,12 +14,18 @@ export type FileRead =
   | { readonly kind: "missing" }
   | { readonly kind: "too-large"; readonly bytes: number };
 
+/**
+ * A registry manifest may also come as its content id alone, when the parse memo already
+ * holds its parse (`memo.has(manifestParseKey(…))`): the reader need not fetch the text.
+ */
+export type ManifestRead = FileRead | { readonly kind: "known"; readonly id: string };
+
 /** One asset folder of a tree: its content id (git's tree id) and its manifest. */
 export interface AssetFolderRead {
   readonly kind: AssetKind;
   readonly name: string;
   readonly treeId: string;
-  readonly manifest: FileRead;
+  readonly manifest: ManifestRead;
 }
 
 /** One registry tree (a ref's, or the working tree's). */
@@ -37,7 +43,7 @@ export interface TreeRead {
  */
 export interface TagRead {
   readonly tag: string;
-  readonly folder: { readonly treeId: string; readonly manifest: FileRead } | null;
+  readonly folder: { readonly treeId: string; readonly manifest: ManifestRead } | null;
 }
 
 /** Everything a reader fetches for a registry change: plain text and ids, no rules. */
@@ -55,8 +61,22 @@ export interface RegistryRead {
  * reader may pass one that persists between runs.
  */
 export interface ParseMemo {
+  has(key: string): boolean;
   get(key: string): Parsed<AssetVersionDraft> | undefined;
   set(key: string, value: Parsed<AssetVersionDraft>): void;
+}
+
+/** The memo key of a manifest's parse: it depends on the asset's kind, its folder's name and the text. */
+export function manifestParseKey(kind: AssetKind, name: string, contentId: string): string {
+  return `${kind}/${name}/${contentId}`;
+}
+
+/** A reader claimed the memo held a parse it does not: a bug in that reader, not in the registry. */
+export class MissingParseError extends Error {
+  constructor(key: string) {
+    super(`a reader passed manifest ${key} as known, but the parse memo does not hold it`);
+    this.name = "MissingParseError";
+  }
 }
 
 /** The registry history built from what a reader fetched, or the reason it is not a registry. */
@@ -205,11 +225,12 @@ function buildTreeSnapshot(repo: string, tree: TreeRead, origin: "base" | "head"
 }
 
 /** Parses an asset's manifest once per content id, and places the result at `source`. */
-function parseAssetFile(kind: AssetKind, name: string, file: Exclude<FileRead, { kind: "missing" }>, source: SourceLocation, memo: ParseMemo): Parsed<AssetVersionDraft> {
+function parseAssetFile(kind: AssetKind, name: string, file: Exclude<ManifestRead, { kind: "missing" }>, source: SourceLocation, memo: ParseMemo): Parsed<AssetVersionDraft> {
   if (file.kind === "too-large") return { value: null, problems: [tooLarge(source, file.bytes, kind === "server" ? "a server.yaml" : "a SKILL.md")] };
-  const key = `${kind}/${name}/${file.id}`;
+  const key = manifestParseKey(kind, name, file.id);
   const known = memo.get(key);
   if (known) return relocate(known, source);
+  if (file.kind === "known") throw new MissingParseError(key);
   const parsed: Parsed<AssetVersionDraft> = sizeOf(file.text) > MAX_FILE_BYTES
     ? { value: null, problems: [tooLarge(source, sizeOf(file.text), kind === "server" ? "a server.yaml" : "a SKILL.md")] }
     : kind === "server"
