@@ -3206,9 +3206,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           helpWidth: context.helpWidth,
           outputHasColors: context.hasColors
         });
-        const text2 = helper.formatHelp(this, helper);
-        if (context.hasColors) return text2;
-        return this._outputConfiguration.stripColor(text2);
+        const text = helper.formatHelp(this, helper);
+        if (context.hasColors) return text;
+        return this._outputConfiguration.stripColor(text);
       }
       /**
        * @typedef HelpContext
@@ -3368,7 +3368,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position, text2) {
+      addHelpText(position, text) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
         if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
@@ -3377,10 +3377,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
-          if (typeof text2 === "function") {
-            helpStr = text2({ error: context.error, command: context.command });
+          if (typeof text === "function") {
+            helpStr = text({ error: context.error, command: context.command });
           } else {
-            helpStr = text2;
+            helpStr = text;
           }
           if (helpStr) {
             context.write(`${helpStr}
@@ -3648,13 +3648,13 @@ var require_parse_options = __commonJS({
 var require_identifiers = __commonJS({
   "node_modules/semver/internal/identifiers.js"(exports, module) {
     "use strict";
-    var numeric = /^[0-9]+$/;
+    var numeric2 = /^[0-9]+$/;
     var compareIdentifiers = (a, b) => {
       if (typeof a === "number" && typeof b === "number") {
         return a === b ? 0 : a < b ? -1 : 1;
       }
-      const anum = numeric.test(a);
-      const bnum = numeric.test(b);
+      const anum = numeric2.test(a);
+      const bnum = numeric2.test(b);
       if (anum && bnum) {
         a = +a;
         b = +b;
@@ -6647,14 +6647,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text.length <= endStep)
+        return text;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -6671,14 +6671,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -6695,12 +6695,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
+            i = consumeMoreIndentedLines(text, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -6712,12 +6712,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text2;
+                return text;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -6732,39 +6732,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+            res += `${text[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text2[start];
+      let ch = text[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text2[++i];
+          ch = text[++i];
         } else {
           do {
-            ch = text2[++i];
+            ch = text[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text2[start];
+          ch = text[start];
         }
       }
       return end;
@@ -22387,8 +22387,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+var capitalizeFirstCharacter = (text) => {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -33885,17 +33885,17 @@ function renderProblems(report, detail) {
   if (report.problems.length > detail.problemRows) out.push(`- \u2026and ${report.problems.length - detail.problemRows} more`);
   return [...out, ""];
 }
-function escapeText(text2) {
-  return text2.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
+function escapeText(text) {
+  return text.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
 }
-function escapeCell(text2) {
-  return escapeText(text2).replace(/\|/g, "\\|");
+function escapeCell(text) {
+  return escapeText(text).replace(/\|/g, "\\|");
 }
-function escapeCode(text2) {
-  return text2.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function escapeCode(text) {
+  return text.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
-function mermaidText(text2) {
-  return text2.replace(/"/g, "#quot;");
+function mermaidText(text) {
+  return text.replace(/"/g, "#quot;");
 }
 
 // app/core/report/render-text.ts
@@ -34190,7 +34190,7 @@ function describeIssue(issue2, data, what, schema) {
       return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
     }
     case "too_big":
-      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String(value.length)}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
+      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String([...value].length)}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
     case "too_small":
       return issue2.origin === "string" ? Number(issue2.minimum) <= 1 ? `${subject} is empty; fill it in` : `${subject} is too short: at least ${String(issue2.minimum)} characters` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
     case "invalid_format":
@@ -34403,11 +34403,46 @@ var overlayFrontmatterSchema = external_exports.strictObject({
 // schemas/mcp-server-json.schema.ts
 var SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 var PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
-var uri = () => external_exports.url({ message: "an absolute URL such as `https://example.com/mcp`" });
-var text = (min, max) => {
-  const message = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
-  return external_exports.string().min(min, { message }).max(max, { message });
-};
+function codePointLength2(value) {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+function withCodePointLength(schema, bounds, message) {
+  const { min = 0, max = Infinity } = bounds;
+  return schema.check((ctx) => {
+    const length = codePointLength2(ctx.value);
+    if (length < min) ctx.issues.push({ code: "too_small", origin: "string", minimum: min, inclusive: true, input: ctx.value, message });
+    if (length > max) ctx.issues.push({ code: "too_big", origin: "string", maximum: max, inclusive: true, input: ctx.value, message });
+  }).meta({ ...min > 0 ? { minLength: min } : {}, ...max < Infinity ? { maxLength: max } : {} });
+}
+var pctEncoded = "%[0-9A-Fa-f]{2}";
+var unreserved = "A-Za-z0-9\\-._~";
+var subDelims = "!$&'()*+,;=";
+var pchar = `(?:[${unreserved}${subDelims}:@]|${pctEncoded})`;
+var ipLiteral = `\\[(?:[0-9A-Fa-f:.]+|[vV][0-9A-Fa-f]+\\.[${unreserved}${subDelims}:]+)\\]`;
+var authority = `(?:(?:[${unreserved}${subDelims}:]|${pctEncoded})*@)?(?:${ipLiteral}|(?:[${unreserved}${subDelims}]|${pctEncoded})*)(?::[0-9]*)?`;
+var hierPart = `(?://${authority}(?:/${pchar}*)*|/(?:${pchar}+(?:/${pchar}*)*)?|${pchar}+(?:/${pchar}*)*|)`;
+var uriPattern = new RegExp(`^[A-Za-z][A-Za-z0-9+\\-.]*:${hierPart}(?:\\?(?:${pchar}|[/?])*)?(?:#(?:${pchar}|[/?])*)?$`);
+var mcpUriSchema = external_exports.string().regex(uriPattern, { message: "an absolute URI such as `https://example.com/docs`, with any space or other character URIs forbid percent-encoded (`%20`)" }).meta({ format: "uri" });
+var transportUrl = external_exports.string().regex(/^https?:\/\/[^\s]+$/, {
+  message: "an `http://` or `https://` URL without spaces, like `https://mcp.example.com/mcp` or the template `https://{tenant}.example.com/mcp`"
+});
+var numeric = String.raw`v?\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?`;
+var wildcardSegment = String.raw`(?:x|X|\*)`;
+var rangePattern = new RegExp(
+  String.raw`^\s*(?:` + [
+    String.raw`(?:\^|~|>=|<=|>|<|=)\s*${numeric}`,
+    String.raw`${numeric}\s-\s*${numeric}`,
+    String.raw`${numeric}\s*(?:\|\|\s*${numeric}\s*)+`,
+    String.raw`(?:${wildcardSegment}(?:\.(?:\d+|${wildcardSegment})){1,2}|v?\d+(?:\.\d+)?\.${wildcardSegment}(?:\.(?:\d+|${wildcardSegment}))?)(?:-[0-9A-Za-z.-]+)?`
+  ].join("|") + String.raw`)\s*$`
+);
+function isVersionRange(value) {
+  return rangePattern.test(value);
+}
+var serverVersion = withCodePointLength(external_exports.string(), { max: 255 }, "a specific version of at most 255 characters").refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" }).meta({ not: { pattern: rangePattern.source } });
+var packageVersion = withCodePointLength(external_exports.string(), { min: 1 }, "a specific version such as `1.0.2`").refine((value) => value !== "latest", { message: "a specific version such as `1.0.2`, not `latest`" }).refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" }).meta({ not: { anyOf: [{ const: "latest" }, { pattern: rangePattern.source }] } });
 var input2 = external_exports.looseObject({
   description: external_exports.string().optional(),
   isRequired: external_exports.boolean().optional(),
@@ -34424,25 +34459,25 @@ var inputWithVariables = input2.extend({
 var keyValueInput = inputWithVariables.extend({ name: external_exports.string().meta({ description: "The header or environment variable's name." }) });
 var positionalArgument = inputWithVariables.extend({ type: external_exports.literal("positional"), valueHint: external_exports.string().optional(), isRepeated: external_exports.boolean().optional() }).refine((argument2) => argument2.valueHint !== void 0 || argument2.value !== void 0, {
   message: "a positional argument with `valueHint` or `value`"
-});
+}).meta({ anyOf: [{ required: ["valueHint"] }, { required: ["value"] }] });
 var namedArgument = inputWithVariables.extend({ type: external_exports.literal("named"), name: external_exports.string(), isRepeated: external_exports.boolean().optional() });
 var argument = external_exports.union([positionalArgument, namedArgument]);
 var stdioTransport = external_exports.looseObject({ type: external_exports.literal("stdio") });
 var streamableHttpTransport = external_exports.looseObject({
   type: external_exports.literal("streamable-http"),
-  url: external_exports.string().meta({ description: "A URL template; `{variables}` name argument valueHints, argument names or environment variables." }),
+  url: transportUrl.meta({ description: "A URL template; `{variables}` name argument valueHints, argument names or environment variables (in a package) or `variables` (in a remote)." }),
   headers: external_exports.array(keyValueInput).optional()
 });
 var sseTransport = external_exports.looseObject({
   type: external_exports.literal("sse"),
-  url: uri().meta({ description: "The Server-Sent Events endpoint." }),
+  url: transportUrl.meta({ description: "The Server-Sent Events endpoint, a URL template like streamable-http's." }),
   headers: external_exports.array(keyValueInput).optional()
 });
-var mcpPackageSchema = external_exports.strictObject({
+var mcpPackageSchema = external_exports.looseObject({
   registryType: external_exports.string().meta({ description: "npm, pypi, oci, nuget or mcpb." }),
-  registryBaseUrl: uri().optional(),
+  registryBaseUrl: mcpUriSchema.optional(),
   identifier: external_exports.string(),
-  version: external_exports.string().min(1, { message: "a specific version such as `1.0.2`" }).refine((value) => value !== "latest", { message: "a specific version, not `latest`" }).optional(),
+  version: packageVersion.optional().meta({ description: "A specific version, semver or not (`1.0.2`, `2024.01.15`); not `latest`, not a range." }),
   fileSha256: external_exports.string().regex(/^[a-f0-9]{64}$/, { message: "64 lowercase hex digits" }).optional(),
   runtimeHint: external_exports.string().optional(),
   transport: external_exports.union([stdioTransport, streamableHttpTransport, sseTransport]),
@@ -34455,36 +34490,49 @@ var mcpRemoteSchema = external_exports.union([
   streamableHttpTransport.extend({ variables: remoteVariables }),
   sseTransport.extend({ variables: remoteVariables })
 ]);
-var repository = external_exports.looseObject({
-  url: uri(),
+var mcpRepositorySchema = external_exports.looseObject({
+  url: mcpUriSchema,
   source: external_exports.string(),
   id: external_exports.string().optional(),
   subfolder: external_exports.string().optional()
 });
-var icon = external_exports.looseObject({
-  src: uri().max(255, { message: "a URL of at most 255 characters" }),
+var mcpIconSchema = external_exports.looseObject({
+  src: withCodePointLength(
+    mcpUriSchema.regex(/^https:/i, { message: "an `https://` URL (the registry refuses other icon sources)" }),
+    { max: 255 },
+    "a URL of at most 255 characters"
+  ).meta({ description: "An https URL of at most 255 characters." }),
   mimeType: external_exports.enum(["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]).optional(),
-  sizes: external_exports.array(external_exports.string().regex(/^(\d+x\d+|any)$/)).optional(),
+  sizes: external_exports.array(external_exports.string().regex(/^(\d+x\d+|any)$/, { message: "a size such as `48x48`, or `any`" })).optional(),
   theme: external_exports.enum(["light", "dark"]).optional()
 });
-var rangeLike = /[\^~<>=*|\s]|(^|\.)[xX](\.|$)/;
+var mcpServerNameSchema = withCodePointLength(
+  external_exports.string().regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, {
+    message: "a reverse-DNS name with one slash, like `com.example/crm` (letters, digits, `.` and `-` before the slash; also `_` after it)"
+  }),
+  { min: 3, max: 200 },
+  "a name of 3 to 200 characters, like `com.example/crm`"
+);
+var mcpShortText = () => withCodePointLength(external_exports.string(), { min: 1, max: 100 }, "a non-empty string of at most 100 characters");
+var mcpMetaSchema = external_exports.looseObject({
+  [PUBLISHER_PROVIDED_KEY]: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
+});
 var mcpServerJsonSchema = external_exports.looseObject({
-  $schema: uri().optional(),
-  name: text(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
-  description: text(1, 100),
-  title: text(1, 100).optional(),
-  version: text(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
-  websiteUrl: uri().optional(),
-  repository: repository.optional(),
-  icons: external_exports.array(icon).optional(),
+  $schema: mcpUriSchema.optional(),
+  name: mcpServerNameSchema,
+  description: mcpShortText(),
+  title: mcpShortText().optional(),
+  version: serverVersion,
+  websiteUrl: mcpUriSchema.optional(),
+  repository: mcpRepositorySchema.optional(),
+  icons: external_exports.array(mcpIconSchema).optional(),
   packages: external_exports.array(mcpPackageSchema).optional(),
   remotes: external_exports.array(mcpRemoteSchema).optional(),
-  _meta: external_exports.looseObject({
-    [PUBLISHER_PROVIDED_KEY]: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
-  }).optional()
+  _meta: mcpMetaSchema.optional()
 }).meta({ title: "MCP registry server.json (2025-12-11), as mirrored by blastgate" });
 
 // schemas/server.schema.ts
+var [streamableHttpRemote, sseRemote] = mcpRemoteSchema.options;
 var jsonSchemaObject = external_exports.record(external_exports.string(), external_exports.unknown()).meta({ description: "A JSON Schema object, as MCP's `tools/list` returns in `inputSchema`." });
 var tool = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: "a tool name of letters, digits, `_`, `-` or `.`" }).meta({ description: "The tool's name as the server lists it." }),
@@ -34494,16 +34542,26 @@ var tool = external_exports.strictObject({
 });
 var serverManifestSchema = external_exports.strictObject({
   name: kebabName.meta({ description: "The server's name; equals its folder under servers/." }),
-  title: external_exports.string().min(1).max(100).meta({ description: "A human-readable name." }),
-  description: external_exports.string().min(1).max(100).meta({ description: "What the server offers, in at most 100 characters (the MCP registry's limit)." }),
+  mcpName: mcpServerNameSchema.optional().meta({
+    description: "The server's name in the MCP registry, when it is published under another namespace than the catalog's (like `io.github.acme/crm`); server.json uses it instead of `<catalog.namespace>/<name>`."
+  }),
+  title: mcpShortText().optional().meta({ description: "A human-readable name, at most 100 characters; the catalog shows `name` when there is none." }),
+  description: mcpShortText().meta({
+    description: "What the server offers, in at most 100 characters (the MCP registry's limit, counted in Unicode code points)."
+  }),
   version: exactVersion.meta({ description: "This release's exact semver version; published as tag `servers/<name>@<version>`." }),
   owner: teamName.meta({ description: "The owning team." }),
   lifecycle: external_exports.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
-  websiteUrl: external_exports.url().optional(),
-  repository: external_exports.strictObject({ url: external_exports.url(), source: external_exports.string().min(1), id: external_exports.string().optional(), subfolder: external_exports.string().optional() }).optional().meta({ description: "Where the server's source lives." }),
   // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
-  packages: external_exports.array(mcpPackageSchema).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
-  remotes: external_exports.array(mcpRemoteSchema).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
+  // Their top-level keys are closed here, unlike upstream, so that a misspelt key is reported rather than exported.
+  websiteUrl: mcpUriSchema.optional().meta({ description: "The server's homepage or documentation (an absolute URI)." }),
+  repository: external_exports.strictObject({ ...mcpRepositorySchema.shape, source: external_exports.string().min(1) }).optional().meta({ description: "Where the server's source lives." }),
+  icons: external_exports.array(external_exports.strictObject(mcpIconSchema.shape)).optional().meta({ description: "Icons a client can show: `src` (an https URL), optional `mimeType`, `sizes`, `theme` (MCP registry server.json shape)." }),
+  packages: external_exports.array(external_exports.strictObject(mcpPackageSchema.shape)).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
+  remotes: external_exports.array(external_exports.union([external_exports.strictObject(streamableHttpRemote.shape), external_exports.strictObject(sseRemote.shape)])).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
+  _meta: mcpMetaSchema.optional().meta({
+    description: `The server's own server.json \`_meta\`, exported as written; blastgate adds its block under \`${PUBLISHER_PROVIDED_KEY}\` beside any there, keyed \`<catalog.namespace>/blastgate\`.`
+  }),
   scopes: external_exports.array(scopeName).default([]).meta({ description: "Every scope the server can act with." }),
   guarantees: external_exports.strictObject({
     availability: external_exports.string().optional().meta({ description: "e.g. `99.9%`." }),
@@ -34564,8 +34622,8 @@ function splitSections(markdown) {
 function listHeadings(markdown) {
   return splitSections(markdown).flatMap((section) => section.heading === null ? [] : [section.heading]);
 }
-function splitFrontmatter(text2) {
-  const normalized = text2.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+function splitFrontmatter(text) {
+  const normalized = text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
   if (!normalized.startsWith("---\n")) return { frontmatter: null, body: normalized, bodyLine: 1 };
   const end = normalized.indexOf("\n---", 3);
   if (end === -1) return { frontmatter: null, body: normalized, bodyLine: 1 };
@@ -34662,12 +34720,12 @@ function parseSkillFile(file2, folder) {
     problems
   };
 }
-function parseRequires(text2, file2, line) {
+function parseRequires(text, file2, line) {
   const requirements = [];
   const problems = [];
-  if (text2 === void 0 || text2.trim() === "") return { requirements, problems };
+  if (text === void 0 || text.trim() === "") return { requirements, problems };
   const seen = /* @__PURE__ */ new Set();
-  for (const entry2 of text2.split(",").map((part) => part.trim())) {
+  for (const entry2 of text.split(",").map((part) => part.trim())) {
     const match = requirementPattern.exec(entry2);
     if (!match || import_semver8.default.validRange(match[3]) === null) {
       problems.push(
@@ -34922,8 +34980,8 @@ function parseAssetFile(kind, name, file2, source, memo2) {
   memo2.set(key, placed);
   return placed;
 }
-function sizeOf(text2) {
-  return new TextEncoder().encode(text2).length;
+function sizeOf(text) {
+  return new TextEncoder().encode(text).length;
 }
 function tooLarge(source, bytes, what) {
   const advice = what === "a SKILL.md" ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)" : `${what} should be a small text file`;
@@ -35031,8 +35089,8 @@ function readUserFile(file2) {
     const info = fstatSync(fd);
     if (!info.isFile()) return { kind: "missing" };
     if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
-    const text2 = readFileSync(fd, "utf8");
-    return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
+    const text = readFileSync(fd, "utf8");
+    return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
   } finally {
     closeSync(fd);
   }
@@ -35228,14 +35286,17 @@ var serverOrgFieldsSchema = external_exports.strictObject({
 });
 var catalogServer = serverOrgFieldsSchema.extend({
   name: kebabName.meta({ description: "The server's name (its folder under servers/)." }),
-  title: external_exports.string().meta({ description: "A human-readable name." }),
+  mcpName: serverManifestSchema.shape.mcpName,
+  title: external_exports.string().meta({ description: "A human-readable name: server.yaml's `title`, else the server's name." }),
   description: external_exports.string().meta({ description: "What the server offers (at most 100 characters)." }),
   latest: exactVersion.nullable().meta({ description: "The version on the catalog's ref (the branch's latest); null when the ref no longer holds the server and only tags remain." }),
   versions: external_exports.array(exactVersion).min(1).meta({ description: "Every version the ref sees: the release tags plus the ref's own, highest first." }),
   websiteUrl: external_exports.url().optional().meta({ description: "The server's homepage or docs." }),
   repository: serverManifestSchema.shape.repository,
+  icons: serverManifestSchema.shape.icons,
   packages: serverManifestSchema.shape.packages,
-  remotes: serverManifestSchema.shape.remotes
+  remotes: serverManifestSchema.shape.remotes,
+  _meta: serverManifestSchema.shape._meta
 }).meta({
   description: "One shared MCP server. Fields describe `latest` (or, when the ref no longer holds the server, its highest version); `dependents` may resolve to older versions."
 });
@@ -35328,7 +35389,8 @@ function describeServer(version2, latest, versions, dependents) {
   const server = version2.server;
   return {
     name: server.name,
-    title: server.title,
+    ...server.mcpName === void 0 ? {} : { mcpName: server.mcpName },
+    title: server.title ?? server.name,
     description: server.description,
     owner: server.owner,
     lifecycle: server.lifecycle,
@@ -35336,8 +35398,10 @@ function describeServer(version2, latest, versions, dependents) {
     versions,
     ...server.websiteUrl === void 0 ? {} : { websiteUrl: server.websiteUrl },
     ...server.repository === void 0 ? {} : { repository: server.repository },
+    ...server.icons === void 0 ? {} : { icons: server.icons },
     packages: server.packages,
     remotes: server.remotes,
+    ...server._meta === void 0 ? {} : { _meta: server._meta },
     scopes: [...server.scopes].sort(byText),
     guarantees: server.guarantees,
     tools: server.tools.map(describeTool).sort((a, b) => byText(a.name, b.name)),
@@ -35399,6 +35463,7 @@ function sortedRecord(entries) {
 
 // app/core/catalog/build-server-json.ts
 var MAX_SERVER_JSON_DESCRIPTION = 100;
+var MAX_SERVER_JSON_TITLE = 100;
 function publisherMetaKey(namespace) {
   return `${namespace}/blastgate`;
 }
@@ -35413,23 +35478,26 @@ function buildServerJson(server, namespace) {
     dependsOn: server.dependsOn,
     dependents: server.dependents
   };
+  const ownMeta = server._meta ?? {};
   return {
     $schema: SERVER_JSON_SCHEMA_URL,
-    name: `${namespace}/${server.name}`,
+    name: server.mcpName ?? `${namespace}/${server.name}`,
     description: clip(server.description, MAX_SERVER_JSON_DESCRIPTION),
-    title: server.title,
+    // Upstream's title is optional; the catalog's falls back to the name, and a registry lists the server by it as the catalog does.
+    title: clip(server.title, MAX_SERVER_JSON_TITLE),
     version: server.latest ?? server.versions[0],
     ...server.websiteUrl === void 0 ? {} : { websiteUrl: server.websiteUrl },
     ...server.repository === void 0 ? {} : { repository: server.repository },
+    ...server.icons === void 0 || server.icons.length === 0 ? {} : { icons: server.icons },
     ...server.packages.length === 0 ? {} : { packages: server.packages },
     ...server.remotes.length === 0 ? {} : { remotes: server.remotes },
-    _meta: { [PUBLISHER_PROVIDED_KEY]: { [publisherMetaKey(namespace)]: meta3 } }
+    // Our block sits beside any publisher-provided data the server brings; on the same key, ours wins.
+    _meta: { ...ownMeta, [PUBLISHER_PROVIDED_KEY]: { ...ownMeta[PUBLISHER_PROVIDED_KEY], [publisherMetaKey(namespace)]: meta3 } }
   };
 }
-function clip(text2, max) {
-  if (text2.length <= max) return text2;
-  const cut = text2.slice(0, max - 1);
-  return (/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut) + "\u2026";
+function clip(text, max) {
+  const characters = [...text];
+  return characters.length <= max ? text : characters.slice(0, max - 1).join("") + "\u2026";
 }
 
 // schemas/gate-config.schema.ts
@@ -35531,7 +35599,7 @@ function noParseCache() {
 }
 async function openParseCache(dir, key, version2) {
   const file2 = path3.join(dir, `parses-${createHash2("sha1").update(key).digest("hex").slice(0, 16)}.json`);
-  const stored = await readFile(file2, "utf8").then((text2) => JSON.parse(text2)).catch(() => null);
+  const stored = await readFile(file2, "utf8").then((text) => JSON.parse(text)).catch(() => null);
   const fresh = stored !== null && stored.format === CACHE_FORMAT && stored.version === version2;
   const registryIn = new Map(Object.entries(fresh ? stored.registry : {}));
   const agentsIn = new Map(Object.entries(fresh ? stored.agents : {}));
@@ -35783,8 +35851,8 @@ function reproduce(options) {
 // app/cli/bin.ts
 var env = process.env;
 var code = await main(process.argv.slice(2), {
-  stdout: (text2) => process.stdout.write(text2),
-  stderr: (text2) => process.stderr.write(text2),
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
   cache: env.BLASTGATE_NO_CACHE ? null : {

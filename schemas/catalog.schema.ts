@@ -48,7 +48,8 @@ export const serverOrgFieldsSchema = z.strictObject({
 const catalogServer = serverOrgFieldsSchema
   .extend({
     name: kebabName.meta({ description: "The server's name (its folder under servers/)." }),
-    title: z.string().meta({ description: "A human-readable name." }),
+    mcpName: serverManifestSchema.shape.mcpName,
+    title: z.string().meta({ description: "A human-readable name: server.yaml's `title`, else the server's name." }),
     description: z.string().meta({ description: "What the server offers (at most 100 characters)." }),
     latest: exactVersion
       .nullable()
@@ -59,8 +60,10 @@ const catalogServer = serverOrgFieldsSchema
       .meta({ description: "Every version the ref sees: the release tags plus the ref's own, highest first." }),
     websiteUrl: z.url().optional().meta({ description: "The server's homepage or docs." }),
     repository: serverManifestSchema.shape.repository,
+    icons: serverManifestSchema.shape.icons,
     packages: serverManifestSchema.shape.packages,
     remotes: serverManifestSchema.shape.remotes,
+    _meta: serverManifestSchema.shape._meta,
   })
   .meta({
     description:

@@ -1,6 +1,18 @@
 import { z } from "zod";
 import { exactVersion, kebabName, scopeName, teamName, versionRange } from "./common.ts";
-import { mcpPackageSchema, mcpRemoteSchema } from "./mcp-server-json.schema.ts";
+import {
+  mcpIconSchema,
+  mcpMetaSchema,
+  mcpPackageSchema,
+  mcpRemoteSchema,
+  mcpRepositorySchema,
+  mcpServerNameSchema,
+  mcpShortText,
+  mcpUriSchema,
+  PUBLISHER_PROVIDED_KEY,
+} from "./mcp-server-json.schema.ts";
+
+const [streamableHttpRemote, sseRemote] = mcpRemoteSchema.options;
 
 /** JSON Schema as written in a tool contract; kept as data and compared structurally. */
 export const jsonSchemaObject = z
@@ -21,23 +33,41 @@ const tool = z.strictObject({
 export const serverManifestSchema = z
   .strictObject({
     name: kebabName.meta({ description: "The server's name; equals its folder under servers/." }),
-    title: z.string().min(1).max(100).meta({ description: "A human-readable name." }),
-    description: z
-      .string()
-      .min(1)
-      .max(100)
-      .meta({ description: "What the server offers, in at most 100 characters (the MCP registry's limit)." }),
+    mcpName: mcpServerNameSchema.optional().meta({
+      description:
+        "The server's name in the MCP registry, when it is published under another namespace than the catalog's (like `io.github.acme/crm`); server.json uses it instead of `<catalog.namespace>/<name>`.",
+    }),
+    title: mcpShortText()
+      .optional()
+      .meta({ description: "A human-readable name, at most 100 characters; the catalog shows `name` when there is none." }),
+    description: mcpShortText().meta({
+      description: "What the server offers, in at most 100 characters (the MCP registry's limit, counted in Unicode code points).",
+    }),
     version: exactVersion.meta({ description: "This release's exact semver version; published as tag `servers/<name>@<version>`." }),
     owner: teamName.meta({ description: "The owning team." }),
     lifecycle: z.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
-    websiteUrl: z.url().optional(),
+    // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
+    // Their top-level keys are closed here, unlike upstream, so that a misspelt key is reported rather than exported.
+    websiteUrl: mcpUriSchema.optional().meta({ description: "The server's homepage or documentation (an absolute URI)." }),
     repository: z
-      .strictObject({ url: z.url(), source: z.string().min(1), id: z.string().optional(), subfolder: z.string().optional() })
+      .strictObject({ ...mcpRepositorySchema.shape, source: z.string().min(1) })
       .optional()
       .meta({ description: "Where the server's source lives." }),
-    // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
-    packages: z.array(mcpPackageSchema).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
-    remotes: z.array(mcpRemoteSchema).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
+    icons: z
+      .array(z.strictObject(mcpIconSchema.shape))
+      .optional()
+      .meta({ description: "Icons a client can show: `src` (an https URL), optional `mimeType`, `sizes`, `theme` (MCP registry server.json shape)." }),
+    packages: z
+      .array(z.strictObject(mcpPackageSchema.shape))
+      .default([])
+      .meta({ description: "How to install and run it (MCP registry server.json shape)." }),
+    remotes: z
+      .array(z.union([z.strictObject(streamableHttpRemote.shape), z.strictObject(sseRemote.shape)]))
+      .default([])
+      .meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
+    _meta: mcpMetaSchema.optional().meta({
+      description: `The server's own server.json \`_meta\`, exported as written; blastgate adds its block under \`${PUBLISHER_PROVIDED_KEY}\` beside any there, keyed \`<catalog.namespace>/blastgate\`.`,
+    }),
     scopes: z.array(scopeName).default([]).meta({ description: "Every scope the server can act with." }),
     guarantees: z
       .strictObject({

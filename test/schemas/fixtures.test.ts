@@ -62,7 +62,7 @@ describe("schema fixtures", () => {
         "models/valid.yaml": [],
         "server/invalid.yaml": [
           "server/invalid.yaml:4: error: expected \`version\` to be an exact semantic version such as \`2.1.0\` or \`3.0.0-rc.1\` (no \`v\`, no range); got \`v1.4.2\`",
-          "server/invalid.yaml:10: error: expected \`packages[0].version\` to be a specific version, not \`latest\`; got \`latest\`",
+          "server/invalid.yaml:10: error: expected \`packages[0].version\` to be a specific version such as \`1.0.2\`, not \`latest\`; got \`latest\`",
           "server/invalid.yaml:12: error: expected \`guarantees.dataClassification\` to be one of public, internal, confidential, restricted; got \`secret\`",
           "server/invalid.yaml:14: error: expected \`tools[0].name\` to be a tool name of letters, digits, \`_\`, \`-\` or \`.\`; got \`issue refund\`",
           "server/invalid.yaml:18: error: expected \`dependsOn.servers.crm\` to be a semver range such as \`^2.1.0\`, \`~1.0.0\` or \`1.4.2\`; got \`two\`",

@@ -78,7 +78,8 @@ function describeServer(version: AssetVersion, latest: string | null, versions: 
   const server = version.server!;
   return {
     name: server.name,
-    title: server.title,
+    ...(server.mcpName === undefined ? {} : { mcpName: server.mcpName }),
+    title: server.title ?? server.name,
     description: server.description,
     owner: server.owner,
     lifecycle: server.lifecycle,
@@ -86,8 +87,10 @@ function describeServer(version: AssetVersion, latest: string | null, versions: 
     versions,
     ...(server.websiteUrl === undefined ? {} : { websiteUrl: server.websiteUrl }),
     ...(server.repository === undefined ? {} : { repository: server.repository }),
+    ...(server.icons === undefined ? {} : { icons: server.icons }),
     packages: server.packages,
     remotes: server.remotes,
+    ...(server._meta === undefined ? {} : { _meta: server._meta }),
     scopes: [...server.scopes].sort(byText),
     guarantees: server.guarantees,
     tools: server.tools.map(describeTool).sort((a, b) => byText(a.name, b.name)),

@@ -1,11 +1,11 @@
 import type { CatalogServer, ServerOrgFields } from "../../../schemas/catalog.schema.ts";
 import { PUBLISHER_PROVIDED_KEY, SERVER_JSON_SCHEMA_URL, type McpServerJson } from "../../../schemas/mcp-server-json.schema.ts";
 
-/** The MCP registry's limit on `description`. */
+/** The MCP registry's limit on `description`, in code points. */
 export const MAX_SERVER_JSON_DESCRIPTION = 100;
+/** The MCP registry's limit on `title`, in code points. */
+export const MAX_SERVER_JSON_TITLE = 100;
 
-/** The namespace exported names use when the gate policy sets none. */
-export const DEFAULT_CATALOG_NAMESPACE = "com.example";
 
 /**
  * blastgate's block inside `_meta["io.modelcontextprotocol.registry/publisher-provided"]`,
@@ -28,8 +28,9 @@ export function publisherMetaKey(namespace: string): string {
 }
 
 /**
- * Exports one catalog entry as an MCP registry `server.json` (schema 2025-12-11):
- * `<namespace>/<server>`, the registry's own fields, and the org's fields under `_meta`.
+ * Exports one catalog entry as an MCP registry `server.json` (schema 2025-12-11): named by
+ * server.yaml's `mcpName`, else `<namespace>/<server>`; the registry's own fields as
+ * server.yaml gives them; and the org's fields under `_meta`, beside the server's own.
  * Describes the entry's `latest` version, else its highest.
  */
 export function buildServerJson(server: CatalogServer, namespace: string): McpServerJson {
@@ -43,24 +44,27 @@ export function buildServerJson(server: CatalogServer, namespace: string): McpSe
     dependsOn: server.dependsOn,
     dependents: server.dependents,
   };
+  const ownMeta = server._meta ?? {};
   return {
     $schema: SERVER_JSON_SCHEMA_URL,
-    name: `${namespace}/${server.name}`,
+    name: server.mcpName ?? `${namespace}/${server.name}`,
     description: clip(server.description, MAX_SERVER_JSON_DESCRIPTION),
-    title: server.title,
+    // Upstream's title is optional; the catalog's falls back to the name, and a registry lists the server by it as the catalog does.
+    title: clip(server.title, MAX_SERVER_JSON_TITLE),
     version: server.latest ?? server.versions[0]!,
     ...(server.websiteUrl === undefined ? {} : { websiteUrl: server.websiteUrl }),
     ...(server.repository === undefined ? {} : { repository: server.repository }),
+    ...(server.icons === undefined || server.icons.length === 0 ? {} : { icons: server.icons }),
     ...(server.packages.length === 0 ? {} : { packages: server.packages }),
     ...(server.remotes.length === 0 ? {} : { remotes: server.remotes }),
-    _meta: { [PUBLISHER_PROVIDED_KEY]: { [publisherMetaKey(namespace)]: meta } },
+    // Our block sits beside any publisher-provided data the server brings; on the same key, ours wins.
+    _meta: { ...ownMeta, [PUBLISHER_PROVIDED_KEY]: { ...ownMeta[PUBLISHER_PROVIDED_KEY], [publisherMetaKey(namespace)]: meta } },
   };
 }
 
-// server.yaml already holds descriptions to 100 characters; this keeps an export valid if that ever loosens.
-// Lengths are UTF-16 units, as zod counts them (never fewer than JSON Schema's code points); a split surrogate pair is dropped.
+// server.yaml already holds descriptions and titles to 100 characters; this keeps an export valid if that ever loosens.
+// Lengths are code points, as JSON Schema's maxLength counts them, so a character is never split.
 function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return (/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut) + "…";
+  const characters = [...text];
+  return characters.length <= max ? text : characters.slice(0, max - 1).join("") + "…";
 }

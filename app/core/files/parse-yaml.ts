@@ -202,8 +202,9 @@ function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodT
         : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
     }
     case "too_big":
+      // Characters are code points, as JSON Schema's maxLength counts them (an emoji is one).
       return issue.origin === "string"
-        ? `${subject} is too long: at most ${String(issue.maximum)} characters, got ${String((value as string).length)}; shorten it`
+        ? `${subject} is too long: at most ${String(issue.maximum)} characters, got ${String([...(value as string)].length)}; shorten it`
         : issue.origin === "array"
           ? `${subject} has too many items: at most ${String(issue.maximum)}`
           : `expected ${subject} to be at most ${String(issue.maximum)}; ${got}`;

@@ -130,6 +130,36 @@ describe("buildServerJson", () => {
     expect([description.length, description.endsWith("d…")]).toEqual([100, true]);
   });
 
+  it("counts code points, as JSON Schema does, when a description holds characters of two UTF-16 units", () => {
+    const short = "📇".repeat(68);
+    expect(buildServerJson(entry({ description: short }), "com.example").description).toBe(short);
+    const long = [...buildServerJson(entry({ description: "📇".repeat(150) }), "com.example").description];
+    expect([long.length, long.at(-2), long.at(-1)]).toEqual([100, "📇", "…"]);
+  });
+
+  it("names the server by its own registry name when server.yaml gives one in another namespace", () => {
+    const json = buildServerJson(entry({ mcpName: "io.github.acme-labs/crm-mcp" }), "com.acme");
+    expect([json.name, Object.keys(json._meta?.[PUBLISHER_PROVIDED_KEY] ?? {})]).toEqual(["io.github.acme-labs/crm-mcp", ["com.acme/blastgate"]]);
+  });
+
+  it("carries the server's icons and own _meta, with its publisher-provided data beside the org's block", () => {
+    const json = buildServerJson(
+      entry({
+        icons: [{ src: "https://static.example.com/crm.png", sizes: ["48x48"] }],
+        _meta: {
+          "com.example.audit/review": { reviewedBy: "security" },
+          [PUBLISHER_PROVIDED_KEY]: { "io.github.acme-labs/build": { commit: "3f2a9c1" }, "com.acme/blastgate": "replaced by the org's block" },
+        },
+      }),
+      "com.acme",
+    );
+    expect(json.icons).toEqual([{ src: "https://static.example.com/crm.png", sizes: ["48x48"] }]);
+    expect(json._meta?.["com.example.audit/review"]).toEqual({ reviewedBy: "security" });
+    const publisher = json._meta?.[PUBLISHER_PROVIDED_KEY] ?? {};
+    expect([Object.keys(publisher), (publisher["com.acme/blastgate"] as { owner: string }).owner]).toEqual([["io.github.acme-labs/build", "com.acme/blastgate"], "platform"]);
+    expect(issuesOf(json)).toEqual([]);
+  });
+
   it("keys the org block by the namespace when the gate policy sets one", () => {
     const meta = buildServerJson(entry(), "io.github.acme")._meta?.[PUBLISHER_PROVIDED_KEY];
     expect(Object.keys(meta ?? {})).toEqual(["io.github.acme/blastgate"]);
@@ -140,18 +170,23 @@ describe("mcpServerJsonSchema", () => {
   const valid = buildServerJson(entry(), "com.example");
 
   it.each([
-    ["a name without a slash", { ...valid, name: "crm" }, ["name: a reverse-DNS name with one slash, like `com.example/crm`"]],
+    ["a name without a slash", { ...valid, name: "crm" }, ["name: a reverse-DNS name with one slash, like `com.example/crm` (letters, digits, `.` and `-` before the slash; also `_` after it)"]],
     ["a description of 101 characters", { ...valid, description: "d".repeat(101) }, ["description: a non-empty string of at most 100 characters"]],
     [
       "a package version `latest`",
       { ...valid, packages: [{ registryType: "npm", identifier: "@acme/crm-mcp", version: "latest", transport: { type: "stdio" } }] },
-      ["packages.0.version: a specific version, not `latest`"],
+      ["packages.0.version: a specific version such as `1.0.2`, not `latest`"],
     ],
-    ["a version range", { ...valid, version: "^2.1.0" }, ["version: a specific version, not a range"]],
+    ["a version range", { ...valid, version: "^2.1.0" }, ["version: a specific version such as `1.0.2`, not a range"]],
     [
-      "an unknown package field",
-      { ...valid, packages: [{ registryType: "npm", identifier: "@acme/crm-mcp", transport: { type: "stdio" }, extra: true }] },
-      ['packages.0: Unrecognized key: "extra"'],
+      "a streamable-http URL without a scheme",
+      { ...valid, remotes: [{ type: "streamable-http", url: "localhost:8080/mcp" }] },
+      ["remotes.0.url: an `http://` or `https://` URL without spaces, like `https://mcp.example.com/mcp` or the template `https://{tenant}.example.com/mcp`"],
+    ],
+    [
+      "a website URL with a space",
+      { ...valid, websiteUrl: "https://crm.example.com/user guide" },
+      ["websiteUrl: an absolute URI such as `https://example.com/docs`, with any space or other character URIs forbid percent-encoded (`%20`)"],
     ],
     ["a publisher-provided block that is not an object", { ...valid, _meta: { [PUBLISHER_PROVIDED_KEY]: "owner: platform" } }, [
       "_meta.io.modelcontextprotocol.registry/publisher-provided: Invalid input: expected record, received string",
@@ -162,5 +197,15 @@ describe("mcpServerJsonSchema", () => {
 
   it("accepts a server.json when it is valid", () => {
     expect(issuesOf(valid)).toEqual([]);
+  });
+
+  it("accepts a package with keys the schema does not name, as upstream does", () => {
+    const packages = [{ registryType: "npm", identifier: "@acme/crm-mcp", transport: { type: "stdio" }, "x-acme-notes": "kept" }];
+    expect(issuesOf({ ...valid, packages })).toEqual([]);
+  });
+
+  it("accepts a server.json without a title, which upstream leaves optional", () => {
+    const { title: _title, ...untitled } = valid;
+    expect(issuesOf(untitled)).toEqual([]);
   });
 });
