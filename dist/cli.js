@@ -34954,6 +34954,17 @@ function buildTreeSnapshot(repo, tree, origin, memo2) {
       refused++;
     }
   }
+  for (const stray of tree.strayFiles ?? []) {
+    if (/^(servers|skills)\/(README(\.[a-z]+)?|\.gitkeep)$/i.test(stray)) continue;
+    refused++;
+    problems.push(problemAt(
+      { repo, path: stray, ...ref },
+      1,
+      "warning",
+      "stray-file",
+      `is a file, so no asset is read from it: each one lives in its own folder, as \`${stray.split("/")[0]}/<name>/${stray.startsWith("servers/") ? "server.yaml" : "SKILL.md"}\`. Move it into a folder or remove it`
+    ));
+  }
   const modelsSource = { repo, path: MODELS_FILE, ...ref };
   let models = null;
   if (tree.models.kind === "missing") {
@@ -35188,19 +35199,26 @@ async function writeWorktree(registry2) {
 }
 async function listFolders(registry2, at) {
   const listing = await git(registry2.dir, ["ls-tree", "-z", "--full-tree", at.treeish, "--", `${registry2.prefix}servers/`, `${registry2.prefix}skills/`]);
-  return listing.split("\0").filter(Boolean).flatMap((line) => {
+  const folders = [];
+  const strayFiles = [];
+  for (const line of listing.split("\0").filter(Boolean)) {
     const [meta3, repoPath] = line.split("	");
     const [, type, oid] = meta3.split(" ");
-    const [top, name] = repoPath.slice(registry2.prefix.length).split("/");
+    const relative = repoPath.slice(registry2.prefix.length);
+    const [top, name] = relative.split("/");
     const kind = kindOfFolder(top);
-    return type === "tree" && kind && name ? [{ kind, name, treeId: oid }] : [];
-  });
+    if (!kind || !name) continue;
+    if (type === "tree") folders.push({ kind, name, treeId: oid });
+    else strayFiles.push(relative);
+  }
+  return { folders, strayFiles };
 }
 function rootOf(registry2, treeish) {
   return `${treeish}:${registry2.prefix}`;
 }
 async function readFiles(registry2, tagNames, trees, policyAt, known) {
-  const listings = await Promise.all(trees.map((at) => listFolders(registry2, at)));
+  const listed = await Promise.all(trees.map((at) => listFolders(registry2, at)));
+  const listings = listed.map((entry2) => entry2.folders);
   const releases = tagNames.map((tag) => ({ tag, release: parseReleaseTag(tag) }));
   const names = [];
   const ask = (name) => names.push(name) - 1;
@@ -35246,7 +35264,8 @@ async function readFiles(registry2, tagNames, trees, policyAt, known) {
   const treeReads = trees.map((at, index) => ({
     ref: at.ref,
     folders: listings[index].map((folder, slot) => ({ ...folder, manifest: manifest(treeSlots[index].folders[slot]) })),
-    models: file2(treeSlots[index].models)
+    models: file2(treeSlots[index].models),
+    strayFiles: listed[index].strayFiles
   }));
   return { tags, trees: treeReads, policy: file2(policySlot) };
 }

@@ -122,16 +122,22 @@ async function writeWorktree(registry: Registry): Promise<string> {
   }
 }
 
-/** The folders under servers/ and skills/ of a tree-ish. */
-async function listFolders(registry: Registry, at: TreeAt): Promise<{ kind: AssetKind; name: string; treeId: string }[]> {
+/** The folders under servers/ and skills/ of a tree-ish, and the files that stand there instead of folders. */
+async function listFolders(registry: Registry, at: TreeAt): Promise<{ folders: { kind: AssetKind; name: string; treeId: string }[]; strayFiles: string[] }> {
   const listing = await git(registry.dir, ["ls-tree", "-z", "--full-tree", at.treeish, "--", `${registry.prefix}servers/`, `${registry.prefix}skills/`]);
-  return listing.split("\0").filter(Boolean).flatMap((line) => {
+  const folders: { kind: AssetKind; name: string; treeId: string }[] = [];
+  const strayFiles: string[] = [];
+  for (const line of listing.split("\0").filter(Boolean)) {
     const [meta, repoPath] = line.split("\t") as [string, string];
     const [, type, oid] = meta.split(" ");
-    const [top, name] = repoPath.slice(registry.prefix.length).split("/");
+    const relative = repoPath.slice(registry.prefix.length);
+    const [top, name] = relative.split("/");
     const kind = kindOfFolder(top!);
-    return type === "tree" && kind && name ? [{ kind, name, treeId: oid! }] : [];
-  });
+    if (!kind || !name) continue;
+    if (type === "tree") folders.push({ kind, name, treeId: oid! });
+    else strayFiles.push(relative);
+  }
+  return { folders, strayFiles };
 }
 
 /** How `cat-file` names a registry path at a tree-ish: `<tree-ish>:<prefix><path>`. */
@@ -146,7 +152,8 @@ async function readFiles(
   policyAt: TreeAt,
   known: KnownParse,
 ): Promise<{ tags: TagRead[]; trees: TreeRead[]; policy: FileRead }> {
-  const listings = await Promise.all(trees.map((at) => listFolders(registry, at)));
+  const listed = await Promise.all(trees.map((at) => listFolders(registry, at)));
+  const listings = listed.map((entry) => entry.folders);
   const releases = tagNames.map((tag) => ({ tag, release: parseReleaseTag(tag) }));
 
   // One batch-check for every name whose id and size we need.
@@ -199,6 +206,7 @@ async function readFiles(
     ref: at.ref,
     folders: listings[index]!.map((folder, slot): AssetFolderRead => ({ ...folder, manifest: manifest(treeSlots[index]!.folders[slot]!) })),
     models: file(treeSlots[index]!.models),
+    strayFiles: listed[index]!.strayFiles,
   }));
   return { tags, trees: treeReads, policy: file(policySlot) };
 }

@@ -89,3 +89,15 @@ describe("the gate policy", () => {
     expect(stdout).toContain(".github/blastgate.yml:2 (at main): error: expected `statistics.alpha` to be");
   });
 });
+
+describe("files where an asset folder belongs", () => {
+  it("warns about a server written as a file instead of a folder, and leaves READMEs alone", async () => {
+    org.write({ "servers/billing.yaml": serverYaml("billing", "1.0.0"), "servers/README.md": "# Servers\n" });
+    const { stdout } = await validate();
+    expect(stdout.split("\n")).toEqual([
+      "servers/billing.yaml:1: warning: is a file, so no asset is read from it: each one lives in its own folder, as `servers/<name>/server.yaml`. Move it into a folder or remove it",
+      "blastgate validate: 2 assets and 1 agent read, 1 file refused; 0 errors, 1 warning",
+      "",
+    ]);
+  });
+});

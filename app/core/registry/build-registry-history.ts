@@ -34,6 +34,8 @@ export interface TreeRead {
   readonly ref?: string | undefined;
   readonly folders: readonly AssetFolderRead[];
   readonly models: FileRead;
+  /** Files (not folders) directly under servers/ or skills/, by path: no asset lives there. */
+  readonly strayFiles?: readonly string[];
 }
 
 /**
@@ -207,6 +209,12 @@ function buildTreeSnapshot(repo: string, tree: TreeRead, origin: "base" | "head"
       unreadable.add(id);
       refused++;
     }
+  }
+  for (const stray of tree.strayFiles ?? []) {
+    if (/^(servers|skills)\/(README(\.[a-z]+)?|\.gitkeep)$/i.test(stray)) continue;
+    refused++;
+    problems.push(problemAt({ repo, path: stray, ...ref }, 1, "warning", "stray-file",
+      `is a file, so no asset is read from it: each one lives in its own folder, as \`${stray.split("/")[0]}/<name>/${stray.startsWith("servers/") ? "server.yaml" : "SKILL.md"}\`. Move it into a folder or remove it`));
   }
   const modelsSource: SourceLocation = { repo, path: MODELS_FILE, ...ref };
   let models: TreeSnapshot["models"] = null;
