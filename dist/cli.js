@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path5 = __require("node:path");
+    var path8 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path5.resolve(baseDir, baseName);
+          const localBin = path8.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path5.extname(baseName))) return void 0;
+          if (sourceExt.includes(path8.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path5.resolve(
-            path5.dirname(resolvedScriptPath),
+          executableDir = path8.resolve(
+            path8.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path5.basename(
+            const legacyName = path8.basename(
               this._scriptPath,
-              path5.extname(this._scriptPath)
+              path8.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path5.extname(executableFile));
+        launchWithNode = sourceExt.includes(path8.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path5.basename(filename, path5.extname(filename));
+        this._name = path8.basename(filename, path8.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path6) {
-        if (path6 === void 0) return this._executableDir;
-        this._executableDir = path6;
+      executableDir(path9) {
+        if (path9 === void 0) return this._executableDir;
+        this._executableDir = path9;
         return this;
       }
       /**
@@ -5757,17 +5757,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path5) {
-      const ctrl = callVisitor(key, node2, visitor, path5);
+    function visit_(key, node2, visitor, path8) {
+      const ctrl = callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visit_(key, ctrl, visitor, path5);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path5);
+            const ci = visit_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5778,13 +5778,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path5);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path5);
+          const cv = visit_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5805,17 +5805,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path5) {
-      const ctrl = await callVisitor(key, node2, visitor, path5);
+    async function visitAsync_(key, node2, visitor, path8) {
+      const ctrl = await callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visitAsync_(key, ctrl, visitor, path5);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path5);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5826,13 +5826,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path5);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path5);
+          const cv = await visitAsync_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5859,23 +5859,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path5) {
+    function callVisitor(key, node2, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path5);
+        return visitor(key, node2, path8);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path5);
+        return visitor.Map?.(key, node2, path8);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path5);
+        return visitor.Seq?.(key, node2, path8);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path5);
+        return visitor.Pair?.(key, node2, path8);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path5);
+        return visitor.Scalar?.(key, node2, path8);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path5);
+        return visitor.Alias?.(key, node2, path8);
       return void 0;
     }
-    function replaceNode(key, path5, node2) {
-      const parent = path5[path5.length - 1];
+    function replaceNode(key, path8, node2) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -6487,10 +6487,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path5, value) {
+    function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path5.length - 1; i >= 0; --i) {
-        const k = path5[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -6509,7 +6509,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -6539,11 +6539,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path5, value) {
-        if (isEmptyPath(path5))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path5;
+          const [key, ...rest] = path8;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -6557,8 +6557,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        const [key, ...rest] = path5;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -6572,8 +6572,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        const [key, ...rest] = path5;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -6591,8 +6591,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path5) {
-        const [key, ...rest] = path5;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -6602,8 +6602,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        const [key, ...rest] = path5;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -9118,9 +9118,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path5, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path5, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -9195,14 +9195,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        if (Collection.isEmptyPath(path5)) {
+      deleteIn(path8) {
+        if (Collection.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -9217,10 +9217,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        if (Collection.isEmptyPath(path5))
+      getIn(path8, keepScalar) {
+        if (Collection.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -9231,10 +9231,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path5) {
-        if (Collection.isEmptyPath(path5))
+      hasIn(path8) {
+        if (Collection.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -9251,13 +9251,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        if (Collection.isEmptyPath(path5)) {
+      setIn(path8, value) {
+        if (Collection.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path5, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -11218,9 +11218,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path5) => {
+    visit2.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path5) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -11229,23 +11229,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path5) => {
-      const parent = visit2.itemAtPath(cst, path5.slice(0, -1));
-      const field = path5[path5.length - 1][0];
+    visit2.parentCollection = (cst, path8) => {
+      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path5, item, visitor) {
-      let ctrl = visitor(item, path5);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11256,10 +11256,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path5);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -13028,7 +13028,112 @@ var {
 } = import_index.default;
 
 // app/cli/main.ts
-import path4 from "node:path";
+import path7 from "node:path";
+import { inspect } from "node:util";
+
+// app/load/file-access-error.ts
+import { getSystemErrorMessage } from "node:util";
+function isSystemError(error62) {
+  return error62 instanceof Error && typeof error62.code === "string" && typeof error62.syscall === "string";
+}
+var FileAccessError = class extends Error {
+  action;
+  path;
+  constructor(action, shownPath, options) {
+    super(`cannot ${action} ${shownPath}: ${reasonOf(options.cause)}`, options);
+    this.name = "FileAccessError";
+    this.action = action;
+    this.path = shownPath;
+  }
+};
+function reasonOf(cause) {
+  if (!isSystemError(cause)) return cause instanceof Error ? cause.message : String(cause);
+  if (cause.code === "EEXIST" && cause.syscall === "mkdir") return "not a directory";
+  if (typeof cause.errno === "number") {
+    try {
+      return getSystemErrorMessage(cause.errno);
+    } catch {
+    }
+  }
+  return cause.code;
+}
+
+// app/load/git.ts
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+var execFileAsync = promisify(execFile);
+var GitError = class extends Error {
+  args;
+  stderr;
+  constructor(args, stderr, options) {
+    super(`git ${args.join(" ")} failed: ${stderr.trim().split("\n")[0] ?? "unknown error"}`, options);
+    this.name = "GitError";
+    this.args = args;
+    this.stderr = stderr;
+  }
+};
+async function git(cwd, args, env) {
+  try {
+    const { stdout } = await execFileAsync("git", [...args], {
+      cwd,
+      env: env ? { ...process.env, ...env } : process.env,
+      maxBuffer: 512 * 1024 * 1024,
+      encoding: "utf8"
+    });
+    return stdout;
+  } catch (error62) {
+    const failure2 = error62;
+    if (failure2.code === "ENOENT") throw new GitError(args, "git is not installed or not on PATH", { cause: error62 });
+    throw new GitError(args, failure2.stderr ?? String(error62), { cause: error62 });
+  }
+}
+async function readObjects(cwd, names) {
+  if (names.length === 0) return [];
+  const output2 = await pipe(cwd, ["cat-file", "--batch"], names.map((name) => `${name}
+`).join(""));
+  const results = [];
+  let offset = 0;
+  for (let index = 0; index < names.length; index++) {
+    const end = output2.indexOf(10, offset);
+    const header = output2.subarray(offset, end).toString("utf8");
+    offset = end + 1;
+    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
+      results.push(null);
+      continue;
+    }
+    const [, type, size] = header.split(" ");
+    const length = Number(size);
+    results.push({ type, content: output2.subarray(offset, offset + length) });
+    offset += length + 1;
+  }
+  return results;
+}
+async function checkObjects(cwd, names) {
+  if (names.length === 0) return [];
+  const output2 = (await pipe(cwd, ["cat-file", "--batch-check"], names.map((name) => `${name}
+`).join(""))).toString("utf8");
+  return output2.split("\n").slice(0, names.length).map((line) => {
+    if (line.endsWith(" missing") || line.endsWith(" ambiguous")) return null;
+    const [oid, type] = line.split(" ");
+    return { oid, type };
+  });
+}
+function pipe(cwd, args, input3) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const chunks = [];
+    let stderr = "";
+    child.stdout.on("data", (chunk) => chunks.push(chunk));
+    child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
+    child.on("error", (error62) => reject(new GitError(args, String(error62), { cause: error62 })));
+    child.on("close", (code2) => code2 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
+    child.stdin.end(input3);
+  });
+}
+
+// app/load/read-agents.ts
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import path from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -13231,7 +13336,7 @@ __export(external_exports, {
   parse: () => parse2,
   parseAsync: () => parseAsync2,
   partialRecord: () => partialRecord,
-  pipe: () => pipe,
+  pipe: () => pipe2,
   positive: () => _positive,
   prefault: () => prefault,
   preprocess: () => preprocess,
@@ -13847,10 +13952,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path8) {
+  if (!path8)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path8.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14190,11 +14295,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path5, issues) {
+function prefixIssues(path8, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path8);
     return iss;
   });
 }
@@ -14656,16 +14761,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path5 = []) => {
+  const processError = (error63, path8 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -14704,17 +14809,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path5 = []) => {
+  const processError = (error63, path8 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -14753,8 +14858,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path5) {
+  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path8) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -28881,7 +28986,7 @@ function foldObjects(members2) {
     objects.push(member);
   }
   const properties2 = {};
-  const required3 = /* @__PURE__ */ new Set();
+  const required4 = /* @__PURE__ */ new Set();
   for (const object2 of objects) {
     for (const key in object2.properties) {
       if (Object.prototype.hasOwnProperty.call(properties2, key))
@@ -28898,11 +29003,11 @@ function foldObjects(members2) {
       assignProp(properties2, key, merged);
     }
     for (const key of object2.required ?? [])
-      required3.add(key);
+      required4.add(key);
   }
   const folded = { type: "object", properties: properties2 };
-  if (required3.size)
-    folded.required = [...required3];
+  if (required4.size)
+    folded.required = [...required4];
   if (objects.every((object2) => object2.additionalProperties === false)) {
     folded.additionalProperties = false;
   } else {
@@ -30147,7 +30252,7 @@ __export(schemas_exports2, {
   object: () => object,
   optional: () => optional,
   partialRecord: () => partialRecord,
-  pipe: () => pipe,
+  pipe: () => pipe2,
   prefault: () => prefault,
   preprocess: () => preprocess,
   promise: () => promise,
@@ -30348,7 +30453,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     return intersection(this, arg);
   },
   transform(tx) {
-    return pipe(this, transform(tx));
+    return pipe2(this, transform(tx));
   },
   default(d) {
     return _default2(this, d);
@@ -30360,7 +30465,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     return _catch2(this, params);
   },
   pipe(target) {
-    return pipe(this, target);
+    return pipe2(this, target);
   },
   readonly() {
     return readonly(this);
@@ -31574,7 +31679,7 @@ var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
   inst.in = def.in;
   inst.out = def.out;
 });
-function pipe(in_, out) {
+function pipe2(in_, out) {
   return new ZodPipe({
     type: "pipe",
     in: in_,
@@ -31892,13 +31997,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path5 = ref.slice(1).split("/").filter(Boolean);
-  if (path5.length === 0) {
+  const path8 = ref.slice(1).split("/").filter(Boolean);
+  if (path8.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path5[0] === defsKey) {
-    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
+  if (path8[0] === defsKey) {
+    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -32747,1220 +32852,14 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// schemas/affected-report.schema.ts
-var assetId = external_exports.string().meta({ description: "`server:<name>`, `skill:<name>`, `model:default`, `model:alias:<name>`, or `model:<id>` for an agent pinned to an id." });
-var changeFlags = [
-  "added",
-  "removed",
-  "downgrade",
-  "content-changed-without-bump",
-  "breaking",
-  "breaking-under-minor",
-  "breaking-under-patch",
-  "tool-removed",
-  "tool-added",
-  "required-input-added",
-  "input-type-narrowed",
-  "input-removed",
-  "scopes-added",
-  "scopes-removed",
-  "requires-changed",
-  "sections-changed",
-  "lifecycle-changed",
-  "model-retarget",
-  "alias-added",
-  "alias-removed",
-  "deprecated-model",
-  "disallowed-model"
-];
-var changeSchema = external_exports.strictObject({
-  asset: assetId,
-  from: external_exports.string().nullable().meta({ description: "The version (or model id) at base; null when added." }),
-  to: external_exports.string().nullable().meta({ description: "The version (or model id) at head; null when removed." }),
-  bump: external_exports.enum(["major", "minor", "patch", "prerelease", "none", "downgrade"]).nullable().meta({ description: "The semver distance from \u2192 to; `none` when the version did not move; null for models and added/removed assets." }),
-  flags: external_exports.array(external_exports.enum(changeFlags)).meta({ description: "What kind of change this is; see docs/affected-json.md." }),
-  details: external_exports.array(external_exports.string()).meta({ description: "One human-readable line per breaking or notable detail." }),
-  scopesAdded: external_exports.array(external_exports.string()).meta({ description: "Scopes the head version adds." }),
-  consumers: external_exports.int().min(0).meta({ description: "Agents whose head resolution includes this asset (or uses this model reference), at any version." }),
-  gainedBy: external_exports.array(external_exports.string()).meta({ description: "Agents that resolve a version with `scopesAdded` at head but not at base: who gains the new scopes." })
-});
-var moveSchema = external_exports.strictObject({
-  asset: assetId,
-  from: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at base; null when the asset joins the agent's closure." }),
-  to: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at head; null when it leaves." }),
-  contentChanged: external_exports.boolean().meta({ description: "True when the content differs, including under the same version." })
-});
-var problemSchema = external_exports.strictObject({
-  level: external_exports.enum(["error", "warning"]),
-  code: external_exports.string().meta({ description: "A stable identifier of the kind of problem, e.g. `schema`, `unsatisfiable`, `overlay-stale`." }),
-  file: external_exports.string().meta({ description: "The file to change, relative to the registry or the current directory." }),
-  line: external_exports.int().min(1).meta({ description: "1-based line in that file (1 when the whole file is meant)." }),
-  ref: external_exports.string().optional().meta({ description: "The git ref the file was read at, when not the working tree." }),
-  message: external_exports.string().meta({ description: "What is wrong, what was expected, and how to fix it." }),
-  agent: external_exports.string().optional().meta({ description: "The agent concerned, when there is one." })
-});
-var affectedReportSchema = external_exports.strictObject({
-  schemaVersion: external_exports.literal(1),
-  base: external_exports.string().meta({ description: "The base ref as given." }),
-  head: external_exports.string().meta({ description: "The head ref as given; `WORKTREE` for the working tree." }),
-  summary: external_exports.strictObject({
-    changes: external_exports.int().min(0),
-    affected: external_exports.int().min(0),
-    unaffected: external_exports.int().min(0),
-    agents: external_exports.int().min(0).meta({ description: "Agents read (valid manifests)." }),
-    errors: external_exports.int().min(0),
-    warnings: external_exports.int().min(0)
-  }),
-  changes: external_exports.array(changeSchema),
-  affected: external_exports.array(
-    external_exports.strictObject({
-      agent: external_exports.string(),
-      team: external_exports.string(),
-      tier: external_exports.enum(["production", "staging", "experimental"]),
-      repo: external_exports.string().meta({ description: "The agent repo's folder, relative to the current directory." }),
-      paths: external_exports.array(external_exports.array(assetId).min(1)).meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
-      moves: external_exports.array(moveSchema),
-      status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." })
-    })
-  ),
-  unaffected: external_exports.array(
-    external_exports.strictObject({
-      agent: external_exports.string(),
-      team: external_exports.string(),
-      tier: external_exports.enum(["production", "staging", "experimental"]),
-      asset: assetId.meta({ description: "The changed asset the agent consumes." }),
-      version: external_exports.string().meta({ description: "The version the agent stays on." }),
-      range: external_exports.string().meta({ description: "The range that holds it there." }),
-      reason: external_exports.string()
-    })
-  ),
-  problems: external_exports.array(problemSchema)
-}).meta({
-  title: "blastgate affected report",
-  description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem."
-});
-
-// app/core/registry/build-affected-report.ts
-var import_semver5 = __toESM(require_semver2(), 1);
-
-// app/core/by-text.ts
-function byText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// app/core/problems.ts
-function problemAt(source, line, level, code2, message, agent) {
-  return {
-    level,
-    code: code2,
-    file: source.file,
-    line: Math.max(1, line),
-    ...source.ref === void 0 ? {} : { ref: source.ref },
-    message,
-    ...agent === void 0 ? {} : { agent }
-  };
-}
-function sortProblems(problems) {
-  return [...problems].sort(
-    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.file, b.file) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
-  );
-}
-function uniqueProblems(problems) {
-  const seen = /* @__PURE__ */ new Set();
-  return problems.filter((problem) => {
-    const key = JSON.stringify([problem.level, problem.code, problem.file, problem.ref, problem.line, problem.message, problem.agent]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-// app/core/registry/check-agent.ts
-function checkOverlays(agent, head, base) {
-  const problems = [];
-  for (const [skill, overlay] of agent.overlays) {
-    const atHead = head.assets.get(`skill:${skill}`)?.version;
-    if (!atHead?.skill) continue;
-    const headHeadings = new Set(atHead.skill.headings);
-    const baseHeadings = new Set(base?.assets.get(`skill:${skill}`)?.version.skill?.headings ?? []);
-    const replacedAtBase = [...overlay.headings.keys()].filter((heading) => baseHeadings.has(heading));
-    const expected = /* @__PURE__ */ new Set([...replacedAtBase, ...overlay.declaredReplaces ?? []]);
-    for (const heading of expected) {
-      if (headHeadings.has(heading)) continue;
-      const was = base?.assets.get(`skill:${skill}`)?.version.version;
-      problems.push(
-        problemAt(
-          overlay.source,
-          overlay.headings.get(heading) ?? 1,
-          "error",
-          "overlay-stale",
-          `overlay no longer applies: it replaces \`## ${heading}\`, which skill:${skill}@${atHead.version} ${was && was !== atHead.version ? `(was ${was}) ` : ""}no longer has, so the section would be appended instead. Rename the heading to match the skill's (${[...headHeadings].map((h) => `\`${h}\``).join(", ") || "no sections"}), or pin the skill`,
-          agent.name
-        )
-      );
-    }
-  }
-  return problems;
-}
-function checkModelResolves(agent, resolution) {
-  if (resolution.model.id !== null) return [];
-  return [
-    problemAt(
-      agent.source,
-      agent.modelLine,
-      "error",
-      "unknown-model",
-      `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-\u2026\`); use one of those`,
-      agent.name
-    )
-  ];
-}
-function checkModel(agent, resolution, models, today) {
-  const id = resolution.model.id;
-  if (id === null || models === null) return [];
-  const problems = [];
-  const via = resolution.model.ref === `model:${id}` ? "" : ` (via \`${agent.model}\`)`;
-  const deprecation = models.deprecated[id];
-  if (deprecation) {
-    const retired = deprecation.retires <= today;
-    problems.push(
-      problemAt(
-        agent.source,
-        agent.modelLine,
-        retired ? "error" : "warning",
-        "deprecated-model",
-        `uses ${id}${via}, which is deprecated and ${retired ? "retired on" : "retires on"} ${deprecation.retires}; move to ${deprecation.replacement}`,
-        agent.name
-      )
-    );
-  }
-  if (models.allowed && !models.allowed.includes(id)) {
-    problems.push(
-      problemAt(agent.source, agent.modelLine, "error", "disallowed-model", `uses ${id}${via}, which models.yaml does not allow; pick one of ${models.allowed.join(", ")}`, agent.name)
-    );
-  }
-  return problems;
-}
-
-// app/core/registry/check-registry.ts
-function findCycles(tree) {
-  const problems = [];
-  const state = /* @__PURE__ */ new Map();
-  const reported = /* @__PURE__ */ new Set();
-  const visit2 = (id, path5) => {
-    state.set(id, "open");
-    for (const requirement of tree.get(id)?.requires ?? []) {
-      const next = requirement.asset;
-      if (state.get(next) === "open") {
-        const cycle = [...path5.slice(path5.indexOf(next)), next];
-        const key = [...cycle.slice(0, -1)].sort().join(",");
-        if (!reported.has(key)) {
-          reported.add(key);
-          problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
-        }
-      } else if (!state.has(next) && tree.has(next)) {
-        visit2(next, [...path5, next]);
-      }
-    }
-    state.set(id, "done");
-  };
-  for (const id of [...tree.keys()].sort()) if (!state.has(id)) visit2(id, [id]);
-  return problems;
-}
-function checkRequirements(state, satisfies) {
-  const problems = [];
-  for (const version2 of state.tree.values()) {
-    for (const requirement of version2.requires) {
-      const versions = state.assets.get(requirement.asset);
-      if (!versions || versions.length === 0) {
-        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
-      } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
-        problems.push(
-          problemAt(
-            requirement.source,
-            requirement.line,
-            "error",
-            "unsatisfiable",
-            `${version2.id} requires ${requirement.asset}@${requirement.range}, but published versions are ${versions.map((v) => v.version).join(", ")}; widen the range`
-          )
-        );
-      }
-    }
-  }
-  return problems;
-}
-function checkUniqueAgents(agents) {
-  const first = /* @__PURE__ */ new Map();
-  const problems = [];
-  for (const agent of agents) {
-    const earlier = first.get(agent.name);
-    if (earlier) {
-      problems.push(problemAt(agent.source, 1, "error", "duplicate-agent", `agent name \`${agent.name}\` is also used by ${earlier.source.file}; agent names must be unique in the org`, agent.name));
-    } else {
-      first.set(agent.name, agent);
-    }
-  }
-  return problems;
-}
-
-// app/core/registry/classify-changes.ts
-var import_semver = __toESM(require_semver2(), 1);
-
-// app/core/registry/diff-tool-contract.ts
-function diffToolContract(before, after) {
-  const changes = [];
-  const afterByName = new Map(after.map((tool2) => [tool2.name, tool2]));
-  const beforeNames = new Set(before.map((tool2) => tool2.name));
-  for (const tool2 of before) {
-    const next = afterByName.get(tool2.name);
-    if (!next) changes.push({ kind: "tool-removed", breaking: true, detail: `tool \`${tool2.name}\` removed` });
-    else {
-      narrowing(tool2.inputSchema, next.inputSchema).forEach(
-        (detail) => changes.push({ kind: "input-type-narrowed", breaking: true, detail: `\`${tool2.name}\` input ${detail}` })
-      );
-      diffObject(tool2.name, "", tool2.inputSchema, next.inputSchema, changes);
-    }
-  }
-  for (const tool2 of after) {
-    if (!beforeNames.has(tool2.name)) changes.push({ kind: "tool-added", breaking: false, detail: `tool \`${tool2.name}\` added` });
-  }
-  return changes;
-}
-function diffObject(tool2, prefix, before, after, out) {
-  const where = (name) => `\`${tool2}\` input \`${prefix}${name}\``;
-  const beforeProps = properties(before);
-  const afterProps = properties(after);
-  const beforeRequired = new Set(required2(before));
-  for (const name of required2(after)) {
-    if (!beforeRequired.has(name)) {
-      out.push({
-        kind: "required-input-added",
-        breaking: true,
-        detail: beforeProps.has(name) ? `${where(name)} is now required` : `${where(name)} added as required`
-      });
-    }
-  }
-  for (const [name, schema] of beforeProps) {
-    const next = afterProps.get(name);
-    if (!next) {
-      out.push({ kind: "input-removed", breaking: true, detail: `${where(name)} removed` });
-      continue;
-    }
-    narrowing(schema, next).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} ${detail}` }));
-    if (isSchema(schema.items) && isSchema(next.items)) {
-      narrowing(schema.items, next.items).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} items ${detail}` }));
-    }
-    diffObject(tool2, `${prefix}${name}.`, schema, next, out);
-  }
-}
-function isSchema(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function properties(schema) {
-  const props = schema.properties;
-  if (!isSchema(props)) return /* @__PURE__ */ new Map();
-  return new Map(Object.entries(props).filter((entry2) => isSchema(entry2[1])));
-}
-function required2(schema) {
-  return Array.isArray(schema.required) ? schema.required.filter((name) => typeof name === "string") : [];
-}
-function types(schema) {
-  if (typeof schema.type === "string") return new Set(schema.type === "number" ? ["number", "integer"] : [schema.type]);
-  if (Array.isArray(schema.type)) {
-    const set2 = new Set(schema.type.filter((t) => typeof t === "string"));
-    if (set2.has("number")) set2.add("integer");
-    return set2;
-  }
-  return null;
-}
-function narrowing(before, after) {
-  const found = [];
-  const a = types(before);
-  const b = types(after);
-  if (b !== null && (a === null || [...a].some((type) => !b.has(type)))) {
-    found.push(`type narrowed from ${a === null ? "any" : describeType(before)} to ${describeType(after)}`);
-  }
-  const enumBefore = Array.isArray(before.enum) ? before.enum : null;
-  const enumAfter = Array.isArray(after.enum) ? after.enum : null;
-  if (enumAfter !== null) {
-    const lost = enumBefore === null ? null : enumBefore.filter((value) => !enumAfter.some((other) => JSON.stringify(other) === JSON.stringify(value)));
-    if (lost === null) found.push(`now limited to ${enumAfter.map((v) => JSON.stringify(v)).join(", ")}`);
-    else if (lost.length > 0) found.push(`no longer accepts ${lost.map((v) => JSON.stringify(v)).join(", ")}`);
-  }
-  return found;
-}
-function describeType(schema) {
-  return Array.isArray(schema.type) ? schema.type.join(" | ") : String(schema.type);
-}
-
-// app/core/registry/classify-changes.ts
-function classifyChanges(history, consumers, today) {
-  const changes = [];
-  const problems = [];
-  const ids = [.../* @__PURE__ */ new Set([...history.base.assets.keys(), ...history.head.assets.keys()])].sort();
-  for (const id of ids) {
-    const change = classifyAsset(id, history.base.assets.get(id), history.head.assets.get(id), history, problems);
-    if (change) changes.push({ ...change, consumers: consumers.count(id), gainedBy: change.scopesAdded.length > 0 ? consumers.gaining(id, change.scopesAdded) : [] });
-  }
-  changes.push(...classifyModels(history.base.models, history.head.models, consumers, today));
-  return { changes, problems };
-}
-function classifyAsset(id, base, head, history, problems) {
-  if (!head) return base ? { asset: id, from: base.version, to: null, bump: null, flags: ["removed"], details: [`${id} removed from the registry`], scopesAdded: [] } : null;
-  const flags = /* @__PURE__ */ new Set();
-  const details = [];
-  const tagged = (history.tags.get(id) ?? []).find((version2) => version2.version === head.version);
-  if (tagged && tagged.contentHash !== head.contentHash) {
-    flags.add("content-changed-without-bump");
-    problems.push(
-      problemAt(
-        head.source,
-        head.versionLine,
-        "error",
-        "unbumped-change",
-        `${id}@${head.version} is already published (tag \`${head.kind}s/${head.name}@${head.version}\`) with other content; published versions are immutable, so bump the version`
-      )
-    );
-  }
-  if (!base) {
-    flags.add("added");
-    return { asset: id, from: null, to: head.version, bump: null, flags: [...flags], details: [`${id} added at ${head.version}`], scopesAdded: scopesOf(head) };
-  }
-  if (base.version === head.version && base.contentHash === head.contentHash && flags.size === 0) return null;
-  const bump = bumpKind(base.version, head.version);
-  if (bump === "downgrade") flags.add("downgrade");
-  if (bump === "none" && base.contentHash !== head.contentHash && !flags.has("content-changed-without-bump")) {
-    flags.add("content-changed-without-bump");
-    problems.push(
-      problemAt(
-        head.source,
-        head.versionLine,
-        "error",
-        "unbumped-change",
-        `${id} changed but its version is still ${head.version}; bump the version (a patch for fixes, a minor for additions, a major for breaking changes)`
-      )
-    );
-  }
-  const added = scopesOf(head).filter((scope) => !scopesOf(base).includes(scope));
-  const removed = scopesOf(base).filter((scope) => !scopesOf(head).includes(scope));
-  if (added.length > 0) {
-    flags.add("scopes-added");
-    details.push(`scopes added: ${added.join(", ")} (security review)`);
-  }
-  if (removed.length > 0) {
-    flags.add("scopes-removed");
-    details.push(`scopes removed: ${removed.join(", ")}`);
-  }
-  if (base.server && head.server) {
-    const contract = diffToolContract(base.server.tools, head.server.tools);
-    for (const item of contract) {
-      flags.add(item.kind);
-      details.push(item.breaking ? `breaking: ${item.detail}` : item.detail);
-    }
-    if (contract.some((item) => item.breaking)) {
-      flags.add("breaking");
-      const underMinor = bump === "minor" && import_semver.default.major(base.version) >= 1;
-      const underPatch = bump === "patch" || bump === "none";
-      if (underMinor) flags.add("breaking-under-minor");
-      if (underPatch) flags.add("breaking-under-patch");
-      if (underMinor || underPatch) {
-        problems.push(
-          problemAt(
-            head.source,
-            head.versionLine,
-            "error",
-            "breaking-under-minor",
-            `${id} ${base.version} \u2192 ${head.version} is a ${bump === "none" ? "same-version" : bump} release with breaking tool changes (${contract.filter((item) => item.breaking).map((item) => item.detail).join("; ")}); make it a major release, or keep the old contract`
-          )
-        );
-      }
-    }
-    if (base.server.lifecycle !== head.server.lifecycle) {
-      flags.add("lifecycle-changed");
-      details.push(`lifecycle ${base.server.lifecycle} \u2192 ${head.server.lifecycle}`);
-    }
-  }
-  if (base.skill && head.skill) {
-    const before = new Set(base.skill.headings);
-    const after = new Set(head.skill.headings);
-    const added2 = head.skill.headings.filter((heading) => !before.has(heading));
-    const dropped = base.skill.headings.filter((heading) => !after.has(heading));
-    if (added2.length > 0 || dropped.length > 0) flags.add("sections-changed");
-    if (added2.length > 0) details.push(`sections added: ${added2.map((h) => `\`## ${h}\``).join(", ")}`);
-    if (dropped.length > 0) details.push(`sections removed: ${dropped.map((h) => `\`## ${h}\``).join(", ")} (overlays replacing them stop applying)`);
-  }
-  const requiresBefore = requiresKey(base);
-  const requiresAfter = requiresKey(head);
-  if (requiresBefore !== requiresAfter) {
-    flags.add("requires-changed");
-    details.push(`requires: ${requiresBefore || "nothing"} \u2192 ${requiresAfter || "nothing"}`);
-  }
-  if (flags.size === 0 && bump === "none") return null;
-  return { asset: id, from: base.version, to: head.version, bump, flags: [...flags], details, scopesAdded: added };
-}
-function bumpKind(from, to) {
-  const order = import_semver.default.compare(from, to);
-  if (order === 0) return "none";
-  if (order > 0) return "downgrade";
-  const diff = import_semver.default.diff(from, to);
-  if (diff === "major" || diff === "minor" || diff === "patch") return diff;
-  return "prerelease";
-}
-function scopesOf(version2) {
-  if (!version2.server) return [];
-  return [.../* @__PURE__ */ new Set([...version2.server.scopes, ...version2.server.tools.flatMap((tool2) => tool2.scopes)])].sort();
-}
-function requiresKey(version2) {
-  return version2.requires.map((requirement) => `${requirement.asset}@${requirement.range}`).sort().join(", ");
-}
-function classifyModels(base, head, consumers, today) {
-  if (!base || !head) return [];
-  const changes = [];
-  const modelFlags = (model) => {
-    const flags = ["model-retarget"];
-    if (head.deprecated[model]) flags.push("deprecated-model");
-    if (head.allowed && !head.allowed.includes(model)) flags.push("disallowed-model");
-    return flags;
-  };
-  const modelDetails = (model) => {
-    const deprecation = head.deprecated[model];
-    if (!deprecation) return [];
-    const retired = deprecation.retires <= today;
-    return [`${model} is deprecated: ${retired ? "retired" : "retires"} ${deprecation.retires}; move to ${deprecation.replacement}`];
-  };
-  if (base.default !== head.default) {
-    changes.push({
-      asset: "model:default",
-      from: base.default,
-      to: head.default,
-      bump: null,
-      flags: modelFlags(head.default),
-      details: [`default model ${base.default} \u2192 ${head.default}`, ...modelDetails(head.default)],
-      scopesAdded: [],
-      consumers: consumers.count("model:default"),
-      gainedBy: []
-    });
-  }
-  const aliases = [.../* @__PURE__ */ new Set([...Object.keys(base.aliases), ...Object.keys(head.aliases)])].sort();
-  for (const alias of aliases) {
-    const from = base.aliases[alias] ?? null;
-    const to = head.aliases[alias] ?? null;
-    if (from === to) continue;
-    const asset = `model:alias:${alias}`;
-    const flags = to === null ? ["alias-removed"] : from === null ? ["alias-added"] : modelFlags(to);
-    changes.push({
-      asset,
-      from,
-      to,
-      bump: null,
-      flags,
-      details: to === null ? [`alias \`${alias}\` removed; agents using it no longer resolve a model`] : [`alias \`${alias}\` ${from ?? "(new)"} \u2192 ${to}`, ...modelDetails(to)],
-      scopesAdded: [],
-      consumers: consumers.count(asset),
-      gainedBy: []
-    });
-  }
-  return changes;
-}
-
-// app/core/registry/compute-blast-radius.ts
-var import_semver4 = __toESM(require_semver2(), 1);
-
-// app/core/registry/registry-state.ts
-var import_semver2 = __toESM(require_semver2(), 1);
-function buildRegistryState(tags, tree) {
-  const assets = /* @__PURE__ */ new Map();
-  const ids = /* @__PURE__ */ new Set([...tags.keys(), ...tree.assets.keys()]);
-  for (const id of ids) {
-    const byVersion = /* @__PURE__ */ new Map();
-    for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
-    const current = tree.assets.get(id);
-    if (current) byVersion.set(current.version, current);
-    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver2.default.rcompare(a.version, b.version)));
-  }
-  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource };
-}
-function assetDiffers(base, head, id) {
-  const a = base.assets.get(id) ?? [];
-  const b = head.assets.get(id) ?? [];
-  if (a.length !== b.length) return true;
-  return a.some((version2, index) => version2.version !== b[index].version || version2.contentHash !== b[index].contentHash);
-}
-function keepUnreadableAsBase(head, base) {
-  const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
-  if (broken.length === 0) return head;
-  const assets = new Map(head.assets);
-  for (const id of broken) assets.set(id, base.assets.get(id));
-  return { ...head, assets };
-}
-
-// app/core/registry/resolve-agent.ts
-var import_semver3 = __toESM(require_semver2(), 1);
-function isModelId(name) {
-  return name.startsWith("claude-");
-}
-function resolveModel(model, state) {
-  if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
-  if (isModelId(model)) return { ref: `model:${model}`, id: model };
-  return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
-}
-var MAX_PASSES = 64;
-var parsedRanges = /* @__PURE__ */ new Map();
-function parseRange(range) {
-  let parsed = parsedRanges.get(range);
-  if (!parsed) parsedRanges.set(range, parsed = new import_semver3.default.Range(range));
-  return parsed;
-}
-var noVersions = [];
-function createResolver(state) {
-  const byRequirement = /* @__PURE__ */ new WeakMap();
-  const byRange = /* @__PURE__ */ new Map();
-  const admitted = (requirement) => {
-    let found = byRequirement.get(requirement);
-    if (found) return found;
-    let ranges = byRange.get(requirement.asset);
-    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
-    found = ranges.get(requirement.range);
-    if (!found) {
-      const parsed = parseRange(requirement.range);
-      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
-      ranges.set(requirement.range, found);
-    }
-    byRequirement.set(requirement, found);
-    return found;
-  };
-  const pickHighest = (asset, ranges) => {
-    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
-      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
-      return version2;
-    }
-    return void 0;
-  };
-  return (agent) => {
-    let chosen = /* @__PURE__ */ new Map();
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const ranges = /* @__PURE__ */ new Map();
-      const queue = [...agent.requirements];
-      for (let index = 0; index < queue.length; index++) {
-        const requirement = queue[index];
-        const list = ranges.get(requirement.asset);
-        if (list) {
-          list.push(requirement);
-          continue;
-        }
-        ranges.set(requirement.asset, [requirement]);
-        const version2 = chosen.get(requirement.asset);
-        if (version2) queue.push(...version2.requires);
-      }
-      const next = /* @__PURE__ */ new Map();
-      const conflicts = [];
-      for (const [asset, list] of ranges) {
-        const version2 = pickHighest(asset, list);
-        if (version2) next.set(asset, version2);
-        else conflicts.push({ asset, ranges: list, available: (state.assets.get(asset) ?? []).map((v) => v.version) });
-      }
-      if (sameChoices(chosen, next)) return buildResolution(next, ranges, conflicts, resolveModel(agent.model, state));
-      chosen = next;
-    }
-    return {
-      status: "unsatisfiable",
-      assets: /* @__PURE__ */ new Map(),
-      conflicts: [...chosen.keys()].map((asset) => ({ asset, ranges: [], available: [] })),
-      model: resolveModel(agent.model, state)
-    };
-  };
-}
-function sameChoices(a, b) {
-  if (a.size !== b.size) return false;
-  for (const [asset, version2] of a) if (b.get(asset) !== version2) return false;
-  return true;
-}
-function buildResolution(chosen, ranges, conflicts, model) {
-  const assets = /* @__PURE__ */ new Map();
-  for (const [asset, version2] of chosen) {
-    assets.set(asset, {
-      version: version2,
-      ranges: ranges.get(asset) ?? [],
-      edges: version2.requires.map((requirement) => requirement.asset).filter((target) => ranges.has(target))
-    });
-  }
-  return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
-}
-function resolutionsDiffer(a, b) {
-  if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
-  for (const [asset, resolved] of a.assets) {
-    const other = b.assets.get(asset);
-    if (!other || other.version.version !== resolved.version.version || other.version.contentHash !== resolved.version.contentHash) return true;
-  }
-  return conflictKey(a) !== conflictKey(b);
-}
-function conflictKey(resolution) {
-  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
-}
-
-// app/core/registry/compute-blast-radius.ts
-var MAX_PATHS = 5;
-function computeBlastRadius(base, head, agents) {
-  const changedAssets = /* @__PURE__ */ new Set();
-  for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
-    if (assetDiffers(base, head, id)) changedAssets.add(id);
-  }
-  const tainted = reachingAssets(changedAssets, [base, head]);
-  const resolveAtBase = createResolver(base);
-  const resolveAtHead = createResolver(head);
-  const affected = [];
-  const unaffected = [];
-  const resolutions = /* @__PURE__ */ new Map();
-  const consumers = /* @__PURE__ */ new Map();
-  const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
-  const problems = [];
-  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
-    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
-    if (!candidate) {
-      const before = resolveModel(agent.model, base);
-      const after = resolveModel(agent.model, head);
-      count(after.ref);
-      if (before.id !== after.id) {
-        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
-        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
-        problems.push(...checkModelResolves(agent, { model: after }));
-      }
-      continue;
-    }
-    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
-    resolutions.set(agent.name, pair);
-    count(pair.head.model.ref);
-    for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head));
-    if (resolutionsDiffer(pair.base, pair.head)) {
-      const moves = listMoves(pair.base, pair.head);
-      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
-    } else {
-      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
-    }
-  }
-  return { affected, unaffected, changedAssets, resolutions, consumers, problems };
-}
-function entry(agent, moves, paths, base, head) {
-  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
-}
-function reachingAssets(targets, states) {
-  const reverse = /* @__PURE__ */ new Map();
-  for (const state of states) {
-    for (const versions of state.assets.values()) {
-      for (const version2 of versions) {
-        for (const requirement of version2.requires) {
-          let set2 = reverse.get(requirement.asset);
-          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
-          set2.add(version2.id);
-        }
-      }
-    }
-  }
-  const reached = new Set(targets);
-  const queue = [...targets];
-  while (queue.length > 0) {
-    for (const parent of reverse.get(queue.pop()) ?? []) {
-      if (!reached.has(parent)) {
-        reached.add(parent);
-        queue.push(parent);
-      }
-    }
-  }
-  return reached;
-}
-function listMoves(base, head) {
-  const moves = [];
-  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
-  for (const id of ids) {
-    const before = base.assets.get(id)?.version;
-    const after = head.assets.get(id)?.version;
-    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
-    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
-  }
-  return moves;
-}
-function explainPaths(agent, pair, moves) {
-  const paths = [];
-  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
-  for (const move of moves) {
-    if (move.asset.startsWith("model:")) {
-      paths.push([move.asset]);
-      continue;
-    }
-    const target = move.asset;
-    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    const found = direct.flatMap((start) => {
-      const path5 = shortestPath(graph, start, target);
-      return path5 ? [path5] : [];
-    });
-    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
-    paths.push(...found.slice(0, MAX_PATHS));
-  }
-  return paths;
-}
-function shortestPath(graph, start, target) {
-  if (start === target) return [start];
-  if (!graph.assets.has(start)) return null;
-  const previous = /* @__PURE__ */ new Map([[start, start]]);
-  const queue = [start];
-  for (let index = 0; index < queue.length; index++) {
-    const node2 = queue[index];
-    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
-      if (previous.has(next)) continue;
-      previous.set(next, node2);
-      if (next === target) {
-        const path5 = [target];
-        while (path5[0] !== start) path5.unshift(previous.get(path5[0]));
-        return path5;
-      }
-      queue.push(next);
-    }
-  }
-  return null;
-}
-function heldBack(agent, head, changed, state) {
-  const held = [];
-  for (const [id, resolved] of head.assets) {
-    if (!changed.has(id)) continue;
-    const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
-    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver4.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
-    if (!blocking) continue;
-    held.push({
-      agent: agent.name,
-      team: agent.team,
-      tier: agent.tier,
-      asset: id,
-      version: resolved.version.version,
-      range: blocking.range,
-      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.file}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
-    });
-  }
-  return held;
-}
-function resolutionProblems(agent, base, head) {
-  const problems = [];
-  const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
-  for (const conflict of head.conflicts) {
-    const introduced = !baseConflicts.has(conflict.asset);
-    const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
-    problems.push(
-      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name)
-    );
-  }
-  return [...problems, ...checkModelResolves(agent, head)];
-}
-function describeConflict(conflict, introduced) {
-  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
-  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
-  return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
-}
-
-// app/core/registry/build-affected-report.ts
-function buildAffectedReport(facts) {
-  const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
-  const base = buildRegistryState(history.tags, history.base);
-  const head = buildRegistryState(history.tags, history.head);
-  const radius = computeBlastRadius(base, head, facts.agents);
-  const { changes, problems: changeProblems } = classifyChanges(
-    history,
-    {
-      count: (key) => radius.consumers.get(key) ?? 0,
-      gaining: (asset, scopes) => scopeGainers(radius.resolutions, asset, scopes)
-    },
-    facts.today
-  );
-  const affected = new Map(radius.affected.map((entry2) => [entry2.agent, entry2]));
-  const agentProblems = facts.agents.flatMap((agent) => {
-    const entry2 = affected.get(agent.name);
-    if (!entry2) return [];
-    const pair = radius.resolutions.get(agent.name);
-    const modelMoved = entry2.moves.some((move) => move.asset.startsWith("model:"));
-    return [
-      ...pair ? checkOverlays(agent, pair.head, pair.base) : [],
-      ...modelMoved ? checkModel(agent, pair?.head ?? createResolver(head)(agent), head.models, facts.today) : []
-    ];
-  });
-  const problems = sortProblems(
-    uniqueProblems([
-      ...facts.loadProblems,
-      ...checkUniqueAgents(facts.agents),
-      ...findCycles(history.head.assets),
-      ...checkRequirements(head, import_semver5.default.satisfies),
-      ...changeProblems,
-      ...radius.problems,
-      ...agentProblems
-    ])
-  );
-  return {
-    schemaVersion: 1,
-    base: facts.refs.base,
-    head: facts.refs.head,
-    summary: {
-      changes: changes.length,
-      affected: radius.affected.length,
-      unaffected: radius.unaffected.length,
-      agents: facts.agents.length,
-      errors: problems.filter((problem) => problem.level === "error").length,
-      warnings: problems.filter((problem) => problem.level === "warning").length
-    },
-    changes,
-    affected: [...radius.affected],
-    unaffected: [...radius.unaffected],
-    problems
-  };
-}
-function scopeGainers(resolutions, asset, scopes) {
-  const has = (version2, scope) => version2?.server !== void 0 && (version2.server.scopes.includes(scope) || version2.server.tools.some((tool2) => tool2.scopes.includes(scope)));
-  const gainers = [];
-  for (const [name, pair] of resolutions) {
-    const before = pair.base.assets.get(asset)?.version;
-    const after = pair.head.assets.get(asset)?.version;
-    if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
-  }
-  return gainers.sort();
-}
-function validateOrg(facts) {
-  const state = buildRegistryState(facts.tags, facts.tree);
-  const resolve = createResolver(state);
-  const agentProblems = facts.agents.flatMap((agent) => {
-    const resolution = resolve(agent);
-    const problems = resolution.conflicts.map((conflict) => {
-      const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
-      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
-    });
-    return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
-  });
-  return sortProblems(
-    uniqueProblems([
-      ...facts.loadProblems,
-      ...checkUniqueAgents(facts.agents),
-      ...findCycles(facts.tree.assets),
-      ...checkRequirements(state, import_semver5.default.satisfies),
-      ...agentProblems
-    ])
-  );
-}
-
-// app/core/report/render-markdown.ts
-var COMMENT_LIMIT = 65536;
-var COMMENT_MARKER = "<!-- blastgate:affected -->";
-var tiers = ["production", "staging", "experimental"];
-var detailSteps = [
-  { rowsPerTier: Infinity, pathsPerAgent: 3, unaffectedRows: Infinity, problemRows: 100, graphNodes: 40 },
-  { rowsPerTier: 200, pathsPerAgent: 1, unaffectedRows: 100, problemRows: 50, graphNodes: 30 },
-  { rowsPerTier: 60, pathsPerAgent: 1, unaffectedRows: 30, problemRows: 20, graphNodes: 20 },
-  { rowsPerTier: 15, pathsPerAgent: 1, unaffectedRows: 10, problemRows: 10, graphNodes: 12 }
-];
-function renderMarkdown(report, options = {}) {
-  const limit = options.limit ?? COMMENT_LIMIT;
-  for (const detail of detailSteps) {
-    const body2 = renderWith(report, detail, options.command);
-    if (body2.length <= limit) return body2;
-  }
-  const body = renderWith(report, detailSteps[detailSteps.length - 1], options.command);
-  const note = "\n\n_\u2026cut to fit GitHub's comment limit; run the command above or read the JSON report for the rest._\n";
-  return body.slice(0, limit - note.length) + note;
-}
-function renderWith(report, detail, command) {
-  const out = [COMMENT_MARKER, `### blastgate: ${headline(report)}`, "", summaryLine(report), ""];
-  out.push(...renderChanges(report));
-  out.push(...renderAffected(report, detail));
-  out.push(...renderGraph(report, detail));
-  out.push(...renderUnaffected(report, detail));
-  out.push(...renderProblems(report, detail));
-  if (command) out.push("", `<sub>Reproduce locally: \`${command.replace(/`/g, "'")}\`</sub>`);
-  return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
-}
-function plural2(count, word) {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-function headline(report) {
-  const { changes, affected } = report.summary;
-  if (changes === 0) return "no changes to shared servers, skills or models";
-  return `${plural2(affected, "agent")} affected by ${plural2(changes, "change")}`;
-}
-function summaryLine(report) {
-  const byTier = tiers.map((tier2) => [tier2, report.affected.filter((agent) => agent.tier === tier2).length]).filter(([, n]) => n > 0);
-  const parts = [
-    `**${plural2(report.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier2, n]) => `${n} ${tier2}`).join(", ")})` : ""}`,
-    `${report.summary.unaffected} pinned out`,
-    `${plural2(report.summary.agents, "agent")} read`,
-    `${report.summary.errors > 0 ? "\u274C " : ""}${plural2(report.summary.errors, "error")}, ${plural2(report.summary.warnings, "warning")}`
-  ];
-  return `${parts.join(" \xB7 ")} \u2014 \`${escapeCode(report.base)}\` \u2192 \`${escapeCode(report.head)}\``;
-}
-function renderChanges(report) {
-  if (report.changes.length === 0) return [];
-  const out = ["#### Changes", "", "| Asset | From \u2192 To | Bump | Flags | Consumers |", "| --- | --- | --- | --- | ---: |"];
-  for (const change of report.changes) {
-    out.push(
-      `| \`${change.asset}\` | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
-    );
-  }
-  const notes = report.changes.flatMap((change) => change.details.map((detail) => `- \`${change.asset}\`: ${escapeText(detail)}`));
-  if (notes.length > 0) out.push("", ...notes);
-  const scopes = report.changes.filter((change) => change.scopesAdded.length > 0);
-  for (const change of scopes) {
-    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
-    out.push("", `> [!WARNING]
-> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
-  }
-  return [...out, ""];
-}
-var loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
-function flagBadge(flag) {
-  return loudFlags.has(flag) ? `**\`${flag}\`**` : `\`${flag}\``;
-}
-function versionCell(version2) {
-  return version2 === null ? "\u2014" : `\`${escapeCode(version2)}\``;
-}
-function renderAffected(report, detail) {
-  if (report.affected.length === 0) {
-    return report.changes.length === 0 ? [] : ["#### Affected agents", "", "No agent resolves differently: every consumer stays on its current versions.", ""];
-  }
-  const out = ["#### Affected agents", ""];
-  for (const tier2 of tiers) {
-    const agents = report.affected.filter((agent) => agent.tier === tier2);
-    if (agents.length === 0) continue;
-    out.push(`<details${tier2 === "production" || report.affected.length <= 20 ? " open" : ""}><summary><b>${tier2}</b> (${agents.length})</summary>`, "");
-    out.push("| Agent | Team | Moves | Why |", "| --- | --- | --- | --- |");
-    for (const agent of agents.slice(0, detail.rowsPerTier)) out.push(affectedRow(agent, detail));
-    if (agents.length > detail.rowsPerTier) out.push(`| \u2026and ${agents.length - detail.rowsPerTier} more | | | |`);
-    out.push("", "</details>", "");
-  }
-  return out;
-}
-function affectedRow(agent, detail) {
-  const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path5) => path5.map((id) => `\`${id}\``).join(" \u2192 "));
-  if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
-  const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
-  return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
-}
-function renderGraph(report, detail) {
-  if (report.affected.length === 0) return [];
-  const level = report.affected.length <= detail.graphNodes ? "agent" : new Set(report.affected.map((a) => a.team)).size <= detail.graphNodes ? "team" : "tier";
-  const groups = /* @__PURE__ */ new Map();
-  for (const agent of report.affected) {
-    const key = level === "agent" ? agent.agent : level === "team" ? agent.team : agent.tier;
-    groups.set(key, [...groups.get(key) ?? [], agent]);
-  }
-  const ids = /* @__PURE__ */ new Map();
-  const node2 = (key) => {
-    if (!ids.has(key)) ids.set(key, `n${ids.size}`);
-    return ids.get(key);
-  };
-  const nodes = [];
-  const edges = /* @__PURE__ */ new Set();
-  const changed = new Set(report.changes.map((change) => change.asset));
-  for (const [key, agents] of groups) {
-    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
-    nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
-    for (const agent of agents) {
-      for (const path5 of agent.paths) {
-        let from = node2(`group:${key}`);
-        for (const asset of path5) {
-          const to = node2(`asset:${asset}`);
-          edges.add(`  ${from} --> ${to}`);
-          from = to;
-        }
-      }
-    }
-  }
-  for (const [key, id] of ids) {
-    if (!key.startsWith("asset:")) continue;
-    const asset = key.slice("asset:".length);
-    const change = report.changes.find((c) => c.asset === asset);
-    const label = change ? `${asset}<br>${change.from ?? "new"} \u2192 ${change.to ?? "removed"}` : asset;
-    nodes.push(`  ${id}["${mermaidText(label)}"]${changed.has(asset) ? ":::changed" : ""}`);
-  }
-  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural2(report.affected.length, "agent")})`;
-  return [
-    `<details><summary>Blast radius graph${title}</summary>`,
-    "",
-    "```mermaid",
-    "graph LR",
-    "  classDef changed fill:#ffe3e3,stroke:#c92a2a",
-    "  classDef agent fill:#e7f5ff,stroke:#1c7ed6",
-    ...nodes,
-    ...[...edges].sort(),
-    "```",
-    "",
-    "</details>",
-    ""
-  ];
-}
-function renderUnaffected(report, detail) {
-  if (report.unaffected.length === 0) return [];
-  const out = [
-    `<details><summary>Pinned out of the change (${report.unaffected.length})</summary>`,
-    "",
-    "| Agent | Tier | Asset | Stays on | Held by |",
-    "| --- | --- | --- | --- | --- |"
-  ];
-  for (const row of report.unaffected.slice(0, detail.unaffectedRows)) {
-    out.push(`| \`${row.agent}\` | ${row.tier} | \`${row.asset}\` | \`${escapeCode(row.version)}\` | \`${escapeCode(row.range)}\` |`);
-  }
-  if (report.unaffected.length > detail.unaffectedRows) out.push(`| \u2026and ${report.unaffected.length - detail.unaffectedRows} more | | | | |`);
-  return [...out, "", "</details>", ""];
-}
-function renderProblems(report, detail) {
-  if (report.problems.length === 0) return [];
-  const out = [`#### Problems (${plural2(report.summary.errors, "error")}, ${plural2(report.summary.warnings, "warning")})`, ""];
-  for (const problem of report.problems.slice(0, detail.problemRows)) {
-    const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
-    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} \`${escapeCode(where)}\`${problem.agent ? ` (${problem.agent})` : ""}: ${escapeText(problem.message)}`);
-  }
-  if (report.problems.length > detail.problemRows) out.push(`- \u2026and ${report.problems.length - detail.problemRows} more`);
-  return [...out, ""];
-}
-function escapeText(text2) {
-  return text2.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
-}
-function escapeCell(text2) {
-  return escapeText(text2).replace(/\|/g, "\\|");
-}
-function escapeCode(text2) {
-  return text2.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function mermaidText(text2) {
-  return text2.replace(/"/g, "#quot;");
-}
-
-// app/core/report/render-text.ts
-function formatProblem(problem) {
-  const ref = problem.ref ? ` (at ${problem.ref})` : "";
-  const agent = problem.agent ? ` [${problem.agent}]` : "";
-  return `${problem.file}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
-}
-function renderText(report) {
-  const s = report.summary;
-  const out = [
-    `blastgate: ${s.changes} change${s.changes === 1 ? "" : "s"}, ${s.affected} agent${s.affected === 1 ? "" : "s"} affected, ${s.unaffected} pinned out, ${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} (${report.base} \u2192 ${report.head}, ${s.agents} agents read)`
-  ];
-  if (report.changes.length > 0) {
-    out.push("", "Changes");
-    for (const change of report.changes) {
-      const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
-      out.push(`  ${change.asset}  ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${change.consumers} consumer${change.consumers === 1 ? "" : "s"})`);
-      for (const detail of change.details) out.push(`      ${detail}`);
-      if (change.gainedBy.length > 0) out.push(`      ${change.gainedBy.length} agent${change.gainedBy.length === 1 ? "" : "s"} gain ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
-    }
-  }
-  if (report.affected.length > 0) {
-    out.push("", "Affected");
-    for (const tier2 of ["production", "staging", "experimental"]) {
-      const agents = report.affected.filter((agent) => agent.tier === tier2);
-      if (agents.length === 0) continue;
-      out.push(`  ${tier2}`);
-      for (const agent of agents) {
-        const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
-        out.push(`    ${agent.agent} (${agent.team})${status}`);
-        for (const move of agent.moves) {
-          out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
-        }
-        for (const path5 of agent.paths) out.push(`      via ${path5.join(" \u2192 ")}`);
-      }
-    }
-  }
-  if (report.unaffected.length > 0) {
-    out.push("", "Pinned out");
-    for (const row of report.unaffected) out.push(`  ${row.agent} (${row.team}, ${row.tier})  ${row.asset}: ${row.reason}`);
-  }
-  if (report.problems.length > 0) {
-    out.push("", "Problems");
-    for (const problem of report.problems) out.push(`  ${formatProblem(problem)}`);
-  }
-  return out.join("\n") + "\n";
-}
-
-// app/load/git.ts
-import { execFile, spawn } from "node:child_process";
-import { promisify } from "node:util";
-var execFileAsync = promisify(execFile);
-var GitError = class extends Error {
-  args;
-  stderr;
-  constructor(args, stderr, options) {
-    super(`git ${args.join(" ")} failed: ${stderr.trim().split("\n")[0] ?? "unknown error"}`, options);
-    this.name = "GitError";
-    this.args = args;
-    this.stderr = stderr;
-  }
-};
-async function git(cwd, args, env) {
-  try {
-    const { stdout } = await execFileAsync("git", [...args], {
-      cwd,
-      env: env ? { ...process.env, ...env } : process.env,
-      maxBuffer: 512 * 1024 * 1024,
-      encoding: "utf8"
-    });
-    return stdout;
-  } catch (error62) {
-    const failure2 = error62;
-    if (failure2.code === "ENOENT") throw new GitError(args, "git is not installed or not on PATH", { cause: error62 });
-    throw new GitError(args, failure2.stderr ?? String(error62), { cause: error62 });
-  }
-}
-async function readObjects(cwd, names) {
-  if (names.length === 0) return [];
-  const output2 = await pipe2(cwd, ["cat-file", "--batch"], names.map((name) => `${name}
-`).join(""));
-  const results = [];
-  let offset = 0;
-  for (let index = 0; index < names.length; index++) {
-    const end = output2.indexOf(10, offset);
-    const header = output2.subarray(offset, end).toString("utf8");
-    offset = end + 1;
-    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
-      results.push(null);
-      continue;
-    }
-    const [, type, size] = header.split(" ");
-    const length = Number(size);
-    results.push({ type, content: output2.subarray(offset, offset + length) });
-    offset += length + 1;
-  }
-  return results;
-}
-async function checkObjects(cwd, names) {
-  if (names.length === 0) return [];
-  const output2 = (await pipe2(cwd, ["cat-file", "--batch-check"], names.map((name) => `${name}
-`).join(""))).toString("utf8");
-  return output2.split("\n").slice(0, names.length).map((line) => {
-    if (line.endsWith(" missing") || line.endsWith(" ambiguous")) return null;
-    const [oid, type] = line.split(" ");
-    return { oid, type };
-  });
-}
-function pipe2(cwd, args, input3) {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    const chunks = [];
-    let stderr = "";
-    child.stdout.on("data", (chunk) => chunks.push(chunk));
-    child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
-    child.on("error", (error62) => reject(new GitError(args, String(error62), { cause: error62 })));
-    child.on("close", (code2) => code2 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
-    child.stdin.end(input3);
-  });
-}
-
-// app/load/read-agents.ts
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
-import path from "node:path";
-
 // schemas/common.ts
-var import_semver6 = __toESM(require_semver2(), 1);
+var import_semver = __toESM(require_semver2(), 1);
 var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
   message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
 });
 var semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
 var exactVersion = external_exports.string().regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
-var versionRange = external_exports.string().refine((value) => import_semver6.default.validRange(value) !== null, {
+var versionRange = external_exports.string().refine((value) => import_semver.default.validRange(value) !== null, {
   message: "a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`"
 });
 var teamName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "a team slug such as `support-platform`" });
@@ -34245,7 +33144,7 @@ var skillFrontmatterSchema = external_exports.strictObject({
 });
 
 // app/core/registry/parse-manifests.ts
-var import_semver7 = __toESM(require_semver2(), 1);
+var import_semver2 = __toESM(require_semver2(), 1);
 
 // app/core/files/markdown-sections.ts
 function splitSections(markdown) {
@@ -34278,12 +33177,46 @@ function splitFrontmatter(text2) {
 }
 
 // app/core/registry/model.ts
-function assetId2(kind, name) {
+function assetId(kind, name) {
   return `${kind}:${name}`;
 }
 
 // app/core/files/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
+
+// app/core/by-text.ts
+function byText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// app/core/problems.ts
+function problemAt(source, line, level, code2, message, agent) {
+  return {
+    level,
+    code: code2,
+    file: source.file,
+    line: Math.max(1, line),
+    ...source.ref === void 0 ? {} : { ref: source.ref },
+    message,
+    ...agent === void 0 ? {} : { agent }
+  };
+}
+function sortProblems(problems) {
+  return [...problems].sort(
+    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.file, b.file) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
+  );
+}
+function uniqueProblems(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.level, problem.code, problem.file, problem.ref, problem.line, problem.message, problem.agent]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+// app/core/files/parse-yaml.ts
 var MAX_FILE_BYTES = 1024 * 1024;
 var MAX_YAML_ALIASES = 100;
 var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
@@ -34302,7 +33235,7 @@ function parseYamlFile(source, schema, what) {
     const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
-  const lineOf = (path5, options) => lineOfOffset(nodeAt(doc, path5, options?.key ?? false)?.range?.[0]);
+  const lineOf = (path8, options) => lineOfOffset(nodeAt(doc, path8, options?.key ?? false)?.range?.[0]);
   const badKey = findForbiddenKey(doc.contents);
   if (badKey) {
     return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
@@ -34332,10 +33265,10 @@ function invalid(problems) {
 function firstSentence(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
 }
-function nodeAt(doc, path5, wantKey) {
+function nodeAt(doc, path8, wantKey) {
   let node2 = doc.contents;
   let keyNode;
-  for (const segment of path5) {
+  for (const segment of path8) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
       if (!pair) return node2;
@@ -34381,9 +33314,9 @@ function flattenIssues(issues) {
     return [issue2];
   });
 }
-function valueAt(data, path5) {
+function valueAt(data, path8) {
   let value = data;
-  for (const segment of path5) {
+  for (const segment of path8) {
     if (value === null || typeof value !== "object") return void 0;
     value = value[segment];
   }
@@ -34396,9 +33329,9 @@ function describeShape(value) {
   if (typeof value === "object") return "a mapping";
   return `\`${String(value)}\``;
 }
-function formatPath(path5) {
+function formatPath(path8) {
   let out = "";
-  for (const segment of path5) {
+  for (const segment of path8) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? String(segment) : `.${String(segment)}`;
   }
@@ -34459,7 +33392,7 @@ function formatMessage(issue2) {
   if (issue2.format === "date") return "a date as YYYY-MM-DD";
   return `a valid ${issue2.format}`;
 }
-function knownKeysAt(schema, path5) {
+function knownKeysAt(schema, path8) {
   const keys = /* @__PURE__ */ new Set();
   const visit2 = (node2, rest) => {
     const def = node2?._zod?.def;
@@ -34494,7 +33427,7 @@ function knownKeysAt(schema, path5) {
         return;
     }
   };
-  visit2(schema, path5);
+  visit2(schema, path8);
   return [...keys].sort();
 }
 function closest(key, known) {
@@ -34535,9 +33468,9 @@ function parseServerManifest(file2, folder) {
     );
     return { value: null, problems };
   }
-  const id = assetId2("server", manifest.name);
+  const id = assetId("server", manifest.name);
   const requires = Object.entries(manifest.dependsOn?.servers ?? {}).map(([name, range]) => ({
-    asset: assetId2("server", name),
+    asset: assetId("server", name),
     range,
     source: file2,
     line: parsed.lineOf(["dependsOn", "servers", name])
@@ -34585,7 +33518,7 @@ function parseSkillFile(file2, folder) {
   }
   const parsed = parseYamlFile({ ...file2, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
   if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
-  const lineOf = (path5, options) => parsed.lineOf(path5, options) + 1;
+  const lineOf = (path8, options) => parsed.lineOf(path8, options) + 1;
   const fm = parsed.value;
   if (fm.name !== folder) {
     return {
@@ -34593,7 +33526,7 @@ function parseSkillFile(file2, folder) {
       problems: [problemAt(file2, lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${fm.name}\`. The Agent Skills spec requires them to match`)]
     };
   }
-  const id = assetId2("skill", fm.name);
+  const id = assetId("skill", fm.name);
   const { requirements, problems } = parseRequires(fm.metadata.requires, file2, lineOf(["metadata", "requires"]));
   problems.push(...checkSelfRequirement(id, requirements, file2));
   return {
@@ -34617,13 +33550,13 @@ function parseRequires(text2, file2, line) {
   const seen = /* @__PURE__ */ new Set();
   for (const entry2 of text2.split(",").map((part) => part.trim())) {
     const match = requirementPattern.exec(entry2);
-    if (!match || import_semver7.default.validRange(match[3]) === null) {
+    if (!match || import_semver2.default.validRange(match[3]) === null) {
       problems.push(
         problemAt(file2, line, "error", "schema", `expected each \`metadata.requires\` entry to be \`server:<name>@<range>\` or \`skill:<name>@<range>\` (like \`server:crm@^2.1.0\`); got \`${entry2}\``)
       );
       continue;
     }
-    const id = assetId2(match[1], match[2]);
+    const id = assetId(match[1], match[2]);
     if (seen.has(id)) {
       problems.push(problemAt(file2, line, "error", "schema", `\`metadata.requires\` names \`${id}\` twice; keep one range`));
       continue;
@@ -34640,9 +33573,9 @@ function parseModelsConfig(file2) {
   const problems = [];
   const allowed = models.allowed;
   if (allowed) {
-    const check2 = (model, path5, what) => {
+    const check2 = (model, path8, what) => {
       if (!allowed.includes(model)) {
-        problems.push(problemAt(file2, parsed.lineOf(path5), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+        problems.push(problemAt(file2, parsed.lineOf(path8), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
       }
     };
     check2(models.default, ["default"], "the default model");
@@ -34691,12 +33624,12 @@ function parseAgentManifest(file2, repo) {
   const requirements = [];
   const overlayPaths = /* @__PURE__ */ new Map();
   for (const [name, range] of Object.entries(manifest.servers)) {
-    requirements.push({ asset: assetId2("server", name), range, source: file2, line: parsed.lineOf(["servers", name]) });
+    requirements.push({ asset: assetId("server", name), range, source: file2, line: parsed.lineOf(["servers", name]) });
   }
   for (const [name, ref] of Object.entries(manifest.skills)) {
     const range = typeof ref === "string" ? ref : ref.version;
     const line = parsed.lineOf(typeof ref === "string" ? ["skills", name] : ["skills", name, "version"]);
-    requirements.push({ asset: assetId2("skill", name), range, source: file2, line });
+    requirements.push({ asset: assetId("skill", name), range, source: file2, line });
     if (typeof ref !== "string" && ref.overlay !== void 0) {
       overlayPaths.set(name, { path: ref.overlay, line: parsed.lineOf(["skills", name, "overlay"]) });
     }
@@ -34729,7 +33662,7 @@ var NoAgentsError = class extends Error {
 };
 var AGENT_MANIFEST = "agent.yaml";
 async function readAgents(dirs, cwd = process.cwd()) {
-  const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(path.resolve(cwd, dir))))).flat();
+  const repos = await withoutDuplicates((await Promise.all(dirs.map((dir) => findAgentRepos(path.resolve(cwd, dir))))).flat());
   const results = await Promise.all(repos.map((repo) => readAgent(repo, cwd)));
   return {
     agents: results.flatMap((result) => result.agent ? [result.agent] : []),
@@ -34746,6 +33679,15 @@ async function findAgentRepos(dir) {
   const repos = folders.filter((_, index) => isRepo[index]).sort();
   if (repos.length === 0) throw new NoAgentsError(dir);
   return repos;
+}
+async function withoutDuplicates(repos) {
+  const real = await Promise.all(repos.map((repo) => realpath(repo).catch(() => repo)));
+  const seen = /* @__PURE__ */ new Set();
+  return repos.filter((_, index) => {
+    if (seen.has(real[index])) return false;
+    seen.add(real[index]);
+    return true;
+  });
 }
 async function isFile(file2) {
   return stat(file2).then((info) => info.isFile(), () => false);
@@ -34792,7 +33734,7 @@ async function readAgent(repoDir, cwd) {
 }
 
 // app/load/read-registry.ts
-var import_semver8 = __toESM(require_semver2(), 1);
+var import_semver3 = __toESM(require_semver2(), 1);
 import { mkdtemp, readFile as readFile2, rm, stat as stat2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path2 from "node:path";
@@ -34883,7 +33825,7 @@ async function readTags(registry2) {
   const wanted = [];
   for (const tag of refs) {
     const match = tagPattern.exec(tag);
-    if (!match || import_semver8.default.valid(match[3]) !== match[3]) {
+    if (!match || import_semver3.default.valid(match[3]) !== match[3]) {
       problems.push(problemAt({ file: registry2.display("."), ref: tag }, 1, "warning", "bad-tag", `tag \`${tag}\` is not \`servers/<name>@<version>\` or \`skills/<name>@<version>\` with an exact semver version; it is ignored`));
       continue;
     }
@@ -34949,14 +33891,14 @@ async function readTree(registry2, treeish, origin, refName) {
     const source = { file: registry2.display(manifestPath), ...ref };
     const manifest = manifests[index];
     if (!manifest) {
-      unreadable.add(assetId2(folder.kind, folder.name));
+      unreadable.add(assetId(folder.kind, folder.name));
       problems.push(problemAt({ file: registry2.display(`${folder.kind}s/${folder.name}`), ...ref }, 1, "error", "missing-manifest", `${folder.kind}s/${folder.name}/ has no ${manifestName[folder.kind]}; add one or remove the folder`));
       return;
     }
     const parsed = parseAsset(folder.kind, { ...source, text: manifest.content.toString("utf8") }, folder.name);
     problems.push(...parsed.problems);
     if (parsed.value) assets.set(parsed.value.id, { ...parsed.value, contentHash: folder.oid, origin });
-    else unreadable.add(assetId2(folder.kind, folder.name));
+    else unreadable.add(assetId(folder.kind, folder.name));
   });
   const modelsSource = { file: registry2.display("models.yaml"), ...ref };
   let modelsConfig = null;
@@ -34982,9 +33924,1189 @@ async function readWorktree(registry2) {
   }
 }
 
-// app/cli/catalog-command.ts
-import { mkdir, writeFile } from "node:fs/promises";
+// app/cli/commands/affected.ts
 import path3 from "node:path";
+
+// schemas/affected-report.schema.ts
+var assetId2 = external_exports.string().meta({ description: "`server:<name>`, `skill:<name>`, `model:default`, `model:alias:<name>`, or `model:<id>` for an agent pinned to an id." });
+var changeFlags = [
+  "added",
+  "removed",
+  "downgrade",
+  "content-changed-without-bump",
+  "breaking",
+  "breaking-under-minor",
+  "breaking-under-patch",
+  "tool-removed",
+  "tool-added",
+  "required-input-added",
+  "input-type-narrowed",
+  "input-removed",
+  "scopes-added",
+  "scopes-removed",
+  "requires-changed",
+  "sections-changed",
+  "lifecycle-changed",
+  "model-retarget",
+  "alias-added",
+  "alias-removed",
+  "deprecated-model",
+  "disallowed-model"
+];
+var changeSchema = external_exports.strictObject({
+  asset: assetId2,
+  from: external_exports.string().nullable().meta({ description: "The version (or model id) at base; null when added." }),
+  to: external_exports.string().nullable().meta({ description: "The version (or model id) at head; null when removed." }),
+  bump: external_exports.enum(["major", "minor", "patch", "prerelease", "none", "downgrade"]).nullable().meta({ description: "The semver distance from \u2192 to; `none` when the version did not move; null for models and added/removed assets." }),
+  flags: external_exports.array(external_exports.enum(changeFlags)).meta({ description: "What kind of change this is; see docs/affected-json.md." }),
+  details: external_exports.array(external_exports.string()).meta({ description: "One human-readable line per breaking or notable detail." }),
+  scopesAdded: external_exports.array(external_exports.string()).meta({ description: "Scopes the head version adds." }),
+  consumers: external_exports.int().min(0).meta({ description: "Agents whose head resolution includes this asset (or uses this model reference), at any version." }),
+  gainedBy: external_exports.array(external_exports.string()).meta({ description: "Agents that resolve a version with `scopesAdded` at head but not at base: who gains the new scopes." })
+});
+var moveSchema = external_exports.strictObject({
+  asset: assetId2,
+  from: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at base; null when the asset joins the agent's closure." }),
+  to: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at head; null when it leaves." }),
+  contentChanged: external_exports.boolean().meta({ description: "True when the content differs, including under the same version." })
+});
+var problemSchema = external_exports.strictObject({
+  level: external_exports.enum(["error", "warning"]),
+  code: external_exports.string().meta({ description: "A stable identifier of the kind of problem, e.g. `schema`, `unsatisfiable`, `overlay-stale`." }),
+  file: external_exports.string().meta({ description: "The file to change, relative to the registry or the current directory." }),
+  line: external_exports.int().min(1).meta({ description: "1-based line in that file (1 when the whole file is meant)." }),
+  ref: external_exports.string().optional().meta({ description: "The git ref the file was read at, when not the working tree." }),
+  message: external_exports.string().meta({ description: "What is wrong, what was expected, and how to fix it." }),
+  agent: external_exports.string().optional().meta({ description: "The agent concerned, when there is one." })
+});
+var affectedReportSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(1),
+  base: external_exports.string().meta({ description: "The base ref as given." }),
+  head: external_exports.string().meta({ description: "The head ref as given; `WORKTREE` for the working tree." }),
+  summary: external_exports.strictObject({
+    changes: external_exports.int().min(0),
+    affected: external_exports.int().min(0),
+    unaffected: external_exports.int().min(0),
+    agents: external_exports.int().min(0).meta({ description: "Agents read (valid manifests)." }),
+    errors: external_exports.int().min(0),
+    warnings: external_exports.int().min(0)
+  }),
+  changes: external_exports.array(changeSchema),
+  affected: external_exports.array(
+    external_exports.strictObject({
+      agent: external_exports.string(),
+      team: external_exports.string(),
+      tier: external_exports.enum(["production", "staging", "experimental"]),
+      repo: external_exports.string().meta({ description: "The agent repo's folder, relative to the current directory." }),
+      paths: external_exports.array(external_exports.array(assetId2).min(1)).meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
+      moves: external_exports.array(moveSchema),
+      status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." })
+    })
+  ),
+  unaffected: external_exports.array(
+    external_exports.strictObject({
+      agent: external_exports.string(),
+      team: external_exports.string(),
+      tier: external_exports.enum(["production", "staging", "experimental"]),
+      asset: assetId2.meta({ description: "The changed asset the agent consumes." }),
+      version: external_exports.string().meta({ description: "The version the agent stays on." }),
+      range: external_exports.string().meta({ description: "The range that holds it there." }),
+      reason: external_exports.string()
+    })
+  ),
+  problems: external_exports.array(problemSchema)
+}).meta({
+  title: "blastgate affected report",
+  description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem."
+});
+
+// app/core/registry/build-affected-report.ts
+var import_semver8 = __toESM(require_semver2(), 1);
+
+// app/core/registry/check-agent.ts
+function checkOverlays(agent, head, base) {
+  const problems = [];
+  for (const [skill, overlay] of agent.overlays) {
+    const atHead = head.assets.get(`skill:${skill}`)?.version;
+    if (!atHead?.skill) continue;
+    const headHeadings = new Set(atHead.skill.headings);
+    const baseHeadings = new Set(base?.assets.get(`skill:${skill}`)?.version.skill?.headings ?? []);
+    const replacedAtBase = [...overlay.headings.keys()].filter((heading) => baseHeadings.has(heading));
+    const expected = /* @__PURE__ */ new Set([...replacedAtBase, ...overlay.declaredReplaces ?? []]);
+    for (const heading of expected) {
+      if (headHeadings.has(heading)) continue;
+      const was = base?.assets.get(`skill:${skill}`)?.version.version;
+      problems.push(
+        problemAt(
+          overlay.source,
+          overlay.headings.get(heading) ?? 1,
+          "error",
+          "overlay-stale",
+          `overlay no longer applies: it replaces \`## ${heading}\`, which skill:${skill}@${atHead.version} ${was && was !== atHead.version ? `(was ${was}) ` : ""}no longer has, so the section would be appended instead. Rename the heading to match the skill's (${[...headHeadings].map((h) => `\`${h}\``).join(", ") || "no sections"}), or pin the skill`,
+          agent.name
+        )
+      );
+    }
+  }
+  return problems;
+}
+function checkModelResolves(agent, resolution) {
+  if (resolution.model.id !== null) return [];
+  return [
+    problemAt(
+      agent.source,
+      agent.modelLine,
+      "error",
+      "unknown-model",
+      `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-\u2026\`); use one of those`,
+      agent.name
+    )
+  ];
+}
+function checkModel(agent, resolution, models, today) {
+  const id = resolution.model.id;
+  if (id === null || models === null) return [];
+  const problems = [];
+  const via = resolution.model.ref === `model:${id}` ? "" : ` (via \`${agent.model}\`)`;
+  const deprecation = models.deprecated[id];
+  if (deprecation) {
+    const retired = deprecation.retires <= today;
+    problems.push(
+      problemAt(
+        agent.source,
+        agent.modelLine,
+        retired ? "error" : "warning",
+        "deprecated-model",
+        `uses ${id}${via}, which is deprecated and ${retired ? "retired on" : "retires on"} ${deprecation.retires}; move to ${deprecation.replacement}`,
+        agent.name
+      )
+    );
+  }
+  if (models.allowed && !models.allowed.includes(id)) {
+    problems.push(
+      problemAt(agent.source, agent.modelLine, "error", "disallowed-model", `uses ${id}${via}, which models.yaml does not allow; pick one of ${models.allowed.join(", ")}`, agent.name)
+    );
+  }
+  return problems;
+}
+
+// app/core/registry/check-registry.ts
+function findCycles(tree) {
+  const problems = [];
+  const state = /* @__PURE__ */ new Map();
+  const reported = /* @__PURE__ */ new Set();
+  const visit2 = (id, path8) => {
+    state.set(id, "open");
+    for (const requirement of tree.get(id)?.requires ?? []) {
+      const next = requirement.asset;
+      if (state.get(next) === "open") {
+        const cycle = [...path8.slice(path8.indexOf(next)), next];
+        const key = [...cycle.slice(0, -1)].sort().join(",");
+        if (!reported.has(key)) {
+          reported.add(key);
+          problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
+        }
+      } else if (!state.has(next) && tree.has(next)) {
+        visit2(next, [...path8, next]);
+      }
+    }
+    state.set(id, "done");
+  };
+  for (const id of [...tree.keys()].sort()) if (!state.has(id)) visit2(id, [id]);
+  return problems;
+}
+function checkRequirements(state, satisfies) {
+  const problems = [];
+  for (const version2 of state.tree.values()) {
+    for (const requirement of version2.requires) {
+      const versions = state.assets.get(requirement.asset);
+      if (!versions || versions.length === 0) {
+        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
+      } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
+        problems.push(
+          problemAt(
+            requirement.source,
+            requirement.line,
+            "error",
+            "unsatisfiable",
+            `${version2.id} requires ${requirement.asset}@${requirement.range}, but published versions are ${versions.map((v) => v.version).join(", ")}; widen the range`
+          )
+        );
+      }
+    }
+  }
+  return problems;
+}
+function checkUniqueAgents(agents) {
+  const first = /* @__PURE__ */ new Map();
+  const problems = [];
+  for (const agent of agents) {
+    const earlier = first.get(agent.name);
+    if (earlier) {
+      problems.push(problemAt(agent.source, 1, "error", "duplicate-agent", `agent name \`${agent.name}\` is also used by ${earlier.source.file}; agent names must be unique in the org`, agent.name));
+    } else {
+      first.set(agent.name, agent);
+    }
+  }
+  return problems;
+}
+
+// app/core/registry/classify-changes.ts
+var import_semver4 = __toESM(require_semver2(), 1);
+
+// app/core/registry/diff-tool-contract.ts
+function diffToolContract(before, after) {
+  const changes = [];
+  const afterByName = new Map(after.map((tool2) => [tool2.name, tool2]));
+  const beforeNames = new Set(before.map((tool2) => tool2.name));
+  for (const tool2 of before) {
+    const next = afterByName.get(tool2.name);
+    if (!next) changes.push({ kind: "tool-removed", breaking: true, detail: `tool \`${tool2.name}\` removed` });
+    else {
+      narrowing(tool2.inputSchema, next.inputSchema).forEach(
+        (detail) => changes.push({ kind: "input-type-narrowed", breaking: true, detail: `\`${tool2.name}\` input ${detail}` })
+      );
+      diffObject(tool2.name, "", tool2.inputSchema, next.inputSchema, changes);
+    }
+  }
+  for (const tool2 of after) {
+    if (!beforeNames.has(tool2.name)) changes.push({ kind: "tool-added", breaking: false, detail: `tool \`${tool2.name}\` added` });
+  }
+  return changes;
+}
+function diffObject(tool2, prefix, before, after, out) {
+  const where = (name) => `\`${tool2}\` input \`${prefix}${name}\``;
+  const beforeProps = properties(before);
+  const afterProps = properties(after);
+  const beforeRequired = new Set(required2(before));
+  for (const name of required2(after)) {
+    if (!beforeRequired.has(name)) {
+      out.push({
+        kind: "required-input-added",
+        breaking: true,
+        detail: beforeProps.has(name) ? `${where(name)} is now required` : `${where(name)} added as required`
+      });
+    }
+  }
+  for (const [name, schema] of beforeProps) {
+    const next = afterProps.get(name);
+    if (!next) {
+      out.push({ kind: "input-removed", breaking: true, detail: `${where(name)} removed` });
+      continue;
+    }
+    narrowing(schema, next).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} ${detail}` }));
+    if (isSchema(schema.items) && isSchema(next.items)) {
+      narrowing(schema.items, next.items).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} items ${detail}` }));
+    }
+    diffObject(tool2, `${prefix}${name}.`, schema, next, out);
+  }
+}
+function isSchema(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function properties(schema) {
+  const props = schema.properties;
+  if (!isSchema(props)) return /* @__PURE__ */ new Map();
+  return new Map(Object.entries(props).filter((entry2) => isSchema(entry2[1])));
+}
+function required2(schema) {
+  return Array.isArray(schema.required) ? schema.required.filter((name) => typeof name === "string") : [];
+}
+function types(schema) {
+  if (typeof schema.type === "string") return new Set(schema.type === "number" ? ["number", "integer"] : [schema.type]);
+  if (Array.isArray(schema.type)) {
+    const set2 = new Set(schema.type.filter((t) => typeof t === "string"));
+    if (set2.has("number")) set2.add("integer");
+    return set2;
+  }
+  return null;
+}
+function narrowing(before, after) {
+  const found = [];
+  const a = types(before);
+  const b = types(after);
+  if (b !== null && (a === null || [...a].some((type) => !b.has(type)))) {
+    found.push(`type narrowed from ${a === null ? "any" : describeType(before)} to ${describeType(after)}`);
+  }
+  const enumBefore = Array.isArray(before.enum) ? before.enum : null;
+  const enumAfter = Array.isArray(after.enum) ? after.enum : null;
+  if (enumAfter !== null) {
+    const lost = enumBefore === null ? null : enumBefore.filter((value) => !enumAfter.some((other) => JSON.stringify(other) === JSON.stringify(value)));
+    if (lost === null) found.push(`now limited to ${enumAfter.map((v) => JSON.stringify(v)).join(", ")}`);
+    else if (lost.length > 0) found.push(`no longer accepts ${lost.map((v) => JSON.stringify(v)).join(", ")}`);
+  }
+  return found;
+}
+function describeType(schema) {
+  return Array.isArray(schema.type) ? schema.type.join(" | ") : String(schema.type);
+}
+
+// app/core/registry/classify-changes.ts
+function classifyChanges(history, consumers, today) {
+  const changes = [];
+  const problems = [];
+  const ids = [.../* @__PURE__ */ new Set([...history.base.assets.keys(), ...history.head.assets.keys()])].sort();
+  for (const id of ids) {
+    const change = classifyAsset(id, history.base.assets.get(id), history.head.assets.get(id), history, problems);
+    if (change) changes.push({ ...change, consumers: consumers.count(id), gainedBy: change.scopesAdded.length > 0 ? consumers.gaining(id, change.scopesAdded) : [] });
+  }
+  changes.push(...classifyModels(history.base.models, history.head.models, consumers, today));
+  return { changes, problems };
+}
+function classifyAsset(id, base, head, history, problems) {
+  if (!head) return base ? { asset: id, from: base.version, to: null, bump: null, flags: ["removed"], details: [`${id} removed from the registry`], scopesAdded: [] } : null;
+  const flags = /* @__PURE__ */ new Set();
+  const details = [];
+  const tagged = (history.tags.get(id) ?? []).find((version2) => version2.version === head.version);
+  if (tagged && tagged.contentHash !== head.contentHash) {
+    flags.add("content-changed-without-bump");
+    problems.push(
+      problemAt(
+        head.source,
+        head.versionLine,
+        "error",
+        "unbumped-change",
+        `${id}@${head.version} is already published (tag \`${head.kind}s/${head.name}@${head.version}\`) with other content; published versions are immutable, so bump the version`
+      )
+    );
+  }
+  if (!base) {
+    flags.add("added");
+    return { asset: id, from: null, to: head.version, bump: null, flags: [...flags], details: [`${id} added at ${head.version}`], scopesAdded: scopesOf(head) };
+  }
+  if (base.version === head.version && base.contentHash === head.contentHash && flags.size === 0) return null;
+  const bump = bumpKind(base.version, head.version);
+  if (bump === "downgrade") flags.add("downgrade");
+  if (bump === "none" && base.contentHash !== head.contentHash && !flags.has("content-changed-without-bump")) {
+    flags.add("content-changed-without-bump");
+    problems.push(
+      problemAt(
+        head.source,
+        head.versionLine,
+        "error",
+        "unbumped-change",
+        `${id} changed but its version is still ${head.version}; bump the version (a patch for fixes, a minor for additions, a major for breaking changes)`
+      )
+    );
+  }
+  const added = scopesOf(head).filter((scope) => !scopesOf(base).includes(scope));
+  const removed = scopesOf(base).filter((scope) => !scopesOf(head).includes(scope));
+  if (added.length > 0) {
+    flags.add("scopes-added");
+    details.push(`scopes added: ${added.join(", ")} (security review)`);
+  }
+  if (removed.length > 0) {
+    flags.add("scopes-removed");
+    details.push(`scopes removed: ${removed.join(", ")}`);
+  }
+  if (base.server && head.server) {
+    const contract = diffToolContract(base.server.tools, head.server.tools);
+    for (const item of contract) {
+      flags.add(item.kind);
+      details.push(item.breaking ? `breaking: ${item.detail}` : item.detail);
+    }
+    if (contract.some((item) => item.breaking)) {
+      flags.add("breaking");
+      const underMinor = bump === "minor" && import_semver4.default.major(base.version) >= 1;
+      const underPatch = bump === "patch" || bump === "none";
+      if (underMinor) flags.add("breaking-under-minor");
+      if (underPatch) flags.add("breaking-under-patch");
+      if (underMinor || underPatch) {
+        problems.push(
+          problemAt(
+            head.source,
+            head.versionLine,
+            "error",
+            "breaking-under-minor",
+            `${id} ${base.version} \u2192 ${head.version} is a ${bump === "none" ? "same-version" : bump} release with breaking tool changes (${contract.filter((item) => item.breaking).map((item) => item.detail).join("; ")}); make it a major release, or keep the old contract`
+          )
+        );
+      }
+    }
+    if (base.server.lifecycle !== head.server.lifecycle) {
+      flags.add("lifecycle-changed");
+      details.push(`lifecycle ${base.server.lifecycle} \u2192 ${head.server.lifecycle}`);
+    }
+  }
+  if (base.skill && head.skill) {
+    const before = new Set(base.skill.headings);
+    const after = new Set(head.skill.headings);
+    const added2 = head.skill.headings.filter((heading) => !before.has(heading));
+    const dropped = base.skill.headings.filter((heading) => !after.has(heading));
+    if (added2.length > 0 || dropped.length > 0) flags.add("sections-changed");
+    if (added2.length > 0) details.push(`sections added: ${added2.map((h) => `\`## ${h}\``).join(", ")}`);
+    if (dropped.length > 0) details.push(`sections removed: ${dropped.map((h) => `\`## ${h}\``).join(", ")} (overlays replacing them stop applying)`);
+  }
+  const requiresBefore = requiresKey(base);
+  const requiresAfter = requiresKey(head);
+  if (requiresBefore !== requiresAfter) {
+    flags.add("requires-changed");
+    details.push(`requires: ${requiresBefore || "nothing"} \u2192 ${requiresAfter || "nothing"}`);
+  }
+  if (flags.size === 0 && bump === "none") return null;
+  return { asset: id, from: base.version, to: head.version, bump, flags: [...flags], details, scopesAdded: added };
+}
+function bumpKind(from, to) {
+  const order = import_semver4.default.compare(from, to);
+  if (order === 0) return "none";
+  if (order > 0) return "downgrade";
+  const diff = import_semver4.default.diff(from, to);
+  if (diff === "major" || diff === "minor" || diff === "patch") return diff;
+  return "prerelease";
+}
+function scopesOf(version2) {
+  if (!version2.server) return [];
+  return [.../* @__PURE__ */ new Set([...version2.server.scopes, ...version2.server.tools.flatMap((tool2) => tool2.scopes)])].sort();
+}
+function requiresKey(version2) {
+  return version2.requires.map((requirement) => `${requirement.asset}@${requirement.range}`).sort().join(", ");
+}
+function classifyModels(base, head, consumers, today) {
+  if (!base || !head) return [];
+  const changes = [];
+  const modelFlags = (model) => {
+    const flags = ["model-retarget"];
+    if (head.deprecated[model]) flags.push("deprecated-model");
+    if (head.allowed && !head.allowed.includes(model)) flags.push("disallowed-model");
+    return flags;
+  };
+  const modelDetails = (model) => {
+    const deprecation = head.deprecated[model];
+    if (!deprecation) return [];
+    const retired = deprecation.retires <= today;
+    return [`${model} is deprecated: ${retired ? "retired" : "retires"} ${deprecation.retires}; move to ${deprecation.replacement}`];
+  };
+  if (base.default !== head.default) {
+    changes.push({
+      asset: "model:default",
+      from: base.default,
+      to: head.default,
+      bump: null,
+      flags: modelFlags(head.default),
+      details: [`default model ${base.default} \u2192 ${head.default}`, ...modelDetails(head.default)],
+      scopesAdded: [],
+      consumers: consumers.count("model:default"),
+      gainedBy: []
+    });
+  }
+  const aliases = [.../* @__PURE__ */ new Set([...Object.keys(base.aliases), ...Object.keys(head.aliases)])].sort();
+  for (const alias of aliases) {
+    const from = base.aliases[alias] ?? null;
+    const to = head.aliases[alias] ?? null;
+    if (from === to) continue;
+    const asset = `model:alias:${alias}`;
+    const flags = to === null ? ["alias-removed"] : from === null ? ["alias-added"] : modelFlags(to);
+    changes.push({
+      asset,
+      from,
+      to,
+      bump: null,
+      flags,
+      details: to === null ? [`alias \`${alias}\` removed; agents using it no longer resolve a model`] : [`alias \`${alias}\` ${from ?? "(new)"} \u2192 ${to}`, ...modelDetails(to)],
+      scopesAdded: [],
+      consumers: consumers.count(asset),
+      gainedBy: []
+    });
+  }
+  return changes;
+}
+
+// app/core/registry/compute-blast-radius.ts
+var import_semver7 = __toESM(require_semver2(), 1);
+
+// app/core/registry/registry-state.ts
+var import_semver5 = __toESM(require_semver2(), 1);
+function buildRegistryState(tags, tree) {
+  const assets = /* @__PURE__ */ new Map();
+  const ids = /* @__PURE__ */ new Set([...tags.keys(), ...tree.assets.keys()]);
+  for (const id of ids) {
+    const byVersion = /* @__PURE__ */ new Map();
+    for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
+    const current = tree.assets.get(id);
+    if (current) byVersion.set(current.version, current);
+    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver5.default.rcompare(a.version, b.version)));
+  }
+  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource };
+}
+function assetDiffers(base, head, id) {
+  const a = base.assets.get(id) ?? [];
+  const b = head.assets.get(id) ?? [];
+  if (a.length !== b.length) return true;
+  return a.some((version2, index) => version2.version !== b[index].version || version2.contentHash !== b[index].contentHash);
+}
+function keepUnreadableAsBase(head, base) {
+  const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
+  if (broken.length === 0) return head;
+  const assets = new Map(head.assets);
+  for (const id of broken) assets.set(id, base.assets.get(id));
+  return { ...head, assets };
+}
+
+// app/core/registry/resolve-agent.ts
+var import_semver6 = __toESM(require_semver2(), 1);
+function isModelId(name) {
+  return name.startsWith("claude-");
+}
+function resolveModel(model, state) {
+  if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
+  if (isModelId(model)) return { ref: `model:${model}`, id: model };
+  return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
+}
+var MAX_PASSES = 64;
+var parsedRanges = /* @__PURE__ */ new Map();
+function parseRange(range) {
+  let parsed = parsedRanges.get(range);
+  if (!parsed) parsedRanges.set(range, parsed = new import_semver6.default.Range(range));
+  return parsed;
+}
+var noVersions = [];
+function createResolver(state) {
+  const byRequirement = /* @__PURE__ */ new WeakMap();
+  const byRange = /* @__PURE__ */ new Map();
+  const admitted = (requirement) => {
+    let found = byRequirement.get(requirement);
+    if (found) return found;
+    let ranges = byRange.get(requirement.asset);
+    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
+    found = ranges.get(requirement.range);
+    if (!found) {
+      const parsed = parseRange(requirement.range);
+      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
+      ranges.set(requirement.range, found);
+    }
+    byRequirement.set(requirement, found);
+    return found;
+  };
+  const pickHighest = (asset, ranges) => {
+    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
+      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
+      return version2;
+    }
+    return void 0;
+  };
+  return (agent) => {
+    let chosen = /* @__PURE__ */ new Map();
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const ranges = /* @__PURE__ */ new Map();
+      const queue = [...agent.requirements];
+      for (let index = 0; index < queue.length; index++) {
+        const requirement = queue[index];
+        const list = ranges.get(requirement.asset);
+        if (list) {
+          list.push(requirement);
+          continue;
+        }
+        ranges.set(requirement.asset, [requirement]);
+        const version2 = chosen.get(requirement.asset);
+        if (version2) queue.push(...version2.requires);
+      }
+      const next = /* @__PURE__ */ new Map();
+      const conflicts = [];
+      for (const [asset, list] of ranges) {
+        const version2 = pickHighest(asset, list);
+        if (version2) next.set(asset, version2);
+        else conflicts.push({ asset, ranges: list, available: (state.assets.get(asset) ?? []).map((v) => v.version) });
+      }
+      if (sameChoices(chosen, next)) return buildResolution(next, ranges, conflicts, resolveModel(agent.model, state));
+      chosen = next;
+    }
+    return {
+      status: "unsatisfiable",
+      assets: /* @__PURE__ */ new Map(),
+      conflicts: [...chosen.keys()].map((asset) => ({ asset, ranges: [], available: [] })),
+      model: resolveModel(agent.model, state)
+    };
+  };
+}
+function sameChoices(a, b) {
+  if (a.size !== b.size) return false;
+  for (const [asset, version2] of a) if (b.get(asset) !== version2) return false;
+  return true;
+}
+function buildResolution(chosen, ranges, conflicts, model) {
+  const assets = /* @__PURE__ */ new Map();
+  for (const [asset, version2] of chosen) {
+    assets.set(asset, {
+      version: version2,
+      ranges: ranges.get(asset) ?? [],
+      edges: version2.requires.map((requirement) => requirement.asset).filter((target) => ranges.has(target))
+    });
+  }
+  return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
+}
+function resolutionsDiffer(a, b) {
+  if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
+  for (const [asset, resolved] of a.assets) {
+    const other = b.assets.get(asset);
+    if (!other || other.version.version !== resolved.version.version || other.version.contentHash !== resolved.version.contentHash) return true;
+  }
+  return conflictKey(a) !== conflictKey(b);
+}
+function conflictKey(resolution) {
+  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
+}
+
+// app/core/registry/compute-blast-radius.ts
+var MAX_PATHS = 5;
+function computeBlastRadius(base, head, agents) {
+  const changedAssets = /* @__PURE__ */ new Set();
+  for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
+    if (assetDiffers(base, head, id)) changedAssets.add(id);
+  }
+  const tainted = reachingAssets(changedAssets, [base, head]);
+  const resolveAtBase = createResolver(base);
+  const resolveAtHead = createResolver(head);
+  const affected = [];
+  const unaffected = [];
+  const resolutions = /* @__PURE__ */ new Map();
+  const consumers = /* @__PURE__ */ new Map();
+  const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
+  const problems = [];
+  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
+    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
+    if (!candidate) {
+      const before = resolveModel(agent.model, base);
+      const after = resolveModel(agent.model, head);
+      count(after.ref);
+      if (before.id !== after.id) {
+        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
+        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
+        problems.push(...checkModelResolves(agent, { model: after }));
+      }
+      continue;
+    }
+    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    resolutions.set(agent.name, pair);
+    count(pair.head.model.ref);
+    for (const asset of pair.head.assets.keys()) count(asset);
+    problems.push(...resolutionProblems(agent, pair.base, pair.head));
+    if (resolutionsDiffer(pair.base, pair.head)) {
+      const moves = listMoves(pair.base, pair.head);
+      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
+    } else {
+      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
+    }
+  }
+  return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+function entry(agent, moves, paths, base, head) {
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+}
+function reachingAssets(targets, states) {
+  const reverse = /* @__PURE__ */ new Map();
+  for (const state of states) {
+    for (const versions of state.assets.values()) {
+      for (const version2 of versions) {
+        for (const requirement of version2.requires) {
+          let set2 = reverse.get(requirement.asset);
+          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
+          set2.add(version2.id);
+        }
+      }
+    }
+  }
+  const reached = new Set(targets);
+  const queue = [...targets];
+  while (queue.length > 0) {
+    for (const parent of reverse.get(queue.pop()) ?? []) {
+      if (!reached.has(parent)) {
+        reached.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
+  return reached;
+}
+function listMoves(base, head) {
+  const moves = [];
+  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
+  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
+  for (const id of ids) {
+    const before = base.assets.get(id)?.version;
+    const after = head.assets.get(id)?.version;
+    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
+    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+  }
+  return moves;
+}
+function explainPaths(agent, pair, moves) {
+  const paths = [];
+  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
+  for (const move of moves) {
+    if (move.asset.startsWith("model:")) {
+      paths.push([move.asset]);
+      continue;
+    }
+    const target = move.asset;
+    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
+    const found = direct.flatMap((start) => {
+      const path8 = shortestPath(graph, start, target);
+      return path8 ? [path8] : [];
+    });
+    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
+    paths.push(...found.slice(0, MAX_PATHS));
+  }
+  return paths;
+}
+function shortestPath(graph, start, target) {
+  if (start === target) return [start];
+  if (!graph.assets.has(start)) return null;
+  const previous = /* @__PURE__ */ new Map([[start, start]]);
+  const queue = [start];
+  for (let index = 0; index < queue.length; index++) {
+    const node2 = queue[index];
+    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
+      if (previous.has(next)) continue;
+      previous.set(next, node2);
+      if (next === target) {
+        const path8 = [target];
+        while (path8[0] !== start) path8.unshift(previous.get(path8[0]));
+        return path8;
+      }
+      queue.push(next);
+    }
+  }
+  return null;
+}
+function heldBack(agent, head, changed, state) {
+  const held = [];
+  for (const [id, resolved] of head.assets) {
+    if (!changed.has(id)) continue;
+    const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
+    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver7.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
+    if (!blocking) continue;
+    held.push({
+      agent: agent.name,
+      team: agent.team,
+      tier: agent.tier,
+      asset: id,
+      version: resolved.version.version,
+      range: blocking.range,
+      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.file}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
+    });
+  }
+  return held;
+}
+function resolutionProblems(agent, base, head) {
+  const problems = [];
+  const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
+  for (const conflict of head.conflicts) {
+    const introduced = !baseConflicts.has(conflict.asset);
+    const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
+    problems.push(
+      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name)
+    );
+  }
+  return [...problems, ...checkModelResolves(agent, head)];
+}
+function describeConflict(conflict, introduced) {
+  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
+  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
+  return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
+}
+
+// app/core/registry/build-affected-report.ts
+function buildAffectedReport(facts) {
+  const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
+  const base = buildRegistryState(history.tags, history.base);
+  const head = buildRegistryState(history.tags, history.head);
+  const radius = computeBlastRadius(base, head, facts.agents);
+  const { changes, problems: changeProblems } = classifyChanges(
+    history,
+    {
+      count: (key) => radius.consumers.get(key) ?? 0,
+      gaining: (asset, scopes) => scopeGainers(radius.resolutions, asset, scopes)
+    },
+    facts.today
+  );
+  const affected = new Map(radius.affected.map((entry2) => [entry2.agent, entry2]));
+  const agentProblems = facts.agents.flatMap((agent) => {
+    const entry2 = affected.get(agent.name);
+    if (!entry2) return [];
+    const pair = radius.resolutions.get(agent.name);
+    const modelMoved = entry2.moves.some((move) => move.asset.startsWith("model:"));
+    return [
+      ...pair ? checkOverlays(agent, pair.head, pair.base) : [],
+      ...modelMoved ? checkModel(agent, pair?.head ?? createResolver(head)(agent), head.models, facts.today) : []
+    ];
+  });
+  const problems = sortProblems(
+    uniqueProblems([
+      ...facts.loadProblems,
+      ...checkUniqueAgents(facts.agents),
+      ...findCycles(history.head.assets),
+      ...checkRequirements(head, import_semver8.default.satisfies),
+      ...changeProblems,
+      ...radius.problems,
+      ...agentProblems
+    ])
+  );
+  return {
+    schemaVersion: 1,
+    base: facts.refs.base,
+    head: facts.refs.head,
+    summary: {
+      changes: changes.length,
+      affected: radius.affected.length,
+      unaffected: radius.unaffected.length,
+      agents: facts.agents.length,
+      errors: problems.filter((problem) => problem.level === "error").length,
+      warnings: problems.filter((problem) => problem.level === "warning").length
+    },
+    changes,
+    affected: [...radius.affected],
+    unaffected: [...radius.unaffected],
+    problems
+  };
+}
+function scopeGainers(resolutions, asset, scopes) {
+  const has = (version2, scope) => version2?.server !== void 0 && (version2.server.scopes.includes(scope) || version2.server.tools.some((tool2) => tool2.scopes.includes(scope)));
+  const gainers = [];
+  for (const [name, pair] of resolutions) {
+    const before = pair.base.assets.get(asset)?.version;
+    const after = pair.head.assets.get(asset)?.version;
+    if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
+  }
+  return gainers.sort();
+}
+function validateOrg(facts) {
+  const state = buildRegistryState(facts.tags, facts.tree);
+  const resolve = createResolver(state);
+  const agentProblems = facts.agents.flatMap((agent) => {
+    const resolution = resolve(agent);
+    const problems = resolution.conflicts.map((conflict) => {
+      const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
+      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
+    });
+    return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
+  });
+  return sortProblems(
+    uniqueProblems([
+      ...facts.loadProblems,
+      ...checkUniqueAgents(facts.agents),
+      ...findCycles(facts.tree.assets),
+      ...checkRequirements(state, import_semver8.default.satisfies),
+      ...agentProblems
+    ])
+  );
+}
+
+// app/core/report/render-markdown.ts
+var COMMENT_LIMIT = 65536;
+var COMMENT_MARKER = "<!-- blastgate:affected -->";
+var tiers = ["production", "staging", "experimental"];
+var detailSteps = [
+  { rowsPerTier: Infinity, pathsPerAgent: 3, unaffectedRows: Infinity, problemRows: 100, graphNodes: 40 },
+  { rowsPerTier: 200, pathsPerAgent: 1, unaffectedRows: 100, problemRows: 50, graphNodes: 30 },
+  { rowsPerTier: 60, pathsPerAgent: 1, unaffectedRows: 30, problemRows: 20, graphNodes: 20 },
+  { rowsPerTier: 15, pathsPerAgent: 1, unaffectedRows: 10, problemRows: 10, graphNodes: 12 }
+];
+function renderMarkdown(report2, options = {}) {
+  const limit = options.limit ?? COMMENT_LIMIT;
+  for (const detail of detailSteps) {
+    const body2 = renderWith(report2, detail, options.command);
+    if (body2.length <= limit) return body2;
+  }
+  const body = renderWith(report2, detailSteps[detailSteps.length - 1], options.command);
+  const note = "\n\n_\u2026cut to fit GitHub's comment limit; run the command above or read the JSON report for the rest._\n";
+  return body.slice(0, limit - note.length) + note;
+}
+function renderWith(report2, detail, command) {
+  const out = [COMMENT_MARKER, `### blastgate: ${headline(report2)}`, "", summaryLine(report2), ""];
+  out.push(...renderChanges(report2));
+  out.push(...renderAffected(report2, detail));
+  out.push(...renderGraph(report2, detail));
+  out.push(...renderUnaffected(report2, detail));
+  out.push(...renderProblems(report2, detail));
+  if (command) out.push("", `<sub>Reproduce locally: \`${command.replace(/`/g, "'")}\`</sub>`);
+  return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
+}
+function plural2(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+function headline(report2) {
+  const { changes, affected } = report2.summary;
+  if (changes === 0) return "no changes to shared servers, skills or models";
+  return `${plural2(affected, "agent")} affected by ${plural2(changes, "change")}`;
+}
+function summaryLine(report2) {
+  const byTier = tiers.map((tier2) => [tier2, report2.affected.filter((agent) => agent.tier === tier2).length]).filter(([, n]) => n > 0);
+  const parts = [
+    `**${plural2(report2.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier2, n]) => `${n} ${tier2}`).join(", ")})` : ""}`,
+    `${report2.summary.unaffected} pinned out`,
+    `${plural2(report2.summary.agents, "agent")} read`,
+    `${report2.summary.errors > 0 ? "\u274C " : ""}${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")}`
+  ];
+  return `${parts.join(" \xB7 ")} \u2014 \`${escapeCode(report2.base)}\` \u2192 \`${escapeCode(report2.head)}\``;
+}
+function renderChanges(report2) {
+  if (report2.changes.length === 0) return [];
+  const out = ["#### Changes", "", "| Asset | From \u2192 To | Bump | Flags | Consumers |", "| --- | --- | --- | --- | ---: |"];
+  for (const change of report2.changes) {
+    out.push(
+      `| \`${change.asset}\` | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
+    );
+  }
+  const notes = report2.changes.flatMap((change) => change.details.map((detail) => `- \`${change.asset}\`: ${escapeText(detail)}`));
+  if (notes.length > 0) out.push("", ...notes);
+  const scopes = report2.changes.filter((change) => change.scopesAdded.length > 0);
+  for (const change of scopes) {
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
+    out.push("", `> [!WARNING]
+> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
+  }
+  return [...out, ""];
+}
+var loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
+function flagBadge(flag) {
+  return loudFlags.has(flag) ? `**\`${flag}\`**` : `\`${flag}\``;
+}
+function versionCell(version2) {
+  return version2 === null ? "\u2014" : `\`${escapeCode(version2)}\``;
+}
+function renderAffected(report2, detail) {
+  if (report2.affected.length === 0) {
+    return report2.changes.length === 0 ? [] : ["#### Affected agents", "", "No agent resolves differently: every consumer stays on its current versions.", ""];
+  }
+  const out = ["#### Affected agents", ""];
+  for (const tier2 of tiers) {
+    const agents = report2.affected.filter((agent) => agent.tier === tier2);
+    if (agents.length === 0) continue;
+    out.push(`<details${tier2 === "production" || report2.affected.length <= 20 ? " open" : ""}><summary><b>${tier2}</b> (${agents.length})</summary>`, "");
+    out.push("| Agent | Team | Moves | Why |", "| --- | --- | --- | --- |");
+    for (const agent of agents.slice(0, detail.rowsPerTier)) out.push(affectedRow(agent, detail));
+    if (agents.length > detail.rowsPerTier) out.push(`| \u2026and ${agents.length - detail.rowsPerTier} more | | | |`);
+    out.push("", "</details>", "");
+  }
+  return out;
+}
+function affectedRow(agent, detail) {
+  const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path8) => path8.map((id) => `\`${id}\``).join(" \u2192 "));
+  if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
+  const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
+  return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
+}
+function renderGraph(report2, detail) {
+  if (report2.affected.length === 0) return [];
+  const level = report2.affected.length <= detail.graphNodes ? "agent" : new Set(report2.affected.map((a) => a.team)).size <= detail.graphNodes ? "team" : "tier";
+  const groups = /* @__PURE__ */ new Map();
+  for (const agent of report2.affected) {
+    const key = level === "agent" ? agent.agent : level === "team" ? agent.team : agent.tier;
+    groups.set(key, [...groups.get(key) ?? [], agent]);
+  }
+  const ids = /* @__PURE__ */ new Map();
+  const node2 = (key) => {
+    if (!ids.has(key)) ids.set(key, `n${ids.size}`);
+    return ids.get(key);
+  };
+  const nodes = [];
+  const edges = /* @__PURE__ */ new Set();
+  const changed = new Set(report2.changes.map((change) => change.asset));
+  for (const [key, agents] of groups) {
+    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
+    nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
+    for (const agent of agents) {
+      for (const path8 of agent.paths) {
+        let from = node2(`group:${key}`);
+        for (const asset of path8) {
+          const to = node2(`asset:${asset}`);
+          edges.add(`  ${from} --> ${to}`);
+          from = to;
+        }
+      }
+    }
+  }
+  for (const [key, id] of ids) {
+    if (!key.startsWith("asset:")) continue;
+    const asset = key.slice("asset:".length);
+    const change = report2.changes.find((c) => c.asset === asset);
+    const label = change ? `${asset}<br>${change.from ?? "new"} \u2192 ${change.to ?? "removed"}` : asset;
+    nodes.push(`  ${id}["${mermaidText(label)}"]${changed.has(asset) ? ":::changed" : ""}`);
+  }
+  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural2(report2.affected.length, "agent")})`;
+  return [
+    `<details><summary>Blast radius graph${title}</summary>`,
+    "",
+    "```mermaid",
+    "graph LR",
+    "  classDef changed fill:#ffe3e3,stroke:#c92a2a",
+    "  classDef agent fill:#e7f5ff,stroke:#1c7ed6",
+    ...nodes,
+    ...[...edges].sort(),
+    "```",
+    "",
+    "</details>",
+    ""
+  ];
+}
+function renderUnaffected(report2, detail) {
+  if (report2.unaffected.length === 0) return [];
+  const out = [
+    `<details><summary>Pinned out of the change (${report2.unaffected.length})</summary>`,
+    "",
+    "| Agent | Tier | Asset | Stays on | Held by |",
+    "| --- | --- | --- | --- | --- |"
+  ];
+  for (const row of report2.unaffected.slice(0, detail.unaffectedRows)) {
+    out.push(`| \`${row.agent}\` | ${row.tier} | \`${row.asset}\` | \`${escapeCode(row.version)}\` | \`${escapeCode(row.range)}\` |`);
+  }
+  if (report2.unaffected.length > detail.unaffectedRows) out.push(`| \u2026and ${report2.unaffected.length - detail.unaffectedRows} more | | | | |`);
+  return [...out, "", "</details>", ""];
+}
+function renderProblems(report2, detail) {
+  if (report2.problems.length === 0) return [];
+  const out = [`#### Problems (${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")})`, ""];
+  for (const problem of report2.problems.slice(0, detail.problemRows)) {
+    const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
+    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} \`${escapeCode(where)}\`${problem.agent ? ` (${problem.agent})` : ""}: ${escapeText(problem.message)}`);
+  }
+  if (report2.problems.length > detail.problemRows) out.push(`- \u2026and ${report2.problems.length - detail.problemRows} more`);
+  return [...out, ""];
+}
+function escapeText(text2) {
+  return text2.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
+}
+function escapeCell(text2) {
+  return escapeText(text2).replace(/\|/g, "\\|");
+}
+function escapeCode(text2) {
+  return text2.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function mermaidText(text2) {
+  return text2.replace(/"/g, "#quot;");
+}
+
+// app/core/report/plural.ts
+function plural3(count, noun, nouns = `${noun}s`) {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+
+// app/core/report/render-text.ts
+function formatProblem(problem) {
+  const ref = problem.ref ? ` (at ${problem.ref})` : "";
+  const agent = problem.agent ? ` [${problem.agent}]` : "";
+  return `${problem.file}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
+}
+function renderText(report2) {
+  const s = report2.summary;
+  const out = [
+    `blastgate: ${plural3(s.changes, "change")}, ${plural3(s.affected, "agent")} affected, ${s.unaffected} pinned out, ${plural3(s.errors, "error")}, ${plural3(s.warnings, "warning")} (${report2.base} \u2192 ${report2.head}, ${plural3(s.agents, "agent")} read)`
+  ];
+  if (report2.changes.length > 0) {
+    out.push("", "Changes");
+    for (const change of report2.changes) {
+      const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
+      out.push(`  ${change.asset}  ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${plural3(change.consumers, "consumer")})`);
+      for (const detail of change.details) out.push(`      ${detail}`);
+      if (change.gainedBy.length > 0) out.push(`      ${plural3(change.gainedBy.length, "agent")} ${change.gainedBy.length === 1 ? "gains" : "gain"} ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
+    }
+  }
+  if (report2.affected.length > 0) {
+    out.push("", "Affected");
+    for (const tier2 of ["production", "staging", "experimental"]) {
+      const agents = report2.affected.filter((agent) => agent.tier === tier2);
+      if (agents.length === 0) continue;
+      out.push(`  ${tier2}`);
+      for (const agent of agents) {
+        const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
+        out.push(`    ${agent.agent} (${agent.team})${status}`);
+        for (const move of agent.moves) {
+          out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
+        }
+        for (const path8 of agent.paths) out.push(`      via ${path8.join(" \u2192 ")}`);
+      }
+    }
+  }
+  if (report2.unaffected.length > 0) {
+    out.push("", "Pinned out");
+    for (const row of report2.unaffected) out.push(`  ${row.agent} (${row.team}, ${row.tier})  ${row.asset}: ${row.reason}`);
+  }
+  if (report2.problems.length > 0) {
+    out.push("", "Problems");
+    for (const problem of report2.problems) out.push(`  ${formatProblem(problem)}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+// app/cli/exit-codes.ts
+var EXIT = { ok: 0, problems: 1, usage: 2, internal: 3 };
+function exitForProblems(problems) {
+  return problems.some((problem) => problem.level === "error") ? EXIT.problems : EXIT.ok;
+}
+
+// app/cli/internal-error.ts
+var InternalError = class extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "InternalError";
+  }
+};
+
+// app/cli/options.ts
+var required3 = /* @__PURE__ */ new WeakSet();
+function requireOption(option) {
+  required3.add(option);
+  return option;
+}
+function checkRequiredOptions(command) {
+  for (const option of command.options) {
+    if (required3.has(option) && command.getOptionValue(option.attributeName()) === void 0) {
+      command.error(`error: required option '${option.flags}' not specified`, { code: "commander.missingMandatoryOptionValue", exitCode: EXIT.usage });
+    }
+  }
+}
+function collect(value, previous) {
+  return [...previous ?? [], value];
+}
+function registryOption() {
+  return new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
+}
+function agentsOption() {
+  return requireOption(new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable, required)").argParser(collect));
+}
+function refOption(what) {
+  return new Option("--ref <ref>", `${what} the registry at this ref instead of the working tree`);
+}
+function formatOption(choices, fallback) {
+  return new Option("--format <format>", "output format").choices(choices).default(fallback);
+}
+function todayOption(io) {
+  return new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
+}
+
+// app/cli/commands/affected.ts
+function defineAffected(io) {
+  return new Command("affected").description("list the agents a registry change affects: why, which versions they move between, and who stays pinned").addOption(registryOption()).addOption(agentsOption()).option("--base <ref>", "the registry ref the change is compared against", "main").addOption(new Option("--head <ref>", "the registry ref with the change (default: the working tree, uncommitted changes included)")).addOption(formatOption(["text", "json", "markdown"], "text")).addOption(todayOption(io));
+}
+async function runAffected(options, io) {
+  const head = options.head ?? WORKTREE;
+  const [{ history, problems: registryProblems }, { agents, problems: agentProblems }] = await Promise.all([
+    readRegistryHistory(path3.resolve(io.cwd, options.registry), { base: options.base, head }, io.cwd),
+    readAgents(options.agents, io.cwd)
+  ]);
+  const report2 = buildAffectedReport({ history, agents, loadProblems: [...registryProblems, ...agentProblems], refs: { base: options.base, head }, today: options.today });
+  if (options.format === "json") {
+    const checked = affectedReportSchema.safeParse(report2);
+    if (!checked.success) {
+      const issue2 = checked.error.issues[0];
+      throw new InternalError(`the affected report failed its own schema at \`${issue2.path.join(".") || "(root)"}\` (${issue2.message})`, { cause: checked.error });
+    }
+    io.stdout(JSON.stringify(checked.data, null, 2) + "\n");
+  } else if (options.format === "markdown") {
+    io.stdout(renderMarkdown(report2, { command: reproduce(options) }));
+  } else {
+    io.stdout(renderText(report2));
+  }
+  return report2.summary.errors > 0 ? EXIT.problems : EXIT.ok;
+}
+function reproduce(options) {
+  const agents = options.agents.map((dir) => `--agents ${dir}`).join(" ");
+  return `npx blastgate affected --registry ${options.registry} ${agents} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+}
+
+// app/cli/commands/catalog.ts
+import path5 from "node:path";
 
 // schemas/catalog.schema.ts
 var tier = external_exports.enum(["production", "staging", "experimental"]);
@@ -35135,12 +35257,12 @@ function describeServer(version2, latest, versions, dependents) {
   };
 }
 function describeTool(tool2) {
-  const required3 = tool2.inputSchema.required;
+  const required4 = tool2.inputSchema.required;
   return {
     name: tool2.name,
     description: tool2.description,
     scopes: [...tool2.scopes].sort(byText),
-    requiredInputs: Array.isArray(required3) ? required3.filter((name) => typeof name === "string").sort(byText) : []
+    requiredInputs: Array.isArray(required4) ? required4.filter((name) => typeof name === "string").sort(byText) : []
   };
 }
 function describeSkill(version2, latest, versions, dependents) {
@@ -35222,38 +35344,53 @@ function clip(text2, max) {
   return (/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut) + "\u2026";
 }
 
-// app/cli/catalog-command.ts
+// app/load/write-files.ts
+import { mkdir, writeFile } from "node:fs/promises";
+import path4 from "node:path";
+async function writeFiles(out, files) {
+  const attempt = async (relative, write) => {
+    try {
+      await write(path4.join(out.dir, relative));
+    } catch (error62) {
+      throw new FileAccessError("write", path4.join(out.shown, relative), { cause: error62 });
+    }
+  };
+  await attempt(".", (dir) => mkdir(dir, { recursive: true }));
+  const folders = [...new Set(files.map((file2) => path4.dirname(file2.path)))].filter((folder) => folder !== ".").sort();
+  for (const folder of folders) await attempt(folder, (dir) => mkdir(dir, { recursive: true }));
+  for (const file2 of files) await attempt(file2.path, (target) => writeFile(target, file2.text));
+}
+
+// app/cli/commands/catalog.ts
+function defineCatalog(io) {
+  return new Command("catalog").description("write catalog.json and one MCP registry server.json per server").addOption(registryOption()).addOption(agentsOption()).addOption(refOption("read")).addOption(requireOption(new Option("--out <dir>", "the folder to write into (required)"))).addOption(todayOption(io));
+}
 async function runCatalog(options, io) {
-  const [loaded, { agents, problems: agentProblems }] = await Promise.all([
-    readRegistryAt(options.registry, options.ref, io.cwd),
-    readAgents(options.agents, io.cwd)
-  ]);
+  const ref = options.ref ?? WORKTREE;
+  const registry2 = path5.resolve(io.cwd, options.registry);
+  const [loaded, { agents, problems: agentProblems }] = await Promise.all([readRegistryAt(registry2, ref, io.cwd), readAgents(options.agents, io.cwd)]);
   const problems = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
-  const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref: options.ref }));
+  const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref }));
   if (!built.success) {
     const issue2 = built.error.issues[0];
-    io.stderr(`blastgate catalog: the catalog failed its own schema at \`${issue2.path.join(".") || "(root)"}\` (${issue2.message}); nothing was written. This is a blastgate bug; please report it.
-`);
-    return 1;
+    throw new InternalError(`the catalog failed its own schema at \`${issue2.path.join(".") || "(root)"}\` (${issue2.message}); nothing was written`, { cause: built.error });
   }
   const catalog = built.data;
   const namespace = loaded.gateConfig.value?.catalog.namespace ?? DEFAULT_CATALOG_NAMESPACE;
-  const serverFiles = [];
+  const files = [{ path: "catalog.json", text: toJson(catalog) }];
   for (const server of catalog.servers) {
     const json2 = buildServerJson(server, namespace);
     const checked = mcpServerJsonSchema.safeParse(json2);
-    if (checked.success) serverFiles.push({ name: server.name, json: json2 });
-    else problems.push(serverJsonProblem(server, path3.relative(io.cwd, path3.join(options.registry, "servers", server.name, "server.yaml")), options.ref, checked.error.issues[0]));
+    if (checked.success) files.push({ path: path5.join("servers", `${server.name}.json`), text: toJson(json2) });
+    else problems.push(serverJsonProblem(server, path5.relative(io.cwd, path5.join(registry2, "servers", server.name, "server.yaml")), ref, checked.error.issues[0]));
   }
-  await mkdir(path3.join(options.out, "servers"), { recursive: true });
-  await writeFile(path3.join(options.out, "catalog.json"), toJson(catalog));
-  for (const file2 of serverFiles) await writeFile(path3.join(options.out, "servers", `${file2.name}.json`), toJson(file2.json));
+  const shownOut = path5.normalize(options.out);
+  await writeFiles({ dir: path5.resolve(io.cwd, options.out), shown: shownOut }, files);
   const sorted = sortProblems(problems);
   for (const problem of sorted) io.stdout(formatProblem(problem) + "\n");
-  const shownOut = path3.relative(io.cwd, options.out) || ".";
-  io.stdout(`blastgate catalog: wrote ${plural3(serverFiles.length, "server")}, ${plural3(catalog.skills.length, "skill")} to ${shownOut}
+  io.stdout(`blastgate catalog: wrote ${plural3(files.length - 1, "server")}, ${plural3(catalog.skills.length, "skill")} to ${shownOut}
 `);
-  return sorted.some((problem) => problem.level === "error") ? 1 : 0;
+  return exitForProblems(sorted);
 }
 function serverJsonProblem(server, file2, ref, issue2) {
   const field = issue2.path.map(String).join(".") || "(root)";
@@ -35271,86 +35408,91 @@ function serverJsonProblem(server, file2, ref, issue2) {
 function toJson(value) {
   return JSON.stringify(value, null, 2) + "\n";
 }
-function plural3(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+// app/cli/commands/validate.ts
+import path6 from "node:path";
+function defineValidate(io) {
+  return new Command("validate").description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong").addOption(registryOption()).addOption(agentsOption()).addOption(refOption("validate")).addOption(formatOption(["text", "json"], "text")).addOption(todayOption(io));
+}
+async function runValidate(options, io) {
+  const [loaded, { agents, problems: agentProblems }] = await Promise.all([
+    readRegistryAt(path6.resolve(io.cwd, options.registry), options.ref ?? WORKTREE, io.cwd),
+    readAgents(options.agents, io.cwd)
+  ]);
+  const problems = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
+  if (options.format === "json") {
+    io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
+  } else {
+    for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
+    const errors = problems.filter((problem) => problem.level === "error").length;
+    io.stdout(renderValidateSummary({ assets: loaded.tree.assets.size, agents: agents.length, errors, warnings: problems.length - errors }) + "\n");
+  }
+  return exitForProblems(problems);
+}
+function renderValidateSummary(counts) {
+  const refused = counts.refused === void 0 ? "" : `, ${plural3(counts.refused, "file")} refused`;
+  return `blastgate validate: ${plural3(counts.assets, "asset")} and ${plural3(counts.agents, "agent")} read${refused}; ${plural3(counts.errors, "error")}, ${plural3(counts.warnings, "warning")}`;
+}
+
+// app/cli/version.ts
+import { readFileSync } from "node:fs";
+function readVersion() {
+  if (true) return "0.1.0";
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  return manifest.version;
 }
 
 // app/cli/main.ts
-var EXIT = { ok: 0, problems: 1, usage: 2 };
-function collect(value, previous) {
-  return [...previous ?? [], value];
-}
 async function main(argv, io) {
   let exitCode = EXIT.ok;
-  const program2 = new Command("blastgate").description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError("(run `blastgate --help` for usage)");
-  const registryOption = () => new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
-  const agentsOption = () => new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable)").argParser(collect).makeOptionMandatory();
-  const todayOption = () => new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
-  program2.command("affected").description("list the agents a registry change affects: why, which versions they move between, and who stays pinned").addOption(registryOption()).addOption(agentsOption()).option("--base <ref>", "the registry ref the change is compared against", "main").option("--head <ref>", "the registry ref with the change (default: the working tree, uncommitted changes included)").addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text")).addOption(todayOption()).action(async (options) => {
-    const registry2 = path4.resolve(io.cwd, options.registry);
-    const head = options.head ?? WORKTREE;
-    const [{ history, problems: registryProblems }, { agents, problems: agentProblems }] = await Promise.all([
-      readRegistryHistory(registry2, { base: options.base, head }, io.cwd),
-      readAgents(options.agents, io.cwd)
-    ]);
-    const report = buildAffectedReport({
-      history,
-      agents,
-      loadProblems: [...registryProblems, ...agentProblems],
-      refs: { base: options.base, head },
-      today: options.today
-    });
-    if (options.format === "json") io.stdout(JSON.stringify(affectedReportSchema.parse(report), null, 2) + "\n");
-    else if (options.format === "markdown") io.stdout(renderMarkdown(report, { command: reproduce(options) }));
-    else io.stdout(renderText(report));
-    exitCode = report.summary.errors > 0 ? EXIT.problems : EXIT.ok;
-  });
-  program2.command("validate").description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "validate the registry at this ref instead of the working tree").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).addOption(todayOption()).action(async (options) => {
-    const registry2 = path4.resolve(io.cwd, options.registry);
-    const [loaded, { agents, problems: agentProblems }] = await Promise.all([
-      readRegistryAt(registry2, options.ref ?? WORKTREE, io.cwd),
-      readAgents(options.agents, io.cwd)
-    ]);
-    const problems = validateOrg({ tags: loaded.tags, tree: loaded.tree, agents, loadProblems: [...loaded.problems, ...agentProblems], today: options.today });
-    const errors = problems.filter((problem) => problem.level === "error").length;
-    if (options.format === "json") {
-      io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
-    } else {
-      for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
-      io.stdout(`blastgate validate: ${loaded.tree.assets.size} assets and ${agents.length} agents read; ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}
-`);
-    }
-    exitCode = errors > 0 ? EXIT.problems : EXIT.ok;
-  });
-  program2.command("catalog").description("write catalog.json and one MCP registry server.json per server").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "read the registry at this ref instead of the working tree").requiredOption("--out <dir>", "the folder to write into").addOption(todayOption()).action(async (options) => {
-    exitCode = await runCatalog(
-      { registry: path4.resolve(io.cwd, options.registry), agents: options.agents, ref: options.ref ?? WORKTREE, out: path4.resolve(io.cwd, options.out), today: options.today },
-      io
+  const program2 = new Command("blastgate").description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.").version(readVersion(), "-V, --version", "print blastgate's version").exitOverride().configureOutput({
+    writeOut: io.stdout,
+    writeErr: io.stderr,
+    // Commander puts a suggestion on its own line; keep a usage error to one line.
+    outputError: (text2, write) => write(`${text2.trim().split("\n").join(" ")} (run \`blastgate --help\` for usage)
+`)
+  }).showSuggestionAfterError().hook("preAction", (_program, command) => checkRequiredOptions(command));
+  const wire = (command, run) => {
+    program2.addCommand(
+      command.copyInheritedSettings(program2).action(async (options) => {
+        exitCode = await run(options, io);
+      })
     );
-  });
+  };
+  wire(defineAffected(io), runAffected);
+  wire(defineValidate(io), runValidate);
+  wire(defineCatalog(io), runCatalog);
   try {
     await program2.parseAsync([...argv], { from: "user" });
     return exitCode;
   } catch (error62) {
-    if (error62 instanceof CommanderError) {
-      return error62.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError) {
-      io.stderr(`blastgate: ${error62.message}
-`);
-      return EXIT.usage;
-    }
-    if (error62 instanceof GitError) {
-      io.stderr(`blastgate: ${error62.message}
-`);
-      return EXIT.usage;
-    }
-    throw error62;
+    return exitCodeFor(error62, io);
   }
 }
-function reproduce(options) {
-  const agents = options.agents.map((dir) => `--agents ${dir}`).join(" ");
-  return `npx blastgate affected --registry ${options.registry} ${agents} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+function exitCodeFor(error62, io) {
+  if (error62 instanceof CommanderError) return error62.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  const usage = error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError || error62 instanceof GitError || error62 instanceof FileAccessError;
+  if (usage) {
+    report(io, error62.message, error62);
+    return EXIT.usage;
+  }
+  if (isSystemError(error62) && typeof error62.path === "string") {
+    report(io, new FileAccessError(accessOf(error62), path7.relative(io.cwd, error62.path) || ".", { cause: error62 }).message, error62);
+    return EXIT.usage;
+  }
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  const what = error62 instanceof InternalError ? "" : `${error62 instanceof Error ? error62.name : "error"}: `;
+  report(io, `internal error (a bug in blastgate; please report it with the command you ran): ${what}${message}`, error62);
+  return EXIT.internal;
+}
+function report(io, line, error62) {
+  io.stderr(`blastgate: ${line.split("\n").map((part) => part.trim()).filter(Boolean).join(" ")}
+`);
+  if (io.debug) io.stderr(inspect(error62) + "\n");
+}
+var writeSyscalls = /* @__PURE__ */ new Set(["mkdir", "write", "rename", "unlink", "rmdir", "rm", "copyfile", "symlink", "link", "chmod", "chown", "utime", "futime"]);
+function accessOf(error62) {
+  return writeSyscalls.has(error62.syscall) ? "write" : "read";
 }
 
 // app/cli/bin.ts
@@ -35358,6 +35500,7 @@ var code = await main(process.argv.slice(2), {
   stdout: (text2) => process.stdout.write(text2),
   stderr: (text2) => process.stderr.write(text2),
   cwd: process.cwd(),
-  today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10)
+  today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
+  debug: process.env.BLASTGATE_DEBUG === "1"
 });
 process.exitCode = code;

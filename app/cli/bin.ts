@@ -7,5 +7,6 @@ const code = await main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   today: new Date().toISOString().slice(0, 10),
+  debug: process.env.BLASTGATE_DEBUG === "1",
 });
 process.exitCode = code;

@@ -21,7 +21,7 @@ export const AGENT_MANIFEST = "agent.yaml";
  * problems and is left out; the other agents are still read.
  */
 export async function readAgents(dirs: readonly string[], cwd = process.cwd()): Promise<{ agents: AgentFacts[]; problems: Problem[] }> {
-  const repos = (await Promise.all(dirs.map((dir) => findAgentRepos(path.resolve(cwd, dir))))).flat();
+  const repos = await withoutDuplicates((await Promise.all(dirs.map((dir) => findAgentRepos(path.resolve(cwd, dir))))).flat());
   const results = await Promise.all(repos.map((repo) => readAgent(repo, cwd)));
   return {
     agents: results.flatMap((result) => (result.agent ? [result.agent] : [])),
@@ -39,6 +39,20 @@ async function findAgentRepos(dir: string): Promise<string[]> {
   const repos = folders.filter((_, index) => isRepo[index]).sort();
   if (repos.length === 0) throw new NoAgentsError(dir);
   return repos;
+}
+
+/**
+ * Each repo once, however many `--agents` reach it (`--agents agents --agents agents/triage`,
+ * or through a symlink): compared by real path, kept at its first mention.
+ */
+async function withoutDuplicates(repos: readonly string[]): Promise<string[]> {
+  const real = await Promise.all(repos.map((repo) => realpath(repo).catch(() => repo)));
+  const seen = new Set<string>();
+  return repos.filter((_, index) => {
+    if (seen.has(real[index]!)) return false;
+    seen.add(real[index]!);
+    return true;
+  });
 }
 
 async function isFile(file: string): Promise<boolean> {
