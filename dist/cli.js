@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path8 = __require("node:path");
+    var path9 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path8.resolve(baseDir, baseName);
+          const localBin = path9.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path8.extname(baseName))) return void 0;
+          if (sourceExt.includes(path9.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path8.resolve(
-            path8.dirname(resolvedScriptPath),
+          executableDir = path9.resolve(
+            path9.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path8.basename(
+            const legacyName = path9.basename(
               this._scriptPath,
-              path8.extname(this._scriptPath)
+              path9.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path8.extname(executableFile));
+        launchWithNode = sourceExt.includes(path9.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path8.basename(filename, path8.extname(filename));
+        this._name = path9.basename(filename, path9.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path9) {
-        if (path9 === void 0) return this._executableDir;
-        this._executableDir = path9;
+      executableDir(path10) {
+        if (path10 === void 0) return this._executableDir;
+        this._executableDir = path10;
         return this;
       }
       /**
@@ -3467,2219 +3467,6 @@ var require_commander = __commonJS({
   }
 });
 
-// node_modules/semver/internal/constants.js
-var require_constants = __commonJS({
-  "node_modules/semver/internal/constants.js"(exports, module) {
-    "use strict";
-    var SEMVER_SPEC_VERSION = "2.0.0";
-    var MAX_LENGTH = 256;
-    var MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER || /* istanbul ignore next */
-    9007199254740991;
-    var MAX_SAFE_COMPONENT_LENGTH = 16;
-    var MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
-    var WHITESPACE_CHARACTERS = [
-      "	",
-      "\n",
-      "\v",
-      "\f",
-      "\r",
-      " ",
-      "\xA0",
-      "\u1680",
-      "\u2000",
-      "\u2001",
-      "\u2002",
-      "\u2003",
-      "\u2004",
-      "\u2005",
-      "\u2006",
-      "\u2007",
-      "\u2008",
-      "\u2009",
-      "\u200A",
-      "\u2028",
-      "\u2029",
-      "\u202F",
-      "\u205F",
-      "\u3000",
-      "\uFEFF"
-    ];
-    var RELEASE_TYPES = [
-      "major",
-      "premajor",
-      "minor",
-      "preminor",
-      "patch",
-      "prepatch",
-      "prerelease"
-    ];
-    module.exports = {
-      MAX_LENGTH,
-      MAX_SAFE_COMPONENT_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      MAX_SAFE_INTEGER,
-      WHITESPACE_CHARACTERS,
-      RELEASE_TYPES,
-      SEMVER_SPEC_VERSION,
-      FLAG_INCLUDE_PRERELEASE: 1,
-      FLAG_LOOSE: 2
-    };
-  }
-});
-
-// node_modules/semver/internal/debug.js
-var require_debug = __commonJS({
-  "node_modules/semver/internal/debug.js"(exports, module) {
-    "use strict";
-    var debug = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
-    };
-    module.exports = debug;
-  }
-});
-
-// node_modules/semver/internal/re.js
-var require_re = __commonJS({
-  "node_modules/semver/internal/re.js"(exports, module) {
-    "use strict";
-    var {
-      MAX_SAFE_COMPONENT_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      MAX_LENGTH
-    } = require_constants();
-    var debug = require_debug();
-    exports = module.exports = {};
-    var re = exports.re = [];
-    var safeRe = exports.safeRe = [];
-    var src = exports.src = [];
-    var safeSrc = exports.safeSrc = [];
-    var t = exports.t = {};
-    var R = 0;
-    var LETTERDASHNUMBER = "[a-zA-Z0-9-]";
-    var safeRegexReplacements = [
-      ["\\s", 1],
-      ["\\d", MAX_LENGTH],
-      [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH]
-    ];
-    var makeSafeRegex = (value) => {
-      for (const [token, max] of safeRegexReplacements) {
-        value = value.split(`${token}*`).join(`${token}{0,${max}}`).split(`${token}+`).join(`${token}{1,${max}}`);
-      }
-      return value;
-    };
-    var createToken = (name, value, isGlobal) => {
-      const safe = makeSafeRegex(value);
-      const index = R++;
-      debug(name, index, value);
-      t[name] = index;
-      src[index] = value;
-      safeSrc[index] = safe;
-      re[index] = new RegExp(value, isGlobal ? "g" : void 0);
-      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
-    };
-    createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
-    createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
-    createToken("NONNUMERICIDENTIFIER", `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
-    createToken("MAINVERSION", `(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})`);
-    createToken("MAINVERSIONLOOSE", `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})`);
-    createToken("PRERELEASEIDENTIFIER", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIER]})`);
-    createToken("PRERELEASEIDENTIFIERLOOSE", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
-    createToken("PRERELEASE", `(?:-(${src[t.PRERELEASEIDENTIFIER]}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
-    createToken("PRERELEASELOOSE", `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
-    createToken("BUILDIDENTIFIER", `${LETTERDASHNUMBER}+`);
-    createToken("BUILD", `(?:\\+(${src[t.BUILDIDENTIFIER]}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
-    createToken("FULLPLAIN", `v?${src[t.MAINVERSION]}${src[t.PRERELEASE]}?${src[t.BUILD]}?`);
-    createToken("FULL", `^${src[t.FULLPLAIN]}$`);
-    createToken("LOOSEPLAIN", `[v=\\s]*${src[t.MAINVERSIONLOOSE]}${src[t.PRERELEASELOOSE]}?${src[t.BUILD]}?`);
-    createToken("LOOSE", `^${src[t.LOOSEPLAIN]}$`);
-    createToken("GTLT", "((?:<|>)?=?)");
-    createToken("XRANGEIDENTIFIERLOOSE", `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
-    createToken("XRANGEIDENTIFIER", `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
-    createToken("XRANGEPLAIN", `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:${src[t.PRERELEASE]})?${src[t.BUILD]}?)?)?`);
-    createToken("XRANGEPLAINLOOSE", `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:${src[t.PRERELEASELOOSE]})?${src[t.BUILD]}?)?)?`);
-    createToken("XRANGE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
-    createToken("XRANGELOOSE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("COERCEPLAIN", `${"(^|[^\\d])(\\d{1,"}${MAX_SAFE_COMPONENT_LENGTH}})(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
-    createToken("COERCE", `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
-    createToken("COERCEFULL", src[t.COERCEPLAIN] + `(?:${src[t.PRERELEASE]})?(?:${src[t.BUILD]})?(?:$|[^\\d])`);
-    createToken("COERCERTL", src[t.COERCE], true);
-    createToken("COERCERTLFULL", src[t.COERCEFULL], true);
-    createToken("LONETILDE", "(?:~>?)");
-    createToken("TILDETRIM", `(\\s*)${src[t.LONETILDE]}\\s+`, true);
-    exports.tildeTrimReplace = "$1~";
-    createToken("TILDE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
-    createToken("TILDELOOSE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("LONECARET", "(?:\\^)");
-    createToken("CARETTRIM", `(\\s*)${src[t.LONECARET]}\\s+`, true);
-    exports.caretTrimReplace = "$1^";
-    createToken("CARET", `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
-    createToken("CARETLOOSE", `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("COMPARATORLOOSE", `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
-    createToken("COMPARATOR", `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
-    createToken("COMPARATORTRIM", `(\\s*)${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
-    exports.comparatorTrimReplace = "$1$2$3";
-    createToken("HYPHENRANGE", `^\\s*(${src[t.XRANGEPLAIN]})\\s+-\\s+(${src[t.XRANGEPLAIN]})\\s*$`);
-    createToken("HYPHENRANGELOOSE", `^\\s*(${src[t.XRANGEPLAINLOOSE]})\\s+-\\s+(${src[t.XRANGEPLAINLOOSE]})\\s*$`);
-    createToken("STAR", "(<|>)?=?\\s*\\*");
-    createToken("GTE0", "^\\s*>=\\s*0\\.0\\.0\\s*$");
-    createToken("GTE0PRE", "^\\s*>=\\s*0\\.0\\.0-0\\s*$");
-  }
-});
-
-// node_modules/semver/internal/parse-options.js
-var require_parse_options = __commonJS({
-  "node_modules/semver/internal/parse-options.js"(exports, module) {
-    "use strict";
-    var looseOption = Object.freeze({ loose: true });
-    var emptyOpts = Object.freeze({});
-    var parseOptions = (options) => {
-      if (!options) {
-        return emptyOpts;
-      }
-      if (typeof options !== "object") {
-        return looseOption;
-      }
-      return options;
-    };
-    module.exports = parseOptions;
-  }
-});
-
-// node_modules/semver/internal/identifiers.js
-var require_identifiers = __commonJS({
-  "node_modules/semver/internal/identifiers.js"(exports, module) {
-    "use strict";
-    var numeric2 = /^[0-9]+$/;
-    var compareIdentifiers = (a, b) => {
-      if (typeof a === "number" && typeof b === "number") {
-        return a === b ? 0 : a < b ? -1 : 1;
-      }
-      const anum = numeric2.test(a);
-      const bnum = numeric2.test(b);
-      if (anum && bnum) {
-        a = +a;
-        b = +b;
-      }
-      return a === b ? 0 : anum && !bnum ? -1 : bnum && !anum ? 1 : a < b ? -1 : 1;
-    };
-    var rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
-    module.exports = {
-      compareIdentifiers,
-      rcompareIdentifiers
-    };
-  }
-});
-
-// node_modules/semver/classes/semver.js
-var require_semver = __commonJS({
-  "node_modules/semver/classes/semver.js"(exports, module) {
-    "use strict";
-    var debug = require_debug();
-    var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants();
-    var { safeRe: re, t } = require_re();
-    var parseOptions = require_parse_options();
-    var { compareIdentifiers } = require_identifiers();
-    var isPrereleaseIdentifier = (prerelease, identifier) => {
-      const identifiers = identifier.split(".");
-      if (identifiers.length > prerelease.length) {
-        return false;
-      }
-      for (let i = 0; i < identifiers.length; i++) {
-        if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var SemVer = class _SemVer {
-      constructor(version2, options) {
-        options = parseOptions(options);
-        if (version2 instanceof _SemVer) {
-          if (version2.loose === !!options.loose && version2.includePrerelease === !!options.includePrerelease) {
-            return version2;
-          } else {
-            version2 = version2.version;
-          }
-        } else if (typeof version2 !== "string") {
-          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version2}".`);
-        }
-        if (version2.length > MAX_LENGTH) {
-          throw new TypeError(
-            `version is longer than ${MAX_LENGTH} characters`
-          );
-        }
-        debug("SemVer", version2, options);
-        this.options = options;
-        this.loose = !!options.loose;
-        this.includePrerelease = !!options.includePrerelease;
-        const m = version2.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
-        if (!m) {
-          throw new TypeError(`Invalid Version: ${version2}`);
-        }
-        this.raw = version2;
-        this.major = +m[1];
-        this.minor = +m[2];
-        this.patch = +m[3];
-        if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-          throw new TypeError("Invalid major version");
-        }
-        if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-          throw new TypeError("Invalid minor version");
-        }
-        if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-          throw new TypeError("Invalid patch version");
-        }
-        if (!m[4]) {
-          this.prerelease = [];
-        } else {
-          this.prerelease = m[4].split(".").map((id) => {
-            if (/^[0-9]+$/.test(id)) {
-              const num = +id;
-              if (num >= 0 && num < MAX_SAFE_INTEGER) {
-                return num;
-              }
-            }
-            return id;
-          });
-        }
-        this.build = m[5] ? m[5].split(".") : [];
-        this.format();
-      }
-      format() {
-        this.version = `${this.major}.${this.minor}.${this.patch}`;
-        if (this.prerelease.length) {
-          this.version += `-${this.prerelease.join(".")}`;
-        }
-        return this.version;
-      }
-      toString() {
-        return this.version;
-      }
-      compare(other) {
-        debug("SemVer.compare", this.version, this.options, other);
-        if (!(other instanceof _SemVer)) {
-          if (typeof other === "string" && other === this.version) {
-            return 0;
-          }
-          other = new _SemVer(other, this.options);
-        }
-        if (other.version === this.version) {
-          return 0;
-        }
-        return this.compareMain(other) || this.comparePre(other);
-      }
-      compareMain(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        if (this.major < other.major) {
-          return -1;
-        }
-        if (this.major > other.major) {
-          return 1;
-        }
-        if (this.minor < other.minor) {
-          return -1;
-        }
-        if (this.minor > other.minor) {
-          return 1;
-        }
-        if (this.patch < other.patch) {
-          return -1;
-        }
-        if (this.patch > other.patch) {
-          return 1;
-        }
-        return 0;
-      }
-      comparePre(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        if (this.prerelease.length && !other.prerelease.length) {
-          return -1;
-        } else if (!this.prerelease.length && other.prerelease.length) {
-          return 1;
-        } else if (!this.prerelease.length && !other.prerelease.length) {
-          return 0;
-        }
-        let i = 0;
-        do {
-          const a = this.prerelease[i];
-          const b = other.prerelease[i];
-          debug("prerelease compare", i, a, b);
-          if (a === void 0 && b === void 0) {
-            return 0;
-          } else if (b === void 0) {
-            return 1;
-          } else if (a === void 0) {
-            return -1;
-          } else if (a === b) {
-            continue;
-          } else {
-            return compareIdentifiers(a, b);
-          }
-        } while (++i);
-      }
-      compareBuild(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        let i = 0;
-        do {
-          const a = this.build[i];
-          const b = other.build[i];
-          debug("build compare", i, a, b);
-          if (a === void 0 && b === void 0) {
-            return 0;
-          } else if (b === void 0) {
-            return 1;
-          } else if (a === void 0) {
-            return -1;
-          } else if (a === b) {
-            continue;
-          } else {
-            return compareIdentifiers(a, b);
-          }
-        } while (++i);
-      }
-      // preminor will bump the version up to the next minor release, and immediately
-      // down to pre-release. premajor and prepatch work the same way.
-      inc(release, identifier, identifierBase) {
-        if (release.startsWith("pre")) {
-          if (!identifier && identifierBase === false) {
-            throw new Error("invalid increment argument: identifier is empty");
-          }
-          if (identifier) {
-            const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
-            if (!match || match[1] !== identifier) {
-              throw new Error(`invalid identifier: ${identifier}`);
-            }
-          }
-        }
-        switch (release) {
-          case "premajor":
-            this.prerelease.length = 0;
-            this.patch = 0;
-            this.minor = 0;
-            this.major++;
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "preminor":
-            this.prerelease.length = 0;
-            this.patch = 0;
-            this.minor++;
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "prepatch":
-            this.prerelease.length = 0;
-            this.inc("patch", identifier, identifierBase);
-            this.inc("pre", identifier, identifierBase);
-            break;
-          // If the input is a non-prerelease version, this acts the same as
-          // prepatch.
-          case "prerelease":
-            if (this.prerelease.length === 0) {
-              this.inc("patch", identifier, identifierBase);
-            }
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "release":
-            if (this.prerelease.length === 0) {
-              throw new Error(`version ${this.raw} is not a prerelease`);
-            }
-            this.prerelease.length = 0;
-            break;
-          case "major":
-            if (this.minor !== 0 || this.patch !== 0 || this.prerelease.length === 0) {
-              this.major++;
-            }
-            this.minor = 0;
-            this.patch = 0;
-            this.prerelease = [];
-            break;
-          case "minor":
-            if (this.patch !== 0 || this.prerelease.length === 0) {
-              this.minor++;
-            }
-            this.patch = 0;
-            this.prerelease = [];
-            break;
-          case "patch":
-            if (this.prerelease.length === 0) {
-              this.patch++;
-            }
-            this.prerelease = [];
-            break;
-          // This probably shouldn't be used publicly.
-          // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-          case "pre": {
-            const base = Number(identifierBase) ? 1 : 0;
-            if (this.prerelease.length === 0) {
-              this.prerelease = [base];
-            } else {
-              let i = this.prerelease.length;
-              while (--i >= 0) {
-                if (typeof this.prerelease[i] === "number") {
-                  this.prerelease[i]++;
-                  i = -2;
-                }
-              }
-              if (i === -1) {
-                if (identifier === this.prerelease.join(".") && identifierBase === false) {
-                  throw new Error("invalid increment argument: identifier already exists");
-                }
-                this.prerelease.push(base);
-              }
-            }
-            if (identifier) {
-              let prerelease = [identifier, base];
-              if (identifierBase === false) {
-                prerelease = [identifier];
-              }
-              if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-                const prereleaseBase = this.prerelease[identifier.split(".").length];
-                if (isNaN(prereleaseBase)) {
-                  this.prerelease = prerelease;
-                }
-              } else {
-                this.prerelease = prerelease;
-              }
-            }
-            break;
-          }
-          default:
-            throw new Error(`invalid increment argument: ${release}`);
-        }
-        this.raw = this.format();
-        if (this.build.length) {
-          this.raw += `+${this.build.join(".")}`;
-        }
-        return this;
-      }
-    };
-    module.exports = SemVer;
-  }
-});
-
-// node_modules/semver/functions/parse.js
-var require_parse = __commonJS({
-  "node_modules/semver/functions/parse.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var parse3 = (version2, options, throwErrors = false) => {
-      if (version2 instanceof SemVer) {
-        return version2;
-      }
-      try {
-        return new SemVer(version2, options);
-      } catch (er) {
-        if (!throwErrors) {
-          return null;
-        }
-        throw er;
-      }
-    };
-    module.exports = parse3;
-  }
-});
-
-// node_modules/semver/functions/valid.js
-var require_valid = __commonJS({
-  "node_modules/semver/functions/valid.js"(exports, module) {
-    "use strict";
-    var parse3 = require_parse();
-    var valid = (version2, options) => {
-      const v = parse3(version2, options);
-      return v ? v.version : null;
-    };
-    module.exports = valid;
-  }
-});
-
-// node_modules/semver/functions/clean.js
-var require_clean = __commonJS({
-  "node_modules/semver/functions/clean.js"(exports, module) {
-    "use strict";
-    var parse3 = require_parse();
-    var clean = (version2, options) => {
-      const s = parse3(version2.trim().replace(/^[=v]+/, ""), options);
-      return s ? s.version : null;
-    };
-    module.exports = clean;
-  }
-});
-
-// node_modules/semver/functions/inc.js
-var require_inc = __commonJS({
-  "node_modules/semver/functions/inc.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var inc = (version2, release, options, identifier, identifierBase) => {
-      if (typeof options === "string") {
-        identifierBase = identifier;
-        identifier = options;
-        options = void 0;
-      }
-      try {
-        return new SemVer(
-          version2 instanceof SemVer ? version2.version : version2,
-          options
-        ).inc(release, identifier, identifierBase).version;
-      } catch (er) {
-        return null;
-      }
-    };
-    module.exports = inc;
-  }
-});
-
-// node_modules/semver/functions/diff.js
-var require_diff = __commonJS({
-  "node_modules/semver/functions/diff.js"(exports, module) {
-    "use strict";
-    var parse3 = require_parse();
-    var diff = (version1, version2) => {
-      const v1 = parse3(version1, null, true);
-      const v2 = parse3(version2, null, true);
-      const comparison = v1.compare(v2);
-      if (comparison === 0) {
-        return null;
-      }
-      const v1Higher = comparison > 0;
-      const highVersion = v1Higher ? v1 : v2;
-      const lowVersion = v1Higher ? v2 : v1;
-      const highHasPre = !!highVersion.prerelease.length;
-      const lowHasPre = !!lowVersion.prerelease.length;
-      if (lowHasPre && !highHasPre) {
-        if (!lowVersion.patch && !lowVersion.minor) {
-          return "major";
-        }
-        if (lowVersion.compareMain(highVersion) === 0) {
-          if (lowVersion.minor && !lowVersion.patch) {
-            return "minor";
-          }
-          return "patch";
-        }
-      }
-      const prefix = highHasPre ? "pre" : "";
-      if (v1.major !== v2.major) {
-        return prefix + "major";
-      }
-      if (v1.minor !== v2.minor) {
-        return prefix + "minor";
-      }
-      if (v1.patch !== v2.patch) {
-        return prefix + "patch";
-      }
-      return "prerelease";
-    };
-    module.exports = diff;
-  }
-});
-
-// node_modules/semver/functions/major.js
-var require_major = __commonJS({
-  "node_modules/semver/functions/major.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var major = (a, loose) => new SemVer(a, loose).major;
-    module.exports = major;
-  }
-});
-
-// node_modules/semver/functions/minor.js
-var require_minor = __commonJS({
-  "node_modules/semver/functions/minor.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var minor = (a, loose) => new SemVer(a, loose).minor;
-    module.exports = minor;
-  }
-});
-
-// node_modules/semver/functions/patch.js
-var require_patch = __commonJS({
-  "node_modules/semver/functions/patch.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var patch = (a, loose) => new SemVer(a, loose).patch;
-    module.exports = patch;
-  }
-});
-
-// node_modules/semver/functions/prerelease.js
-var require_prerelease = __commonJS({
-  "node_modules/semver/functions/prerelease.js"(exports, module) {
-    "use strict";
-    var parse3 = require_parse();
-    var prerelease = (version2, options) => {
-      const parsed = parse3(version2, options);
-      return parsed && parsed.prerelease.length ? parsed.prerelease : null;
-    };
-    module.exports = prerelease;
-  }
-});
-
-// node_modules/semver/functions/compare.js
-var require_compare = __commonJS({
-  "node_modules/semver/functions/compare.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var compare = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
-    module.exports = compare;
-  }
-});
-
-// node_modules/semver/functions/rcompare.js
-var require_rcompare = __commonJS({
-  "node_modules/semver/functions/rcompare.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var rcompare = (a, b, loose) => compare(b, a, loose);
-    module.exports = rcompare;
-  }
-});
-
-// node_modules/semver/functions/compare-loose.js
-var require_compare_loose = __commonJS({
-  "node_modules/semver/functions/compare-loose.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var compareLoose = (a, b) => compare(a, b, true);
-    module.exports = compareLoose;
-  }
-});
-
-// node_modules/semver/functions/compare-build.js
-var require_compare_build = __commonJS({
-  "node_modules/semver/functions/compare-build.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var compareBuild = (a, b, loose) => {
-      const versionA = new SemVer(a, loose);
-      const versionB = new SemVer(b, loose);
-      return versionA.compare(versionB) || versionA.compareBuild(versionB);
-    };
-    module.exports = compareBuild;
-  }
-});
-
-// node_modules/semver/functions/sort.js
-var require_sort = __commonJS({
-  "node_modules/semver/functions/sort.js"(exports, module) {
-    "use strict";
-    var compareBuild = require_compare_build();
-    var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
-    module.exports = sort;
-  }
-});
-
-// node_modules/semver/functions/rsort.js
-var require_rsort = __commonJS({
-  "node_modules/semver/functions/rsort.js"(exports, module) {
-    "use strict";
-    var compareBuild = require_compare_build();
-    var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
-    module.exports = rsort;
-  }
-});
-
-// node_modules/semver/functions/gt.js
-var require_gt = __commonJS({
-  "node_modules/semver/functions/gt.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var gt = (a, b, loose) => compare(a, b, loose) > 0;
-    module.exports = gt;
-  }
-});
-
-// node_modules/semver/functions/lt.js
-var require_lt = __commonJS({
-  "node_modules/semver/functions/lt.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var lt = (a, b, loose) => compare(a, b, loose) < 0;
-    module.exports = lt;
-  }
-});
-
-// node_modules/semver/functions/eq.js
-var require_eq = __commonJS({
-  "node_modules/semver/functions/eq.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var eq = (a, b, loose) => compare(a, b, loose) === 0;
-    module.exports = eq;
-  }
-});
-
-// node_modules/semver/functions/neq.js
-var require_neq = __commonJS({
-  "node_modules/semver/functions/neq.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var neq = (a, b, loose) => compare(a, b, loose) !== 0;
-    module.exports = neq;
-  }
-});
-
-// node_modules/semver/functions/gte.js
-var require_gte = __commonJS({
-  "node_modules/semver/functions/gte.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var gte = (a, b, loose) => compare(a, b, loose) >= 0;
-    module.exports = gte;
-  }
-});
-
-// node_modules/semver/functions/lte.js
-var require_lte = __commonJS({
-  "node_modules/semver/functions/lte.js"(exports, module) {
-    "use strict";
-    var compare = require_compare();
-    var lte = (a, b, loose) => compare(a, b, loose) <= 0;
-    module.exports = lte;
-  }
-});
-
-// node_modules/semver/functions/cmp.js
-var require_cmp = __commonJS({
-  "node_modules/semver/functions/cmp.js"(exports, module) {
-    "use strict";
-    var eq = require_eq();
-    var neq = require_neq();
-    var gt = require_gt();
-    var gte = require_gte();
-    var lt = require_lt();
-    var lte = require_lte();
-    var cmp = (a, op, b, loose) => {
-      switch (op) {
-        case "===":
-          if (typeof a === "object") {
-            a = a.version;
-          }
-          if (typeof b === "object") {
-            b = b.version;
-          }
-          return a === b;
-        case "!==":
-          if (typeof a === "object") {
-            a = a.version;
-          }
-          if (typeof b === "object") {
-            b = b.version;
-          }
-          return a !== b;
-        case "":
-        case "=":
-        case "==":
-          return eq(a, b, loose);
-        case "!=":
-          return neq(a, b, loose);
-        case ">":
-          return gt(a, b, loose);
-        case ">=":
-          return gte(a, b, loose);
-        case "<":
-          return lt(a, b, loose);
-        case "<=":
-          return lte(a, b, loose);
-        default:
-          throw new TypeError(`Invalid operator: ${op}`);
-      }
-    };
-    module.exports = cmp;
-  }
-});
-
-// node_modules/semver/functions/coerce.js
-var require_coerce = __commonJS({
-  "node_modules/semver/functions/coerce.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var parse3 = require_parse();
-    var { safeRe: re, t } = require_re();
-    var coerce = (version2, options) => {
-      if (version2 instanceof SemVer) {
-        return version2;
-      }
-      if (typeof version2 === "number") {
-        version2 = String(version2);
-      }
-      if (typeof version2 !== "string") {
-        return null;
-      }
-      options = options || {};
-      let match = null;
-      if (!options.rtl) {
-        match = version2.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
-      } else {
-        const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
-        let next;
-        while ((next = coerceRtlRegex.exec(version2)) && (!match || match.index + match[0].length !== version2.length)) {
-          if (!match || next.index + next[0].length !== match.index + match[0].length) {
-            match = next;
-          }
-          coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
-        }
-        coerceRtlRegex.lastIndex = -1;
-      }
-      if (match === null) {
-        return null;
-      }
-      const major = match[2];
-      const minor = match[3] || "0";
-      const patch = match[4] || "0";
-      const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
-      const build = options.includePrerelease && match[6] ? `+${match[6]}` : "";
-      return parse3(`${major}.${minor}.${patch}${prerelease}${build}`, options);
-    };
-    module.exports = coerce;
-  }
-});
-
-// node_modules/semver/functions/truncate.js
-var require_truncate = __commonJS({
-  "node_modules/semver/functions/truncate.js"(exports, module) {
-    "use strict";
-    var parse3 = require_parse();
-    var constants = require_constants();
-    var SemVer = require_semver();
-    var truncate = (version2, truncation, options) => {
-      if (!constants.RELEASE_TYPES.includes(truncation)) {
-        return null;
-      }
-      const clonedVersion = cloneInputVersion(version2, options);
-      return clonedVersion && doTruncation(clonedVersion, truncation);
-    };
-    var cloneInputVersion = (version2, options) => {
-      const versionStringToParse = version2 instanceof SemVer ? version2.version : version2;
-      return parse3(versionStringToParse, options);
-    };
-    var doTruncation = (version2, truncation) => {
-      if (isPrerelease(truncation)) {
-        return version2.version;
-      }
-      version2.prerelease = [];
-      switch (truncation) {
-        case "major":
-          version2.minor = 0;
-          version2.patch = 0;
-          break;
-        case "minor":
-          version2.patch = 0;
-          break;
-      }
-      return version2.format();
-    };
-    var isPrerelease = (type) => {
-      return type.startsWith("pre");
-    };
-    module.exports = truncate;
-  }
-});
-
-// node_modules/semver/internal/lrucache.js
-var require_lrucache = __commonJS({
-  "node_modules/semver/internal/lrucache.js"(exports, module) {
-    "use strict";
-    var LRUCache = class {
-      constructor() {
-        this.max = 1e3;
-        this.map = /* @__PURE__ */ new Map();
-      }
-      get(key) {
-        const value = this.map.get(key);
-        if (value === void 0) {
-          return void 0;
-        } else {
-          this.map.delete(key);
-          this.map.set(key, value);
-          return value;
-        }
-      }
-      delete(key) {
-        return this.map.delete(key);
-      }
-      set(key, value) {
-        const deleted = this.delete(key);
-        if (!deleted && value !== void 0) {
-          if (this.map.size >= this.max) {
-            const firstKey = this.map.keys().next().value;
-            this.delete(firstKey);
-          }
-          this.map.set(key, value);
-        }
-        return this;
-      }
-    };
-    module.exports = LRUCache;
-  }
-});
-
-// node_modules/semver/internal/trim-comparator-whitespace.js
-var require_trim_comparator_whitespace = __commonJS({
-  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports, module) {
-    "use strict";
-    var {
-      MAX_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      WHITESPACE_CHARACTERS
-    } = require_constants();
-    var whitespace = new Uint8Array(65536);
-    for (const char of WHITESPACE_CHARACTERS) {
-      whitespace[char.charCodeAt(0)] = 1;
-    }
-    var isWhitespace = (char) => char !== void 0 && whitespace[char.charCodeAt(0)] === 1;
-    var isVersionPrefix = (char) => char === "v" || char === "=" || isWhitespace(char);
-    var isDigit = (char) => char !== void 0 && char >= "0" && char <= "9";
-    var isLetter = (char) => char !== void 0 && (char >= "a" && char <= "z" || char >= "A" && char <= "Z");
-    var isIdentifierCharacter = (char) => isDigit(char) || isLetter(char) || char === "-";
-    var isVersionStart = (char) => isDigit(char) || char === "x" || char === "X" || char === "*";
-    var findDigitsEndIndex = (range, start, limit, digitRuns) => {
-      if (!isDigit(range[start])) {
-        return start;
-      }
-      if (start >= digitRuns.start && start < digitRuns.end) {
-        return Math.min(start + limit, digitRuns.end);
-      }
-      if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-        return Math.min(start + limit, digitRuns.previousEnd);
-      }
-      let end = start + 1;
-      while (isDigit(range[end])) {
-        end++;
-      }
-      digitRuns.previousStart = digitRuns.start;
-      digitRuns.previousEnd = digitRuns.end;
-      digitRuns.start = start;
-      digitRuns.end = end;
-      return Math.min(start + limit, end);
-    };
-    var findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-      if (!loose && range[start] === "0") {
-        return start + 1;
-      }
-      return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
-    };
-    var findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-      const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
-      if (isLetter(range[digitsEnd]) || range[digitsEnd] === "-") {
-        let end = digitsEnd + 1;
-        const limit = end + MAX_SAFE_BUILD_LENGTH;
-        while (end < limit && isIdentifierCharacter(range[end])) {
-          end++;
-        }
-        return end;
-      }
-      return findVersionNumberEndIndex(range, start, loose, digitRuns);
-    };
-    var findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-      const hyphen = range[start] === "-";
-      if (!loose && !hyphen) {
-        return start;
-      }
-      const identifierStart = start + (hyphen ? 1 : 0);
-      let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
-      if (end === identifierStart) {
-        if (!loose || !hyphen) {
-          return start;
-        }
-        end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
-      }
-      while (range[end] === ".") {
-        const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
-        if (next === end + 1) {
-          break;
-        }
-        end = next;
-      }
-      return end;
-    };
-    var findBuildIdentifierEndIndex = (range, start) => {
-      let end = start;
-      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
-        end++;
-      }
-      return end;
-    };
-    var findBuildEndIndex = (range, start) => {
-      if (range[start] !== "+") {
-        return start;
-      }
-      let end = findBuildIdentifierEndIndex(range, start + 1);
-      if (end === start + 1) {
-        return start;
-      }
-      while (range[end] === ".") {
-        const next = findBuildIdentifierEndIndex(range, end + 1);
-        if (next === end + 1) {
-          break;
-        }
-        end = next;
-      }
-      return end;
-    };
-    var findLooseFullVersionEndIndex = (range, start, digitRuns) => {
-      let end = start;
-      for (let component = 0; component < 3; component++) {
-        const next = findVersionNumberEndIndex(range, end, true, digitRuns);
-        if (next === end) {
-          return start;
-        }
-        end = next;
-        if (component < 2) {
-          if (range[end] !== ".") {
-            return start;
-          }
-          end++;
-        }
-      }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
-    };
-    var findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-      if (isDigit(range[start])) {
-        return findVersionNumberEndIndex(range, start, false, digitRuns);
-      }
-      return isVersionStart(range[start]) ? start + 1 : start;
-    };
-    var findPartialVersionEndIndex = (range, start, digitRuns) => {
-      let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
-      for (let component = 0; component < 2; component++) {
-        if (range[end] !== ".") {
-          return end;
-        }
-        const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
-        if (next === end + 1) {
-          return end;
-        }
-        end = next;
-      }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
-    };
-    var findVersionEndIndex = (range, start, digitRuns) => {
-      const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
-      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range, start, digitRuns);
-    };
-    var findRemovableWhitespaceIndex = (range, matchStart) => {
-      let position = matchStart;
-      if (isWhitespace(range[position])) {
-        position++;
-      }
-      if (range[position] === "<" || range[position] === ">") {
-        position++;
-      }
-      if (range[position] === "=") {
-        position++;
-      }
-      return isWhitespace(range[position]) ? position : -1;
-    };
-    var trimComparatorWhitespace = (range) => {
-      let result = "";
-      let copyFrom = 0;
-      let cursor = 0;
-      const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
-      while (cursor < range.length) {
-        const matchStart = cursor;
-        if (range[cursor] === "<" || range[cursor] === ">") {
-          cursor++;
-        } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
-          cursor++;
-          continue;
-        }
-        while (cursor < range.length && isVersionPrefix(range[cursor])) {
-          cursor++;
-        }
-        if (!isVersionStart(range[cursor])) {
-          continue;
-        }
-        const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
-        if (whitespacePosition !== -1) {
-          result += range.slice(copyFrom, whitespacePosition);
-          copyFrom = whitespacePosition + 1;
-        }
-        cursor = findVersionEndIndex(range, cursor, digitRuns);
-      }
-      return result + range.slice(copyFrom);
-    };
-    module.exports = trimComparatorWhitespace;
-  }
-});
-
-// node_modules/semver/classes/range.js
-var require_range = __commonJS({
-  "node_modules/semver/classes/range.js"(exports, module) {
-    "use strict";
-    var SPACE_CHARACTERS = /\s+/g;
-    var Range = class _Range {
-      constructor(range, options) {
-        options = parseOptions(options);
-        if (range instanceof _Range) {
-          if (range.loose === !!options.loose && range.includePrerelease === !!options.includePrerelease) {
-            return range;
-          } else {
-            return new _Range(range.raw, options);
-          }
-        }
-        if (range instanceof Comparator) {
-          this.raw = range.value;
-          this.set = [[range]];
-          this.formatted = void 0;
-          return this;
-        }
-        this.options = options;
-        this.loose = !!options.loose;
-        this.includePrerelease = !!options.includePrerelease;
-        this.raw = range.trim().replace(SPACE_CHARACTERS, " ");
-        this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c) => c.length);
-        if (!this.set.length) {
-          throw new TypeError(`Invalid SemVer Range: ${this.raw}`);
-        }
-        if (this.set.length > 1) {
-          const first = this.set[0];
-          this.set = this.set.filter((c) => !isNullSet(c[0]));
-          if (this.set.length === 0) {
-            this.set = [first];
-          } else if (this.set.length > 1) {
-            for (const c of this.set) {
-              if (c.length === 1 && isAny(c[0])) {
-                this.set = [c];
-                break;
-              }
-            }
-          }
-        }
-        this.formatted = void 0;
-      }
-      get range() {
-        if (this.formatted === void 0) {
-          this.formatted = "";
-          for (let i = 0; i < this.set.length; i++) {
-            if (i > 0) {
-              this.formatted += "||";
-            }
-            const comps = this.set[i];
-            for (let k = 0; k < comps.length; k++) {
-              if (k > 0) {
-                this.formatted += " ";
-              }
-              this.formatted += comps[k].toString().trim();
-            }
-          }
-        }
-        return this.formatted;
-      }
-      format() {
-        return this.range;
-      }
-      toString() {
-        return this.range;
-      }
-      parseRange(range) {
-        range = range.replace(BUILDSTRIPRE, "");
-        const memoOpts = (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) | (this.options.loose && FLAG_LOOSE);
-        const memoKey = memoOpts + ":" + range;
-        const cached2 = cache.get(memoKey);
-        if (cached2) {
-          return cached2;
-        }
-        const loose = this.options.loose;
-        const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
-        range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
-        debug("hyphen replace", range);
-        range = trimComparatorWhitespace(range);
-        debug("comparator trim", range);
-        range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
-        debug("tilde trim", range);
-        range = range.replace(re[t.CARETTRIM], caretTrimReplace);
-        debug("caret trim", range);
-        let rangeList = range.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
-        if (loose) {
-          rangeList = rangeList.filter((comp) => {
-            debug("loose invalid filter", comp, this.options);
-            return !!comp.match(re[t.COMPARATORLOOSE]);
-          });
-        }
-        debug("range list", rangeList);
-        const rangeMap = /* @__PURE__ */ new Map();
-        const comparators = rangeList.map((comp) => new Comparator(comp, this.options));
-        for (const comp of comparators) {
-          if (isNullSet(comp)) {
-            return [comp];
-          }
-          rangeMap.set(comp.value, comp);
-        }
-        if (rangeMap.size > 1 && rangeMap.has("")) {
-          rangeMap.delete("");
-        }
-        const result = [...rangeMap.values()];
-        cache.set(memoKey, result);
-        return result;
-      }
-      intersects(range, options) {
-        if (!(range instanceof _Range)) {
-          throw new TypeError("a Range is required");
-        }
-        return this.set.some((thisComparators) => {
-          return isSatisfiable(thisComparators, options) && range.set.some((rangeComparators) => {
-            return isSatisfiable(rangeComparators, options) && thisComparators.every((thisComparator) => {
-              return rangeComparators.every((rangeComparator) => {
-                return thisComparator.intersects(rangeComparator, options);
-              });
-            });
-          });
-        });
-      }
-      // if ANY of the sets match ALL of its comparators, then pass
-      test(version2) {
-        if (!version2) {
-          return false;
-        }
-        if (typeof version2 === "string") {
-          try {
-            version2 = new SemVer(version2, this.options);
-          } catch (er) {
-            return false;
-          }
-        }
-        for (let i = 0; i < this.set.length; i++) {
-          if (testSet(this.set[i], version2, this.options)) {
-            return true;
-          }
-        }
-        return false;
-      }
-    };
-    module.exports = Range;
-    var LRU = require_lrucache();
-    var cache = new LRU();
-    var parseOptions = require_parse_options();
-    var Comparator = require_comparator();
-    var debug = require_debug();
-    var SemVer = require_semver();
-    var trimComparatorWhitespace = require_trim_comparator_whitespace();
-    var {
-      safeRe: re,
-      src,
-      t,
-      tildeTrimReplace,
-      caretTrimReplace
-    } = require_re();
-    var { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = require_constants();
-    var BUILDSTRIPRE = new RegExp(src[t.BUILD], "g");
-    var isNullSet = (c) => c.value === "<0.0.0-0";
-    var isAny = (c) => c.value === "";
-    var isSatisfiable = (comparators, options) => {
-      let result = true;
-      const remainingComparators = comparators.slice();
-      let testComparator = remainingComparators.pop();
-      while (result && remainingComparators.length) {
-        result = remainingComparators.every((otherComparator) => {
-          return testComparator.intersects(otherComparator, options);
-        });
-        testComparator = remainingComparators.pop();
-      }
-      return result;
-    };
-    var parseComparator = (comp, options) => {
-      comp = comp.replace(re[t.BUILD], "");
-      debug("comp", comp, options);
-      comp = replaceCarets(comp, options);
-      debug("caret", comp);
-      comp = replaceTildes(comp, options);
-      debug("tildes", comp);
-      comp = replaceXRanges(comp, options);
-      debug("xrange", comp);
-      comp = replaceStars(comp, options);
-      debug("stars", comp);
-      return comp;
-    };
-    var isX = (id) => !id || id.toLowerCase() === "x" || id === "*";
-    var invalidXRangeOrder = (M, m, p) => isX(M) && !isX(m) || isX(m) && p && !isX(p);
-    var replaceTildes = (comp, options) => {
-      return comp.trim().split(/\s+/).map((c) => replaceTilde(c, options)).join(" ");
-    };
-    var replaceTilde = (comp, options) => {
-      const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
-      const z2 = options.includePrerelease ? "-0" : "";
-      return comp.replace(r, (_, M, m, p, pr) => {
-        debug("tilde", comp, _, M, m, p, pr);
-        let ret;
-        if (isX(M)) {
-          ret = "";
-        } else if (isX(m)) {
-          ret = `>=${M}.0.0${z2} <${+M + 1}.0.0-0`;
-        } else if (isX(p)) {
-          ret = `>=${M}.${m}.0${z2} <${M}.${+m + 1}.0-0`;
-        } else if (pr) {
-          debug("replaceTilde pr", pr);
-          ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
-        } else {
-          ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
-        }
-        debug("tilde return", ret);
-        return ret;
-      });
-    };
-    var replaceCarets = (comp, options) => {
-      return comp.trim().split(/\s+/).map((c) => replaceCaret(c, options)).join(" ");
-    };
-    var replaceCaret = (comp, options) => {
-      debug("caret", comp, options);
-      const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
-      const z2 = options.includePrerelease ? "-0" : "";
-      return comp.replace(r, (_, M, m, p, pr) => {
-        debug("caret", comp, _, M, m, p, pr);
-        let ret;
-        if (isX(M)) {
-          ret = "";
-        } else if (isX(m)) {
-          ret = `>=${M}.0.0${z2} <${+M + 1}.0.0-0`;
-        } else if (isX(p)) {
-          if (M === "0") {
-            ret = `>=${M}.${m}.0${z2} <${M}.${+m + 1}.0-0`;
-          } else {
-            ret = `>=${M}.${m}.0${z2} <${+M + 1}.0.0-0`;
-          }
-        } else if (pr) {
-          debug("replaceCaret pr", pr);
-          if (M === "0") {
-            if (m === "0") {
-              ret = `>=${M}.${m}.${p}-${pr} <${M}.${m}.${+p + 1}-0`;
-            } else {
-              ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
-            }
-          } else {
-            ret = `>=${M}.${m}.${p}-${pr} <${+M + 1}.0.0-0`;
-          }
-        } else {
-          debug("no pr");
-          if (M === "0") {
-            if (m === "0") {
-              ret = `>=${M}.${m}.${p} <${M}.${m}.${+p + 1}-0`;
-            } else {
-              ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
-            }
-          } else {
-            ret = `>=${M}.${m}.${p} <${+M + 1}.0.0-0`;
-          }
-        }
-        debug("caret return", ret);
-        return ret;
-      });
-    };
-    var replaceXRanges = (comp, options) => {
-      debug("replaceXRanges", comp, options);
-      return comp.split(/\s+/).map((c) => replaceXRange(c, options)).join(" ");
-    };
-    var replaceXRange = (comp, options) => {
-      comp = comp.trim();
-      const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
-      return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
-        debug("xRange", comp, ret, gtlt, M, m, p, pr);
-        if (invalidXRangeOrder(M, m, p)) {
-          return comp;
-        }
-        const xM = isX(M);
-        const xm = xM || isX(m);
-        const xp = xm || isX(p);
-        const anyX = xp;
-        if (gtlt === "=" && anyX) {
-          gtlt = "";
-        }
-        pr = options.includePrerelease ? "-0" : "";
-        if (xM) {
-          if (gtlt === ">" || gtlt === "<") {
-            ret = "<0.0.0-0";
-          } else {
-            ret = "*";
-          }
-        } else if (gtlt && anyX) {
-          if (xm) {
-            m = 0;
-          }
-          p = 0;
-          if (gtlt === ">") {
-            gtlt = ">=";
-            if (xm) {
-              M = +M + 1;
-              m = 0;
-              p = 0;
-            } else {
-              m = +m + 1;
-              p = 0;
-            }
-          } else if (gtlt === "<=") {
-            gtlt = "<";
-            if (xm) {
-              M = +M + 1;
-            } else {
-              m = +m + 1;
-            }
-          }
-          if (gtlt === "<") {
-            pr = "-0";
-          }
-          ret = `${gtlt + M}.${m}.${p}${pr}`;
-        } else if (xm) {
-          ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
-        } else if (xp) {
-          ret = `>=${M}.${m}.0${pr} <${M}.${+m + 1}.0-0`;
-        }
-        debug("xRange return", ret);
-        return ret;
-      });
-    };
-    var replaceStars = (comp, options) => {
-      debug("replaceStars", comp, options);
-      return comp.trim().replace(re[t.STAR], "");
-    };
-    var replaceGTE0 = (comp, options) => {
-      debug("replaceGTE0", comp, options);
-      return comp.trim().replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], "");
-    };
-    var hyphenReplace = (incPr) => ($0, from, fM, fm, fp, fpr, fb, to, tM, tm, tp, tpr) => {
-      if (isX(fM)) {
-        from = "";
-      } else if (isX(fm)) {
-        from = `>=${fM}.0.0${incPr ? "-0" : ""}`;
-      } else if (isX(fp)) {
-        from = `>=${fM}.${fm}.0${incPr ? "-0" : ""}`;
-      } else if (fpr) {
-        from = `>=${from}`;
-      } else {
-        from = `>=${from}${incPr ? "-0" : ""}`;
-      }
-      if (isX(tM)) {
-        to = "";
-      } else if (isX(tm)) {
-        to = `<${+tM + 1}.0.0-0`;
-      } else if (isX(tp)) {
-        to = `<${tM}.${+tm + 1}.0-0`;
-      } else if (tpr) {
-        to = `<=${tM}.${tm}.${tp}-${tpr}`;
-      } else if (incPr) {
-        to = `<${tM}.${tm}.${+tp + 1}-0`;
-      } else {
-        to = `<=${to}`;
-      }
-      return `${from} ${to}`.trim();
-    };
-    var testSet = (set2, version2, options) => {
-      for (let i = 0; i < set2.length; i++) {
-        if (!set2[i].test(version2)) {
-          return false;
-        }
-      }
-      if (version2.prerelease.length && !options.includePrerelease) {
-        for (let i = 0; i < set2.length; i++) {
-          debug(set2[i].semver);
-          if (set2[i].semver === Comparator.ANY) {
-            continue;
-          }
-          if (set2[i].semver.prerelease.length > 0) {
-            const allowed = set2[i].semver;
-            if (allowed.major === version2.major && allowed.minor === version2.minor && allowed.patch === version2.patch) {
-              return true;
-            }
-          }
-        }
-        return false;
-      }
-      return true;
-    };
-  }
-});
-
-// node_modules/semver/classes/comparator.js
-var require_comparator = __commonJS({
-  "node_modules/semver/classes/comparator.js"(exports, module) {
-    "use strict";
-    var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
-    var Comparator = class _Comparator {
-      static get ANY() {
-        return ANY;
-      }
-      constructor(comp, options) {
-        options = parseOptions(options);
-        if (comp instanceof _Comparator) {
-          if (comp.loose === !!options.loose) {
-            return comp;
-          } else {
-            comp = comp.value;
-          }
-        }
-        comp = comp.trim().split(/\s+/).join(" ");
-        debug("comparator", comp, options);
-        this.options = options;
-        this.loose = !!options.loose;
-        this.parse(comp);
-        if (this.semver === ANY) {
-          this.value = "";
-        } else {
-          this.value = this.operator + this.semver.version;
-        }
-        debug("comp", this);
-      }
-      parse(comp) {
-        const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
-        const m = comp.match(r);
-        if (!m) {
-          throw new TypeError(`Invalid comparator: ${comp}`);
-        }
-        this.operator = m[1] !== void 0 ? m[1] : "";
-        if (this.operator === "=") {
-          this.operator = "";
-        }
-        if (!m[2]) {
-          this.semver = ANY;
-        } else {
-          this.semver = new SemVer(m[2], this.options.loose);
-        }
-      }
-      toString() {
-        return this.value;
-      }
-      test(version2) {
-        debug("Comparator.test", version2, this.options.loose);
-        if (this.semver === ANY || version2 === ANY) {
-          return true;
-        }
-        if (typeof version2 === "string") {
-          try {
-            version2 = new SemVer(version2, this.options);
-          } catch (er) {
-            return false;
-          }
-        }
-        return cmp(version2, this.operator, this.semver, this.options);
-      }
-      intersects(comp, options) {
-        if (!(comp instanceof _Comparator)) {
-          throw new TypeError("a Comparator is required");
-        }
-        if (this.operator === "") {
-          if (this.value === "") {
-            return true;
-          }
-          return new Range(comp.value, options).test(this.value);
-        } else if (comp.operator === "") {
-          if (comp.value === "") {
-            return true;
-          }
-          return new Range(this.value, options).test(comp.semver);
-        }
-        options = parseOptions(options);
-        if (options.includePrerelease && (this.value === "<0.0.0-0" || comp.value === "<0.0.0-0")) {
-          return false;
-        }
-        if (!options.includePrerelease && (this.value.startsWith("<0.0.0") || comp.value.startsWith("<0.0.0"))) {
-          return false;
-        }
-        if (this.operator.startsWith(">") && comp.operator.startsWith(">")) {
-          return true;
-        }
-        if (this.operator.startsWith("<") && comp.operator.startsWith("<")) {
-          return true;
-        }
-        if (this.semver.version === comp.semver.version && this.operator.includes("=") && comp.operator.includes("=")) {
-          return true;
-        }
-        if (cmp(this.semver, "<", comp.semver, options) && this.operator.startsWith(">") && comp.operator.startsWith("<")) {
-          return true;
-        }
-        if (cmp(this.semver, ">", comp.semver, options) && this.operator.startsWith("<") && comp.operator.startsWith(">")) {
-          return true;
-        }
-        return false;
-      }
-    };
-    module.exports = Comparator;
-    var parseOptions = require_parse_options();
-    var { safeRe: re, t } = require_re();
-    var cmp = require_cmp();
-    var debug = require_debug();
-    var SemVer = require_semver();
-    var Range = require_range();
-  }
-});
-
-// node_modules/semver/functions/satisfies.js
-var require_satisfies = __commonJS({
-  "node_modules/semver/functions/satisfies.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var satisfies = (version2, range, options) => {
-      try {
-        range = new Range(range, options);
-      } catch (er) {
-        return false;
-      }
-      return range.test(version2);
-    };
-    module.exports = satisfies;
-  }
-});
-
-// node_modules/semver/ranges/to-comparators.js
-var require_to_comparators = __commonJS({
-  "node_modules/semver/ranges/to-comparators.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
-    module.exports = toComparators;
-  }
-});
-
-// node_modules/semver/ranges/max-satisfying.js
-var require_max_satisfying = __commonJS({
-  "node_modules/semver/ranges/max-satisfying.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Range = require_range();
-    var maxSatisfying = (versions, range, options) => {
-      let max = null;
-      let maxSV = null;
-      let rangeObj = null;
-      try {
-        rangeObj = new Range(range, options);
-      } catch (er) {
-        return null;
-      }
-      versions.forEach((v) => {
-        if (rangeObj.test(v)) {
-          if (!max || maxSV.compare(v) === -1) {
-            max = v;
-            maxSV = new SemVer(max, options);
-          }
-        }
-      });
-      return max;
-    };
-    module.exports = maxSatisfying;
-  }
-});
-
-// node_modules/semver/ranges/min-satisfying.js
-var require_min_satisfying = __commonJS({
-  "node_modules/semver/ranges/min-satisfying.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Range = require_range();
-    var minSatisfying = (versions, range, options) => {
-      let min = null;
-      let minSV = null;
-      let rangeObj = null;
-      try {
-        rangeObj = new Range(range, options);
-      } catch (er) {
-        return null;
-      }
-      versions.forEach((v) => {
-        if (rangeObj.test(v)) {
-          if (!min || minSV.compare(v) === 1) {
-            min = v;
-            minSV = new SemVer(min, options);
-          }
-        }
-      });
-      return min;
-    };
-    module.exports = minSatisfying;
-  }
-});
-
-// node_modules/semver/ranges/min-version.js
-var require_min_version = __commonJS({
-  "node_modules/semver/ranges/min-version.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Range = require_range();
-    var gt = require_gt();
-    var minVersion = (range, loose) => {
-      range = new Range(range, loose);
-      let minver = new SemVer("0.0.0");
-      if (range.test(minver)) {
-        return minver;
-      }
-      minver = new SemVer("0.0.0-0");
-      if (range.test(minver)) {
-        return minver;
-      }
-      minver = null;
-      for (let i = 0; i < range.set.length; ++i) {
-        const comparators = range.set[i];
-        let setMin = null;
-        comparators.forEach((comparator) => {
-          const compver = new SemVer(comparator.semver.version);
-          switch (comparator.operator) {
-            case ">":
-              if (compver.prerelease.length === 0) {
-                compver.patch++;
-              } else {
-                compver.prerelease.push(0);
-              }
-              compver.raw = compver.format();
-            /* fallthrough */
-            case "":
-            case ">=":
-              if (!setMin || gt(compver, setMin)) {
-                setMin = compver;
-              }
-              break;
-            case "<":
-            case "<=":
-              break;
-            /* istanbul ignore next */
-            default:
-              throw new Error(`Unexpected operation: ${comparator.operator}`);
-          }
-        });
-        if (setMin && (!minver || gt(minver, setMin))) {
-          minver = setMin;
-        }
-      }
-      if (minver && range.test(minver)) {
-        return minver;
-      }
-      return null;
-    };
-    module.exports = minVersion;
-  }
-});
-
-// node_modules/semver/ranges/valid.js
-var require_valid2 = __commonJS({
-  "node_modules/semver/ranges/valid.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var validRange = (range, options) => {
-      try {
-        return new Range(range, options).range || "*";
-      } catch (er) {
-        return null;
-      }
-    };
-    module.exports = validRange;
-  }
-});
-
-// node_modules/semver/ranges/outside.js
-var require_outside = __commonJS({
-  "node_modules/semver/ranges/outside.js"(exports, module) {
-    "use strict";
-    var SemVer = require_semver();
-    var Comparator = require_comparator();
-    var { ANY } = Comparator;
-    var Range = require_range();
-    var satisfies = require_satisfies();
-    var gt = require_gt();
-    var lt = require_lt();
-    var lte = require_lte();
-    var gte = require_gte();
-    var outside = (version2, range, hilo, options) => {
-      version2 = new SemVer(version2, options);
-      range = new Range(range, options);
-      let gtfn, ltefn, ltfn, comp, ecomp;
-      switch (hilo) {
-        case ">":
-          gtfn = gt;
-          ltefn = lte;
-          ltfn = lt;
-          comp = ">";
-          ecomp = ">=";
-          break;
-        case "<":
-          gtfn = lt;
-          ltefn = gte;
-          ltfn = gt;
-          comp = "<";
-          ecomp = "<=";
-          break;
-        default:
-          throw new TypeError('Must provide a hilo val of "<" or ">"');
-      }
-      if (satisfies(version2, range, options)) {
-        return false;
-      }
-      for (let i = 0; i < range.set.length; ++i) {
-        const comparators = range.set[i];
-        let high = null;
-        let low = null;
-        comparators.forEach((comparator) => {
-          if (comparator.semver === ANY) {
-            comparator = new Comparator(">=0.0.0");
-          }
-          high = high || comparator;
-          low = low || comparator;
-          if (gtfn(comparator.semver, high.semver, options)) {
-            high = comparator;
-          } else if (ltfn(comparator.semver, low.semver, options)) {
-            low = comparator;
-          }
-        });
-        if (high.operator === comp || high.operator === ecomp) {
-          return false;
-        }
-        if ((!low.operator || low.operator === comp) && ltefn(version2, low.semver)) {
-          return false;
-        } else if (low.operator === ecomp && ltfn(version2, low.semver)) {
-          return false;
-        }
-      }
-      return true;
-    };
-    module.exports = outside;
-  }
-});
-
-// node_modules/semver/ranges/gtr.js
-var require_gtr = __commonJS({
-  "node_modules/semver/ranges/gtr.js"(exports, module) {
-    "use strict";
-    var outside = require_outside();
-    var gtr = (version2, range, options) => outside(version2, range, ">", options);
-    module.exports = gtr;
-  }
-});
-
-// node_modules/semver/ranges/ltr.js
-var require_ltr = __commonJS({
-  "node_modules/semver/ranges/ltr.js"(exports, module) {
-    "use strict";
-    var outside = require_outside();
-    var ltr = (version2, range, options) => outside(version2, range, "<", options);
-    module.exports = ltr;
-  }
-});
-
-// node_modules/semver/ranges/intersects.js
-var require_intersects = __commonJS({
-  "node_modules/semver/ranges/intersects.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var intersects = (r1, r2, options) => {
-      r1 = new Range(r1, options);
-      r2 = new Range(r2, options);
-      return r1.intersects(r2, options);
-    };
-    module.exports = intersects;
-  }
-});
-
-// node_modules/semver/ranges/simplify.js
-var require_simplify = __commonJS({
-  "node_modules/semver/ranges/simplify.js"(exports, module) {
-    "use strict";
-    var satisfies = require_satisfies();
-    var compare = require_compare();
-    module.exports = (versions, range, options) => {
-      const set2 = [];
-      let first = null;
-      let prev = null;
-      const v = versions.sort((a, b) => compare(a, b, options));
-      for (const version2 of v) {
-        const included = satisfies(version2, range, options);
-        if (included) {
-          prev = version2;
-          if (!first) {
-            first = version2;
-          }
-        } else {
-          if (prev) {
-            set2.push([first, prev]);
-          }
-          prev = null;
-          first = null;
-        }
-      }
-      if (first) {
-        set2.push([first, null]);
-      }
-      const ranges = [];
-      for (const [min, max] of set2) {
-        if (min === max) {
-          ranges.push(min);
-        } else if (!max && min === v[0]) {
-          ranges.push("*");
-        } else if (!max) {
-          ranges.push(`>=${min}`);
-        } else if (min === v[0]) {
-          ranges.push(`<=${max}`);
-        } else {
-          ranges.push(`${min} - ${max}`);
-        }
-      }
-      const simplified = ranges.join(" || ");
-      const original = typeof range.raw === "string" ? range.raw : String(range);
-      return simplified.length < original.length ? simplified : range;
-    };
-  }
-});
-
-// node_modules/semver/ranges/subset.js
-var require_subset = __commonJS({
-  "node_modules/semver/ranges/subset.js"(exports, module) {
-    "use strict";
-    var Range = require_range();
-    var Comparator = require_comparator();
-    var { ANY } = Comparator;
-    var satisfies = require_satisfies();
-    var compare = require_compare();
-    var subset = (sub, dom, options = {}) => {
-      if (sub === dom) {
-        return true;
-      }
-      sub = new Range(sub, options);
-      dom = new Range(dom, options);
-      let sawNonNull = false;
-      OUTER: for (const simpleSub of sub.set) {
-        for (const simpleDom of dom.set) {
-          const isSub = simpleSubset(simpleSub, simpleDom, options);
-          sawNonNull = sawNonNull || isSub !== null;
-          if (isSub) {
-            continue OUTER;
-          }
-        }
-        if (sawNonNull) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var minimumVersionWithPreRelease = [new Comparator(">=0.0.0-0")];
-    var minimumVersion = [new Comparator(">=0.0.0")];
-    var simpleSubset = (sub, dom, options) => {
-      if (sub === dom) {
-        return true;
-      }
-      if (sub.length === 1 && sub[0].semver === ANY) {
-        if (dom.length === 1 && dom[0].semver === ANY) {
-          return true;
-        } else if (options.includePrerelease) {
-          sub = minimumVersionWithPreRelease;
-        } else {
-          sub = minimumVersion;
-        }
-      }
-      if (dom.length === 1 && dom[0].semver === ANY) {
-        if (options.includePrerelease) {
-          return true;
-        } else {
-          dom = minimumVersion;
-        }
-      }
-      const eqSet = /* @__PURE__ */ new Set();
-      let gt, lt;
-      for (const c of sub) {
-        if (c.operator === ">" || c.operator === ">=") {
-          gt = higherGT(gt, c, options);
-        } else if (c.operator === "<" || c.operator === "<=") {
-          lt = lowerLT(lt, c, options);
-        } else {
-          eqSet.add(c.semver);
-        }
-      }
-      if (eqSet.size > 1) {
-        return null;
-      }
-      let gtltComp;
-      if (gt && lt) {
-        gtltComp = compare(gt.semver, lt.semver, options);
-        if (gtltComp > 0) {
-          return null;
-        } else if (gtltComp === 0 && (gt.operator !== ">=" || lt.operator !== "<=")) {
-          return null;
-        }
-      }
-      for (const eq of eqSet) {
-        if (gt && !satisfies(eq, String(gt), options)) {
-          return null;
-        }
-        if (lt && !satisfies(eq, String(lt), options)) {
-          return null;
-        }
-        for (const c of dom) {
-          if (!satisfies(eq, String(c), options)) {
-            return false;
-          }
-        }
-        return true;
-      }
-      let higher, lower;
-      let hasDomLT, hasDomGT;
-      let needDomLTPre = lt && !options.includePrerelease && lt.semver.prerelease.length ? lt.semver : false;
-      let needDomGTPre = gt && !options.includePrerelease && gt.semver.prerelease.length ? gt.semver : false;
-      if (needDomLTPre && needDomLTPre.prerelease.length === 1 && lt.operator === "<" && needDomLTPre.prerelease[0] === 0) {
-        needDomLTPre = false;
-      }
-      for (const c of dom) {
-        hasDomGT = hasDomGT || c.operator === ">" || c.operator === ">=";
-        hasDomLT = hasDomLT || c.operator === "<" || c.operator === "<=";
-        if (gt) {
-          if (needDomGTPre) {
-            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomGTPre.major && c.semver.minor === needDomGTPre.minor && c.semver.patch === needDomGTPre.patch) {
-              needDomGTPre = false;
-            }
-          }
-          if (c.operator === ">" || c.operator === ">=") {
-            higher = higherGT(gt, c, options);
-            if (higher === c && higher !== gt) {
-              return false;
-            }
-          } else if (gt.operator === ">=" && !c.test(gt.semver)) {
-            return false;
-          }
-        }
-        if (lt) {
-          if (needDomLTPre) {
-            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomLTPre.major && c.semver.minor === needDomLTPre.minor && c.semver.patch === needDomLTPre.patch) {
-              needDomLTPre = false;
-            }
-          }
-          if (c.operator === "<" || c.operator === "<=") {
-            lower = lowerLT(lt, c, options);
-            if (lower === c && lower !== lt) {
-              return false;
-            }
-          } else if (lt.operator === "<=" && !c.test(lt.semver)) {
-            return false;
-          }
-        }
-        if (!c.operator && (lt || gt) && gtltComp !== 0) {
-          return false;
-        }
-      }
-      if (gt && hasDomLT && !lt && gtltComp !== 0) {
-        return false;
-      }
-      if (lt && hasDomGT && !gt && gtltComp !== 0) {
-        return false;
-      }
-      if (needDomGTPre || needDomLTPre) {
-        return false;
-      }
-      return true;
-    };
-    var higherGT = (a, b, options) => {
-      if (!a) {
-        return b;
-      }
-      const comp = compare(a.semver, b.semver, options);
-      return comp > 0 ? a : comp < 0 ? b : b.operator === ">" && a.operator === ">=" ? b : a;
-    };
-    var lowerLT = (a, b, options) => {
-      if (!a) {
-        return b;
-      }
-      const comp = compare(a.semver, b.semver, options);
-      return comp < 0 ? a : comp > 0 ? b : b.operator === "<" && a.operator === "<=" ? b : a;
-    };
-    module.exports = subset;
-  }
-});
-
-// node_modules/semver/index.js
-var require_semver2 = __commonJS({
-  "node_modules/semver/index.js"(exports, module) {
-    "use strict";
-    var internalRe = require_re();
-    var constants = require_constants();
-    var SemVer = require_semver();
-    var identifiers = require_identifiers();
-    var parse3 = require_parse();
-    var valid = require_valid();
-    var clean = require_clean();
-    var inc = require_inc();
-    var diff = require_diff();
-    var major = require_major();
-    var minor = require_minor();
-    var patch = require_patch();
-    var prerelease = require_prerelease();
-    var compare = require_compare();
-    var rcompare = require_rcompare();
-    var compareLoose = require_compare_loose();
-    var compareBuild = require_compare_build();
-    var sort = require_sort();
-    var rsort = require_rsort();
-    var gt = require_gt();
-    var lt = require_lt();
-    var eq = require_eq();
-    var neq = require_neq();
-    var gte = require_gte();
-    var lte = require_lte();
-    var cmp = require_cmp();
-    var coerce = require_coerce();
-    var truncate = require_truncate();
-    var Comparator = require_comparator();
-    var Range = require_range();
-    var satisfies = require_satisfies();
-    var toComparators = require_to_comparators();
-    var maxSatisfying = require_max_satisfying();
-    var minSatisfying = require_min_satisfying();
-    var minVersion = require_min_version();
-    var validRange = require_valid2();
-    var outside = require_outside();
-    var gtr = require_gtr();
-    var ltr = require_ltr();
-    var intersects = require_intersects();
-    var simplifyRange = require_simplify();
-    var subset = require_subset();
-    module.exports = {
-      parse: parse3,
-      valid,
-      clean,
-      inc,
-      diff,
-      major,
-      minor,
-      patch,
-      prerelease,
-      compare,
-      rcompare,
-      compareLoose,
-      compareBuild,
-      sort,
-      rsort,
-      gt,
-      lt,
-      eq,
-      neq,
-      gte,
-      lte,
-      cmp,
-      coerce,
-      truncate,
-      Comparator,
-      Range,
-      satisfies,
-      toComparators,
-      maxSatisfying,
-      minSatisfying,
-      minVersion,
-      validRange,
-      outside,
-      gtr,
-      ltr,
-      intersects,
-      simplifyRange,
-      subset,
-      SemVer,
-      re: internalRe.re,
-      src: internalRe.src,
-      tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants.RELEASE_TYPES,
-      compareIdentifiers: identifiers.compareIdentifiers,
-      rcompareIdentifiers: identifiers.rcompareIdentifiers
-    };
-  }
-});
-
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -5757,17 +3544,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path8) {
-      const ctrl = callVisitor(key, node2, visitor, path8);
+    function visit_(key, node2, visitor, path9) {
+      const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path8);
+            const ci = visit_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5778,13 +3565,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path8);
+          const cv = visit_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5805,17 +3592,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path8) {
-      const ctrl = await callVisitor(key, node2, visitor, path8);
+    async function visitAsync_(key, node2, visitor, path9) {
+      const ctrl = await callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5826,13 +3613,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path8);
+          const cv = await visitAsync_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -5859,23 +3646,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path8) {
+    function callVisitor(key, node2, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path8);
+        return visitor(key, node2, path9);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path8);
+        return visitor.Map?.(key, node2, path9);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path8);
+        return visitor.Seq?.(key, node2, path9);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path8);
+        return visitor.Pair?.(key, node2, path9);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path8);
+        return visitor.Scalar?.(key, node2, path9);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path8);
+        return visitor.Alias?.(key, node2, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node2) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node2) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -6487,10 +4274,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -6509,7 +4296,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -6539,11 +4326,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -6557,8 +4344,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -6572,8 +4359,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -6591,8 +4378,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -6602,8 +4389,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -9118,9 +6905,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -9195,14 +6982,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -9217,10 +7004,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -9231,10 +7018,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -9251,13 +7038,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -11218,9 +9005,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path8) => {
+    visit2.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -11229,23 +9016,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path8) => {
-      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit2.parentCollection = (cst, path9) => {
+      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11256,10 +9043,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -13010,11 +10797,2224 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/semver/internal/constants.js
+var require_constants = __commonJS({
+  "node_modules/semver/internal/constants.js"(exports, module) {
+    "use strict";
+    var SEMVER_SPEC_VERSION = "2.0.0";
+    var MAX_LENGTH = 256;
+    var MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER || /* istanbul ignore next */
+    9007199254740991;
+    var MAX_SAFE_COMPONENT_LENGTH = 16;
+    var MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
+    var WHITESPACE_CHARACTERS = [
+      "	",
+      "\n",
+      "\v",
+      "\f",
+      "\r",
+      " ",
+      "\xA0",
+      "\u1680",
+      "\u2000",
+      "\u2001",
+      "\u2002",
+      "\u2003",
+      "\u2004",
+      "\u2005",
+      "\u2006",
+      "\u2007",
+      "\u2008",
+      "\u2009",
+      "\u200A",
+      "\u2028",
+      "\u2029",
+      "\u202F",
+      "\u205F",
+      "\u3000",
+      "\uFEFF"
+    ];
+    var RELEASE_TYPES = [
+      "major",
+      "premajor",
+      "minor",
+      "preminor",
+      "patch",
+      "prepatch",
+      "prerelease"
+    ];
+    module.exports = {
+      MAX_LENGTH,
+      MAX_SAFE_COMPONENT_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      MAX_SAFE_INTEGER,
+      WHITESPACE_CHARACTERS,
+      RELEASE_TYPES,
+      SEMVER_SPEC_VERSION,
+      FLAG_INCLUDE_PRERELEASE: 1,
+      FLAG_LOOSE: 2
+    };
+  }
+});
+
+// node_modules/semver/internal/debug.js
+var require_debug = __commonJS({
+  "node_modules/semver/internal/debug.js"(exports, module) {
+    "use strict";
+    var debug = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
+    };
+    module.exports = debug;
+  }
+});
+
+// node_modules/semver/internal/re.js
+var require_re = __commonJS({
+  "node_modules/semver/internal/re.js"(exports, module) {
+    "use strict";
+    var {
+      MAX_SAFE_COMPONENT_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      MAX_LENGTH
+    } = require_constants();
+    var debug = require_debug();
+    exports = module.exports = {};
+    var re = exports.re = [];
+    var safeRe = exports.safeRe = [];
+    var src = exports.src = [];
+    var safeSrc = exports.safeSrc = [];
+    var t = exports.t = {};
+    var R = 0;
+    var LETTERDASHNUMBER = "[a-zA-Z0-9-]";
+    var safeRegexReplacements = [
+      ["\\s", 1],
+      ["\\d", MAX_LENGTH],
+      [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH]
+    ];
+    var makeSafeRegex = (value) => {
+      for (const [token, max] of safeRegexReplacements) {
+        value = value.split(`${token}*`).join(`${token}{0,${max}}`).split(`${token}+`).join(`${token}{1,${max}}`);
+      }
+      return value;
+    };
+    var createToken = (name, value, isGlobal) => {
+      const safe = makeSafeRegex(value);
+      const index = R++;
+      debug(name, index, value);
+      t[name] = index;
+      src[index] = value;
+      safeSrc[index] = safe;
+      re[index] = new RegExp(value, isGlobal ? "g" : void 0);
+      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
+    };
+    createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
+    createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
+    createToken("NONNUMERICIDENTIFIER", `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
+    createToken("MAINVERSION", `(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})`);
+    createToken("MAINVERSIONLOOSE", `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})`);
+    createToken("PRERELEASEIDENTIFIER", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIER]})`);
+    createToken("PRERELEASEIDENTIFIERLOOSE", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
+    createToken("PRERELEASE", `(?:-(${src[t.PRERELEASEIDENTIFIER]}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
+    createToken("PRERELEASELOOSE", `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
+    createToken("BUILDIDENTIFIER", `${LETTERDASHNUMBER}+`);
+    createToken("BUILD", `(?:\\+(${src[t.BUILDIDENTIFIER]}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
+    createToken("FULLPLAIN", `v?${src[t.MAINVERSION]}${src[t.PRERELEASE]}?${src[t.BUILD]}?`);
+    createToken("FULL", `^${src[t.FULLPLAIN]}$`);
+    createToken("LOOSEPLAIN", `[v=\\s]*${src[t.MAINVERSIONLOOSE]}${src[t.PRERELEASELOOSE]}?${src[t.BUILD]}?`);
+    createToken("LOOSE", `^${src[t.LOOSEPLAIN]}$`);
+    createToken("GTLT", "((?:<|>)?=?)");
+    createToken("XRANGEIDENTIFIERLOOSE", `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
+    createToken("XRANGEIDENTIFIER", `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
+    createToken("XRANGEPLAIN", `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:${src[t.PRERELEASE]})?${src[t.BUILD]}?)?)?`);
+    createToken("XRANGEPLAINLOOSE", `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:${src[t.PRERELEASELOOSE]})?${src[t.BUILD]}?)?)?`);
+    createToken("XRANGE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
+    createToken("XRANGELOOSE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("COERCEPLAIN", `${"(^|[^\\d])(\\d{1,"}${MAX_SAFE_COMPONENT_LENGTH}})(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
+    createToken("COERCE", `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
+    createToken("COERCEFULL", src[t.COERCEPLAIN] + `(?:${src[t.PRERELEASE]})?(?:${src[t.BUILD]})?(?:$|[^\\d])`);
+    createToken("COERCERTL", src[t.COERCE], true);
+    createToken("COERCERTLFULL", src[t.COERCEFULL], true);
+    createToken("LONETILDE", "(?:~>?)");
+    createToken("TILDETRIM", `(\\s*)${src[t.LONETILDE]}\\s+`, true);
+    exports.tildeTrimReplace = "$1~";
+    createToken("TILDE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
+    createToken("TILDELOOSE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("LONECARET", "(?:\\^)");
+    createToken("CARETTRIM", `(\\s*)${src[t.LONECARET]}\\s+`, true);
+    exports.caretTrimReplace = "$1^";
+    createToken("CARET", `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
+    createToken("CARETLOOSE", `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("COMPARATORLOOSE", `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
+    createToken("COMPARATOR", `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
+    createToken("COMPARATORTRIM", `(\\s*)${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
+    exports.comparatorTrimReplace = "$1$2$3";
+    createToken("HYPHENRANGE", `^\\s*(${src[t.XRANGEPLAIN]})\\s+-\\s+(${src[t.XRANGEPLAIN]})\\s*$`);
+    createToken("HYPHENRANGELOOSE", `^\\s*(${src[t.XRANGEPLAINLOOSE]})\\s+-\\s+(${src[t.XRANGEPLAINLOOSE]})\\s*$`);
+    createToken("STAR", "(<|>)?=?\\s*\\*");
+    createToken("GTE0", "^\\s*>=\\s*0\\.0\\.0\\s*$");
+    createToken("GTE0PRE", "^\\s*>=\\s*0\\.0\\.0-0\\s*$");
+  }
+});
+
+// node_modules/semver/internal/parse-options.js
+var require_parse_options = __commonJS({
+  "node_modules/semver/internal/parse-options.js"(exports, module) {
+    "use strict";
+    var looseOption = Object.freeze({ loose: true });
+    var emptyOpts = Object.freeze({});
+    var parseOptions = (options) => {
+      if (!options) {
+        return emptyOpts;
+      }
+      if (typeof options !== "object") {
+        return looseOption;
+      }
+      return options;
+    };
+    module.exports = parseOptions;
+  }
+});
+
+// node_modules/semver/internal/identifiers.js
+var require_identifiers = __commonJS({
+  "node_modules/semver/internal/identifiers.js"(exports, module) {
+    "use strict";
+    var numeric2 = /^[0-9]+$/;
+    var compareIdentifiers = (a, b) => {
+      if (typeof a === "number" && typeof b === "number") {
+        return a === b ? 0 : a < b ? -1 : 1;
+      }
+      const anum = numeric2.test(a);
+      const bnum = numeric2.test(b);
+      if (anum && bnum) {
+        a = +a;
+        b = +b;
+      }
+      return a === b ? 0 : anum && !bnum ? -1 : bnum && !anum ? 1 : a < b ? -1 : 1;
+    };
+    var rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
+    module.exports = {
+      compareIdentifiers,
+      rcompareIdentifiers
+    };
+  }
+});
+
+// node_modules/semver/classes/semver.js
+var require_semver = __commonJS({
+  "node_modules/semver/classes/semver.js"(exports, module) {
+    "use strict";
+    var debug = require_debug();
+    var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants();
+    var { safeRe: re, t } = require_re();
+    var parseOptions = require_parse_options();
+    var { compareIdentifiers } = require_identifiers();
+    var isPrereleaseIdentifier = (prerelease, identifier) => {
+      const identifiers = identifier.split(".");
+      if (identifiers.length > prerelease.length) {
+        return false;
+      }
+      for (let i = 0; i < identifiers.length; i++) {
+        if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var SemVer = class _SemVer {
+      constructor(version2, options) {
+        options = parseOptions(options);
+        if (version2 instanceof _SemVer) {
+          if (version2.loose === !!options.loose && version2.includePrerelease === !!options.includePrerelease) {
+            return version2;
+          } else {
+            version2 = version2.version;
+          }
+        } else if (typeof version2 !== "string") {
+          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version2}".`);
+        }
+        if (version2.length > MAX_LENGTH) {
+          throw new TypeError(
+            `version is longer than ${MAX_LENGTH} characters`
+          );
+        }
+        debug("SemVer", version2, options);
+        this.options = options;
+        this.loose = !!options.loose;
+        this.includePrerelease = !!options.includePrerelease;
+        const m = version2.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
+        if (!m) {
+          throw new TypeError(`Invalid Version: ${version2}`);
+        }
+        this.raw = version2;
+        this.major = +m[1];
+        this.minor = +m[2];
+        this.patch = +m[3];
+        if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+          throw new TypeError("Invalid major version");
+        }
+        if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+          throw new TypeError("Invalid minor version");
+        }
+        if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+          throw new TypeError("Invalid patch version");
+        }
+        if (!m[4]) {
+          this.prerelease = [];
+        } else {
+          this.prerelease = m[4].split(".").map((id) => {
+            if (/^[0-9]+$/.test(id)) {
+              const num = +id;
+              if (num >= 0 && num < MAX_SAFE_INTEGER) {
+                return num;
+              }
+            }
+            return id;
+          });
+        }
+        this.build = m[5] ? m[5].split(".") : [];
+        this.format();
+      }
+      format() {
+        this.version = `${this.major}.${this.minor}.${this.patch}`;
+        if (this.prerelease.length) {
+          this.version += `-${this.prerelease.join(".")}`;
+        }
+        return this.version;
+      }
+      toString() {
+        return this.version;
+      }
+      compare(other) {
+        debug("SemVer.compare", this.version, this.options, other);
+        if (!(other instanceof _SemVer)) {
+          if (typeof other === "string" && other === this.version) {
+            return 0;
+          }
+          other = new _SemVer(other, this.options);
+        }
+        if (other.version === this.version) {
+          return 0;
+        }
+        return this.compareMain(other) || this.comparePre(other);
+      }
+      compareMain(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        if (this.major < other.major) {
+          return -1;
+        }
+        if (this.major > other.major) {
+          return 1;
+        }
+        if (this.minor < other.minor) {
+          return -1;
+        }
+        if (this.minor > other.minor) {
+          return 1;
+        }
+        if (this.patch < other.patch) {
+          return -1;
+        }
+        if (this.patch > other.patch) {
+          return 1;
+        }
+        return 0;
+      }
+      comparePre(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        if (this.prerelease.length && !other.prerelease.length) {
+          return -1;
+        } else if (!this.prerelease.length && other.prerelease.length) {
+          return 1;
+        } else if (!this.prerelease.length && !other.prerelease.length) {
+          return 0;
+        }
+        let i = 0;
+        do {
+          const a = this.prerelease[i];
+          const b = other.prerelease[i];
+          debug("prerelease compare", i, a, b);
+          if (a === void 0 && b === void 0) {
+            return 0;
+          } else if (b === void 0) {
+            return 1;
+          } else if (a === void 0) {
+            return -1;
+          } else if (a === b) {
+            continue;
+          } else {
+            return compareIdentifiers(a, b);
+          }
+        } while (++i);
+      }
+      compareBuild(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        let i = 0;
+        do {
+          const a = this.build[i];
+          const b = other.build[i];
+          debug("build compare", i, a, b);
+          if (a === void 0 && b === void 0) {
+            return 0;
+          } else if (b === void 0) {
+            return 1;
+          } else if (a === void 0) {
+            return -1;
+          } else if (a === b) {
+            continue;
+          } else {
+            return compareIdentifiers(a, b);
+          }
+        } while (++i);
+      }
+      // preminor will bump the version up to the next minor release, and immediately
+      // down to pre-release. premajor and prepatch work the same way.
+      inc(release, identifier, identifierBase) {
+        if (release.startsWith("pre")) {
+          if (!identifier && identifierBase === false) {
+            throw new Error("invalid increment argument: identifier is empty");
+          }
+          if (identifier) {
+            const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
+            if (!match || match[1] !== identifier) {
+              throw new Error(`invalid identifier: ${identifier}`);
+            }
+          }
+        }
+        switch (release) {
+          case "premajor":
+            this.prerelease.length = 0;
+            this.patch = 0;
+            this.minor = 0;
+            this.major++;
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "preminor":
+            this.prerelease.length = 0;
+            this.patch = 0;
+            this.minor++;
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "prepatch":
+            this.prerelease.length = 0;
+            this.inc("patch", identifier, identifierBase);
+            this.inc("pre", identifier, identifierBase);
+            break;
+          // If the input is a non-prerelease version, this acts the same as
+          // prepatch.
+          case "prerelease":
+            if (this.prerelease.length === 0) {
+              this.inc("patch", identifier, identifierBase);
+            }
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "release":
+            if (this.prerelease.length === 0) {
+              throw new Error(`version ${this.raw} is not a prerelease`);
+            }
+            this.prerelease.length = 0;
+            break;
+          case "major":
+            if (this.minor !== 0 || this.patch !== 0 || this.prerelease.length === 0) {
+              this.major++;
+            }
+            this.minor = 0;
+            this.patch = 0;
+            this.prerelease = [];
+            break;
+          case "minor":
+            if (this.patch !== 0 || this.prerelease.length === 0) {
+              this.minor++;
+            }
+            this.patch = 0;
+            this.prerelease = [];
+            break;
+          case "patch":
+            if (this.prerelease.length === 0) {
+              this.patch++;
+            }
+            this.prerelease = [];
+            break;
+          // This probably shouldn't be used publicly.
+          // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+          case "pre": {
+            const base = Number(identifierBase) ? 1 : 0;
+            if (this.prerelease.length === 0) {
+              this.prerelease = [base];
+            } else {
+              let i = this.prerelease.length;
+              while (--i >= 0) {
+                if (typeof this.prerelease[i] === "number") {
+                  this.prerelease[i]++;
+                  i = -2;
+                }
+              }
+              if (i === -1) {
+                if (identifier === this.prerelease.join(".") && identifierBase === false) {
+                  throw new Error("invalid increment argument: identifier already exists");
+                }
+                this.prerelease.push(base);
+              }
+            }
+            if (identifier) {
+              let prerelease = [identifier, base];
+              if (identifierBase === false) {
+                prerelease = [identifier];
+              }
+              if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+                const prereleaseBase = this.prerelease[identifier.split(".").length];
+                if (isNaN(prereleaseBase)) {
+                  this.prerelease = prerelease;
+                }
+              } else {
+                this.prerelease = prerelease;
+              }
+            }
+            break;
+          }
+          default:
+            throw new Error(`invalid increment argument: ${release}`);
+        }
+        this.raw = this.format();
+        if (this.build.length) {
+          this.raw += `+${this.build.join(".")}`;
+        }
+        return this;
+      }
+    };
+    module.exports = SemVer;
+  }
+});
+
+// node_modules/semver/functions/parse.js
+var require_parse = __commonJS({
+  "node_modules/semver/functions/parse.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var parse3 = (version2, options, throwErrors = false) => {
+      if (version2 instanceof SemVer) {
+        return version2;
+      }
+      try {
+        return new SemVer(version2, options);
+      } catch (er) {
+        if (!throwErrors) {
+          return null;
+        }
+        throw er;
+      }
+    };
+    module.exports = parse3;
+  }
+});
+
+// node_modules/semver/functions/valid.js
+var require_valid = __commonJS({
+  "node_modules/semver/functions/valid.js"(exports, module) {
+    "use strict";
+    var parse3 = require_parse();
+    var valid = (version2, options) => {
+      const v = parse3(version2, options);
+      return v ? v.version : null;
+    };
+    module.exports = valid;
+  }
+});
+
+// node_modules/semver/functions/clean.js
+var require_clean = __commonJS({
+  "node_modules/semver/functions/clean.js"(exports, module) {
+    "use strict";
+    var parse3 = require_parse();
+    var clean = (version2, options) => {
+      const s = parse3(version2.trim().replace(/^[=v]+/, ""), options);
+      return s ? s.version : null;
+    };
+    module.exports = clean;
+  }
+});
+
+// node_modules/semver/functions/inc.js
+var require_inc = __commonJS({
+  "node_modules/semver/functions/inc.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var inc = (version2, release, options, identifier, identifierBase) => {
+      if (typeof options === "string") {
+        identifierBase = identifier;
+        identifier = options;
+        options = void 0;
+      }
+      try {
+        return new SemVer(
+          version2 instanceof SemVer ? version2.version : version2,
+          options
+        ).inc(release, identifier, identifierBase).version;
+      } catch (er) {
+        return null;
+      }
+    };
+    module.exports = inc;
+  }
+});
+
+// node_modules/semver/functions/diff.js
+var require_diff = __commonJS({
+  "node_modules/semver/functions/diff.js"(exports, module) {
+    "use strict";
+    var parse3 = require_parse();
+    var diff = (version1, version2) => {
+      const v1 = parse3(version1, null, true);
+      const v2 = parse3(version2, null, true);
+      const comparison = v1.compare(v2);
+      if (comparison === 0) {
+        return null;
+      }
+      const v1Higher = comparison > 0;
+      const highVersion = v1Higher ? v1 : v2;
+      const lowVersion = v1Higher ? v2 : v1;
+      const highHasPre = !!highVersion.prerelease.length;
+      const lowHasPre = !!lowVersion.prerelease.length;
+      if (lowHasPre && !highHasPre) {
+        if (!lowVersion.patch && !lowVersion.minor) {
+          return "major";
+        }
+        if (lowVersion.compareMain(highVersion) === 0) {
+          if (lowVersion.minor && !lowVersion.patch) {
+            return "minor";
+          }
+          return "patch";
+        }
+      }
+      const prefix = highHasPre ? "pre" : "";
+      if (v1.major !== v2.major) {
+        return prefix + "major";
+      }
+      if (v1.minor !== v2.minor) {
+        return prefix + "minor";
+      }
+      if (v1.patch !== v2.patch) {
+        return prefix + "patch";
+      }
+      return "prerelease";
+    };
+    module.exports = diff;
+  }
+});
+
+// node_modules/semver/functions/major.js
+var require_major = __commonJS({
+  "node_modules/semver/functions/major.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var major = (a, loose) => new SemVer(a, loose).major;
+    module.exports = major;
+  }
+});
+
+// node_modules/semver/functions/minor.js
+var require_minor = __commonJS({
+  "node_modules/semver/functions/minor.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var minor = (a, loose) => new SemVer(a, loose).minor;
+    module.exports = minor;
+  }
+});
+
+// node_modules/semver/functions/patch.js
+var require_patch = __commonJS({
+  "node_modules/semver/functions/patch.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var patch = (a, loose) => new SemVer(a, loose).patch;
+    module.exports = patch;
+  }
+});
+
+// node_modules/semver/functions/prerelease.js
+var require_prerelease = __commonJS({
+  "node_modules/semver/functions/prerelease.js"(exports, module) {
+    "use strict";
+    var parse3 = require_parse();
+    var prerelease = (version2, options) => {
+      const parsed = parse3(version2, options);
+      return parsed && parsed.prerelease.length ? parsed.prerelease : null;
+    };
+    module.exports = prerelease;
+  }
+});
+
+// node_modules/semver/functions/compare.js
+var require_compare = __commonJS({
+  "node_modules/semver/functions/compare.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var compare = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
+    module.exports = compare;
+  }
+});
+
+// node_modules/semver/functions/rcompare.js
+var require_rcompare = __commonJS({
+  "node_modules/semver/functions/rcompare.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var rcompare = (a, b, loose) => compare(b, a, loose);
+    module.exports = rcompare;
+  }
+});
+
+// node_modules/semver/functions/compare-loose.js
+var require_compare_loose = __commonJS({
+  "node_modules/semver/functions/compare-loose.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var compareLoose = (a, b) => compare(a, b, true);
+    module.exports = compareLoose;
+  }
+});
+
+// node_modules/semver/functions/compare-build.js
+var require_compare_build = __commonJS({
+  "node_modules/semver/functions/compare-build.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var compareBuild = (a, b, loose) => {
+      const versionA = new SemVer(a, loose);
+      const versionB = new SemVer(b, loose);
+      return versionA.compare(versionB) || versionA.compareBuild(versionB);
+    };
+    module.exports = compareBuild;
+  }
+});
+
+// node_modules/semver/functions/sort.js
+var require_sort = __commonJS({
+  "node_modules/semver/functions/sort.js"(exports, module) {
+    "use strict";
+    var compareBuild = require_compare_build();
+    var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
+    module.exports = sort;
+  }
+});
+
+// node_modules/semver/functions/rsort.js
+var require_rsort = __commonJS({
+  "node_modules/semver/functions/rsort.js"(exports, module) {
+    "use strict";
+    var compareBuild = require_compare_build();
+    var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
+    module.exports = rsort;
+  }
+});
+
+// node_modules/semver/functions/gt.js
+var require_gt = __commonJS({
+  "node_modules/semver/functions/gt.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var gt = (a, b, loose) => compare(a, b, loose) > 0;
+    module.exports = gt;
+  }
+});
+
+// node_modules/semver/functions/lt.js
+var require_lt = __commonJS({
+  "node_modules/semver/functions/lt.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var lt = (a, b, loose) => compare(a, b, loose) < 0;
+    module.exports = lt;
+  }
+});
+
+// node_modules/semver/functions/eq.js
+var require_eq = __commonJS({
+  "node_modules/semver/functions/eq.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var eq = (a, b, loose) => compare(a, b, loose) === 0;
+    module.exports = eq;
+  }
+});
+
+// node_modules/semver/functions/neq.js
+var require_neq = __commonJS({
+  "node_modules/semver/functions/neq.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var neq = (a, b, loose) => compare(a, b, loose) !== 0;
+    module.exports = neq;
+  }
+});
+
+// node_modules/semver/functions/gte.js
+var require_gte = __commonJS({
+  "node_modules/semver/functions/gte.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var gte = (a, b, loose) => compare(a, b, loose) >= 0;
+    module.exports = gte;
+  }
+});
+
+// node_modules/semver/functions/lte.js
+var require_lte = __commonJS({
+  "node_modules/semver/functions/lte.js"(exports, module) {
+    "use strict";
+    var compare = require_compare();
+    var lte = (a, b, loose) => compare(a, b, loose) <= 0;
+    module.exports = lte;
+  }
+});
+
+// node_modules/semver/functions/cmp.js
+var require_cmp = __commonJS({
+  "node_modules/semver/functions/cmp.js"(exports, module) {
+    "use strict";
+    var eq = require_eq();
+    var neq = require_neq();
+    var gt = require_gt();
+    var gte = require_gte();
+    var lt = require_lt();
+    var lte = require_lte();
+    var cmp = (a, op, b, loose) => {
+      switch (op) {
+        case "===":
+          if (typeof a === "object") {
+            a = a.version;
+          }
+          if (typeof b === "object") {
+            b = b.version;
+          }
+          return a === b;
+        case "!==":
+          if (typeof a === "object") {
+            a = a.version;
+          }
+          if (typeof b === "object") {
+            b = b.version;
+          }
+          return a !== b;
+        case "":
+        case "=":
+        case "==":
+          return eq(a, b, loose);
+        case "!=":
+          return neq(a, b, loose);
+        case ">":
+          return gt(a, b, loose);
+        case ">=":
+          return gte(a, b, loose);
+        case "<":
+          return lt(a, b, loose);
+        case "<=":
+          return lte(a, b, loose);
+        default:
+          throw new TypeError(`Invalid operator: ${op}`);
+      }
+    };
+    module.exports = cmp;
+  }
+});
+
+// node_modules/semver/functions/coerce.js
+var require_coerce = __commonJS({
+  "node_modules/semver/functions/coerce.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var parse3 = require_parse();
+    var { safeRe: re, t } = require_re();
+    var coerce = (version2, options) => {
+      if (version2 instanceof SemVer) {
+        return version2;
+      }
+      if (typeof version2 === "number") {
+        version2 = String(version2);
+      }
+      if (typeof version2 !== "string") {
+        return null;
+      }
+      options = options || {};
+      let match = null;
+      if (!options.rtl) {
+        match = version2.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
+      } else {
+        const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
+        let next;
+        while ((next = coerceRtlRegex.exec(version2)) && (!match || match.index + match[0].length !== version2.length)) {
+          if (!match || next.index + next[0].length !== match.index + match[0].length) {
+            match = next;
+          }
+          coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
+        }
+        coerceRtlRegex.lastIndex = -1;
+      }
+      if (match === null) {
+        return null;
+      }
+      const major = match[2];
+      const minor = match[3] || "0";
+      const patch = match[4] || "0";
+      const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
+      const build = options.includePrerelease && match[6] ? `+${match[6]}` : "";
+      return parse3(`${major}.${minor}.${patch}${prerelease}${build}`, options);
+    };
+    module.exports = coerce;
+  }
+});
+
+// node_modules/semver/functions/truncate.js
+var require_truncate = __commonJS({
+  "node_modules/semver/functions/truncate.js"(exports, module) {
+    "use strict";
+    var parse3 = require_parse();
+    var constants = require_constants();
+    var SemVer = require_semver();
+    var truncate = (version2, truncation, options) => {
+      if (!constants.RELEASE_TYPES.includes(truncation)) {
+        return null;
+      }
+      const clonedVersion = cloneInputVersion(version2, options);
+      return clonedVersion && doTruncation(clonedVersion, truncation);
+    };
+    var cloneInputVersion = (version2, options) => {
+      const versionStringToParse = version2 instanceof SemVer ? version2.version : version2;
+      return parse3(versionStringToParse, options);
+    };
+    var doTruncation = (version2, truncation) => {
+      if (isPrerelease(truncation)) {
+        return version2.version;
+      }
+      version2.prerelease = [];
+      switch (truncation) {
+        case "major":
+          version2.minor = 0;
+          version2.patch = 0;
+          break;
+        case "minor":
+          version2.patch = 0;
+          break;
+      }
+      return version2.format();
+    };
+    var isPrerelease = (type) => {
+      return type.startsWith("pre");
+    };
+    module.exports = truncate;
+  }
+});
+
+// node_modules/semver/internal/lrucache.js
+var require_lrucache = __commonJS({
+  "node_modules/semver/internal/lrucache.js"(exports, module) {
+    "use strict";
+    var LRUCache = class {
+      constructor() {
+        this.max = 1e3;
+        this.map = /* @__PURE__ */ new Map();
+      }
+      get(key) {
+        const value = this.map.get(key);
+        if (value === void 0) {
+          return void 0;
+        } else {
+          this.map.delete(key);
+          this.map.set(key, value);
+          return value;
+        }
+      }
+      delete(key) {
+        return this.map.delete(key);
+      }
+      set(key, value) {
+        const deleted = this.delete(key);
+        if (!deleted && value !== void 0) {
+          if (this.map.size >= this.max) {
+            const firstKey = this.map.keys().next().value;
+            this.delete(firstKey);
+          }
+          this.map.set(key, value);
+        }
+        return this;
+      }
+    };
+    module.exports = LRUCache;
+  }
+});
+
+// node_modules/semver/internal/trim-comparator-whitespace.js
+var require_trim_comparator_whitespace = __commonJS({
+  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports, module) {
+    "use strict";
+    var {
+      MAX_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      WHITESPACE_CHARACTERS
+    } = require_constants();
+    var whitespace = new Uint8Array(65536);
+    for (const char of WHITESPACE_CHARACTERS) {
+      whitespace[char.charCodeAt(0)] = 1;
+    }
+    var isWhitespace = (char) => char !== void 0 && whitespace[char.charCodeAt(0)] === 1;
+    var isVersionPrefix = (char) => char === "v" || char === "=" || isWhitespace(char);
+    var isDigit = (char) => char !== void 0 && char >= "0" && char <= "9";
+    var isLetter = (char) => char !== void 0 && (char >= "a" && char <= "z" || char >= "A" && char <= "Z");
+    var isIdentifierCharacter = (char) => isDigit(char) || isLetter(char) || char === "-";
+    var isVersionStart = (char) => isDigit(char) || char === "x" || char === "X" || char === "*";
+    var findDigitsEndIndex = (range, start, limit, digitRuns) => {
+      if (!isDigit(range[start])) {
+        return start;
+      }
+      if (start >= digitRuns.start && start < digitRuns.end) {
+        return Math.min(start + limit, digitRuns.end);
+      }
+      if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+        return Math.min(start + limit, digitRuns.previousEnd);
+      }
+      let end = start + 1;
+      while (isDigit(range[end])) {
+        end++;
+      }
+      digitRuns.previousStart = digitRuns.start;
+      digitRuns.previousEnd = digitRuns.end;
+      digitRuns.start = start;
+      digitRuns.end = end;
+      return Math.min(start + limit, end);
+    };
+    var findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+      if (!loose && range[start] === "0") {
+        return start + 1;
+      }
+      return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
+    };
+    var findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+      const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
+      if (isLetter(range[digitsEnd]) || range[digitsEnd] === "-") {
+        let end = digitsEnd + 1;
+        const limit = end + MAX_SAFE_BUILD_LENGTH;
+        while (end < limit && isIdentifierCharacter(range[end])) {
+          end++;
+        }
+        return end;
+      }
+      return findVersionNumberEndIndex(range, start, loose, digitRuns);
+    };
+    var findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+      const hyphen = range[start] === "-";
+      if (!loose && !hyphen) {
+        return start;
+      }
+      const identifierStart = start + (hyphen ? 1 : 0);
+      let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
+      if (end === identifierStart) {
+        if (!loose || !hyphen) {
+          return start;
+        }
+        end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
+      }
+      while (range[end] === ".") {
+        const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
+        if (next === end + 1) {
+          break;
+        }
+        end = next;
+      }
+      return end;
+    };
+    var findBuildIdentifierEndIndex = (range, start) => {
+      let end = start;
+      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+        end++;
+      }
+      return end;
+    };
+    var findBuildEndIndex = (range, start) => {
+      if (range[start] !== "+") {
+        return start;
+      }
+      let end = findBuildIdentifierEndIndex(range, start + 1);
+      if (end === start + 1) {
+        return start;
+      }
+      while (range[end] === ".") {
+        const next = findBuildIdentifierEndIndex(range, end + 1);
+        if (next === end + 1) {
+          break;
+        }
+        end = next;
+      }
+      return end;
+    };
+    var findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+      let end = start;
+      for (let component = 0; component < 3; component++) {
+        const next = findVersionNumberEndIndex(range, end, true, digitRuns);
+        if (next === end) {
+          return start;
+        }
+        end = next;
+        if (component < 2) {
+          if (range[end] !== ".") {
+            return start;
+          }
+          end++;
+        }
+      }
+      const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
+      return findBuildEndIndex(range, prereleaseEnd);
+    };
+    var findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+      if (isDigit(range[start])) {
+        return findVersionNumberEndIndex(range, start, false, digitRuns);
+      }
+      return isVersionStart(range[start]) ? start + 1 : start;
+    };
+    var findPartialVersionEndIndex = (range, start, digitRuns) => {
+      let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
+      for (let component = 0; component < 2; component++) {
+        if (range[end] !== ".") {
+          return end;
+        }
+        const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
+        if (next === end + 1) {
+          return end;
+        }
+        end = next;
+      }
+      const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
+      return findBuildEndIndex(range, prereleaseEnd);
+    };
+    var findVersionEndIndex = (range, start, digitRuns) => {
+      const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
+      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range, start, digitRuns);
+    };
+    var findRemovableWhitespaceIndex = (range, matchStart) => {
+      let position = matchStart;
+      if (isWhitespace(range[position])) {
+        position++;
+      }
+      if (range[position] === "<" || range[position] === ">") {
+        position++;
+      }
+      if (range[position] === "=") {
+        position++;
+      }
+      return isWhitespace(range[position]) ? position : -1;
+    };
+    var trimComparatorWhitespace = (range) => {
+      let result = "";
+      let copyFrom = 0;
+      let cursor = 0;
+      const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
+      while (cursor < range.length) {
+        const matchStart = cursor;
+        if (range[cursor] === "<" || range[cursor] === ">") {
+          cursor++;
+        } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+          cursor++;
+          continue;
+        }
+        while (cursor < range.length && isVersionPrefix(range[cursor])) {
+          cursor++;
+        }
+        if (!isVersionStart(range[cursor])) {
+          continue;
+        }
+        const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
+        if (whitespacePosition !== -1) {
+          result += range.slice(copyFrom, whitespacePosition);
+          copyFrom = whitespacePosition + 1;
+        }
+        cursor = findVersionEndIndex(range, cursor, digitRuns);
+      }
+      return result + range.slice(copyFrom);
+    };
+    module.exports = trimComparatorWhitespace;
+  }
+});
+
+// node_modules/semver/classes/range.js
+var require_range = __commonJS({
+  "node_modules/semver/classes/range.js"(exports, module) {
+    "use strict";
+    var SPACE_CHARACTERS = /\s+/g;
+    var Range = class _Range {
+      constructor(range, options) {
+        options = parseOptions(options);
+        if (range instanceof _Range) {
+          if (range.loose === !!options.loose && range.includePrerelease === !!options.includePrerelease) {
+            return range;
+          } else {
+            return new _Range(range.raw, options);
+          }
+        }
+        if (range instanceof Comparator) {
+          this.raw = range.value;
+          this.set = [[range]];
+          this.formatted = void 0;
+          return this;
+        }
+        this.options = options;
+        this.loose = !!options.loose;
+        this.includePrerelease = !!options.includePrerelease;
+        this.raw = range.trim().replace(SPACE_CHARACTERS, " ");
+        this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c) => c.length);
+        if (!this.set.length) {
+          throw new TypeError(`Invalid SemVer Range: ${this.raw}`);
+        }
+        if (this.set.length > 1) {
+          const first = this.set[0];
+          this.set = this.set.filter((c) => !isNullSet(c[0]));
+          if (this.set.length === 0) {
+            this.set = [first];
+          } else if (this.set.length > 1) {
+            for (const c of this.set) {
+              if (c.length === 1 && isAny(c[0])) {
+                this.set = [c];
+                break;
+              }
+            }
+          }
+        }
+        this.formatted = void 0;
+      }
+      get range() {
+        if (this.formatted === void 0) {
+          this.formatted = "";
+          for (let i = 0; i < this.set.length; i++) {
+            if (i > 0) {
+              this.formatted += "||";
+            }
+            const comps = this.set[i];
+            for (let k = 0; k < comps.length; k++) {
+              if (k > 0) {
+                this.formatted += " ";
+              }
+              this.formatted += comps[k].toString().trim();
+            }
+          }
+        }
+        return this.formatted;
+      }
+      format() {
+        return this.range;
+      }
+      toString() {
+        return this.range;
+      }
+      parseRange(range) {
+        range = range.replace(BUILDSTRIPRE, "");
+        const memoOpts = (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) | (this.options.loose && FLAG_LOOSE);
+        const memoKey = memoOpts + ":" + range;
+        const cached2 = cache.get(memoKey);
+        if (cached2) {
+          return cached2;
+        }
+        const loose = this.options.loose;
+        const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
+        range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
+        debug("hyphen replace", range);
+        range = trimComparatorWhitespace(range);
+        debug("comparator trim", range);
+        range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
+        debug("tilde trim", range);
+        range = range.replace(re[t.CARETTRIM], caretTrimReplace);
+        debug("caret trim", range);
+        let rangeList = range.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
+        if (loose) {
+          rangeList = rangeList.filter((comp) => {
+            debug("loose invalid filter", comp, this.options);
+            return !!comp.match(re[t.COMPARATORLOOSE]);
+          });
+        }
+        debug("range list", rangeList);
+        const rangeMap = /* @__PURE__ */ new Map();
+        const comparators = rangeList.map((comp) => new Comparator(comp, this.options));
+        for (const comp of comparators) {
+          if (isNullSet(comp)) {
+            return [comp];
+          }
+          rangeMap.set(comp.value, comp);
+        }
+        if (rangeMap.size > 1 && rangeMap.has("")) {
+          rangeMap.delete("");
+        }
+        const result = [...rangeMap.values()];
+        cache.set(memoKey, result);
+        return result;
+      }
+      intersects(range, options) {
+        if (!(range instanceof _Range)) {
+          throw new TypeError("a Range is required");
+        }
+        return this.set.some((thisComparators) => {
+          return isSatisfiable(thisComparators, options) && range.set.some((rangeComparators) => {
+            return isSatisfiable(rangeComparators, options) && thisComparators.every((thisComparator) => {
+              return rangeComparators.every((rangeComparator) => {
+                return thisComparator.intersects(rangeComparator, options);
+              });
+            });
+          });
+        });
+      }
+      // if ANY of the sets match ALL of its comparators, then pass
+      test(version2) {
+        if (!version2) {
+          return false;
+        }
+        if (typeof version2 === "string") {
+          try {
+            version2 = new SemVer(version2, this.options);
+          } catch (er) {
+            return false;
+          }
+        }
+        for (let i = 0; i < this.set.length; i++) {
+          if (testSet(this.set[i], version2, this.options)) {
+            return true;
+          }
+        }
+        return false;
+      }
+    };
+    module.exports = Range;
+    var LRU = require_lrucache();
+    var cache = new LRU();
+    var parseOptions = require_parse_options();
+    var Comparator = require_comparator();
+    var debug = require_debug();
+    var SemVer = require_semver();
+    var trimComparatorWhitespace = require_trim_comparator_whitespace();
+    var {
+      safeRe: re,
+      src,
+      t,
+      tildeTrimReplace,
+      caretTrimReplace
+    } = require_re();
+    var { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = require_constants();
+    var BUILDSTRIPRE = new RegExp(src[t.BUILD], "g");
+    var isNullSet = (c) => c.value === "<0.0.0-0";
+    var isAny = (c) => c.value === "";
+    var isSatisfiable = (comparators, options) => {
+      let result = true;
+      const remainingComparators = comparators.slice();
+      let testComparator = remainingComparators.pop();
+      while (result && remainingComparators.length) {
+        result = remainingComparators.every((otherComparator) => {
+          return testComparator.intersects(otherComparator, options);
+        });
+        testComparator = remainingComparators.pop();
+      }
+      return result;
+    };
+    var parseComparator = (comp, options) => {
+      comp = comp.replace(re[t.BUILD], "");
+      debug("comp", comp, options);
+      comp = replaceCarets(comp, options);
+      debug("caret", comp);
+      comp = replaceTildes(comp, options);
+      debug("tildes", comp);
+      comp = replaceXRanges(comp, options);
+      debug("xrange", comp);
+      comp = replaceStars(comp, options);
+      debug("stars", comp);
+      return comp;
+    };
+    var isX = (id) => !id || id.toLowerCase() === "x" || id === "*";
+    var invalidXRangeOrder = (M, m, p) => isX(M) && !isX(m) || isX(m) && p && !isX(p);
+    var replaceTildes = (comp, options) => {
+      return comp.trim().split(/\s+/).map((c) => replaceTilde(c, options)).join(" ");
+    };
+    var replaceTilde = (comp, options) => {
+      const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
+      const z2 = options.includePrerelease ? "-0" : "";
+      return comp.replace(r, (_, M, m, p, pr) => {
+        debug("tilde", comp, _, M, m, p, pr);
+        let ret;
+        if (isX(M)) {
+          ret = "";
+        } else if (isX(m)) {
+          ret = `>=${M}.0.0${z2} <${+M + 1}.0.0-0`;
+        } else if (isX(p)) {
+          ret = `>=${M}.${m}.0${z2} <${M}.${+m + 1}.0-0`;
+        } else if (pr) {
+          debug("replaceTilde pr", pr);
+          ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
+        } else {
+          ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
+        }
+        debug("tilde return", ret);
+        return ret;
+      });
+    };
+    var replaceCarets = (comp, options) => {
+      return comp.trim().split(/\s+/).map((c) => replaceCaret(c, options)).join(" ");
+    };
+    var replaceCaret = (comp, options) => {
+      debug("caret", comp, options);
+      const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
+      const z2 = options.includePrerelease ? "-0" : "";
+      return comp.replace(r, (_, M, m, p, pr) => {
+        debug("caret", comp, _, M, m, p, pr);
+        let ret;
+        if (isX(M)) {
+          ret = "";
+        } else if (isX(m)) {
+          ret = `>=${M}.0.0${z2} <${+M + 1}.0.0-0`;
+        } else if (isX(p)) {
+          if (M === "0") {
+            ret = `>=${M}.${m}.0${z2} <${M}.${+m + 1}.0-0`;
+          } else {
+            ret = `>=${M}.${m}.0${z2} <${+M + 1}.0.0-0`;
+          }
+        } else if (pr) {
+          debug("replaceCaret pr", pr);
+          if (M === "0") {
+            if (m === "0") {
+              ret = `>=${M}.${m}.${p}-${pr} <${M}.${m}.${+p + 1}-0`;
+            } else {
+              ret = `>=${M}.${m}.${p}-${pr} <${M}.${+m + 1}.0-0`;
+            }
+          } else {
+            ret = `>=${M}.${m}.${p}-${pr} <${+M + 1}.0.0-0`;
+          }
+        } else {
+          debug("no pr");
+          if (M === "0") {
+            if (m === "0") {
+              ret = `>=${M}.${m}.${p} <${M}.${m}.${+p + 1}-0`;
+            } else {
+              ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`;
+            }
+          } else {
+            ret = `>=${M}.${m}.${p} <${+M + 1}.0.0-0`;
+          }
+        }
+        debug("caret return", ret);
+        return ret;
+      });
+    };
+    var replaceXRanges = (comp, options) => {
+      debug("replaceXRanges", comp, options);
+      return comp.split(/\s+/).map((c) => replaceXRange(c, options)).join(" ");
+    };
+    var replaceXRange = (comp, options) => {
+      comp = comp.trim();
+      const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
+      return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+        debug("xRange", comp, ret, gtlt, M, m, p, pr);
+        if (invalidXRangeOrder(M, m, p)) {
+          return comp;
+        }
+        const xM = isX(M);
+        const xm = xM || isX(m);
+        const xp = xm || isX(p);
+        const anyX = xp;
+        if (gtlt === "=" && anyX) {
+          gtlt = "";
+        }
+        pr = options.includePrerelease ? "-0" : "";
+        if (xM) {
+          if (gtlt === ">" || gtlt === "<") {
+            ret = "<0.0.0-0";
+          } else {
+            ret = "*";
+          }
+        } else if (gtlt && anyX) {
+          if (xm) {
+            m = 0;
+          }
+          p = 0;
+          if (gtlt === ">") {
+            gtlt = ">=";
+            if (xm) {
+              M = +M + 1;
+              m = 0;
+              p = 0;
+            } else {
+              m = +m + 1;
+              p = 0;
+            }
+          } else if (gtlt === "<=") {
+            gtlt = "<";
+            if (xm) {
+              M = +M + 1;
+            } else {
+              m = +m + 1;
+            }
+          }
+          if (gtlt === "<") {
+            pr = "-0";
+          }
+          ret = `${gtlt + M}.${m}.${p}${pr}`;
+        } else if (xm) {
+          ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
+        } else if (xp) {
+          ret = `>=${M}.${m}.0${pr} <${M}.${+m + 1}.0-0`;
+        }
+        debug("xRange return", ret);
+        return ret;
+      });
+    };
+    var replaceStars = (comp, options) => {
+      debug("replaceStars", comp, options);
+      return comp.trim().replace(re[t.STAR], "");
+    };
+    var replaceGTE0 = (comp, options) => {
+      debug("replaceGTE0", comp, options);
+      return comp.trim().replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], "");
+    };
+    var hyphenReplace = (incPr) => ($0, from, fM, fm, fp, fpr, fb, to, tM, tm, tp, tpr) => {
+      if (isX(fM)) {
+        from = "";
+      } else if (isX(fm)) {
+        from = `>=${fM}.0.0${incPr ? "-0" : ""}`;
+      } else if (isX(fp)) {
+        from = `>=${fM}.${fm}.0${incPr ? "-0" : ""}`;
+      } else if (fpr) {
+        from = `>=${from}`;
+      } else {
+        from = `>=${from}${incPr ? "-0" : ""}`;
+      }
+      if (isX(tM)) {
+        to = "";
+      } else if (isX(tm)) {
+        to = `<${+tM + 1}.0.0-0`;
+      } else if (isX(tp)) {
+        to = `<${tM}.${+tm + 1}.0-0`;
+      } else if (tpr) {
+        to = `<=${tM}.${tm}.${tp}-${tpr}`;
+      } else if (incPr) {
+        to = `<${tM}.${tm}.${+tp + 1}-0`;
+      } else {
+        to = `<=${to}`;
+      }
+      return `${from} ${to}`.trim();
+    };
+    var testSet = (set2, version2, options) => {
+      for (let i = 0; i < set2.length; i++) {
+        if (!set2[i].test(version2)) {
+          return false;
+        }
+      }
+      if (version2.prerelease.length && !options.includePrerelease) {
+        for (let i = 0; i < set2.length; i++) {
+          debug(set2[i].semver);
+          if (set2[i].semver === Comparator.ANY) {
+            continue;
+          }
+          if (set2[i].semver.prerelease.length > 0) {
+            const allowed = set2[i].semver;
+            if (allowed.major === version2.major && allowed.minor === version2.minor && allowed.patch === version2.patch) {
+              return true;
+            }
+          }
+        }
+        return false;
+      }
+      return true;
+    };
+  }
+});
+
+// node_modules/semver/classes/comparator.js
+var require_comparator = __commonJS({
+  "node_modules/semver/classes/comparator.js"(exports, module) {
+    "use strict";
+    var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
+    var Comparator = class _Comparator {
+      static get ANY() {
+        return ANY;
+      }
+      constructor(comp, options) {
+        options = parseOptions(options);
+        if (comp instanceof _Comparator) {
+          if (comp.loose === !!options.loose) {
+            return comp;
+          } else {
+            comp = comp.value;
+          }
+        }
+        comp = comp.trim().split(/\s+/).join(" ");
+        debug("comparator", comp, options);
+        this.options = options;
+        this.loose = !!options.loose;
+        this.parse(comp);
+        if (this.semver === ANY) {
+          this.value = "";
+        } else {
+          this.value = this.operator + this.semver.version;
+        }
+        debug("comp", this);
+      }
+      parse(comp) {
+        const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
+        const m = comp.match(r);
+        if (!m) {
+          throw new TypeError(`Invalid comparator: ${comp}`);
+        }
+        this.operator = m[1] !== void 0 ? m[1] : "";
+        if (this.operator === "=") {
+          this.operator = "";
+        }
+        if (!m[2]) {
+          this.semver = ANY;
+        } else {
+          this.semver = new SemVer(m[2], this.options.loose);
+        }
+      }
+      toString() {
+        return this.value;
+      }
+      test(version2) {
+        debug("Comparator.test", version2, this.options.loose);
+        if (this.semver === ANY || version2 === ANY) {
+          return true;
+        }
+        if (typeof version2 === "string") {
+          try {
+            version2 = new SemVer(version2, this.options);
+          } catch (er) {
+            return false;
+          }
+        }
+        return cmp(version2, this.operator, this.semver, this.options);
+      }
+      intersects(comp, options) {
+        if (!(comp instanceof _Comparator)) {
+          throw new TypeError("a Comparator is required");
+        }
+        if (this.operator === "") {
+          if (this.value === "") {
+            return true;
+          }
+          return new Range(comp.value, options).test(this.value);
+        } else if (comp.operator === "") {
+          if (comp.value === "") {
+            return true;
+          }
+          return new Range(this.value, options).test(comp.semver);
+        }
+        options = parseOptions(options);
+        if (options.includePrerelease && (this.value === "<0.0.0-0" || comp.value === "<0.0.0-0")) {
+          return false;
+        }
+        if (!options.includePrerelease && (this.value.startsWith("<0.0.0") || comp.value.startsWith("<0.0.0"))) {
+          return false;
+        }
+        if (this.operator.startsWith(">") && comp.operator.startsWith(">")) {
+          return true;
+        }
+        if (this.operator.startsWith("<") && comp.operator.startsWith("<")) {
+          return true;
+        }
+        if (this.semver.version === comp.semver.version && this.operator.includes("=") && comp.operator.includes("=")) {
+          return true;
+        }
+        if (cmp(this.semver, "<", comp.semver, options) && this.operator.startsWith(">") && comp.operator.startsWith("<")) {
+          return true;
+        }
+        if (cmp(this.semver, ">", comp.semver, options) && this.operator.startsWith("<") && comp.operator.startsWith(">")) {
+          return true;
+        }
+        return false;
+      }
+    };
+    module.exports = Comparator;
+    var parseOptions = require_parse_options();
+    var { safeRe: re, t } = require_re();
+    var cmp = require_cmp();
+    var debug = require_debug();
+    var SemVer = require_semver();
+    var Range = require_range();
+  }
+});
+
+// node_modules/semver/functions/satisfies.js
+var require_satisfies = __commonJS({
+  "node_modules/semver/functions/satisfies.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var satisfies = (version2, range, options) => {
+      try {
+        range = new Range(range, options);
+      } catch (er) {
+        return false;
+      }
+      return range.test(version2);
+    };
+    module.exports = satisfies;
+  }
+});
+
+// node_modules/semver/ranges/to-comparators.js
+var require_to_comparators = __commonJS({
+  "node_modules/semver/ranges/to-comparators.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
+    module.exports = toComparators;
+  }
+});
+
+// node_modules/semver/ranges/max-satisfying.js
+var require_max_satisfying = __commonJS({
+  "node_modules/semver/ranges/max-satisfying.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Range = require_range();
+    var maxSatisfying = (versions, range, options) => {
+      let max = null;
+      let maxSV = null;
+      let rangeObj = null;
+      try {
+        rangeObj = new Range(range, options);
+      } catch (er) {
+        return null;
+      }
+      versions.forEach((v) => {
+        if (rangeObj.test(v)) {
+          if (!max || maxSV.compare(v) === -1) {
+            max = v;
+            maxSV = new SemVer(max, options);
+          }
+        }
+      });
+      return max;
+    };
+    module.exports = maxSatisfying;
+  }
+});
+
+// node_modules/semver/ranges/min-satisfying.js
+var require_min_satisfying = __commonJS({
+  "node_modules/semver/ranges/min-satisfying.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Range = require_range();
+    var minSatisfying = (versions, range, options) => {
+      let min = null;
+      let minSV = null;
+      let rangeObj = null;
+      try {
+        rangeObj = new Range(range, options);
+      } catch (er) {
+        return null;
+      }
+      versions.forEach((v) => {
+        if (rangeObj.test(v)) {
+          if (!min || minSV.compare(v) === 1) {
+            min = v;
+            minSV = new SemVer(min, options);
+          }
+        }
+      });
+      return min;
+    };
+    module.exports = minSatisfying;
+  }
+});
+
+// node_modules/semver/ranges/min-version.js
+var require_min_version = __commonJS({
+  "node_modules/semver/ranges/min-version.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Range = require_range();
+    var gt = require_gt();
+    var minVersion = (range, loose) => {
+      range = new Range(range, loose);
+      let minver = new SemVer("0.0.0");
+      if (range.test(minver)) {
+        return minver;
+      }
+      minver = new SemVer("0.0.0-0");
+      if (range.test(minver)) {
+        return minver;
+      }
+      minver = null;
+      for (let i = 0; i < range.set.length; ++i) {
+        const comparators = range.set[i];
+        let setMin = null;
+        comparators.forEach((comparator) => {
+          const compver = new SemVer(comparator.semver.version);
+          switch (comparator.operator) {
+            case ">":
+              if (compver.prerelease.length === 0) {
+                compver.patch++;
+              } else {
+                compver.prerelease.push(0);
+              }
+              compver.raw = compver.format();
+            /* fallthrough */
+            case "":
+            case ">=":
+              if (!setMin || gt(compver, setMin)) {
+                setMin = compver;
+              }
+              break;
+            case "<":
+            case "<=":
+              break;
+            /* istanbul ignore next */
+            default:
+              throw new Error(`Unexpected operation: ${comparator.operator}`);
+          }
+        });
+        if (setMin && (!minver || gt(minver, setMin))) {
+          minver = setMin;
+        }
+      }
+      if (minver && range.test(minver)) {
+        return minver;
+      }
+      return null;
+    };
+    module.exports = minVersion;
+  }
+});
+
+// node_modules/semver/ranges/valid.js
+var require_valid2 = __commonJS({
+  "node_modules/semver/ranges/valid.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var validRange = (range, options) => {
+      try {
+        return new Range(range, options).range || "*";
+      } catch (er) {
+        return null;
+      }
+    };
+    module.exports = validRange;
+  }
+});
+
+// node_modules/semver/ranges/outside.js
+var require_outside = __commonJS({
+  "node_modules/semver/ranges/outside.js"(exports, module) {
+    "use strict";
+    var SemVer = require_semver();
+    var Comparator = require_comparator();
+    var { ANY } = Comparator;
+    var Range = require_range();
+    var satisfies = require_satisfies();
+    var gt = require_gt();
+    var lt = require_lt();
+    var lte = require_lte();
+    var gte = require_gte();
+    var outside = (version2, range, hilo, options) => {
+      version2 = new SemVer(version2, options);
+      range = new Range(range, options);
+      let gtfn, ltefn, ltfn, comp, ecomp;
+      switch (hilo) {
+        case ">":
+          gtfn = gt;
+          ltefn = lte;
+          ltfn = lt;
+          comp = ">";
+          ecomp = ">=";
+          break;
+        case "<":
+          gtfn = lt;
+          ltefn = gte;
+          ltfn = gt;
+          comp = "<";
+          ecomp = "<=";
+          break;
+        default:
+          throw new TypeError('Must provide a hilo val of "<" or ">"');
+      }
+      if (satisfies(version2, range, options)) {
+        return false;
+      }
+      for (let i = 0; i < range.set.length; ++i) {
+        const comparators = range.set[i];
+        let high = null;
+        let low = null;
+        comparators.forEach((comparator) => {
+          if (comparator.semver === ANY) {
+            comparator = new Comparator(">=0.0.0");
+          }
+          high = high || comparator;
+          low = low || comparator;
+          if (gtfn(comparator.semver, high.semver, options)) {
+            high = comparator;
+          } else if (ltfn(comparator.semver, low.semver, options)) {
+            low = comparator;
+          }
+        });
+        if (high.operator === comp || high.operator === ecomp) {
+          return false;
+        }
+        if ((!low.operator || low.operator === comp) && ltefn(version2, low.semver)) {
+          return false;
+        } else if (low.operator === ecomp && ltfn(version2, low.semver)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    module.exports = outside;
+  }
+});
+
+// node_modules/semver/ranges/gtr.js
+var require_gtr = __commonJS({
+  "node_modules/semver/ranges/gtr.js"(exports, module) {
+    "use strict";
+    var outside = require_outside();
+    var gtr = (version2, range, options) => outside(version2, range, ">", options);
+    module.exports = gtr;
+  }
+});
+
+// node_modules/semver/ranges/ltr.js
+var require_ltr = __commonJS({
+  "node_modules/semver/ranges/ltr.js"(exports, module) {
+    "use strict";
+    var outside = require_outside();
+    var ltr = (version2, range, options) => outside(version2, range, "<", options);
+    module.exports = ltr;
+  }
+});
+
+// node_modules/semver/ranges/intersects.js
+var require_intersects = __commonJS({
+  "node_modules/semver/ranges/intersects.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var intersects = (r1, r2, options) => {
+      r1 = new Range(r1, options);
+      r2 = new Range(r2, options);
+      return r1.intersects(r2, options);
+    };
+    module.exports = intersects;
+  }
+});
+
+// node_modules/semver/ranges/simplify.js
+var require_simplify = __commonJS({
+  "node_modules/semver/ranges/simplify.js"(exports, module) {
+    "use strict";
+    var satisfies = require_satisfies();
+    var compare = require_compare();
+    module.exports = (versions, range, options) => {
+      const set2 = [];
+      let first = null;
+      let prev = null;
+      const v = versions.sort((a, b) => compare(a, b, options));
+      for (const version2 of v) {
+        const included = satisfies(version2, range, options);
+        if (included) {
+          prev = version2;
+          if (!first) {
+            first = version2;
+          }
+        } else {
+          if (prev) {
+            set2.push([first, prev]);
+          }
+          prev = null;
+          first = null;
+        }
+      }
+      if (first) {
+        set2.push([first, null]);
+      }
+      const ranges = [];
+      for (const [min, max] of set2) {
+        if (min === max) {
+          ranges.push(min);
+        } else if (!max && min === v[0]) {
+          ranges.push("*");
+        } else if (!max) {
+          ranges.push(`>=${min}`);
+        } else if (min === v[0]) {
+          ranges.push(`<=${max}`);
+        } else {
+          ranges.push(`${min} - ${max}`);
+        }
+      }
+      const simplified = ranges.join(" || ");
+      const original = typeof range.raw === "string" ? range.raw : String(range);
+      return simplified.length < original.length ? simplified : range;
+    };
+  }
+});
+
+// node_modules/semver/ranges/subset.js
+var require_subset = __commonJS({
+  "node_modules/semver/ranges/subset.js"(exports, module) {
+    "use strict";
+    var Range = require_range();
+    var Comparator = require_comparator();
+    var { ANY } = Comparator;
+    var satisfies = require_satisfies();
+    var compare = require_compare();
+    var subset = (sub, dom, options = {}) => {
+      if (sub === dom) {
+        return true;
+      }
+      sub = new Range(sub, options);
+      dom = new Range(dom, options);
+      let sawNonNull = false;
+      OUTER: for (const simpleSub of sub.set) {
+        for (const simpleDom of dom.set) {
+          const isSub = simpleSubset(simpleSub, simpleDom, options);
+          sawNonNull = sawNonNull || isSub !== null;
+          if (isSub) {
+            continue OUTER;
+          }
+        }
+        if (sawNonNull) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var minimumVersionWithPreRelease = [new Comparator(">=0.0.0-0")];
+    var minimumVersion = [new Comparator(">=0.0.0")];
+    var simpleSubset = (sub, dom, options) => {
+      if (sub === dom) {
+        return true;
+      }
+      if (sub.length === 1 && sub[0].semver === ANY) {
+        if (dom.length === 1 && dom[0].semver === ANY) {
+          return true;
+        } else if (options.includePrerelease) {
+          sub = minimumVersionWithPreRelease;
+        } else {
+          sub = minimumVersion;
+        }
+      }
+      if (dom.length === 1 && dom[0].semver === ANY) {
+        if (options.includePrerelease) {
+          return true;
+        } else {
+          dom = minimumVersion;
+        }
+      }
+      const eqSet = /* @__PURE__ */ new Set();
+      let gt, lt;
+      for (const c of sub) {
+        if (c.operator === ">" || c.operator === ">=") {
+          gt = higherGT(gt, c, options);
+        } else if (c.operator === "<" || c.operator === "<=") {
+          lt = lowerLT(lt, c, options);
+        } else {
+          eqSet.add(c.semver);
+        }
+      }
+      if (eqSet.size > 1) {
+        return null;
+      }
+      let gtltComp;
+      if (gt && lt) {
+        gtltComp = compare(gt.semver, lt.semver, options);
+        if (gtltComp > 0) {
+          return null;
+        } else if (gtltComp === 0 && (gt.operator !== ">=" || lt.operator !== "<=")) {
+          return null;
+        }
+      }
+      for (const eq of eqSet) {
+        if (gt && !satisfies(eq, String(gt), options)) {
+          return null;
+        }
+        if (lt && !satisfies(eq, String(lt), options)) {
+          return null;
+        }
+        for (const c of dom) {
+          if (!satisfies(eq, String(c), options)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      let higher, lower;
+      let hasDomLT, hasDomGT;
+      let needDomLTPre = lt && !options.includePrerelease && lt.semver.prerelease.length ? lt.semver : false;
+      let needDomGTPre = gt && !options.includePrerelease && gt.semver.prerelease.length ? gt.semver : false;
+      if (needDomLTPre && needDomLTPre.prerelease.length === 1 && lt.operator === "<" && needDomLTPre.prerelease[0] === 0) {
+        needDomLTPre = false;
+      }
+      for (const c of dom) {
+        hasDomGT = hasDomGT || c.operator === ">" || c.operator === ">=";
+        hasDomLT = hasDomLT || c.operator === "<" || c.operator === "<=";
+        if (gt) {
+          if (needDomGTPre) {
+            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomGTPre.major && c.semver.minor === needDomGTPre.minor && c.semver.patch === needDomGTPre.patch) {
+              needDomGTPre = false;
+            }
+          }
+          if (c.operator === ">" || c.operator === ">=") {
+            higher = higherGT(gt, c, options);
+            if (higher === c && higher !== gt) {
+              return false;
+            }
+          } else if (gt.operator === ">=" && !c.test(gt.semver)) {
+            return false;
+          }
+        }
+        if (lt) {
+          if (needDomLTPre) {
+            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomLTPre.major && c.semver.minor === needDomLTPre.minor && c.semver.patch === needDomLTPre.patch) {
+              needDomLTPre = false;
+            }
+          }
+          if (c.operator === "<" || c.operator === "<=") {
+            lower = lowerLT(lt, c, options);
+            if (lower === c && lower !== lt) {
+              return false;
+            }
+          } else if (lt.operator === "<=" && !c.test(lt.semver)) {
+            return false;
+          }
+        }
+        if (!c.operator && (lt || gt) && gtltComp !== 0) {
+          return false;
+        }
+      }
+      if (gt && hasDomLT && !lt && gtltComp !== 0) {
+        return false;
+      }
+      if (lt && hasDomGT && !gt && gtltComp !== 0) {
+        return false;
+      }
+      if (needDomGTPre || needDomLTPre) {
+        return false;
+      }
+      return true;
+    };
+    var higherGT = (a, b, options) => {
+      if (!a) {
+        return b;
+      }
+      const comp = compare(a.semver, b.semver, options);
+      return comp > 0 ? a : comp < 0 ? b : b.operator === ">" && a.operator === ">=" ? b : a;
+    };
+    var lowerLT = (a, b, options) => {
+      if (!a) {
+        return b;
+      }
+      const comp = compare(a.semver, b.semver, options);
+      return comp < 0 ? a : comp > 0 ? b : b.operator === "<" && a.operator === "<=" ? b : a;
+    };
+    module.exports = subset;
+  }
+});
+
+// node_modules/semver/index.js
+var require_semver2 = __commonJS({
+  "node_modules/semver/index.js"(exports, module) {
+    "use strict";
+    var internalRe = require_re();
+    var constants = require_constants();
+    var SemVer = require_semver();
+    var identifiers = require_identifiers();
+    var parse3 = require_parse();
+    var valid = require_valid();
+    var clean = require_clean();
+    var inc = require_inc();
+    var diff = require_diff();
+    var major = require_major();
+    var minor = require_minor();
+    var patch = require_patch();
+    var prerelease = require_prerelease();
+    var compare = require_compare();
+    var rcompare = require_rcompare();
+    var compareLoose = require_compare_loose();
+    var compareBuild = require_compare_build();
+    var sort = require_sort();
+    var rsort = require_rsort();
+    var gt = require_gt();
+    var lt = require_lt();
+    var eq = require_eq();
+    var neq = require_neq();
+    var gte = require_gte();
+    var lte = require_lte();
+    var cmp = require_cmp();
+    var coerce = require_coerce();
+    var truncate = require_truncate();
+    var Comparator = require_comparator();
+    var Range = require_range();
+    var satisfies = require_satisfies();
+    var toComparators = require_to_comparators();
+    var maxSatisfying = require_max_satisfying();
+    var minSatisfying = require_min_satisfying();
+    var minVersion = require_min_version();
+    var validRange = require_valid2();
+    var outside = require_outside();
+    var gtr = require_gtr();
+    var ltr = require_ltr();
+    var intersects = require_intersects();
+    var simplifyRange = require_simplify();
+    var subset = require_subset();
+    module.exports = {
+      parse: parse3,
+      valid,
+      clean,
+      inc,
+      diff,
+      major,
+      minor,
+      patch,
+      prerelease,
+      compare,
+      rcompare,
+      compareLoose,
+      compareBuild,
+      sort,
+      rsort,
+      gt,
+      lt,
+      eq,
+      neq,
+      gte,
+      lte,
+      cmp,
+      coerce,
+      truncate,
+      Comparator,
+      Range,
+      satisfies,
+      toComparators,
+      maxSatisfying,
+      minSatisfying,
+      minVersion,
+      validRange,
+      outside,
+      gtr,
+      ltr,
+      intersects,
+      simplifyRange,
+      subset,
+      SemVer,
+      re: internalRe.re,
+      src: internalRe.src,
+      tokens: internalRe.t,
+      SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants.RELEASE_TYPES,
+      compareIdentifiers: identifiers.compareIdentifiers,
+      rcompareIdentifiers: identifiers.rcompareIdentifiers
+    };
+  }
+});
+
 // app/cli/bin.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import { homedir } from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 import { fileURLToPath } from "node:url";
 
 // node_modules/commander/esm.mjs
@@ -13035,7 +13035,429 @@ var {
 } = import_index.default;
 
 // app/cli/main.ts
-import path6 from "node:path";
+import path7 from "node:path";
+import { inspect } from "node:util";
+
+// app/load/file-access-error.ts
+import { getSystemErrorMessage } from "node:util";
+function isSystemError(error62) {
+  return error62 instanceof Error && typeof error62.code === "string" && typeof error62.syscall === "string";
+}
+var FileAccessError = class extends Error {
+  action;
+  path;
+  constructor(action, shownPath, options) {
+    super(`cannot ${action} ${shownPath}: ${reasonOf(options.cause)}`, options);
+    this.name = "FileAccessError";
+    this.action = action;
+    this.path = shownPath;
+  }
+};
+function reasonOf(cause) {
+  if (!isSystemError(cause)) return cause instanceof Error ? cause.message : String(cause);
+  if (cause.code === "EEXIST" && cause.syscall === "mkdir") return "not a directory";
+  if (typeof cause.errno === "number") {
+    try {
+      return getSystemErrorMessage(cause.errno);
+    } catch {
+    }
+  }
+  return cause.code;
+}
+
+// app/load/git.ts
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+var execFileAsync = promisify(execFile);
+var GitError = class extends Error {
+  args;
+  stderr;
+  constructor(args, stderr, options) {
+    super(`git ${args.join(" ")} failed: ${stderr.trim().split("\n")[0] ?? "unknown error"}`, options);
+    this.name = "GitError";
+    this.args = args;
+    this.stderr = stderr;
+  }
+};
+async function git(cwd, args, env2) {
+  try {
+    const { stdout } = await execFileAsync("git", [...args], {
+      cwd,
+      env: env2 ? { ...process.env, ...env2 } : process.env,
+      maxBuffer: 512 * 1024 * 1024,
+      encoding: "utf8"
+    });
+    return stdout;
+  } catch (error62) {
+    const failure2 = error62;
+    if (failure2.code === "ENOENT") throw new GitError(args, "git is not installed or not on PATH", { cause: error62 });
+    throw new GitError(args, failure2.stderr ?? String(error62), { cause: error62 });
+  }
+}
+async function readObjects(cwd, names) {
+  if (names.length === 0) return [];
+  const output2 = await pipe(cwd, ["cat-file", "--batch"], names.map((name) => `${name}
+`).join(""));
+  const results = [];
+  let offset = 0;
+  for (let index = 0; index < names.length; index++) {
+    const end = output2.indexOf(10, offset);
+    const header = output2.subarray(offset, end).toString("utf8");
+    offset = end + 1;
+    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
+      results.push(null);
+      continue;
+    }
+    const [, type, size] = header.split(" ");
+    const length = Number(size);
+    results.push({ type, content: output2.subarray(offset, offset + length) });
+    offset += length + 1;
+  }
+  return results;
+}
+async function checkObjects(cwd, names) {
+  if (names.length === 0) return [];
+  const output2 = (await pipe(cwd, ["cat-file", "--batch-check"], names.map((name) => `${name}
+`).join(""))).toString("utf8");
+  return output2.split("\n").slice(0, names.length).map((line) => {
+    if (line.endsWith(" missing") || line.endsWith(" ambiguous")) return null;
+    const [oid, type, size] = line.split(" ");
+    return { oid, type, size: Number(size) };
+  });
+}
+function pipe(cwd, args, input3) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const chunks = [];
+    let stderr = "";
+    child.stdout.on("data", (chunk) => chunks.push(chunk));
+    child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
+    child.on("error", (error62) => reject(new GitError(args, String(error62), { cause: error62 })));
+    child.on("close", (code2) => code2 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
+    child.stdin.end(input3);
+  });
+}
+
+// app/load/read-agents.ts
+import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { createHash } from "node:crypto";
+
+// app/core/files/parse-yaml.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// app/core/by-text.ts
+function byText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// app/core/problems.ts
+function problemAt(source, line, level, code2, message, agent) {
+  return {
+    level,
+    code: code2,
+    repo: source.repo,
+    path: source.path,
+    line: Math.max(1, line),
+    ...source.ref === void 0 ? {} : { ref: source.ref },
+    message,
+    ...agent === void 0 ? {} : { agent }
+  };
+}
+function relocateProblem(problem, to) {
+  const { ref: _ref, ...rest } = problem;
+  return { ...rest, repo: to.repo, path: to.path, ...to.ref === void 0 ? {} : { ref: to.ref } };
+}
+function isSameFile(a, b) {
+  return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
+}
+function sortProblems(problems) {
+  return [...problems].sort(
+    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.repo, b.repo) || byText(a.path, b.path) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
+  );
+}
+function uniqueProblems(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.level, problem.code, problem.repo, problem.path, problem.ref, problem.line, problem.message, problem.agent]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+function countProblems(problems) {
+  const errors = problems.filter((problem) => problem.level === "error").length;
+  return { errors, warnings: problems.length - errors };
+}
+
+// app/core/files/parse-yaml.ts
+var MAX_FILE_BYTES = 1024 * 1024;
+var MAX_YAML_ALIASES = 100;
+var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
+function parseYamlFile(source, schema, what) {
+  const offset = source.lineOffset ?? 0;
+  const at = (line, message) => problemAt(source, line + offset, "error", "schema", message);
+  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
+    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
+  }
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
+  if (doc.errors.length > 0) {
+    const error62 = doc.errors[0];
+    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
+    const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
+    return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
+  }
+  const lineOf = (path9, options) => lineOfOffset(nodeAt(doc, path9, options?.key ?? false)?.range?.[0]);
+  const badKey = findForbiddenKey(doc.contents);
+  if (badKey) {
+    return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
+  }
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error62) {
+    return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String(error62.message))})`)]);
+  }
+  if (data === null || data === void 0) {
+    return invalid([at(1, `is empty; expected ${what}`)]);
+  }
+  const result = schema.safeParse(data);
+  if (result.success) return { kind: "ok", value: result.data, lineOf };
+  const problems = flattenIssues(result.error.issues).map(
+    (issue2) => at(
+      issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
+      describeIssue(issue2, data, what, schema)
+    )
+  );
+  return invalid(problems);
+}
+function invalid(problems) {
+  return { kind: "invalid", problems };
+}
+function firstSentence(message) {
+  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
+}
+function nodeAt(doc, path9, wantKey) {
+  let node2 = doc.contents;
+  let keyNode;
+  for (const segment of path9) {
+    if ((0, import_yaml.isMap)(node2)) {
+      const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return node2;
+      keyNode = pair.key;
+      node2 = pair.value ?? pair.key;
+    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
+      const item = node2.items[segment];
+      if (item === void 0) return node2;
+      keyNode = item;
+      node2 = item;
+    } else {
+      return node2 ?? void 0;
+    }
+  }
+  return wantKey && keyNode ? keyNode : node2;
+}
+function findForbiddenKey(node2) {
+  if ((0, import_yaml.isMap)(node2)) {
+    for (const pair of node2.items) {
+      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) return pair.key;
+      const inner = findForbiddenKey(pair.value);
+      if (inner) return inner;
+    }
+  } else if ((0, import_yaml.isSeq)(node2)) {
+    for (const item of node2.items) {
+      const inner = findForbiddenKey(item);
+      if (inner) return inner;
+    }
+  }
+  return void 0;
+}
+function flattenIssues(issues) {
+  return issues.flatMap((issue2) => {
+    if (issue2.code === "unrecognized_keys" && issue2.keys.length > 1) return issue2.keys.map((key) => ({ ...issue2, keys: [key] }));
+    if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
+    const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
+    const fitting = branches.filter(
+      (branch) => !branch.some(
+        (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
+      )
+    );
+    if (fitting.length === 1) return flattenIssues(fitting[0]);
+    return [issue2];
+  });
+}
+function valueAt(data, path9) {
+  let value = data;
+  for (const segment of path9) {
+    if (value === null || typeof value !== "object") return void 0;
+    value = value[segment];
+  }
+  return value;
+}
+function describeShape(value) {
+  if (value === void 0) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `\`${String(value)}\``;
+}
+function formatPath(path9) {
+  let out = "";
+  for (const segment of path9) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+var typeNames = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "`true` or `false`",
+  object: "a mapping (`key: value` lines)",
+  array: "a list (`- item` lines)",
+  record: "a mapping (`key: value` lines)"
+};
+function describeIssue(issue2, data, what, schema) {
+  const field = formatPath(issue2.path);
+  const subject = field === "" ? what : `\`${field}\``;
+  const value = valueAt(data, issue2.path);
+  const got = `got ${describeShape(value)}`;
+  switch (issue2.code) {
+    case "invalid_type": {
+      if (value === void 0) {
+        return `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
+      }
+      return `expected ${subject} to be ${typeNames[issue2.expected] ?? issue2.expected}; ${got}`;
+    }
+    case "invalid_value":
+      return `expected ${subject} to be one of ${issue2.values.map(String).join(", ")}; ${got}`;
+    case "unrecognized_keys": {
+      const known = knownKeysAt(schema, issue2.path);
+      const key = issue2.keys[0];
+      const suggestion = closest(key, known);
+      const where = field === "" ? "" : ` in \`${field}\``;
+      return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
+    }
+    case "too_big":
+      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String([...value].length)}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
+    case "too_small":
+      return issue2.origin === "string" ? Number(issue2.minimum) <= 1 ? `${subject} is empty; fill it in` : `${subject} is too short: at least ${String(issue2.minimum)} characters` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
+    case "invalid_format":
+      return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
+    case "invalid_key":
+      return `${subject} has a key that is not allowed: expected ${issue2.issues[0]?.message ?? "a valid key"}`;
+    case "invalid_union": {
+      const options = issue2.options;
+      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
+      return `expected ${subject} to be ${/^[a-z`]/.test(issue2.message) ? issue2.message : "one of the allowed forms"}; ${got}`;
+    }
+    case "custom":
+      return `expected ${subject} to be ${issue2.message}; ${got}`;
+    default:
+      return `${subject}: ${issue2.message}`;
+  }
+}
+function formatMessage(issue2) {
+  if (issue2.message && !issue2.message.startsWith("Invalid")) return issue2.message;
+  if (issue2.format === "url") return "a URL such as `https://example.com`";
+  if (issue2.format === "date") return "a date as YYYY-MM-DD";
+  return `a valid ${issue2.format}`;
+}
+function knownKeysAt(schema, path9) {
+  const keys = /* @__PURE__ */ new Set();
+  const visit2 = (node2, rest) => {
+    const def = node2?._zod?.def;
+    if (!def) return;
+    switch (def.type) {
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "catch":
+      case "readonly":
+      case "nonoptional":
+        return visit2(def.innerType, rest);
+      case "pipe":
+        return visit2(def.in, rest);
+      case "union":
+        for (const option of def.options) visit2(option, rest);
+        return;
+      case "object": {
+        const shape = def.shape;
+        if (rest.length === 0) Object.keys(shape).forEach((key) => keys.add(key));
+        else if (String(rest[0]) in shape) visit2(shape[String(rest[0])], rest.slice(1));
+        return;
+      }
+      case "record":
+        if (rest.length > 0) visit2(def.valueType, rest.slice(1));
+        return;
+      case "array":
+        if (rest.length > 0) visit2(def.element, rest.slice(1));
+        return;
+      default:
+        return;
+    }
+  };
+  visit2(schema, path9);
+  return [...keys].sort();
+}
+function closest(key, known) {
+  let best;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function editDistance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+// app/core/registry/layout.ts
+var import_semver = __toESM(require_semver2(), 1);
+var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
+var MODELS_FILE = "models.yaml";
+var GATE_POLICY_FILE = ".github/blastgate.yml";
+var ASSET_FOLDERS = { server: "servers", skill: "skills" };
+function assetFolder(kind, name) {
+  return `${ASSET_FOLDERS[kind]}/${name}`;
+}
+function manifestPath(kind, name) {
+  return `${assetFolder(kind, name)}/${MANIFEST_FILE[kind]}`;
+}
+function kindOfFolder(folder) {
+  return folder === "servers" ? "server" : folder === "skills" ? "skill" : null;
+}
+var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
+var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
+function parseReleaseTag(tag) {
+  const match = tagPattern.exec(tag);
+  if (!match || import_semver.default.valid(match[3]) !== match[3]) return null;
+  return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
+}
+
+// app/core/registry/model.ts
+function assetId(kind, name) {
+  return `${kind}:${name}`;
+}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -13238,7 +13660,7 @@ __export(external_exports, {
   parse: () => parse2,
   parseAsync: () => parseAsync2,
   partialRecord: () => partialRecord,
-  pipe: () => pipe,
+  pipe: () => pipe2,
   positive: () => _positive,
   prefault: () => prefault,
   preprocess: () => preprocess,
@@ -13854,10 +14276,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path8) {
-  if (!path8)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path8.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14197,11 +14619,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path8, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path8);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -14663,16 +15085,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -14711,17 +15133,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -14760,8 +15182,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path8) {
+  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path9) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -28888,7 +29310,7 @@ function foldObjects(members2) {
     objects.push(member);
   }
   const properties2 = {};
-  const required3 = /* @__PURE__ */ new Set();
+  const required4 = /* @__PURE__ */ new Set();
   for (const object2 of objects) {
     for (const key in object2.properties) {
       if (Object.prototype.hasOwnProperty.call(properties2, key))
@@ -28905,11 +29327,11 @@ function foldObjects(members2) {
       assignProp(properties2, key, merged);
     }
     for (const key of object2.required ?? [])
-      required3.add(key);
+      required4.add(key);
   }
   const folded = { type: "object", properties: properties2 };
-  if (required3.size)
-    folded.required = [...required3];
+  if (required4.size)
+    folded.required = [...required4];
   if (objects.every((object2) => object2.additionalProperties === false)) {
     folded.additionalProperties = false;
   } else {
@@ -30154,7 +30576,7 @@ __export(schemas_exports2, {
   object: () => object,
   optional: () => optional,
   partialRecord: () => partialRecord,
-  pipe: () => pipe,
+  pipe: () => pipe2,
   prefault: () => prefault,
   preprocess: () => preprocess,
   promise: () => promise,
@@ -30355,7 +30777,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     return intersection(this, arg);
   },
   transform(tx) {
-    return pipe(this, transform(tx));
+    return pipe2(this, transform(tx));
   },
   default(d) {
     return _default2(this, d);
@@ -30367,7 +30789,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     return _catch2(this, params);
   },
   pipe(target) {
-    return pipe(this, target);
+    return pipe2(this, target);
   },
   readonly() {
     return readonly(this);
@@ -31581,7 +32003,7 @@ var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
   inst.in = def.in;
   inst.out = def.out;
 });
-function pipe(in_, out) {
+function pipe2(in_, out) {
   return new ZodPipe({
     type: "pipe",
     in: in_,
@@ -31899,13 +32321,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path8 = ref.slice(1).split("/").filter(Boolean);
-  if (path8.length === 0) {
+  const path9 = ref.slice(1).split("/").filter(Boolean);
+  if (path9.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path8[0] === defsKey) {
-    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
+  if (path9[0] === defsKey) {
+    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -32754,1566 +33176,14 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// schemas/affected-report.schema.ts
-var assetId = external_exports.string().meta({ description: "`server:<name>`, `skill:<name>`, `model:default`, `model:alias:<name>`, or `model:<id>` for an agent pinned to an id." });
-var changeFlags = [
-  "added",
-  "removed",
-  "downgrade",
-  "content-changed-without-bump",
-  "breaking",
-  "breaking-under-minor",
-  "breaking-under-patch",
-  "tool-removed",
-  "tool-added",
-  "required-input-added",
-  "input-type-narrowed",
-  "input-removed",
-  "scopes-added",
-  "scopes-removed",
-  "requires-changed",
-  "sections-changed",
-  "lifecycle-changed",
-  "model-retarget",
-  "alias-added",
-  "alias-removed",
-  "deprecated-model",
-  "disallowed-model"
-];
-var changeSchema = external_exports.strictObject({
-  asset: assetId,
-  from: external_exports.string().nullable().meta({ description: "The version (or model id) at base; null when added." }),
-  to: external_exports.string().nullable().meta({ description: "The version (or model id) at head; null when removed." }),
-  bump: external_exports.enum(["major", "minor", "patch", "prerelease", "none", "downgrade"]).nullable().meta({ description: "The semver distance from \u2192 to; `none` when the version did not move; null for models and added/removed assets." }),
-  flags: external_exports.array(external_exports.enum(changeFlags)).meta({ description: "What kind of change this is; see docs/affected-json.md." }),
-  details: external_exports.array(external_exports.string()).meta({ description: "One human-readable line per breaking or notable detail." }),
-  scopesAdded: external_exports.array(external_exports.string()).meta({ description: "Scopes the head version adds." }),
-  consumers: external_exports.int().min(0).meta({ description: "Agents whose head resolution includes this asset (or uses this model reference), at any version." }),
-  gainedBy: external_exports.array(external_exports.string()).meta({ description: "Agents that resolve a version with `scopesAdded` at head but not at base: who gains the new scopes." })
-});
-var moveSchema = external_exports.strictObject({
-  asset: assetId,
-  from: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at base; null when the asset joins the agent's closure." }),
-  to: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at head; null when it leaves." }),
-  contentChanged: external_exports.boolean().meta({ description: "True when the content differs, including under the same version." })
-});
-var problemSchema = external_exports.strictObject({
-  level: external_exports.enum(["error", "warning"]),
-  code: external_exports.string().meta({ description: "A stable identifier of the kind of problem, e.g. `schema`, `unsatisfiable`, `overlay-stale`." }),
-  repo: external_exports.string().meta({ description: "The repository holding the file: for the command line, its folder relative to the current directory (`.` for the current one)." }),
-  path: external_exports.string().meta({ description: "The file's path inside `repo` (`.` for the repository itself)." }),
-  line: external_exports.int().min(1).meta({ description: "1-based line in that file (1 when the whole file is meant)." }),
-  ref: external_exports.string().optional().meta({ description: "The git ref the file was read at, when not the working tree." }),
-  message: external_exports.string().meta({ description: "What is wrong, what was expected, and how to fix it." }),
-  agent: external_exports.string().optional().meta({ description: "The agent concerned, when there is one." })
-});
-var locatedProblemSchema = problemSchema.extend({
-  file: external_exports.string().meta({ description: "The file to change, as the reader shows it (for the command line, relative to the current directory)." })
-});
-var tier = external_exports.enum(["production", "staging", "experimental"]);
-var closureSchema = external_exports.strictObject({
-  status: external_exports.enum(["ok", "unsatisfiable"]),
-  model: external_exports.strictObject({
-    ref: external_exports.string().meta({ description: "`model:default`, `model:alias:<name>` or `model:<id>`." }),
-    id: external_exports.string().nullable().meta({ description: "The model id it resolves to; null when it does not resolve." })
-  }),
-  assets: external_exports.array(
-    external_exports.strictObject({
-      asset: assetId,
-      version: external_exports.string(),
-      contentHash: external_exports.string().meta({ description: "The content id of the asset's folder at that version (git's tree id)." })
-    })
-  ).meta({ description: "Every server and skill in the closure, by asset id." })
-});
-function reportSchema(problem) {
-  return external_exports.strictObject({
-    schemaVersion: external_exports.literal(1),
-    base: external_exports.string().meta({ description: "The base ref as given." }),
-    head: external_exports.string().meta({ description: "The head ref as given; `WORKTREE` for the working tree." }),
-    summary: external_exports.strictObject({
-      changes: external_exports.int().min(0),
-      affected: external_exports.int().min(0),
-      unaffected: external_exports.int().min(0),
-      agents: external_exports.int().min(0).meta({ description: "Agents read (valid manifests)." }),
-      refused: external_exports.int().min(0).meta({ description: "Files refused: agent manifests and registry manifests that could not be read or parsed." }),
-      errors: external_exports.int().min(0),
-      warnings: external_exports.int().min(0)
-    }),
-    changes: external_exports.array(changeSchema),
-    affected: external_exports.array(
-      external_exports.strictObject({
-        agent: external_exports.string(),
-        team: external_exports.string(),
-        tier,
-        repo: external_exports.string().meta({ description: "The agent repo: for the command line, its folder relative to the current directory." }),
-        paths: external_exports.array(external_exports.array(assetId).min(1)).meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
-        moves: external_exports.array(moveSchema),
-        status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." }),
-        closure: external_exports.strictObject({ base: closureSchema, head: closureSchema }).meta({ description: "The agent's full resolution at base and at head: what each eval variant runs with." })
-      })
-    ),
-    unaffected: external_exports.array(
-      external_exports.strictObject({
-        agent: external_exports.string(),
-        team: external_exports.string(),
-        tier,
-        asset: assetId.meta({ description: "The changed asset the agent consumes." }),
-        version: external_exports.string().meta({ description: "The version the agent stays on." }),
-        range: external_exports.string().meta({ description: "The range that holds it there." }),
-        reason: external_exports.string()
-      })
-    ),
-    problems: external_exports.array(problem)
-  });
-}
-var affectedReportSchema = reportSchema(problemSchema);
-var affectedReportJsonSchema = reportSchema(locatedProblemSchema).meta({
-  title: "blastgate affected report",
-  description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem."
-});
-
-// app/core/registry/build-affected-report.ts
-var import_semver5 = __toESM(require_semver2(), 1);
-
-// app/core/by-text.ts
-function byText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// app/core/problems.ts
-function problemAt(source, line, level, code2, message, agent) {
-  return {
-    level,
-    code: code2,
-    repo: source.repo,
-    path: source.path,
-    line: Math.max(1, line),
-    ...source.ref === void 0 ? {} : { ref: source.ref },
-    message,
-    ...agent === void 0 ? {} : { agent }
-  };
-}
-function relocateProblem(problem, to) {
-  const { ref: _ref, ...rest } = problem;
-  return { ...rest, repo: to.repo, path: to.path, ...to.ref === void 0 ? {} : { ref: to.ref } };
-}
-function isSameFile(a, b) {
-  return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
-}
-function sortProblems(problems) {
-  return [...problems].sort(
-    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.repo, b.repo) || byText(a.path, b.path) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
-  );
-}
-function uniqueProblems(problems) {
-  const seen = /* @__PURE__ */ new Set();
-  return problems.filter((problem) => {
-    const key = JSON.stringify([problem.level, problem.code, problem.repo, problem.path, problem.ref, problem.line, problem.message, problem.agent]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-function countProblems(problems) {
-  const errors = problems.filter((problem) => problem.level === "error").length;
-  return { errors, warnings: problems.length - errors };
-}
-
-// app/core/registry/compute-blast-radius.ts
-var import_semver3 = __toESM(require_semver2(), 1);
-
-// app/core/registry/registry-state.ts
-var import_semver = __toESM(require_semver2(), 1);
-function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
-  const assets = /* @__PURE__ */ new Map();
-  const ids = /* @__PURE__ */ new Set([...tags.keys(), ...tree.assets.keys()]);
-  for (const id of ids) {
-    const byVersion = /* @__PURE__ */ new Map();
-    for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
-    const current = tree.assets.get(id);
-    if (current) byVersion.set(current.version, current);
-    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver.default.rcompare(a.version, b.version)));
-  }
-  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut };
-}
-function assetDiffers(base, head, id) {
-  const a = base.assets.get(id) ?? [];
-  const b = head.assets.get(id) ?? [];
-  if (a.length !== b.length) return true;
-  return a.some((version2, index) => version2.version !== b[index].version || version2.contentHash !== b[index].contentHash);
-}
-function keepUnreadableAsBase(head, base) {
-  const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
-  const keepModels = head.modelsUnreadable === true && base.models !== null;
-  if (broken.length === 0 && !keepModels) return head;
-  const assets = new Map(head.assets);
-  for (const id of broken) assets.set(id, base.assets.get(id));
-  return { ...head, assets, ...keepModels ? { models: base.models } : {} };
-}
-
-// app/core/registry/resolve-agent.ts
-var import_semver2 = __toESM(require_semver2(), 1);
-function isModelId(name) {
-  return name.startsWith("claude-");
-}
-function resolveModel(model, state) {
-  if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
-  if (isModelId(model)) return { ref: `model:${model}`, id: model };
-  return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
-}
-var MAX_PASSES = 64;
-var parsedRanges = /* @__PURE__ */ new Map();
-function parseRange(range) {
-  let parsed = parsedRanges.get(range);
-  if (!parsed) parsedRanges.set(range, parsed = new import_semver2.default.Range(range));
-  return parsed;
-}
-var noVersions = [];
-function createResolver(state) {
-  const byRequirement = /* @__PURE__ */ new WeakMap();
-  const byRange = /* @__PURE__ */ new Map();
-  const admitted = (requirement) => {
-    let found = byRequirement.get(requirement);
-    if (found) return found;
-    let ranges = byRange.get(requirement.asset);
-    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
-    found = ranges.get(requirement.range);
-    if (!found) {
-      const parsed = parseRange(requirement.range);
-      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
-      ranges.set(requirement.range, found);
-    }
-    byRequirement.set(requirement, found);
-    return found;
-  };
-  const pickHighest = (asset, ranges) => {
-    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
-      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
-      return version2;
-    }
-    return void 0;
-  };
-  return (agent) => {
-    let chosen = /* @__PURE__ */ new Map();
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const ranges = /* @__PURE__ */ new Map();
-      const queue = [...agent.requirements];
-      for (let index = 0; index < queue.length; index++) {
-        const requirement = queue[index];
-        const list = ranges.get(requirement.asset);
-        if (list) {
-          list.push(requirement);
-          continue;
-        }
-        ranges.set(requirement.asset, [requirement]);
-        const version2 = chosen.get(requirement.asset);
-        if (version2) queue.push(...version2.requires);
-      }
-      const next = /* @__PURE__ */ new Map();
-      const conflicts = [];
-      for (const [asset, list] of ranges) {
-        const version2 = pickHighest(asset, list);
-        if (version2) next.set(asset, version2);
-        else conflicts.push({ asset, ranges: list, available: (state.assets.get(asset) ?? []).map((v) => v.version) });
-      }
-      if (sameChoices(chosen, next)) return buildResolution(next, ranges, conflicts, resolveModel(agent.model, state));
-      chosen = next;
-    }
-    return {
-      status: "unsatisfiable",
-      assets: /* @__PURE__ */ new Map(),
-      conflicts: [...chosen.keys()].map((asset) => ({ asset, ranges: [], available: [] })),
-      model: resolveModel(agent.model, state)
-    };
-  };
-}
-function sameChoices(a, b) {
-  if (a.size !== b.size) return false;
-  for (const [asset, version2] of a) if (b.get(asset) !== version2) return false;
-  return true;
-}
-function buildResolution(chosen, ranges, conflicts, model) {
-  const assets = /* @__PURE__ */ new Map();
-  for (const [asset, version2] of chosen) {
-    assets.set(asset, {
-      version: version2,
-      ranges: ranges.get(asset) ?? [],
-      edges: version2.requires.map((requirement) => requirement.asset).filter((target) => ranges.has(target))
-    });
-  }
-  return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
-}
-function resolutionsDiffer(a, b) {
-  if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
-  for (const [asset, resolved] of a.assets) {
-    const other = b.assets.get(asset);
-    if (!other || other.version.version !== resolved.version.version || other.version.contentHash !== resolved.version.contentHash) return true;
-  }
-  return conflictKey(a) !== conflictKey(b);
-}
-function conflictKey(resolution) {
-  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
-}
-
-// app/core/registry/compute-blast-radius.ts
-var MAX_PATHS = 5;
-function computeBlastRadius(base, head, agents) {
-  const changedAssets = /* @__PURE__ */ new Set();
-  for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
-    if (assetDiffers(base, head, id)) changedAssets.add(id);
-  }
-  const tainted = reachingAssets(changedAssets, [base, head]);
-  const resolveAtBase = createResolver(base);
-  const resolveAtHead = createResolver(head);
-  const affected = [];
-  const unaffected = [];
-  const resolutions = /* @__PURE__ */ new Map();
-  const consumers = /* @__PURE__ */ new Map();
-  const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
-  const problems = [];
-  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
-    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
-    if (!candidate) {
-      const before = resolveModel(agent.model, base);
-      const after = resolveModel(agent.model, head);
-      count(after.ref);
-      if (before.id !== after.id) {
-        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
-        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
-        problems.push(...checkModelResolves(agent, { model: after }, head));
-      }
-      continue;
-    }
-    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
-    resolutions.set(agent.name, pair);
-    count(pair.head.model.ref);
-    for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
-    if (resolutionsDiffer(pair.base, pair.head)) {
-      const moves = listMoves(pair.base, pair.head);
-      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
-    } else {
-      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
-    }
-  }
-  return { affected, unaffected, changedAssets, resolutions, consumers, problems };
-}
-function entry(agent, moves, paths, base, head) {
-  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
-}
-function reachingAssets(targets, states) {
-  const reverse = /* @__PURE__ */ new Map();
-  for (const state of states) {
-    for (const versions of state.assets.values()) {
-      for (const version2 of versions) {
-        for (const requirement of version2.requires) {
-          let set2 = reverse.get(requirement.asset);
-          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
-          set2.add(version2.id);
-        }
-      }
-    }
-  }
-  const reached = new Set(targets);
-  const queue = [...targets];
-  while (queue.length > 0) {
-    for (const parent of reverse.get(queue.pop()) ?? []) {
-      if (!reached.has(parent)) {
-        reached.add(parent);
-        queue.push(parent);
-      }
-    }
-  }
-  return reached;
-}
-function listMoves(base, head) {
-  const moves = [];
-  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
-  for (const id of ids) {
-    const before = base.assets.get(id)?.version;
-    const after = head.assets.get(id)?.version;
-    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
-    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
-  }
-  return moves;
-}
-function explainPaths(agent, pair, moves) {
-  const paths = [];
-  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
-  for (const move of moves) {
-    if (move.asset.startsWith("model:")) {
-      paths.push([move.asset]);
-      continue;
-    }
-    const target = move.asset;
-    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    const found = direct.flatMap((start) => {
-      const path8 = shortestPath(graph, start, target);
-      return path8 ? [path8] : [];
-    });
-    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
-    paths.push(...found.slice(0, MAX_PATHS));
-  }
-  return paths;
-}
-function shortestPath(graph, start, target) {
-  if (start === target) return [start];
-  if (!graph.assets.has(start)) return null;
-  const previous = /* @__PURE__ */ new Map([[start, start]]);
-  const queue = [start];
-  for (let index = 0; index < queue.length; index++) {
-    const node2 = queue[index];
-    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
-      if (previous.has(next)) continue;
-      previous.set(next, node2);
-      if (next === target) {
-        const path8 = [target];
-        while (path8[0] !== start) path8.unshift(previous.get(path8[0]));
-        return path8;
-      }
-      queue.push(next);
-    }
-  }
-  return null;
-}
-function heldBack(agent, head, changed, state) {
-  const held = [];
-  for (const [id, resolved] of head.assets) {
-    if (!changed.has(id)) continue;
-    const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
-    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver3.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
-    if (!blocking) continue;
-    held.push({
-      agent: agent.name,
-      team: agent.team,
-      tier: agent.tier,
-      asset: id,
-      version: resolved.version.version,
-      range: blocking.range,
-      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
-    });
-  }
-  return held;
-}
-function resolutionProblems(agent, base, head, headState) {
-  const problems = [];
-  const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
-  for (const conflict of head.conflicts) {
-    const introduced = !baseConflicts.has(conflict.asset);
-    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
-    problems.push(
-      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced, headState), agent.name)
-    );
-  }
-  return [...problems, ...checkModelResolves(agent, head, headState)];
-}
-function describeConflict(conflict, introduced, state) {
-  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.path}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
-  const leftOut = state?.leftOut?.get(conflict.asset) ?? [];
-  const head = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
-  if (conflict.available.length === 0 && leftOut.length > 0) {
-    const first = leftOut[0];
-    return `${head}; ${conflict.asset} exists, but every published version is left out as invalid (${leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${first.message.replace(/ \(published version .* is left out of resolution\)$/, "")}). Publish a fixed version`;
-  }
-  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
-  return `${head}; ${available}. Widen a range or publish a version that fits`;
-}
-
-// app/core/registry/check-agent.ts
-function checkOverlays(agent, head, base) {
-  const problems = [];
-  for (const [skill, overlay] of agent.overlays) {
-    const atHead = head.assets.get(`skill:${skill}`)?.version;
-    if (!atHead?.skill) continue;
-    const headHeadings = new Set(atHead.skill.headings);
-    const baseHeadings = new Set(base?.assets.get(`skill:${skill}`)?.version.skill?.headings ?? []);
-    const replacedAtBase = [...overlay.headings.keys()].filter((heading) => baseHeadings.has(heading));
-    const expected = /* @__PURE__ */ new Set([...replacedAtBase, ...overlay.declaredReplaces ?? []]);
-    for (const heading of expected) {
-      if (headHeadings.has(heading)) continue;
-      const was = base?.assets.get(`skill:${skill}`)?.version.version;
-      problems.push(
-        problemAt(
-          overlay.source,
-          overlay.headings.get(heading) ?? 1,
-          "error",
-          "overlay-stale",
-          `overlay no longer applies: it replaces \`## ${heading}\`, which skill:${skill}@${atHead.version} ${was && was !== atHead.version ? `(was ${was}) ` : ""}no longer has, so the section would be appended instead. Rename the heading to match the skill's (${[...headHeadings].map((h) => `\`${h}\``).join(", ") || "no sections"}), or pin the skill`,
-          agent.name
-        )
-      );
-    }
-  }
-  return problems;
-}
-function checkModelResolves(agent, resolution, state) {
-  if (resolution.model.id !== null || state.models === null) return [];
-  return [
-    problemAt(
-      agent.source,
-      agent.modelLine,
-      "error",
-      "unknown-model",
-      `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-\u2026\`); use one of those`,
-      agent.name
-    )
-  ];
-}
-function checkModel(agent, resolution, models, today) {
-  const id = resolution.model.id;
-  if (id === null || models === null) return [];
-  const problems = [];
-  const via = resolution.model.ref === `model:${id}` ? "" : ` (via \`${agent.model}\`)`;
-  const deprecation = models.deprecated[id];
-  if (deprecation) {
-    const retired = deprecation.retires <= today;
-    problems.push(
-      problemAt(
-        agent.source,
-        agent.modelLine,
-        retired ? "error" : "warning",
-        "deprecated-model",
-        `uses ${id}${via}, which is deprecated and ${retired ? "retired on" : "retires on"} ${deprecation.retires}; move to ${deprecation.replacement}`,
-        agent.name
-      )
-    );
-  }
-  if (models.allowed && !models.allowed.includes(id)) {
-    problems.push(
-      problemAt(agent.source, agent.modelLine, "error", "disallowed-model", `uses ${id}${via}, which models.yaml does not allow; pick one of ${models.allowed.join(", ")}`, agent.name)
-    );
-  }
-  return problems;
-}
-function checkAgent(agent, resolution, state, today) {
-  const conflicts = resolution.conflicts.map((conflict) => {
-    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
-    return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state), agent.name);
-  });
-  return [...conflicts, ...checkModelResolves(agent, resolution, state), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, today)];
-}
-
-// app/core/registry/check-registry.ts
-function findCycles(tree) {
-  const problems = [];
-  const state = /* @__PURE__ */ new Map();
-  const reported = /* @__PURE__ */ new Set();
-  const visit2 = (id, path8) => {
-    state.set(id, "open");
-    for (const requirement of tree.get(id)?.requires ?? []) {
-      const next = requirement.asset;
-      if (state.get(next) === "open") {
-        const cycle = [...path8.slice(path8.indexOf(next)), next];
-        const key = [...cycle.slice(0, -1)].sort().join(",");
-        if (!reported.has(key)) {
-          reported.add(key);
-          problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
-        }
-      } else if (!state.has(next) && tree.has(next)) {
-        visit2(next, [...path8, next]);
-      }
-    }
-    state.set(id, "done");
-  };
-  for (const id of [...tree.keys()].sort()) if (!state.has(id)) visit2(id, [id]);
-  return problems;
-}
-function checkRequirements(state, satisfies) {
-  const problems = [];
-  for (const version2 of state.tree.values()) {
-    for (const requirement of version2.requires) {
-      const versions = state.assets.get(requirement.asset);
-      if (!versions || versions.length === 0) {
-        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
-      } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
-        problems.push(
-          problemAt(
-            requirement.source,
-            requirement.line,
-            "error",
-            "unsatisfiable",
-            `${version2.id} requires ${requirement.asset}@${requirement.range}, but published versions are ${versions.map((v) => v.version).join(", ")}; widen the range`
-          )
-        );
-      }
-    }
-  }
-  return problems;
-}
-function checkUniqueAgents(agents) {
-  const byName = /* @__PURE__ */ new Map();
-  for (const agent of agents) byName.set(agent.name, [...byName.get(agent.name) ?? [], agent]);
-  return [...byName.values()].filter((repos) => repos.length > 1).flatMap(
-    (repos) => repos.map(
-      (agent) => problemAt(
-        agent.source,
-        1,
-        "error",
-        "duplicate-agent",
-        `agent name \`${agent.name}\` is used by ${repos.length} agent repos; agent names must be unique in the org, so rename all but one`,
-        agent.name
-      )
-    )
-  );
-}
-
-// app/core/registry/classify-changes.ts
-var import_semver4 = __toESM(require_semver2(), 1);
-
-// app/core/registry/diff-tool-contract.ts
-function diffToolContract(before, after) {
-  const changes = [];
-  const afterByName = new Map(after.map((tool2) => [tool2.name, tool2]));
-  const beforeNames = new Set(before.map((tool2) => tool2.name));
-  for (const tool2 of before) {
-    const next = afterByName.get(tool2.name);
-    if (!next) changes.push({ kind: "tool-removed", breaking: true, detail: `tool \`${tool2.name}\` removed` });
-    else {
-      narrowing(tool2.inputSchema, next.inputSchema).forEach(
-        (detail) => changes.push({ kind: "input-type-narrowed", breaking: true, detail: `\`${tool2.name}\` input ${detail}` })
-      );
-      diffObject(tool2.name, "", tool2.inputSchema, next.inputSchema, changes);
-    }
-  }
-  for (const tool2 of after) {
-    if (!beforeNames.has(tool2.name)) changes.push({ kind: "tool-added", breaking: false, detail: `tool \`${tool2.name}\` added` });
-  }
-  return changes;
-}
-function diffObject(tool2, prefix, before, after, out) {
-  const where = (name) => `\`${tool2}\` input \`${prefix}${name}\``;
-  const beforeProps = properties(before);
-  const afterProps = properties(after);
-  const beforeRequired = new Set(required2(before));
-  for (const name of required2(after)) {
-    if (!beforeRequired.has(name)) {
-      out.push({
-        kind: "required-input-added",
-        breaking: true,
-        detail: beforeProps.has(name) ? `${where(name)} is now required` : `${where(name)} added as required`
-      });
-    }
-  }
-  for (const [name, schema] of beforeProps) {
-    const next = afterProps.get(name);
-    if (!next) {
-      out.push({ kind: "input-removed", breaking: true, detail: `${where(name)} removed` });
-      continue;
-    }
-    narrowing(schema, next).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} ${detail}` }));
-    if (isSchema(schema.items) && isSchema(next.items)) {
-      narrowing(schema.items, next.items).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} items ${detail}` }));
-    }
-    diffObject(tool2, `${prefix}${name}.`, schema, next, out);
-  }
-}
-function isSchema(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function properties(schema) {
-  const props = schema.properties;
-  if (!isSchema(props)) return /* @__PURE__ */ new Map();
-  return new Map(Object.entries(props).filter((entry2) => isSchema(entry2[1])));
-}
-function required2(schema) {
-  return Array.isArray(schema.required) ? schema.required.filter((name) => typeof name === "string") : [];
-}
-function types(schema) {
-  if (typeof schema.type === "string") return new Set(schema.type === "number" ? ["number", "integer"] : [schema.type]);
-  if (Array.isArray(schema.type)) {
-    const set2 = new Set(schema.type.filter((t) => typeof t === "string"));
-    if (set2.has("number")) set2.add("integer");
-    return set2;
-  }
-  return null;
-}
-function narrowing(before, after) {
-  const found = [];
-  const a = types(before);
-  const b = types(after);
-  if (b !== null && (a === null || [...a].some((type) => !b.has(type)))) {
-    found.push(`type narrowed from ${a === null ? "any" : describeType(before)} to ${describeType(after)}`);
-  }
-  const enumBefore = Array.isArray(before.enum) ? before.enum : null;
-  const enumAfter = Array.isArray(after.enum) ? after.enum : null;
-  if (enumAfter !== null) {
-    const lost = enumBefore === null ? null : enumBefore.filter((value) => !enumAfter.some((other) => JSON.stringify(other) === JSON.stringify(value)));
-    if (lost === null) found.push(`now limited to ${enumAfter.map((v) => JSON.stringify(v)).join(", ")}`);
-    else if (lost.length > 0) found.push(`no longer accepts ${lost.map((v) => JSON.stringify(v)).join(", ")}`);
-  }
-  return found;
-}
-function describeType(schema) {
-  return Array.isArray(schema.type) ? schema.type.join(" | ") : String(schema.type);
-}
-
-// app/core/registry/classify-changes.ts
-function classifyChanges(history, consumers, today) {
-  const changes = [];
-  const problems = [];
-  const ids = [.../* @__PURE__ */ new Set([...history.base.assets.keys(), ...history.head.assets.keys()])].sort();
-  for (const id of ids) {
-    const change = classifyAsset(id, history.base.assets.get(id), history.head.assets.get(id), history, problems);
-    if (change) changes.push({ ...change, consumers: consumers.count(id), gainedBy: change.scopesAdded.length > 0 ? consumers.gaining(id, change.scopesAdded) : [] });
-  }
-  changes.push(...classifyModels(history.base.models, history.head.models, consumers, today));
-  return { changes, problems };
-}
-function classifyAsset(id, base, head, history, problems) {
-  if (!head) return base ? { asset: id, from: base.version, to: null, bump: null, flags: ["removed"], details: [`${id} removed from the registry`], scopesAdded: [] } : null;
-  const flags = /* @__PURE__ */ new Set();
-  const details = [];
-  const tagged = (history.tags.get(id) ?? []).find((version2) => version2.version === head.version);
-  if (tagged && tagged.contentHash !== head.contentHash) {
-    flags.add("content-changed-without-bump");
-    problems.push(
-      problemAt(
-        head.source,
-        head.versionLine,
-        "error",
-        "unbumped-change",
-        `${id}@${head.version} is already published (tag \`${head.kind}s/${head.name}@${head.version}\`) with other content; published versions are immutable, so bump the version`
-      )
-    );
-  }
-  if (!base) {
-    flags.add("added");
-    return { asset: id, from: null, to: head.version, bump: null, flags: [...flags], details: [`${id} added at ${head.version}`], scopesAdded: scopesOf(head) };
-  }
-  if (base.version === head.version && base.contentHash === head.contentHash && flags.size === 0) return null;
-  const bump = bumpKind(base.version, head.version);
-  if (bump === "downgrade") flags.add("downgrade");
-  if (bump === "none" && base.contentHash !== head.contentHash && !flags.has("content-changed-without-bump")) {
-    flags.add("content-changed-without-bump");
-    problems.push(
-      problemAt(
-        head.source,
-        head.versionLine,
-        "error",
-        "unbumped-change",
-        `${id} changed but its version is still ${head.version}; bump the version (a patch for fixes, a minor for additions, a major for breaking changes)`
-      )
-    );
-  }
-  const added = scopesOf(head).filter((scope) => !scopesOf(base).includes(scope));
-  const removed = scopesOf(base).filter((scope) => !scopesOf(head).includes(scope));
-  if (added.length > 0) {
-    flags.add("scopes-added");
-    details.push(`scopes added: ${added.join(", ")} (security review)`);
-  }
-  if (removed.length > 0) {
-    flags.add("scopes-removed");
-    details.push(`scopes removed: ${removed.join(", ")}`);
-  }
-  if (base.server && head.server) {
-    const contract = diffToolContract(base.server.tools, head.server.tools);
-    for (const item of contract) {
-      flags.add(item.kind);
-      details.push(item.breaking ? `breaking: ${item.detail}` : item.detail);
-    }
-    if (contract.some((item) => item.breaking)) {
-      flags.add("breaking");
-      const underMinor = bump === "minor" && import_semver4.default.major(base.version) >= 1;
-      const underPatch = bump === "patch" || bump === "none";
-      if (underMinor) flags.add("breaking-under-minor");
-      if (underPatch) flags.add("breaking-under-patch");
-      if (underMinor || underPatch) {
-        problems.push(
-          problemAt(
-            head.source,
-            head.versionLine,
-            "error",
-            "breaking-under-minor",
-            `${id} ${base.version} \u2192 ${head.version} is a ${bump === "none" ? "same-version" : bump} release with breaking tool changes (${contract.filter((item) => item.breaking).map((item) => item.detail).join("; ")}); make it a major release, or keep the old contract`
-          )
-        );
-      }
-    }
-    if (base.server.lifecycle !== head.server.lifecycle) {
-      flags.add("lifecycle-changed");
-      details.push(`lifecycle ${base.server.lifecycle} \u2192 ${head.server.lifecycle}`);
-    }
-  }
-  if (base.skill && head.skill) {
-    const before = new Set(base.skill.headings);
-    const after = new Set(head.skill.headings);
-    const added2 = head.skill.headings.filter((heading) => !before.has(heading));
-    const dropped = base.skill.headings.filter((heading) => !after.has(heading));
-    if (added2.length > 0 || dropped.length > 0) flags.add("sections-changed");
-    if (added2.length > 0) details.push(`sections added: ${added2.map((h) => `\`## ${h}\``).join(", ")}`);
-    if (dropped.length > 0) details.push(`sections removed: ${dropped.map((h) => `\`## ${h}\``).join(", ")} (overlays replacing them stop applying)`);
-  }
-  const requiresBefore = requiresKey(base);
-  const requiresAfter = requiresKey(head);
-  if (requiresBefore !== requiresAfter) {
-    flags.add("requires-changed");
-    details.push(`requires: ${requiresBefore || "nothing"} \u2192 ${requiresAfter || "nothing"}`);
-  }
-  if (flags.size === 0 && bump === "none") return null;
-  return { asset: id, from: base.version, to: head.version, bump, flags: [...flags], details, scopesAdded: added };
-}
-function bumpKind(from, to) {
-  const order = import_semver4.default.compare(from, to);
-  if (order === 0) return "none";
-  if (order > 0) return "downgrade";
-  const diff = import_semver4.default.diff(from, to);
-  if (diff === "major" || diff === "minor" || diff === "patch") return diff;
-  return "prerelease";
-}
-function scopesOf(version2) {
-  if (!version2.server) return [];
-  return [.../* @__PURE__ */ new Set([...version2.server.scopes, ...version2.server.tools.flatMap((tool2) => tool2.scopes)])].sort();
-}
-function requiresKey(version2) {
-  return version2.requires.map((requirement) => `${requirement.asset}@${requirement.range}`).sort().join(", ");
-}
-function classifyModels(base, head, consumers, today) {
-  if (!base || !head) return [];
-  const changes = [];
-  const modelFlags = (model) => {
-    const flags = ["model-retarget"];
-    if (head.deprecated[model]) flags.push("deprecated-model");
-    if (head.allowed && !head.allowed.includes(model)) flags.push("disallowed-model");
-    return flags;
-  };
-  const modelDetails = (model) => {
-    const deprecation = head.deprecated[model];
-    if (!deprecation) return [];
-    const retired = deprecation.retires <= today;
-    return [`${model} is deprecated: ${retired ? "retired" : "retires"} ${deprecation.retires}; move to ${deprecation.replacement}`];
-  };
-  if (base.default !== head.default) {
-    changes.push({
-      asset: "model:default",
-      from: base.default,
-      to: head.default,
-      bump: null,
-      flags: modelFlags(head.default),
-      details: [`default model ${base.default} \u2192 ${head.default}`, ...modelDetails(head.default)],
-      scopesAdded: [],
-      consumers: consumers.count("model:default"),
-      gainedBy: []
-    });
-  }
-  const aliases = [.../* @__PURE__ */ new Set([...Object.keys(base.aliases), ...Object.keys(head.aliases)])].sort();
-  for (const alias of aliases) {
-    const from = base.aliases[alias] ?? null;
-    const to = head.aliases[alias] ?? null;
-    if (from === to) continue;
-    const asset = `model:alias:${alias}`;
-    const flags = to === null ? ["alias-removed"] : from === null ? ["alias-added"] : modelFlags(to);
-    changes.push({
-      asset,
-      from,
-      to,
-      bump: null,
-      flags,
-      details: to === null ? [`alias \`${alias}\` removed; agents using it no longer resolve a model`] : [`alias \`${alias}\` ${from ?? "(new)"} \u2192 ${to}`, ...modelDetails(to)],
-      scopesAdded: [],
-      consumers: consumers.count(asset),
-      gainedBy: []
-    });
-  }
-  return changes;
-}
-
-// app/core/registry/build-affected-report.ts
-function buildAffectedReport(facts) {
-  const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
-  const base = buildRegistryState(history.tags, history.base, history.leftOut);
-  const head = buildRegistryState(history.tags, history.head, history.leftOut);
-  const radius = computeBlastRadius(base, head, facts.agents);
-  const { changes, problems: changeProblems } = classifyChanges(
-    history,
-    {
-      count: (key) => radius.consumers.get(key) ?? 0,
-      gaining: (asset, scopes) => scopeGainers(radius.resolutions, asset, scopes)
-    },
-    facts.today
-  );
-  const affected = new Map(radius.affected.map((entry2) => [entry2.agent, entry2]));
-  const agentProblems = facts.agents.flatMap((agent) => {
-    const entry2 = affected.get(agent.name);
-    if (!entry2) return [];
-    const pair = radius.resolutions.get(agent.name);
-    const modelMoved = entry2.moves.some((move) => move.asset.startsWith("model:"));
-    return [
-      ...pair ? checkOverlays(agent, pair.head, pair.base) : [],
-      ...modelMoved ? checkModel(agent, pair?.head ?? createResolver(head)(agent), head.models, facts.today) : []
-    ];
-  });
-  const problems = sortProblems(
-    uniqueProblems([
-      ...facts.loadProblems,
-      ...checkUniqueAgents(facts.agents),
-      ...findCycles(history.head.assets),
-      ...checkRequirements(head, import_semver5.default.satisfies),
-      ...changeProblems,
-      ...radius.problems,
-      ...agentProblems
-    ])
-  );
-  const agentsByName = new Map(facts.agents.map((agent) => [agent.name, agent]));
-  const resolveAt = { base: createResolver(base), head: createResolver(head) };
-  const closures = (name) => {
-    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agentsByName.get(name)), head: resolveAt.head(agentsByName.get(name)) };
-    return { base: describeClosure(pair.base), head: describeClosure(pair.head) };
-  };
-  const { errors, warnings } = countProblems(problems);
-  return {
-    schemaVersion: 1,
-    base: facts.refs.base,
-    head: facts.refs.head,
-    summary: {
-      changes: changes.length,
-      affected: radius.affected.length,
-      unaffected: radius.unaffected.length,
-      agents: facts.agents.length,
-      refused: facts.refused ?? 0,
-      errors,
-      warnings
-    },
-    changes,
-    affected: radius.affected.map((entry2) => ({ ...entry2, closure: closures(entry2.agent) })),
-    unaffected: [...radius.unaffected],
-    problems
-  };
-}
-function scopeGainers(resolutions, asset, scopes) {
-  const has = (version2, scope) => version2?.server !== void 0 && (version2.server.scopes.includes(scope) || version2.server.tools.some((tool2) => tool2.scopes.includes(scope)));
-  const gainers = [];
-  for (const [name, pair] of resolutions) {
-    const before = pair.base.assets.get(asset)?.version;
-    const after = pair.head.assets.get(asset)?.version;
-    if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
-  }
-  return gainers.sort();
-}
-function describeClosure(resolution) {
-  return {
-    status: resolution.status,
-    model: { ref: resolution.model.ref, id: resolution.model.id },
-    assets: [...resolution.assets].map(([asset, resolved]) => ({ asset, version: resolved.version.version, contentHash: resolved.version.contentHash })).sort((a, b) => byText(a.asset, b.asset))
-  };
-}
-function validateOrg(facts) {
-  const state = buildRegistryState(facts.tags, facts.tree, facts.leftOut);
-  const resolve = createResolver(state);
-  const agentProblems = facts.agents.flatMap((agent) => checkAgent(agent, resolve(agent), state, facts.today));
-  return sortProblems(
-    uniqueProblems([
-      ...facts.loadProblems,
-      ...checkUniqueAgents(facts.agents),
-      ...findCycles(facts.tree.assets),
-      ...checkRequirements(state, import_semver5.default.satisfies),
-      ...agentProblems
-    ])
-  );
-}
-
-// app/core/report/render-markdown.ts
-var COMMENT_LIMIT = 65536;
-var COMMENT_MARKER = "<!-- blastgate:affected -->";
-var tiers = ["production", "staging", "experimental"];
-var detailSteps = [
-  { rowsPerTier: Infinity, pathsPerAgent: 3, unaffectedRows: Infinity, problemRows: 100, graphNodes: 40 },
-  { rowsPerTier: 200, pathsPerAgent: 1, unaffectedRows: 100, problemRows: 50, graphNodes: 30 },
-  { rowsPerTier: 60, pathsPerAgent: 1, unaffectedRows: 30, problemRows: 20, graphNodes: 20 },
-  { rowsPerTier: 15, pathsPerAgent: 1, unaffectedRows: 10, problemRows: 10, graphNodes: 12 }
-];
-function renderMarkdown(report, options = {}) {
-  const limit = options.limit ?? COMMENT_LIMIT;
-  for (const detail of detailSteps) {
-    const body2 = renderWith(report, detail, options.command);
-    if (body2.length <= limit) return body2;
-  }
-  const body = renderWith(report, detailSteps[detailSteps.length - 1], options.command);
-  const note = "\n\n_\u2026cut to fit GitHub's comment limit; run the command above or read the JSON report for the rest._\n";
-  return body.slice(0, limit - note.length) + note;
-}
-function renderWith(report, detail, command) {
-  const out = [COMMENT_MARKER, `### blastgate: ${headline(report)}`, "", summaryLine(report), ""];
-  out.push(...renderChanges(report));
-  out.push(...renderAffected(report, detail));
-  out.push(...renderGraph(report, detail));
-  out.push(...renderUnaffected(report, detail));
-  out.push(...renderProblems(report, detail));
-  if (command) out.push("", `<sub>Reproduce locally: \`${command.replace(/`/g, "'")}\`</sub>`);
-  return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
-}
-function plural2(count, word) {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-function headline(report) {
-  const { changes, affected } = report.summary;
-  if (changes === 0) return "no changes to shared servers, skills or models";
-  return `${plural2(affected, "agent")} affected by ${plural2(changes, "change")}`;
-}
-function summaryLine(report) {
-  const byTier = tiers.map((tier3) => [tier3, report.affected.filter((agent) => agent.tier === tier3).length]).filter(([, n]) => n > 0);
-  const parts = [
-    `**${plural2(report.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier3, n]) => `${n} ${tier3}`).join(", ")})` : ""}`,
-    `${report.summary.unaffected} pinned out`,
-    `${plural2(report.summary.agents, "agent")} read`,
-    `${report.summary.errors > 0 ? "\u274C " : ""}${plural2(report.summary.errors, "error")}, ${plural2(report.summary.warnings, "warning")}`
-  ];
-  return `${parts.join(" \xB7 ")} \u2014 \`${escapeCode(report.base)}\` \u2192 \`${escapeCode(report.head)}\``;
-}
-function renderChanges(report) {
-  if (report.changes.length === 0) return [];
-  const out = ["#### Changes", "", "| Asset | From \u2192 To | Bump | Flags | Consumers |", "| --- | --- | --- | --- | ---: |"];
-  for (const change of report.changes) {
-    out.push(
-      `| \`${change.asset}\` | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
-    );
-  }
-  const notes = report.changes.flatMap((change) => change.details.map((detail) => `- \`${change.asset}\`: ${escapeText(detail)}`));
-  if (notes.length > 0) out.push("", ...notes);
-  const scopes = report.changes.filter((change) => change.scopesAdded.length > 0);
-  for (const change of scopes) {
-    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
-    out.push("", `> [!WARNING]
-> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
-  }
-  return [...out, ""];
-}
-var loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
-function flagBadge(flag) {
-  return loudFlags.has(flag) ? `**\`${flag}\`**` : `\`${flag}\``;
-}
-function versionCell(version2) {
-  return version2 === null ? "\u2014" : `\`${escapeCode(version2)}\``;
-}
-function renderAffected(report, detail) {
-  if (report.affected.length === 0) {
-    return report.changes.length === 0 ? [] : ["#### Affected agents", "", "No agent resolves differently: every consumer stays on its current versions.", ""];
-  }
-  const out = ["#### Affected agents", ""];
-  for (const tier3 of tiers) {
-    const agents = report.affected.filter((agent) => agent.tier === tier3);
-    if (agents.length === 0) continue;
-    out.push(`<details${tier3 === "production" || report.affected.length <= 20 ? " open" : ""}><summary><b>${tier3}</b> (${agents.length})</summary>`, "");
-    out.push("| Agent | Team | Moves | Why |", "| --- | --- | --- | --- |");
-    for (const agent of agents.slice(0, detail.rowsPerTier)) out.push(affectedRow(agent, detail));
-    if (agents.length > detail.rowsPerTier) out.push(`| \u2026and ${agents.length - detail.rowsPerTier} more | | | |`);
-    out.push("", "</details>", "");
-  }
-  return out;
-}
-function affectedRow(agent, detail) {
-  const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path8) => path8.map((id) => `\`${id}\``).join(" \u2192 "));
-  if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
-  const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
-  return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
-}
-function renderGraph(report, detail) {
-  if (report.affected.length === 0) return [];
-  const level = report.affected.length <= detail.graphNodes ? "agent" : new Set(report.affected.map((a) => a.team)).size <= detail.graphNodes ? "team" : "tier";
-  const groups = /* @__PURE__ */ new Map();
-  for (const agent of report.affected) {
-    const key = level === "agent" ? agent.agent : level === "team" ? agent.team : agent.tier;
-    groups.set(key, [...groups.get(key) ?? [], agent]);
-  }
-  const ids = /* @__PURE__ */ new Map();
-  const node2 = (key) => {
-    if (!ids.has(key)) ids.set(key, `n${ids.size}`);
-    return ids.get(key);
-  };
-  const nodes = [];
-  const edges = /* @__PURE__ */ new Set();
-  const changed = new Set(report.changes.map((change) => change.asset));
-  for (const [key, agents] of groups) {
-    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
-    nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
-    for (const agent of agents) {
-      for (const path8 of agent.paths) {
-        let from = node2(`group:${key}`);
-        for (const asset of path8) {
-          const to = node2(`asset:${asset}`);
-          edges.add(`  ${from} --> ${to}`);
-          from = to;
-        }
-      }
-    }
-  }
-  for (const [key, id] of ids) {
-    if (!key.startsWith("asset:")) continue;
-    const asset = key.slice("asset:".length);
-    const change = report.changes.find((c) => c.asset === asset);
-    const label = change ? `${asset}<br>${change.from ?? "new"} \u2192 ${change.to ?? "removed"}` : asset;
-    nodes.push(`  ${id}["${mermaidText(label)}"]${changed.has(asset) ? ":::changed" : ""}`);
-  }
-  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural2(report.affected.length, "agent")})`;
-  return [
-    `<details><summary>Blast radius graph${title}</summary>`,
-    "",
-    "```mermaid",
-    "graph LR",
-    "  classDef changed fill:#ffe3e3,stroke:#c92a2a",
-    "  classDef agent fill:#e7f5ff,stroke:#1c7ed6",
-    ...nodes,
-    ...[...edges].sort(),
-    "```",
-    "",
-    "</details>",
-    ""
-  ];
-}
-function renderUnaffected(report, detail) {
-  if (report.unaffected.length === 0) return [];
-  const out = [
-    `<details><summary>Pinned out of the change (${report.unaffected.length})</summary>`,
-    "",
-    "| Agent | Tier | Asset | Stays on | Held by |",
-    "| --- | --- | --- | --- | --- |"
-  ];
-  for (const row of report.unaffected.slice(0, detail.unaffectedRows)) {
-    out.push(`| \`${row.agent}\` | ${row.tier} | \`${row.asset}\` | \`${escapeCode(row.version)}\` | \`${escapeCode(row.range)}\` |`);
-  }
-  if (report.unaffected.length > detail.unaffectedRows) out.push(`| \u2026and ${report.unaffected.length - detail.unaffectedRows} more | | | | |`);
-  return [...out, "", "</details>", ""];
-}
-function renderProblems(report, detail) {
-  if (report.problems.length === 0) return [];
-  const out = [`#### Problems (${plural2(report.summary.errors, "error")}, ${plural2(report.summary.warnings, "warning")})`, ""];
-  for (const problem of report.problems.slice(0, detail.problemRows)) {
-    const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
-    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} \`${escapeCode(where)}\`${problem.agent ? ` (${problem.agent})` : ""}: ${escapeText(problem.message)}`);
-  }
-  if (report.problems.length > detail.problemRows) out.push(`- \u2026and ${report.problems.length - detail.problemRows} more`);
-  return [...out, ""];
-}
-function escapeText(text) {
-  return text.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
-}
-function escapeCell(text) {
-  return escapeText(text).replace(/\|/g, "\\|");
-}
-function escapeCode(text) {
-  return text.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function mermaidText(text) {
-  return text.replace(/"/g, "#quot;");
-}
-
-// app/core/report/render-text.ts
-function formatProblem(problem) {
-  const ref = problem.ref ? ` (at ${problem.ref})` : "";
-  const agent = problem.agent ? ` [${problem.agent}]` : "";
-  return `${problem.file ?? problem.path}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
-}
-function renderText(report) {
-  const s = report.summary;
-  const out = [
-    `blastgate: ${s.changes} change${s.changes === 1 ? "" : "s"}, ${s.affected} agent${s.affected === 1 ? "" : "s"} affected, ${s.unaffected} pinned out, ${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} (${report.base} \u2192 ${report.head}, ${s.agents} agents read)`
-  ];
-  if (report.changes.length > 0) {
-    out.push("", "Changes");
-    for (const change of report.changes) {
-      const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
-      out.push(`  ${change.asset}  ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${change.consumers} consumer${change.consumers === 1 ? "" : "s"})`);
-      for (const detail of change.details) out.push(`      ${detail}`);
-      if (change.gainedBy.length > 0) out.push(`      ${change.gainedBy.length} agent${change.gainedBy.length === 1 ? "" : "s"} gain ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
-    }
-  }
-  if (report.affected.length > 0) {
-    out.push("", "Affected");
-    for (const tier3 of ["production", "staging", "experimental"]) {
-      const agents = report.affected.filter((agent) => agent.tier === tier3);
-      if (agents.length === 0) continue;
-      out.push(`  ${tier3}`);
-      for (const agent of agents) {
-        const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
-        out.push(`    ${agent.agent} (${agent.team})${status}`);
-        for (const move of agent.moves) {
-          out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
-        }
-        for (const path8 of agent.paths) out.push(`      via ${path8.join(" \u2192 ")}`);
-      }
-    }
-  }
-  if (report.unaffected.length > 0) {
-    out.push("", "Pinned out");
-    for (const row of report.unaffected) out.push(`  ${row.agent} (${row.team}, ${row.tier})  ${row.asset}: ${row.reason}`);
-  }
-  if (report.problems.length > 0) {
-    out.push("", "Problems");
-    for (const problem of report.problems) out.push(`  ${formatProblem(problem)}`);
-  }
-  return out.join("\n") + "\n";
-}
-
-// app/core/report/locate-report.ts
-function locateProblem(problem, locate) {
-  const shown = locate(problem);
-  return { ...problem, repo: shown.repo, file: shown.file };
-}
-function locateReport(report, locate) {
-  return {
-    ...report,
-    affected: report.affected.map((entry2) => ({ ...entry2, repo: locate({ repo: entry2.repo, path: "." }).repo })),
-    problems: report.problems.map((problem) => locateProblem(problem, locate))
-  };
-}
-
-// app/load/git.ts
-import { execFile, spawn } from "node:child_process";
-import { promisify } from "node:util";
-var execFileAsync = promisify(execFile);
-var GitError = class extends Error {
-  args;
-  stderr;
-  constructor(args, stderr, options) {
-    super(`git ${args.join(" ")} failed: ${stderr.trim().split("\n")[0] ?? "unknown error"}`, options);
-    this.name = "GitError";
-    this.args = args;
-    this.stderr = stderr;
-  }
-};
-async function git(cwd, args, env2) {
-  try {
-    const { stdout } = await execFileAsync("git", [...args], {
-      cwd,
-      env: env2 ? { ...process.env, ...env2 } : process.env,
-      maxBuffer: 512 * 1024 * 1024,
-      encoding: "utf8"
-    });
-    return stdout;
-  } catch (error62) {
-    const failure2 = error62;
-    if (failure2.code === "ENOENT") throw new GitError(args, "git is not installed or not on PATH", { cause: error62 });
-    throw new GitError(args, failure2.stderr ?? String(error62), { cause: error62 });
-  }
-}
-async function readObjects(cwd, names) {
-  if (names.length === 0) return [];
-  const output2 = await pipe2(cwd, ["cat-file", "--batch"], names.map((name) => `${name}
-`).join(""));
-  const results = [];
-  let offset = 0;
-  for (let index = 0; index < names.length; index++) {
-    const end = output2.indexOf(10, offset);
-    const header = output2.subarray(offset, end).toString("utf8");
-    offset = end + 1;
-    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
-      results.push(null);
-      continue;
-    }
-    const [, type, size] = header.split(" ");
-    const length = Number(size);
-    results.push({ type, content: output2.subarray(offset, offset + length) });
-    offset += length + 1;
-  }
-  return results;
-}
-async function checkObjects(cwd, names) {
-  if (names.length === 0) return [];
-  const output2 = (await pipe2(cwd, ["cat-file", "--batch-check"], names.map((name) => `${name}
-`).join(""))).toString("utf8");
-  return output2.split("\n").slice(0, names.length).map((line) => {
-    if (line.endsWith(" missing") || line.endsWith(" ambiguous")) return null;
-    const [oid, type, size] = line.split(" ");
-    return { oid, type, size: Number(size) };
-  });
-}
-function pipe2(cwd, args, input3) {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    const chunks = [];
-    let stderr = "";
-    child.stdout.on("data", (chunk) => chunks.push(chunk));
-    child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
-    child.on("error", (error62) => reject(new GitError(args, String(error62), { cause: error62 })));
-    child.on("close", (code2) => code2 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
-    child.stdin.end(input3);
-  });
-}
-
-// app/load/read-agents.ts
-import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
-import path from "node:path";
-import { createHash } from "node:crypto";
-
-// app/core/files/parse-yaml.ts
-var import_yaml = __toESM(require_dist(), 1);
-var MAX_FILE_BYTES = 1024 * 1024;
-var MAX_YAML_ALIASES = 100;
-var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
-function parseYamlFile(source, schema, what) {
-  const offset = source.lineOffset ?? 0;
-  const at = (line, message) => problemAt(source, line + offset, "error", "schema", message);
-  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
-    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
-  }
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
-  if (doc.errors.length > 0) {
-    const error62 = doc.errors[0];
-    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
-    const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
-    return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
-  }
-  const lineOf = (path8, options) => lineOfOffset(nodeAt(doc, path8, options?.key ?? false)?.range?.[0]);
-  const badKey = findForbiddenKey(doc.contents);
-  if (badKey) {
-    return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
-  }
-  let data;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
-  } catch (error62) {
-    return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String(error62.message))})`)]);
-  }
-  if (data === null || data === void 0) {
-    return invalid([at(1, `is empty; expected ${what}`)]);
-  }
-  const result = schema.safeParse(data);
-  if (result.success) return { kind: "ok", value: result.data, lineOf };
-  const problems = flattenIssues(result.error.issues).map(
-    (issue2) => at(
-      issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
-      describeIssue(issue2, data, what, schema)
-    )
-  );
-  return invalid(problems);
-}
-function invalid(problems) {
-  return { kind: "invalid", problems };
-}
-function firstSentence(message) {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
-}
-function nodeAt(doc, path8, wantKey) {
-  let node2 = doc.contents;
-  let keyNode;
-  for (const segment of path8) {
-    if ((0, import_yaml.isMap)(node2)) {
-      const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
-      if (!pair) return node2;
-      keyNode = pair.key;
-      node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
-      const item = node2.items[segment];
-      if (item === void 0) return node2;
-      keyNode = item;
-      node2 = item;
-    } else {
-      return node2 ?? void 0;
-    }
-  }
-  return wantKey && keyNode ? keyNode : node2;
-}
-function findForbiddenKey(node2) {
-  if ((0, import_yaml.isMap)(node2)) {
-    for (const pair of node2.items) {
-      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) return pair.key;
-      const inner = findForbiddenKey(pair.value);
-      if (inner) return inner;
-    }
-  } else if ((0, import_yaml.isSeq)(node2)) {
-    for (const item of node2.items) {
-      const inner = findForbiddenKey(item);
-      if (inner) return inner;
-    }
-  }
-  return void 0;
-}
-function flattenIssues(issues) {
-  return issues.flatMap((issue2) => {
-    if (issue2.code === "unrecognized_keys" && issue2.keys.length > 1) return issue2.keys.map((key) => ({ ...issue2, keys: [key] }));
-    if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
-    const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
-    const fitting = branches.filter(
-      (branch) => !branch.some(
-        (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
-      )
-    );
-    if (fitting.length === 1) return flattenIssues(fitting[0]);
-    return [issue2];
-  });
-}
-function valueAt(data, path8) {
-  let value = data;
-  for (const segment of path8) {
-    if (value === null || typeof value !== "object") return void 0;
-    value = value[segment];
-  }
-  return value;
-}
-function describeShape(value) {
-  if (value === void 0) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `\`${String(value)}\``;
-}
-function formatPath(path8) {
-  let out = "";
-  for (const segment of path8) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out === "" ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}
-var typeNames = {
-  string: "text",
-  number: "a number",
-  int: "a whole number",
-  boolean: "`true` or `false`",
-  object: "a mapping (`key: value` lines)",
-  array: "a list (`- item` lines)",
-  record: "a mapping (`key: value` lines)"
-};
-function describeIssue(issue2, data, what, schema) {
-  const field = formatPath(issue2.path);
-  const subject = field === "" ? what : `\`${field}\``;
-  const value = valueAt(data, issue2.path);
-  const got = `got ${describeShape(value)}`;
-  switch (issue2.code) {
-    case "invalid_type": {
-      if (value === void 0) {
-        return `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
-      }
-      return `expected ${subject} to be ${typeNames[issue2.expected] ?? issue2.expected}; ${got}`;
-    }
-    case "invalid_value":
-      return `expected ${subject} to be one of ${issue2.values.map(String).join(", ")}; ${got}`;
-    case "unrecognized_keys": {
-      const known = knownKeysAt(schema, issue2.path);
-      const key = issue2.keys[0];
-      const suggestion = closest(key, known);
-      const where = field === "" ? "" : ` in \`${field}\``;
-      return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
-    }
-    case "too_big":
-      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String([...value].length)}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
-    case "too_small":
-      return issue2.origin === "string" ? Number(issue2.minimum) <= 1 ? `${subject} is empty; fill it in` : `${subject} is too short: at least ${String(issue2.minimum)} characters` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
-    case "invalid_format":
-      return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
-    case "invalid_key":
-      return `${subject} has a key that is not allowed: expected ${issue2.issues[0]?.message ?? "a valid key"}`;
-    case "invalid_union": {
-      const options = issue2.options;
-      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
-      return `expected ${subject} to be ${/^[a-z`]/.test(issue2.message) ? issue2.message : "one of the allowed forms"}; ${got}`;
-    }
-    case "custom":
-      return `expected ${subject} to be ${issue2.message}; ${got}`;
-    default:
-      return `${subject}: ${issue2.message}`;
-  }
-}
-function formatMessage(issue2) {
-  if (issue2.message && !issue2.message.startsWith("Invalid")) return issue2.message;
-  if (issue2.format === "url") return "a URL such as `https://example.com`";
-  if (issue2.format === "date") return "a date as YYYY-MM-DD";
-  return `a valid ${issue2.format}`;
-}
-function knownKeysAt(schema, path8) {
-  const keys = /* @__PURE__ */ new Set();
-  const visit2 = (node2, rest) => {
-    const def = node2?._zod?.def;
-    if (!def) return;
-    switch (def.type) {
-      case "optional":
-      case "nullable":
-      case "default":
-      case "prefault":
-      case "catch":
-      case "readonly":
-      case "nonoptional":
-        return visit2(def.innerType, rest);
-      case "pipe":
-        return visit2(def.in, rest);
-      case "union":
-        for (const option of def.options) visit2(option, rest);
-        return;
-      case "object": {
-        const shape = def.shape;
-        if (rest.length === 0) Object.keys(shape).forEach((key) => keys.add(key));
-        else if (String(rest[0]) in shape) visit2(shape[String(rest[0])], rest.slice(1));
-        return;
-      }
-      case "record":
-        if (rest.length > 0) visit2(def.valueType, rest.slice(1));
-        return;
-      case "array":
-        if (rest.length > 0) visit2(def.element, rest.slice(1));
-        return;
-      default:
-        return;
-    }
-  };
-  visit2(schema, path8);
-  return [...keys].sort();
-}
-function closest(key, known) {
-  let best;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
-// app/core/registry/layout.ts
-var import_semver6 = __toESM(require_semver2(), 1);
-var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
-var MODELS_FILE = "models.yaml";
-var GATE_POLICY_FILE = ".github/blastgate.yml";
-var ASSET_FOLDERS = { server: "servers", skill: "skills" };
-function assetFolder(kind, name) {
-  return `${ASSET_FOLDERS[kind]}/${name}`;
-}
-function manifestPath(kind, name) {
-  return `${assetFolder(kind, name)}/${MANIFEST_FILE[kind]}`;
-}
-function kindOfFolder(folder) {
-  return folder === "servers" ? "server" : folder === "skills" ? "skill" : null;
-}
-var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
-var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
-function parseReleaseTag(tag) {
-  const match = tagPattern.exec(tag);
-  if (!match || import_semver6.default.valid(match[3]) !== match[3]) return null;
-  return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
-}
-
-// app/core/registry/model.ts
-function assetId2(kind, name) {
-  return `${kind}:${name}`;
-}
-
 // schemas/common.ts
-var import_semver7 = __toESM(require_semver2(), 1);
+var import_semver2 = __toESM(require_semver2(), 1);
 var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
   message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
 });
 var semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
 var exactVersion = external_exports.string().regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
-var versionRange = external_exports.string().refine((value) => import_semver7.default.validRange(value) !== null, {
+var versionRange = external_exports.string().refine((value) => import_semver2.default.validRange(value) !== null, {
   message: "a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`"
 });
 var teamName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "a team slug such as `support-platform`" });
@@ -34601,7 +33471,7 @@ var skillFrontmatterSchema = external_exports.strictObject({
 });
 
 // app/core/registry/parse-manifests.ts
-var import_semver8 = __toESM(require_semver2(), 1);
+var import_semver3 = __toESM(require_semver2(), 1);
 
 // app/core/files/markdown-sections.ts
 function splitSections(markdown) {
@@ -34645,9 +33515,9 @@ function parseServerManifest(file2, folder) {
     );
     return { value: null, problems };
   }
-  const id = assetId2("server", manifest.name);
+  const id = assetId("server", manifest.name);
   const requires = Object.entries(manifest.dependsOn?.servers ?? {}).map(([name, range]) => ({
-    asset: assetId2("server", name),
+    asset: assetId("server", name),
     range,
     source: file2,
     line: parsed.lineOf(["dependsOn", "servers", name])
@@ -34695,7 +33565,7 @@ function parseSkillFile(file2, folder) {
   }
   const parsed = parseYamlFile({ ...file2, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
   if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
-  const lineOf = (path8, options) => parsed.lineOf(path8, options) + 1;
+  const lineOf = (path9, options) => parsed.lineOf(path9, options) + 1;
   const fm = parsed.value;
   if (fm.name !== folder) {
     return {
@@ -34703,7 +33573,7 @@ function parseSkillFile(file2, folder) {
       problems: [problemAt(file2, lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${fm.name}\`. The Agent Skills spec requires them to match`)]
     };
   }
-  const id = assetId2("skill", fm.name);
+  const id = assetId("skill", fm.name);
   const { requirements, problems } = parseRequires(fm.metadata.requires, file2, lineOf(["metadata", "requires"]));
   problems.push(...checkSelfRequirement(id, requirements, file2));
   return {
@@ -34727,13 +33597,13 @@ function parseRequires(text, file2, line) {
   const seen = /* @__PURE__ */ new Set();
   for (const entry2 of text.split(",").map((part) => part.trim())) {
     const match = requirementPattern.exec(entry2);
-    if (!match || import_semver8.default.validRange(match[3]) === null) {
+    if (!match || import_semver3.default.validRange(match[3]) === null) {
       problems.push(
         problemAt(file2, line, "error", "schema", `expected each \`metadata.requires\` entry to be \`server:<name>@<range>\` or \`skill:<name>@<range>\` (like \`server:crm@^2.1.0\`); got \`${entry2}\``)
       );
       continue;
     }
-    const id = assetId2(match[1], match[2]);
+    const id = assetId(match[1], match[2]);
     if (seen.has(id)) {
       problems.push(problemAt(file2, line, "error", "schema", `\`metadata.requires\` names \`${id}\` twice; keep one range`));
       continue;
@@ -34750,9 +33620,9 @@ function parseModelsConfig(file2) {
   const problems = [];
   const allowed = models.allowed;
   if (allowed) {
-    const check2 = (model, path8, what) => {
+    const check2 = (model, path9, what) => {
       if (!allowed.includes(model)) {
-        problems.push(problemAt(file2, parsed.lineOf(path8), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+        problems.push(problemAt(file2, parsed.lineOf(path9), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
       }
     };
     check2(models.default, ["default"], "the default model");
@@ -34796,12 +33666,12 @@ function parseAgentManifest(file2, repo) {
   const requirements = [];
   const overlayPaths = /* @__PURE__ */ new Map();
   for (const [name, range] of Object.entries(manifest.servers)) {
-    requirements.push({ asset: assetId2("server", name), range, source: file2, line: parsed.lineOf(["servers", name]) });
+    requirements.push({ asset: assetId("server", name), range, source: file2, line: parsed.lineOf(["servers", name]) });
   }
   for (const [name, ref] of Object.entries(manifest.skills)) {
     const range = typeof ref === "string" ? ref : ref.version;
     const line = parsed.lineOf(typeof ref === "string" ? ["skills", name] : ["skills", name, "version"]);
-    requirements.push({ asset: assetId2("skill", name), range, source: file2, line });
+    requirements.push({ asset: assetId("skill", name), range, source: file2, line });
     if (typeof ref !== "string" && ref.overlay !== void 0) {
       overlayPaths.set(name, { path: ref.overlay, line: parsed.lineOf(["skills", name, "overlay"]) });
     }
@@ -34900,7 +33770,7 @@ function buildTagVersions(repo, tags, memo2) {
       message: parsed.value ? problem.message : `${problem.message} (published version ${tag} is left out of resolution)`
     }));
     out.problems.push(...warnings);
-    const id = assetId2(kind, name);
+    const id = assetId(kind, name);
     if (!parsed.value) {
       out.refused++;
       out.leftOut.set(id, [...out.leftOut.get(id) ?? [], ...warnings]);
@@ -34931,7 +33801,7 @@ function buildTreeSnapshot(repo, tree, origin, memo2) {
   const ref = tree.ref === void 0 ? {} : { ref: tree.ref };
   let refused = 0;
   for (const folder of tree.folders) {
-    const id = assetId2(folder.kind, folder.name);
+    const id = assetId(folder.kind, folder.name);
     if (folder.manifest.kind === "missing") {
       unreadable.add(id);
       refused++;
@@ -35053,8 +33923,8 @@ function buildAgentFacts(draft, overlays) {
   }
   return { agent: { ...facts, overlays: built }, problems };
 }
-function normalizePath(path8) {
-  return path8.split("/").filter((part) => part !== "" && part !== ".").join("/");
+function normalizePath(path9) {
+  return path9.split("/").filter((part) => part !== "" && part !== ".").join("/");
 }
 
 // app/load/read-agents.ts
@@ -35270,9 +34140,1464 @@ async function readFiles(registry2, tagNames, trees, policyAt, known) {
   return { tags, trees: treeReads, policy: file2(policySlot) };
 }
 
-// app/cli/catalog-command.ts
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path5 from "node:path";
+// schemas/affected-report.schema.ts
+var assetId2 = external_exports.string().meta({ description: "`server:<name>`, `skill:<name>`, `model:default`, `model:alias:<name>`, or `model:<id>` for an agent pinned to an id." });
+var changeFlags = [
+  "added",
+  "removed",
+  "downgrade",
+  "content-changed-without-bump",
+  "breaking",
+  "breaking-under-minor",
+  "breaking-under-patch",
+  "tool-removed",
+  "tool-added",
+  "required-input-added",
+  "input-type-narrowed",
+  "input-removed",
+  "scopes-added",
+  "scopes-removed",
+  "requires-changed",
+  "sections-changed",
+  "lifecycle-changed",
+  "model-retarget",
+  "alias-added",
+  "alias-removed",
+  "deprecated-model",
+  "disallowed-model"
+];
+var changeSchema = external_exports.strictObject({
+  asset: assetId2,
+  from: external_exports.string().nullable().meta({ description: "The version (or model id) at base; null when added." }),
+  to: external_exports.string().nullable().meta({ description: "The version (or model id) at head; null when removed." }),
+  bump: external_exports.enum(["major", "minor", "patch", "prerelease", "none", "downgrade"]).nullable().meta({ description: "The semver distance from \u2192 to; `none` when the version did not move; null for models and added/removed assets." }),
+  flags: external_exports.array(external_exports.enum(changeFlags)).meta({ description: "What kind of change this is; see docs/affected-json.md." }),
+  details: external_exports.array(external_exports.string()).meta({ description: "One human-readable line per breaking or notable detail." }),
+  scopesAdded: external_exports.array(external_exports.string()).meta({ description: "Scopes the head version adds." }),
+  consumers: external_exports.int().min(0).meta({ description: "Agents whose head resolution includes this asset (or uses this model reference), at any version." }),
+  gainedBy: external_exports.array(external_exports.string()).meta({ description: "Agents that resolve a version with `scopesAdded` at head but not at base: who gains the new scopes." })
+});
+var moveSchema = external_exports.strictObject({
+  asset: assetId2,
+  from: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at base; null when the asset joins the agent's closure." }),
+  to: external_exports.string().nullable().meta({ description: "Resolved version (or model id) at head; null when it leaves." }),
+  contentChanged: external_exports.boolean().meta({ description: "True when the content differs, including under the same version." })
+});
+var problemSchema = external_exports.strictObject({
+  level: external_exports.enum(["error", "warning"]),
+  code: external_exports.string().meta({ description: "A stable identifier of the kind of problem, e.g. `schema`, `unsatisfiable`, `overlay-stale`." }),
+  repo: external_exports.string().meta({ description: "The repository holding the file: for the command line, its folder relative to the current directory (`.` for the current one)." }),
+  path: external_exports.string().meta({ description: "The file's path inside `repo` (`.` for the repository itself)." }),
+  line: external_exports.int().min(1).meta({ description: "1-based line in that file (1 when the whole file is meant)." }),
+  ref: external_exports.string().optional().meta({ description: "The git ref the file was read at, when not the working tree." }),
+  message: external_exports.string().meta({ description: "What is wrong, what was expected, and how to fix it." }),
+  agent: external_exports.string().optional().meta({ description: "The agent concerned, when there is one." })
+});
+var locatedProblemSchema = problemSchema.extend({
+  file: external_exports.string().meta({ description: "The file to change, as the reader shows it (for the command line, relative to the current directory)." })
+});
+var tier = external_exports.enum(["production", "staging", "experimental"]);
+var closureSchema = external_exports.strictObject({
+  status: external_exports.enum(["ok", "unsatisfiable"]),
+  model: external_exports.strictObject({
+    ref: external_exports.string().meta({ description: "`model:default`, `model:alias:<name>` or `model:<id>`." }),
+    id: external_exports.string().nullable().meta({ description: "The model id it resolves to; null when it does not resolve." })
+  }),
+  assets: external_exports.array(
+    external_exports.strictObject({
+      asset: assetId2,
+      version: external_exports.string(),
+      contentHash: external_exports.string().meta({ description: "The content id of the asset's folder at that version (git's tree id)." })
+    })
+  ).meta({ description: "Every server and skill in the closure, by asset id." })
+});
+function reportSchema(problem) {
+  return external_exports.strictObject({
+    schemaVersion: external_exports.literal(1),
+    base: external_exports.string().meta({ description: "The base ref as given." }),
+    head: external_exports.string().meta({ description: "The head ref as given; `WORKTREE` for the working tree." }),
+    summary: external_exports.strictObject({
+      changes: external_exports.int().min(0),
+      affected: external_exports.int().min(0),
+      unaffected: external_exports.int().min(0),
+      agents: external_exports.int().min(0).meta({ description: "Agents read (valid manifests)." }),
+      refused: external_exports.int().min(0).meta({ description: "Files refused: agent manifests and registry manifests that could not be read or parsed." }),
+      errors: external_exports.int().min(0),
+      warnings: external_exports.int().min(0)
+    }),
+    changes: external_exports.array(changeSchema),
+    affected: external_exports.array(
+      external_exports.strictObject({
+        agent: external_exports.string(),
+        team: external_exports.string(),
+        tier,
+        repo: external_exports.string().meta({ description: "The agent repo: for the command line, its folder relative to the current directory." }),
+        paths: external_exports.array(external_exports.array(assetId2).min(1)).meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
+        moves: external_exports.array(moveSchema),
+        status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." }),
+        closure: external_exports.strictObject({ base: closureSchema, head: closureSchema }).meta({ description: "The agent's full resolution at base and at head: what each eval variant runs with." })
+      })
+    ),
+    unaffected: external_exports.array(
+      external_exports.strictObject({
+        agent: external_exports.string(),
+        team: external_exports.string(),
+        tier,
+        asset: assetId2.meta({ description: "The changed asset the agent consumes." }),
+        version: external_exports.string().meta({ description: "The version the agent stays on." }),
+        range: external_exports.string().meta({ description: "The range that holds it there." }),
+        reason: external_exports.string()
+      })
+    ),
+    problems: external_exports.array(problem)
+  });
+}
+var affectedReportSchema = reportSchema(problemSchema);
+var affectedReportJsonSchema = reportSchema(locatedProblemSchema).meta({
+  title: "blastgate affected report",
+  description: "What `blastgate affected --format json` prints: the changes, the blast radius, who stays pinned, and every problem."
+});
+
+// app/core/registry/build-affected-report.ts
+var import_semver8 = __toESM(require_semver2(), 1);
+
+// app/core/registry/compute-blast-radius.ts
+var import_semver6 = __toESM(require_semver2(), 1);
+
+// app/core/registry/registry-state.ts
+var import_semver4 = __toESM(require_semver2(), 1);
+function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
+  const assets = /* @__PURE__ */ new Map();
+  const ids = /* @__PURE__ */ new Set([...tags.keys(), ...tree.assets.keys()]);
+  for (const id of ids) {
+    const byVersion = /* @__PURE__ */ new Map();
+    for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
+    const current = tree.assets.get(id);
+    if (current) byVersion.set(current.version, current);
+    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver4.default.rcompare(a.version, b.version)));
+  }
+  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut };
+}
+function assetDiffers(base, head, id) {
+  const a = base.assets.get(id) ?? [];
+  const b = head.assets.get(id) ?? [];
+  if (a.length !== b.length) return true;
+  return a.some((version2, index) => version2.version !== b[index].version || version2.contentHash !== b[index].contentHash);
+}
+function keepUnreadableAsBase(head, base) {
+  const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
+  const keepModels = head.modelsUnreadable === true && base.models !== null;
+  if (broken.length === 0 && !keepModels) return head;
+  const assets = new Map(head.assets);
+  for (const id of broken) assets.set(id, base.assets.get(id));
+  return { ...head, assets, ...keepModels ? { models: base.models } : {} };
+}
+
+// app/core/registry/resolve-agent.ts
+var import_semver5 = __toESM(require_semver2(), 1);
+function isModelId(name) {
+  return name.startsWith("claude-");
+}
+function resolveModel(model, state) {
+  if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
+  if (isModelId(model)) return { ref: `model:${model}`, id: model };
+  return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
+}
+var MAX_PASSES = 64;
+var parsedRanges = /* @__PURE__ */ new Map();
+function parseRange(range) {
+  let parsed = parsedRanges.get(range);
+  if (!parsed) parsedRanges.set(range, parsed = new import_semver5.default.Range(range));
+  return parsed;
+}
+var noVersions = [];
+function createResolver(state) {
+  const byRequirement = /* @__PURE__ */ new WeakMap();
+  const byRange = /* @__PURE__ */ new Map();
+  const admitted = (requirement) => {
+    let found = byRequirement.get(requirement);
+    if (found) return found;
+    let ranges = byRange.get(requirement.asset);
+    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
+    found = ranges.get(requirement.range);
+    if (!found) {
+      const parsed = parseRange(requirement.range);
+      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
+      ranges.set(requirement.range, found);
+    }
+    byRequirement.set(requirement, found);
+    return found;
+  };
+  const pickHighest = (asset, ranges) => {
+    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
+      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
+      return version2;
+    }
+    return void 0;
+  };
+  return (agent) => {
+    let chosen = /* @__PURE__ */ new Map();
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const ranges = /* @__PURE__ */ new Map();
+      const queue = [...agent.requirements];
+      for (let index = 0; index < queue.length; index++) {
+        const requirement = queue[index];
+        const list = ranges.get(requirement.asset);
+        if (list) {
+          list.push(requirement);
+          continue;
+        }
+        ranges.set(requirement.asset, [requirement]);
+        const version2 = chosen.get(requirement.asset);
+        if (version2) queue.push(...version2.requires);
+      }
+      const next = /* @__PURE__ */ new Map();
+      const conflicts = [];
+      for (const [asset, list] of ranges) {
+        const version2 = pickHighest(asset, list);
+        if (version2) next.set(asset, version2);
+        else conflicts.push({ asset, ranges: list, available: (state.assets.get(asset) ?? []).map((v) => v.version) });
+      }
+      if (sameChoices(chosen, next)) return buildResolution(next, ranges, conflicts, resolveModel(agent.model, state));
+      chosen = next;
+    }
+    return {
+      status: "unsatisfiable",
+      assets: /* @__PURE__ */ new Map(),
+      conflicts: [...chosen.keys()].map((asset) => ({ asset, ranges: [], available: [] })),
+      model: resolveModel(agent.model, state)
+    };
+  };
+}
+function sameChoices(a, b) {
+  if (a.size !== b.size) return false;
+  for (const [asset, version2] of a) if (b.get(asset) !== version2) return false;
+  return true;
+}
+function buildResolution(chosen, ranges, conflicts, model) {
+  const assets = /* @__PURE__ */ new Map();
+  for (const [asset, version2] of chosen) {
+    assets.set(asset, {
+      version: version2,
+      ranges: ranges.get(asset) ?? [],
+      edges: version2.requires.map((requirement) => requirement.asset).filter((target) => ranges.has(target))
+    });
+  }
+  return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
+}
+function resolutionsDiffer(a, b) {
+  if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
+  for (const [asset, resolved] of a.assets) {
+    const other = b.assets.get(asset);
+    if (!other || other.version.version !== resolved.version.version || other.version.contentHash !== resolved.version.contentHash) return true;
+  }
+  return conflictKey(a) !== conflictKey(b);
+}
+function conflictKey(resolution) {
+  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
+}
+
+// app/core/registry/compute-blast-radius.ts
+var MAX_PATHS = 5;
+function computeBlastRadius(base, head, agents) {
+  const changedAssets = /* @__PURE__ */ new Set();
+  for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
+    if (assetDiffers(base, head, id)) changedAssets.add(id);
+  }
+  const tainted = reachingAssets(changedAssets, [base, head]);
+  const resolveAtBase = createResolver(base);
+  const resolveAtHead = createResolver(head);
+  const affected = [];
+  const unaffected = [];
+  const resolutions = /* @__PURE__ */ new Map();
+  const consumers = /* @__PURE__ */ new Map();
+  const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
+  const problems = [];
+  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
+    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
+    if (!candidate) {
+      const before = resolveModel(agent.model, base);
+      const after = resolveModel(agent.model, head);
+      count(after.ref);
+      if (before.id !== after.id) {
+        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
+        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
+        problems.push(...checkModelResolves(agent, { model: after }, head));
+      }
+      continue;
+    }
+    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    resolutions.set(agent.name, pair);
+    count(pair.head.model.ref);
+    for (const asset of pair.head.assets.keys()) count(asset);
+    problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
+    if (resolutionsDiffer(pair.base, pair.head)) {
+      const moves = listMoves(pair.base, pair.head);
+      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
+    } else {
+      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
+    }
+  }
+  return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+function entry(agent, moves, paths, base, head) {
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+}
+function reachingAssets(targets, states) {
+  const reverse = /* @__PURE__ */ new Map();
+  for (const state of states) {
+    for (const versions of state.assets.values()) {
+      for (const version2 of versions) {
+        for (const requirement of version2.requires) {
+          let set2 = reverse.get(requirement.asset);
+          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
+          set2.add(version2.id);
+        }
+      }
+    }
+  }
+  const reached = new Set(targets);
+  const queue = [...targets];
+  while (queue.length > 0) {
+    for (const parent of reverse.get(queue.pop()) ?? []) {
+      if (!reached.has(parent)) {
+        reached.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
+  return reached;
+}
+function listMoves(base, head) {
+  const moves = [];
+  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
+  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
+  for (const id of ids) {
+    const before = base.assets.get(id)?.version;
+    const after = head.assets.get(id)?.version;
+    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
+    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+  }
+  return moves;
+}
+function explainPaths(agent, pair, moves) {
+  const paths = [];
+  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
+  for (const move of moves) {
+    if (move.asset.startsWith("model:")) {
+      paths.push([move.asset]);
+      continue;
+    }
+    const target = move.asset;
+    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
+    const found = direct.flatMap((start) => {
+      const path9 = shortestPath(graph, start, target);
+      return path9 ? [path9] : [];
+    });
+    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
+    paths.push(...found.slice(0, MAX_PATHS));
+  }
+  return paths;
+}
+function shortestPath(graph, start, target) {
+  if (start === target) return [start];
+  if (!graph.assets.has(start)) return null;
+  const previous = /* @__PURE__ */ new Map([[start, start]]);
+  const queue = [start];
+  for (let index = 0; index < queue.length; index++) {
+    const node2 = queue[index];
+    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
+      if (previous.has(next)) continue;
+      previous.set(next, node2);
+      if (next === target) {
+        const path9 = [target];
+        while (path9[0] !== start) path9.unshift(previous.get(path9[0]));
+        return path9;
+      }
+      queue.push(next);
+    }
+  }
+  return null;
+}
+function heldBack(agent, head, changed, state) {
+  const held = [];
+  for (const [id, resolved] of head.assets) {
+    if (!changed.has(id)) continue;
+    const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
+    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver6.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
+    if (!blocking) continue;
+    held.push({
+      agent: agent.name,
+      team: agent.team,
+      tier: agent.tier,
+      asset: id,
+      version: resolved.version.version,
+      range: blocking.range,
+      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
+    });
+  }
+  return held;
+}
+function resolutionProblems(agent, base, head, headState) {
+  const problems = [];
+  const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
+  for (const conflict of head.conflicts) {
+    const introduced = !baseConflicts.has(conflict.asset);
+    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
+    problems.push(
+      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced, headState), agent.name)
+    );
+  }
+  return [...problems, ...checkModelResolves(agent, head, headState)];
+}
+function describeConflict(conflict, introduced, state) {
+  const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.path}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
+  const leftOut = state?.leftOut?.get(conflict.asset) ?? [];
+  const head = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
+  if (conflict.available.length === 0 && leftOut.length > 0) {
+    const first = leftOut[0];
+    return `${head}; ${conflict.asset} exists, but every published version is left out as invalid (${leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${first.message.replace(/ \(published version .* is left out of resolution\)$/, "")}). Publish a fixed version`;
+  }
+  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
+  return `${head}; ${available}. Widen a range or publish a version that fits`;
+}
+
+// app/core/registry/check-agent.ts
+function checkOverlays(agent, head, base) {
+  const problems = [];
+  for (const [skill, overlay] of agent.overlays) {
+    const atHead = head.assets.get(`skill:${skill}`)?.version;
+    if (!atHead?.skill) continue;
+    const headHeadings = new Set(atHead.skill.headings);
+    const baseHeadings = new Set(base?.assets.get(`skill:${skill}`)?.version.skill?.headings ?? []);
+    const replacedAtBase = [...overlay.headings.keys()].filter((heading) => baseHeadings.has(heading));
+    const expected = /* @__PURE__ */ new Set([...replacedAtBase, ...overlay.declaredReplaces ?? []]);
+    for (const heading of expected) {
+      if (headHeadings.has(heading)) continue;
+      const was = base?.assets.get(`skill:${skill}`)?.version.version;
+      problems.push(
+        problemAt(
+          overlay.source,
+          overlay.headings.get(heading) ?? 1,
+          "error",
+          "overlay-stale",
+          `overlay no longer applies: it replaces \`## ${heading}\`, which skill:${skill}@${atHead.version} ${was && was !== atHead.version ? `(was ${was}) ` : ""}no longer has, so the section would be appended instead. Rename the heading to match the skill's (${[...headHeadings].map((h) => `\`${h}\``).join(", ") || "no sections"}), or pin the skill`,
+          agent.name
+        )
+      );
+    }
+  }
+  return problems;
+}
+function checkModelResolves(agent, resolution, state) {
+  if (resolution.model.id !== null || state.models === null) return [];
+  return [
+    problemAt(
+      agent.source,
+      agent.modelLine,
+      "error",
+      "unknown-model",
+      `model \`${agent.model}\` is neither \`default\`, an alias in models.yaml, nor a model id (\`claude-\u2026\`); use one of those`,
+      agent.name
+    )
+  ];
+}
+function checkModel(agent, resolution, models, today) {
+  const id = resolution.model.id;
+  if (id === null || models === null) return [];
+  const problems = [];
+  const via = resolution.model.ref === `model:${id}` ? "" : ` (via \`${agent.model}\`)`;
+  const deprecation = models.deprecated[id];
+  if (deprecation) {
+    const retired = deprecation.retires <= today;
+    problems.push(
+      problemAt(
+        agent.source,
+        agent.modelLine,
+        retired ? "error" : "warning",
+        "deprecated-model",
+        `uses ${id}${via}, which is deprecated and ${retired ? "retired on" : "retires on"} ${deprecation.retires}; move to ${deprecation.replacement}`,
+        agent.name
+      )
+    );
+  }
+  if (models.allowed && !models.allowed.includes(id)) {
+    problems.push(
+      problemAt(agent.source, agent.modelLine, "error", "disallowed-model", `uses ${id}${via}, which models.yaml does not allow; pick one of ${models.allowed.join(", ")}`, agent.name)
+    );
+  }
+  return problems;
+}
+function checkAgent(agent, resolution, state, today) {
+  const conflicts = resolution.conflicts.map((conflict) => {
+    const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
+    return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state), agent.name);
+  });
+  return [...conflicts, ...checkModelResolves(agent, resolution, state), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, today)];
+}
+
+// app/core/registry/check-registry.ts
+function findCycles(tree) {
+  const problems = [];
+  const state = /* @__PURE__ */ new Map();
+  const reported = /* @__PURE__ */ new Set();
+  const visit2 = (id, path9) => {
+    state.set(id, "open");
+    for (const requirement of tree.get(id)?.requires ?? []) {
+      const next = requirement.asset;
+      if (state.get(next) === "open") {
+        const cycle = [...path9.slice(path9.indexOf(next)), next];
+        const key = [...cycle.slice(0, -1)].sort().join(",");
+        if (!reported.has(key)) {
+          reported.add(key);
+          problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
+        }
+      } else if (!state.has(next) && tree.has(next)) {
+        visit2(next, [...path9, next]);
+      }
+    }
+    state.set(id, "done");
+  };
+  for (const id of [...tree.keys()].sort()) if (!state.has(id)) visit2(id, [id]);
+  return problems;
+}
+function checkRequirements(state, satisfies) {
+  const problems = [];
+  for (const version2 of state.tree.values()) {
+    for (const requirement of version2.requires) {
+      const versions = state.assets.get(requirement.asset);
+      if (!versions || versions.length === 0) {
+        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
+      } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
+        problems.push(
+          problemAt(
+            requirement.source,
+            requirement.line,
+            "error",
+            "unsatisfiable",
+            `${version2.id} requires ${requirement.asset}@${requirement.range}, but published versions are ${versions.map((v) => v.version).join(", ")}; widen the range`
+          )
+        );
+      }
+    }
+  }
+  return problems;
+}
+function checkUniqueAgents(agents) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const agent of agents) byName.set(agent.name, [...byName.get(agent.name) ?? [], agent]);
+  return [...byName.values()].filter((repos) => repos.length > 1).flatMap(
+    (repos) => repos.map(
+      (agent) => problemAt(
+        agent.source,
+        1,
+        "error",
+        "duplicate-agent",
+        `agent name \`${agent.name}\` is used by ${repos.length} agent repos; agent names must be unique in the org, so rename all but one`,
+        agent.name
+      )
+    )
+  );
+}
+
+// app/core/registry/classify-changes.ts
+var import_semver7 = __toESM(require_semver2(), 1);
+
+// app/core/registry/diff-tool-contract.ts
+function diffToolContract(before, after) {
+  const changes = [];
+  const afterByName = new Map(after.map((tool2) => [tool2.name, tool2]));
+  const beforeNames = new Set(before.map((tool2) => tool2.name));
+  for (const tool2 of before) {
+    const next = afterByName.get(tool2.name);
+    if (!next) changes.push({ kind: "tool-removed", breaking: true, detail: `tool \`${tool2.name}\` removed` });
+    else {
+      narrowing(tool2.inputSchema, next.inputSchema).forEach(
+        (detail) => changes.push({ kind: "input-type-narrowed", breaking: true, detail: `\`${tool2.name}\` input ${detail}` })
+      );
+      diffObject(tool2.name, "", tool2.inputSchema, next.inputSchema, changes);
+    }
+  }
+  for (const tool2 of after) {
+    if (!beforeNames.has(tool2.name)) changes.push({ kind: "tool-added", breaking: false, detail: `tool \`${tool2.name}\` added` });
+  }
+  return changes;
+}
+function diffObject(tool2, prefix, before, after, out) {
+  const where = (name) => `\`${tool2}\` input \`${prefix}${name}\``;
+  const beforeProps = properties(before);
+  const afterProps = properties(after);
+  const beforeRequired = new Set(required2(before));
+  for (const name of required2(after)) {
+    if (!beforeRequired.has(name)) {
+      out.push({
+        kind: "required-input-added",
+        breaking: true,
+        detail: beforeProps.has(name) ? `${where(name)} is now required` : `${where(name)} added as required`
+      });
+    }
+  }
+  for (const [name, schema] of beforeProps) {
+    const next = afterProps.get(name);
+    if (!next) {
+      out.push({ kind: "input-removed", breaking: true, detail: `${where(name)} removed` });
+      continue;
+    }
+    narrowing(schema, next).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} ${detail}` }));
+    if (isSchema(schema.items) && isSchema(next.items)) {
+      narrowing(schema.items, next.items).forEach((detail) => out.push({ kind: "input-type-narrowed", breaking: true, detail: `${where(name)} items ${detail}` }));
+    }
+    diffObject(tool2, `${prefix}${name}.`, schema, next, out);
+  }
+}
+function isSchema(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function properties(schema) {
+  const props = schema.properties;
+  if (!isSchema(props)) return /* @__PURE__ */ new Map();
+  return new Map(Object.entries(props).filter((entry2) => isSchema(entry2[1])));
+}
+function required2(schema) {
+  return Array.isArray(schema.required) ? schema.required.filter((name) => typeof name === "string") : [];
+}
+function types(schema) {
+  if (typeof schema.type === "string") return new Set(schema.type === "number" ? ["number", "integer"] : [schema.type]);
+  if (Array.isArray(schema.type)) {
+    const set2 = new Set(schema.type.filter((t) => typeof t === "string"));
+    if (set2.has("number")) set2.add("integer");
+    return set2;
+  }
+  return null;
+}
+function narrowing(before, after) {
+  const found = [];
+  const a = types(before);
+  const b = types(after);
+  if (b !== null && (a === null || [...a].some((type) => !b.has(type)))) {
+    found.push(`type narrowed from ${a === null ? "any" : describeType(before)} to ${describeType(after)}`);
+  }
+  const enumBefore = Array.isArray(before.enum) ? before.enum : null;
+  const enumAfter = Array.isArray(after.enum) ? after.enum : null;
+  if (enumAfter !== null) {
+    const lost = enumBefore === null ? null : enumBefore.filter((value) => !enumAfter.some((other) => JSON.stringify(other) === JSON.stringify(value)));
+    if (lost === null) found.push(`now limited to ${enumAfter.map((v) => JSON.stringify(v)).join(", ")}`);
+    else if (lost.length > 0) found.push(`no longer accepts ${lost.map((v) => JSON.stringify(v)).join(", ")}`);
+  }
+  return found;
+}
+function describeType(schema) {
+  return Array.isArray(schema.type) ? schema.type.join(" | ") : String(schema.type);
+}
+
+// app/core/registry/classify-changes.ts
+function classifyChanges(history, consumers, today) {
+  const changes = [];
+  const problems = [];
+  const ids = [.../* @__PURE__ */ new Set([...history.base.assets.keys(), ...history.head.assets.keys()])].sort();
+  for (const id of ids) {
+    const change = classifyAsset(id, history.base.assets.get(id), history.head.assets.get(id), history, problems);
+    if (change) changes.push({ ...change, consumers: consumers.count(id), gainedBy: change.scopesAdded.length > 0 ? consumers.gaining(id, change.scopesAdded) : [] });
+  }
+  changes.push(...classifyModels(history.base.models, history.head.models, consumers, today));
+  return { changes, problems };
+}
+function classifyAsset(id, base, head, history, problems) {
+  if (!head) return base ? { asset: id, from: base.version, to: null, bump: null, flags: ["removed"], details: [`${id} removed from the registry`], scopesAdded: [] } : null;
+  const flags = /* @__PURE__ */ new Set();
+  const details = [];
+  const tagged = (history.tags.get(id) ?? []).find((version2) => version2.version === head.version);
+  if (tagged && tagged.contentHash !== head.contentHash) {
+    flags.add("content-changed-without-bump");
+    problems.push(
+      problemAt(
+        head.source,
+        head.versionLine,
+        "error",
+        "unbumped-change",
+        `${id}@${head.version} is already published (tag \`${head.kind}s/${head.name}@${head.version}\`) with other content; published versions are immutable, so bump the version`
+      )
+    );
+  }
+  if (!base) {
+    flags.add("added");
+    return { asset: id, from: null, to: head.version, bump: null, flags: [...flags], details: [`${id} added at ${head.version}`], scopesAdded: scopesOf(head) };
+  }
+  if (base.version === head.version && base.contentHash === head.contentHash && flags.size === 0) return null;
+  const bump = bumpKind(base.version, head.version);
+  if (bump === "downgrade") flags.add("downgrade");
+  if (bump === "none" && base.contentHash !== head.contentHash && !flags.has("content-changed-without-bump")) {
+    flags.add("content-changed-without-bump");
+    problems.push(
+      problemAt(
+        head.source,
+        head.versionLine,
+        "error",
+        "unbumped-change",
+        `${id} changed but its version is still ${head.version}; bump the version (a patch for fixes, a minor for additions, a major for breaking changes)`
+      )
+    );
+  }
+  const added = scopesOf(head).filter((scope) => !scopesOf(base).includes(scope));
+  const removed = scopesOf(base).filter((scope) => !scopesOf(head).includes(scope));
+  if (added.length > 0) {
+    flags.add("scopes-added");
+    details.push(`scopes added: ${added.join(", ")} (security review)`);
+  }
+  if (removed.length > 0) {
+    flags.add("scopes-removed");
+    details.push(`scopes removed: ${removed.join(", ")}`);
+  }
+  if (base.server && head.server) {
+    const contract = diffToolContract(base.server.tools, head.server.tools);
+    for (const item of contract) {
+      flags.add(item.kind);
+      details.push(item.breaking ? `breaking: ${item.detail}` : item.detail);
+    }
+    if (contract.some((item) => item.breaking)) {
+      flags.add("breaking");
+      const underMinor = bump === "minor" && import_semver7.default.major(base.version) >= 1;
+      const underPatch = bump === "patch" || bump === "none";
+      if (underMinor) flags.add("breaking-under-minor");
+      if (underPatch) flags.add("breaking-under-patch");
+      if (underMinor || underPatch) {
+        problems.push(
+          problemAt(
+            head.source,
+            head.versionLine,
+            "error",
+            "breaking-under-minor",
+            `${id} ${base.version} \u2192 ${head.version} is a ${bump === "none" ? "same-version" : bump} release with breaking tool changes (${contract.filter((item) => item.breaking).map((item) => item.detail).join("; ")}); make it a major release, or keep the old contract`
+          )
+        );
+      }
+    }
+    if (base.server.lifecycle !== head.server.lifecycle) {
+      flags.add("lifecycle-changed");
+      details.push(`lifecycle ${base.server.lifecycle} \u2192 ${head.server.lifecycle}`);
+    }
+  }
+  if (base.skill && head.skill) {
+    const before = new Set(base.skill.headings);
+    const after = new Set(head.skill.headings);
+    const added2 = head.skill.headings.filter((heading) => !before.has(heading));
+    const dropped = base.skill.headings.filter((heading) => !after.has(heading));
+    if (added2.length > 0 || dropped.length > 0) flags.add("sections-changed");
+    if (added2.length > 0) details.push(`sections added: ${added2.map((h) => `\`## ${h}\``).join(", ")}`);
+    if (dropped.length > 0) details.push(`sections removed: ${dropped.map((h) => `\`## ${h}\``).join(", ")} (overlays replacing them stop applying)`);
+  }
+  const requiresBefore = requiresKey(base);
+  const requiresAfter = requiresKey(head);
+  if (requiresBefore !== requiresAfter) {
+    flags.add("requires-changed");
+    details.push(`requires: ${requiresBefore || "nothing"} \u2192 ${requiresAfter || "nothing"}`);
+  }
+  if (flags.size === 0 && bump === "none") return null;
+  return { asset: id, from: base.version, to: head.version, bump, flags: [...flags], details, scopesAdded: added };
+}
+function bumpKind(from, to) {
+  const order = import_semver7.default.compare(from, to);
+  if (order === 0) return "none";
+  if (order > 0) return "downgrade";
+  const diff = import_semver7.default.diff(from, to);
+  if (diff === "major" || diff === "minor" || diff === "patch") return diff;
+  return "prerelease";
+}
+function scopesOf(version2) {
+  if (!version2.server) return [];
+  return [.../* @__PURE__ */ new Set([...version2.server.scopes, ...version2.server.tools.flatMap((tool2) => tool2.scopes)])].sort();
+}
+function requiresKey(version2) {
+  return version2.requires.map((requirement) => `${requirement.asset}@${requirement.range}`).sort().join(", ");
+}
+function classifyModels(base, head, consumers, today) {
+  if (!base || !head) return [];
+  const changes = [];
+  const modelFlags = (model) => {
+    const flags = ["model-retarget"];
+    if (head.deprecated[model]) flags.push("deprecated-model");
+    if (head.allowed && !head.allowed.includes(model)) flags.push("disallowed-model");
+    return flags;
+  };
+  const modelDetails = (model) => {
+    const deprecation = head.deprecated[model];
+    if (!deprecation) return [];
+    const retired = deprecation.retires <= today;
+    return [`${model} is deprecated: ${retired ? "retired" : "retires"} ${deprecation.retires}; move to ${deprecation.replacement}`];
+  };
+  if (base.default !== head.default) {
+    changes.push({
+      asset: "model:default",
+      from: base.default,
+      to: head.default,
+      bump: null,
+      flags: modelFlags(head.default),
+      details: [`default model ${base.default} \u2192 ${head.default}`, ...modelDetails(head.default)],
+      scopesAdded: [],
+      consumers: consumers.count("model:default"),
+      gainedBy: []
+    });
+  }
+  const aliases = [.../* @__PURE__ */ new Set([...Object.keys(base.aliases), ...Object.keys(head.aliases)])].sort();
+  for (const alias of aliases) {
+    const from = base.aliases[alias] ?? null;
+    const to = head.aliases[alias] ?? null;
+    if (from === to) continue;
+    const asset = `model:alias:${alias}`;
+    const flags = to === null ? ["alias-removed"] : from === null ? ["alias-added"] : modelFlags(to);
+    changes.push({
+      asset,
+      from,
+      to,
+      bump: null,
+      flags,
+      details: to === null ? [`alias \`${alias}\` removed; agents using it no longer resolve a model`] : [`alias \`${alias}\` ${from ?? "(new)"} \u2192 ${to}`, ...modelDetails(to)],
+      scopesAdded: [],
+      consumers: consumers.count(asset),
+      gainedBy: []
+    });
+  }
+  return changes;
+}
+
+// app/core/registry/build-affected-report.ts
+function buildAffectedReport(facts) {
+  const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
+  const base = buildRegistryState(history.tags, history.base, history.leftOut);
+  const head = buildRegistryState(history.tags, history.head, history.leftOut);
+  const radius = computeBlastRadius(base, head, facts.agents);
+  const { changes, problems: changeProblems } = classifyChanges(
+    history,
+    {
+      count: (key) => radius.consumers.get(key) ?? 0,
+      gaining: (asset, scopes) => scopeGainers(radius.resolutions, asset, scopes)
+    },
+    facts.today
+  );
+  const affected = new Map(radius.affected.map((entry2) => [entry2.agent, entry2]));
+  const agentProblems = facts.agents.flatMap((agent) => {
+    const entry2 = affected.get(agent.name);
+    if (!entry2) return [];
+    const pair = radius.resolutions.get(agent.name);
+    const modelMoved = entry2.moves.some((move) => move.asset.startsWith("model:"));
+    return [
+      ...pair ? checkOverlays(agent, pair.head, pair.base) : [],
+      ...modelMoved ? checkModel(agent, pair?.head ?? createResolver(head)(agent), head.models, facts.today) : []
+    ];
+  });
+  const problems = sortProblems(
+    uniqueProblems([
+      ...facts.loadProblems,
+      ...checkUniqueAgents(facts.agents),
+      ...findCycles(history.head.assets),
+      ...checkRequirements(head, import_semver8.default.satisfies),
+      ...changeProblems,
+      ...radius.problems,
+      ...agentProblems
+    ])
+  );
+  const agentsByName = new Map(facts.agents.map((agent) => [agent.name, agent]));
+  const resolveAt = { base: createResolver(base), head: createResolver(head) };
+  const closures = (name) => {
+    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agentsByName.get(name)), head: resolveAt.head(agentsByName.get(name)) };
+    return { base: describeClosure(pair.base), head: describeClosure(pair.head) };
+  };
+  const { errors, warnings } = countProblems(problems);
+  return {
+    schemaVersion: 1,
+    base: facts.refs.base,
+    head: facts.refs.head,
+    summary: {
+      changes: changes.length,
+      affected: radius.affected.length,
+      unaffected: radius.unaffected.length,
+      agents: facts.agents.length,
+      refused: facts.refused ?? 0,
+      errors,
+      warnings
+    },
+    changes,
+    affected: radius.affected.map((entry2) => ({ ...entry2, closure: closures(entry2.agent) })),
+    unaffected: [...radius.unaffected],
+    problems
+  };
+}
+function scopeGainers(resolutions, asset, scopes) {
+  const has = (version2, scope) => version2?.server !== void 0 && (version2.server.scopes.includes(scope) || version2.server.tools.some((tool2) => tool2.scopes.includes(scope)));
+  const gainers = [];
+  for (const [name, pair] of resolutions) {
+    const before = pair.base.assets.get(asset)?.version;
+    const after = pair.head.assets.get(asset)?.version;
+    if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
+  }
+  return gainers.sort();
+}
+function describeClosure(resolution) {
+  return {
+    status: resolution.status,
+    model: { ref: resolution.model.ref, id: resolution.model.id },
+    assets: [...resolution.assets].map(([asset, resolved]) => ({ asset, version: resolved.version.version, contentHash: resolved.version.contentHash })).sort((a, b) => byText(a.asset, b.asset))
+  };
+}
+function validateOrg(facts) {
+  const state = buildRegistryState(facts.tags, facts.tree, facts.leftOut);
+  const resolve = createResolver(state);
+  const agentProblems = facts.agents.flatMap((agent) => checkAgent(agent, resolve(agent), state, facts.today));
+  return sortProblems(
+    uniqueProblems([
+      ...facts.loadProblems,
+      ...checkUniqueAgents(facts.agents),
+      ...findCycles(facts.tree.assets),
+      ...checkRequirements(state, import_semver8.default.satisfies),
+      ...agentProblems
+    ])
+  );
+}
+
+// app/core/report/locate-report.ts
+function locateProblem(problem, locate) {
+  const shown = locate(problem);
+  return { ...problem, repo: shown.repo, file: shown.file };
+}
+function locateReport(report2, locate) {
+  return {
+    ...report2,
+    affected: report2.affected.map((entry2) => ({ ...entry2, repo: locate({ repo: entry2.repo, path: "." }).repo })),
+    problems: report2.problems.map((problem) => locateProblem(problem, locate))
+  };
+}
+
+// app/core/report/render-markdown.ts
+var COMMENT_LIMIT = 65536;
+var COMMENT_MARKER = "<!-- blastgate:affected -->";
+var tiers = ["production", "staging", "experimental"];
+var detailSteps = [
+  { rowsPerTier: Infinity, pathsPerAgent: 3, unaffectedRows: Infinity, problemRows: 100, graphNodes: 40 },
+  { rowsPerTier: 200, pathsPerAgent: 1, unaffectedRows: 100, problemRows: 50, graphNodes: 30 },
+  { rowsPerTier: 60, pathsPerAgent: 1, unaffectedRows: 30, problemRows: 20, graphNodes: 20 },
+  { rowsPerTier: 15, pathsPerAgent: 1, unaffectedRows: 10, problemRows: 10, graphNodes: 12 }
+];
+function renderMarkdown(report2, options = {}) {
+  const limit = options.limit ?? COMMENT_LIMIT;
+  for (const detail of detailSteps) {
+    const body2 = renderWith(report2, detail, options.command);
+    if (body2.length <= limit) return body2;
+  }
+  const body = renderWith(report2, detailSteps[detailSteps.length - 1], options.command);
+  const note = "\n\n_\u2026cut to fit GitHub's comment limit; run the command above or read the JSON report for the rest._\n";
+  return body.slice(0, limit - note.length) + note;
+}
+function renderWith(report2, detail, command) {
+  const out = [COMMENT_MARKER, `### blastgate: ${headline(report2)}`, "", summaryLine(report2), ""];
+  out.push(...renderChanges(report2));
+  out.push(...renderAffected(report2, detail));
+  out.push(...renderGraph(report2, detail));
+  out.push(...renderUnaffected(report2, detail));
+  out.push(...renderProblems(report2, detail));
+  if (command) out.push("", `<sub>Reproduce locally: \`${command.replace(/`/g, "'")}\`</sub>`);
+  return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
+}
+function plural2(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+function headline(report2) {
+  const { changes, affected } = report2.summary;
+  if (changes === 0) return "no changes to shared servers, skills or models";
+  return `${plural2(affected, "agent")} affected by ${plural2(changes, "change")}`;
+}
+function summaryLine(report2) {
+  const byTier = tiers.map((tier3) => [tier3, report2.affected.filter((agent) => agent.tier === tier3).length]).filter(([, n]) => n > 0);
+  const parts = [
+    `**${plural2(report2.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier3, n]) => `${n} ${tier3}`).join(", ")})` : ""}`,
+    `${report2.summary.unaffected} pinned out`,
+    `${plural2(report2.summary.agents, "agent")} read${report2.summary.refused > 0 ? `, ${plural2(report2.summary.refused, "file")} refused` : ""}`,
+    `${report2.summary.errors > 0 ? "\u274C " : ""}${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")}`
+  ];
+  return `${parts.join(" \xB7 ")} \u2014 \`${escapeCode(report2.base)}\` \u2192 \`${escapeCode(report2.head)}\``;
+}
+function renderChanges(report2) {
+  if (report2.changes.length === 0) return [];
+  const out = ["#### Changes", "", "| Asset | From \u2192 To | Bump | Flags | Consumers |", "| --- | --- | --- | --- | ---: |"];
+  for (const change of report2.changes) {
+    out.push(
+      `| \`${change.asset}\` | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
+    );
+  }
+  const notes = report2.changes.flatMap((change) => change.details.map((detail) => `- \`${change.asset}\`: ${escapeText(detail)}`));
+  if (notes.length > 0) out.push("", ...notes);
+  const scopes = report2.changes.filter((change) => change.scopesAdded.length > 0);
+  for (const change of scopes) {
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
+    out.push("", `> [!WARNING]
+> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
+  }
+  return [...out, ""];
+}
+var loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
+function flagBadge(flag) {
+  return loudFlags.has(flag) ? `**\`${flag}\`**` : `\`${flag}\``;
+}
+function versionCell(version2) {
+  return version2 === null ? "\u2014" : `\`${escapeCode(version2)}\``;
+}
+function renderAffected(report2, detail) {
+  if (report2.affected.length === 0) {
+    return report2.changes.length === 0 ? [] : ["#### Affected agents", "", "No agent resolves differently: every consumer stays on its current versions.", ""];
+  }
+  const out = ["#### Affected agents", ""];
+  for (const tier3 of tiers) {
+    const agents = report2.affected.filter((agent) => agent.tier === tier3);
+    if (agents.length === 0) continue;
+    out.push(`<details${tier3 === "production" || report2.affected.length <= 20 ? " open" : ""}><summary><b>${tier3}</b> (${agents.length})</summary>`, "");
+    out.push("| Agent | Team | Moves | Why |", "| --- | --- | --- | --- |");
+    for (const agent of agents.slice(0, detail.rowsPerTier)) out.push(affectedRow(agent, detail));
+    if (agents.length > detail.rowsPerTier) out.push(`| \u2026and ${agents.length - detail.rowsPerTier} more | | | |`);
+    out.push("", "</details>", "");
+  }
+  return out;
+}
+function affectedRow(agent, detail) {
+  const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path9) => path9.map((id) => `\`${id}\``).join(" \u2192 "));
+  if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
+  const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
+  return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
+}
+function renderGraph(report2, detail) {
+  if (report2.affected.length === 0) return [];
+  const level = report2.affected.length <= detail.graphNodes ? "agent" : new Set(report2.affected.map((a) => a.team)).size <= detail.graphNodes ? "team" : "tier";
+  const groups = /* @__PURE__ */ new Map();
+  for (const agent of report2.affected) {
+    const key = level === "agent" ? agent.agent : level === "team" ? agent.team : agent.tier;
+    groups.set(key, [...groups.get(key) ?? [], agent]);
+  }
+  const ids = /* @__PURE__ */ new Map();
+  const node2 = (key) => {
+    if (!ids.has(key)) ids.set(key, `n${ids.size}`);
+    return ids.get(key);
+  };
+  const nodes = [];
+  const edges = /* @__PURE__ */ new Set();
+  const changed = new Set(report2.changes.map((change) => change.asset));
+  for (const [key, agents] of groups) {
+    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
+    nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
+    for (const agent of agents) {
+      for (const path9 of agent.paths) {
+        let from = node2(`group:${key}`);
+        for (const asset of path9) {
+          const to = node2(`asset:${asset}`);
+          edges.add(`  ${from} --> ${to}`);
+          from = to;
+        }
+      }
+    }
+  }
+  for (const [key, id] of ids) {
+    if (!key.startsWith("asset:")) continue;
+    const asset = key.slice("asset:".length);
+    const change = report2.changes.find((c) => c.asset === asset);
+    const label = change ? `${asset}<br>${change.from ?? "new"} \u2192 ${change.to ?? "removed"}` : asset;
+    nodes.push(`  ${id}["${mermaidText(label)}"]${changed.has(asset) ? ":::changed" : ""}`);
+  }
+  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural2(report2.affected.length, "agent")})`;
+  return [
+    `<details><summary>Blast radius graph${title}</summary>`,
+    "",
+    "```mermaid",
+    "graph LR",
+    "  classDef changed fill:#ffe3e3,stroke:#c92a2a",
+    "  classDef agent fill:#e7f5ff,stroke:#1c7ed6",
+    ...nodes,
+    ...[...edges].sort(),
+    "```",
+    "",
+    "</details>",
+    ""
+  ];
+}
+function renderUnaffected(report2, detail) {
+  if (report2.unaffected.length === 0) return [];
+  const out = [
+    `<details><summary>Pinned out of the change (${report2.unaffected.length})</summary>`,
+    "",
+    "| Agent | Tier | Asset | Stays on | Held by |",
+    "| --- | --- | --- | --- | --- |"
+  ];
+  for (const row of report2.unaffected.slice(0, detail.unaffectedRows)) {
+    out.push(`| \`${row.agent}\` | ${row.tier} | \`${row.asset}\` | \`${escapeCode(row.version)}\` | \`${escapeCode(row.range)}\` |`);
+  }
+  if (report2.unaffected.length > detail.unaffectedRows) out.push(`| \u2026and ${report2.unaffected.length - detail.unaffectedRows} more | | | | |`);
+  return [...out, "", "</details>", ""];
+}
+function renderProblems(report2, detail) {
+  if (report2.problems.length === 0) return [];
+  const out = [`#### Problems (${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")})`, ""];
+  for (const problem of report2.problems.slice(0, detail.problemRows)) {
+    const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
+    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} \`${escapeCode(where)}\`${problem.agent ? ` (${problem.agent})` : ""}: ${escapeText(problem.message)}`);
+  }
+  if (report2.problems.length > detail.problemRows) out.push(`- \u2026and ${report2.problems.length - detail.problemRows} more`);
+  return [...out, ""];
+}
+function escapeText(text) {
+  return text.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
+}
+function escapeCell(text) {
+  return escapeText(text).replace(/\|/g, "\\|");
+}
+function escapeCode(text) {
+  return text.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function mermaidText(text) {
+  return text.replace(/"/g, "#quot;");
+}
+
+// app/core/report/plural.ts
+function plural3(count, noun, nouns = `${noun}s`) {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+
+// app/core/report/render-text.ts
+function formatProblem(problem) {
+  const ref = problem.ref ? ` (at ${problem.ref})` : "";
+  const agent = problem.agent ? ` [${problem.agent}]` : "";
+  return `${problem.file ?? problem.path}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
+}
+function renderText(report2) {
+  const s = report2.summary;
+  const out = [
+    `blastgate: ${plural3(s.changes, "change")}, ${plural3(s.affected, "agent")} affected, ${s.unaffected} pinned out, ${plural3(s.errors, "error")}, ${plural3(s.warnings, "warning")} (${report2.base} \u2192 ${report2.head}, ${plural3(s.agents, "agent")} read${s.refused > 0 ? `, ${plural3(s.refused, "file")} refused` : ""})`
+  ];
+  if (report2.changes.length > 0) {
+    out.push("", "Changes");
+    for (const change of report2.changes) {
+      const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
+      out.push(`  ${change.asset}  ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${plural3(change.consumers, "consumer")})`);
+      for (const detail of change.details) out.push(`      ${detail}`);
+      if (change.gainedBy.length > 0) out.push(`      ${plural3(change.gainedBy.length, "agent")} ${change.gainedBy.length === 1 ? "gains" : "gain"} ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
+    }
+  }
+  if (report2.affected.length > 0) {
+    out.push("", "Affected");
+    for (const tier3 of ["production", "staging", "experimental"]) {
+      const agents = report2.affected.filter((agent) => agent.tier === tier3);
+      if (agents.length === 0) continue;
+      out.push(`  ${tier3}`);
+      for (const agent of agents) {
+        const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
+        out.push(`    ${agent.agent} (${agent.team})${status}`);
+        for (const move of agent.moves) {
+          out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
+        }
+        for (const path9 of agent.paths) out.push(`      via ${path9.join(" \u2192 ")}`);
+      }
+    }
+  }
+  if (report2.unaffected.length > 0) {
+    out.push("", "Pinned out");
+    for (const row of report2.unaffected) out.push(`  ${row.agent} (${row.team}, ${row.tier})  ${row.asset}: ${row.reason}`);
+  }
+  if (report2.problems.length > 0) {
+    out.push("", "Problems");
+    for (const problem of report2.problems) out.push(`  ${formatProblem(problem)}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+// app/cli/exit-codes.ts
+var EXIT = { ok: 0, problems: 1, usage: 2, internal: 3 };
+function exitForProblems(problems) {
+  return problems.some((problem) => problem.level === "error") ? EXIT.problems : EXIT.ok;
+}
+
+// app/cli/internal-error.ts
+var InternalError = class extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "InternalError";
+  }
+};
+
+// app/cli/load-org.ts
+import path4 from "node:path";
+
+// schemas/gate-config.schema.ts
+var tierRule = external_exports.strictObject({
+  gate: external_exports.enum(["block", "warn", "skip"]).meta({ description: "`block`: a failing agent of this tier fails the check; `warn`: reported only; `skip`: not evaluated." }),
+  minPassRate: external_exports.number().min(0).max(1).meta({ description: "The pass rate (mean over cases and trials) an agent must reach at head." }),
+  maxRegression: external_exports.number().min(0).max(1).meta({ description: "The largest significant drop in pass rate, head against base, that still passes." }),
+  trials: external_exports.int().min(1).max(100).meta({ description: "Trials per case and variant to start with." }),
+  maxTrials: external_exports.int().min(1).max(200).meta({ description: "Trials an inconclusive comparison may grow to." })
+}).refine((rule) => rule.maxTrials >= rule.trials, { message: "at least `trials`", path: ["maxTrials"] });
+var defaultTiers = {
+  production: { gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 },
+  staging: { gate: "block", minPassRate: 0.8, maxRegression: 0.05, trials: 3, maxTrials: 10 },
+  experimental: { gate: "warn", minPassRate: 0, maxRegression: 0.1, trials: 1, maxTrials: 3 }
+};
+var gateConfigSchema = external_exports.strictObject({
+  agents: external_exports.strictObject({
+    repositories: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "an `owner/repo` name" })).default([]).meta({ description: "Agent repos to read `agent.yaml` from, as `owner/repo`." }),
+    topic: external_exports.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, { message: "a GitHub topic: lowercase letters, digits and hyphens" }).optional().meta({ description: "Also read every repo of the installation that carries this topic." }),
+    manifest: external_exports.string().default("agent.yaml").meta({ description: "The manifest's path in each agent repo." })
+  }).prefault({}).meta({ description: "Where the agents are." }),
+  tiers: external_exports.strictObject({
+    production: tierRule.default(defaultTiers.production),
+    staging: tierRule.default(defaultTiers.staging),
+    experimental: tierRule.default(defaultTiers.experimental)
+  }).prefault({}).meta({ description: "Gate rules per agent tier." }),
+  statistics: external_exports.strictObject({
+    alpha: external_exports.number().gt(0).lt(0.5).default(0.05).meta({ description: "Significance level of the paired comparison." }),
+    correction: external_exports.enum(["holm", "bonferroni", "benjamini-hochberg", "none"]).default("holm").meta({ description: "How to control for comparing many agents in one gate." })
+  }).prefault({}),
+  evalStandard: external_exports.strictObject({
+    appliesTo: external_exports.array(external_exports.enum(["production", "staging", "experimental"])).default(["production"]).meta({ description: "Tiers that must meet the standard; below it the verdict is `below-standard`." }),
+    minCases: external_exports.int().min(0).default(10).meta({ description: "Fewest eval cases a suite may have." }),
+    requireTrajectoryAssertions: external_exports.boolean().default(true).meta({ description: "Each suite must check tool use (called / not called / sequence / arguments)." }),
+    requireNegativeCases: external_exports.boolean().default(false).meta({ description: "Each suite must hold cases where the agent should refuse or not act." })
+  }).prefault({}).meta({ description: "The org-wide eval standard production agents must meet." }),
+  execution: external_exports.strictObject({
+    strategy: external_exports.enum(["central", "dispatch"]).default("central").meta({ description: "`central`: one matrix run in the registry repo; `dispatch`: each agent repo's own eval workflow." }),
+    workflow: external_exports.string().default("blastgate-eval.yml").meta({ description: "The eval workflow's file name." }),
+    maxParallel: external_exports.int().min(1).max(256).default(20).meta({ description: "Matrix jobs or dispatches running at once." }),
+    timeoutMinutes: external_exports.int().min(1).max(360).default(60).meta({ description: "A missing result after this long fails the gate." })
+  }).prefault({}),
+  budgets: external_exports.strictObject({
+    perGateUsd: external_exports.number().positive().default(50).meta({ description: "Spend cap for one gate run (all agents, both variants)." }),
+    perAgentUsd: external_exports.number().positive().default(5).meta({ description: "Spend cap for one agent in one gate run." })
+  }).prefault({}),
+  accept: external_exports.strictObject({
+    teams: external_exports.array(external_exports.string()).default([]).meta({ description: "Teams, besides each agent's own, whose members may `/blastgate accept` a regression." })
+  }).prefault({}),
+  catalog: external_exports.strictObject({
+    namespace: external_exports.string().regex(/^[a-zA-Z0-9.-]+$/, { message: "a reverse-DNS namespace such as `com.example`" }).max(120).default("com.example").meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." })
+  }).prefault({})
+}).meta({
+  title: "blastgate gate policy (.github/blastgate.yml)",
+  description: "How the blastgate check decides. Read from the registry's base branch, never from a PR's head."
+});
+
+// app/core/gate/parse-gate-policy.ts
+function defaultGatePolicy() {
+  return gateConfigSchema.parse({});
+}
+function parseGatePolicy(file2, source) {
+  if (file2.kind === "missing") return { kind: "missing", value: defaultGatePolicy() };
+  if (file2.kind === "too-large") return { kind: "invalid", problems: [tooLarge(source, file2.bytes, "a blastgate.yml")] };
+  const parsed = parseYamlFile({ ...source, text: file2.text }, gateConfigSchema, "a blastgate.yml");
+  if (parsed.kind === "invalid") return { kind: "invalid", problems: parsed.problems };
+  return { kind: "ok", value: parsed.value, source };
+}
+function policyValue(policy) {
+  return policy.kind === "invalid" ? null : policy.value;
+}
+
+// app/load/parse-cache.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path3 from "node:path";
+var CACHE_FORMAT = 1;
+function storeAgent(parse3) {
+  if (!parse3.draft) return { draft: null, problems: parse3.problems };
+  const { source: _source, repo: _repo, requirements, ...facts } = parse3.draft.facts;
+  return {
+    draft: { facts: { ...facts, requirements: requirements.map(({ source: _at, ...requirement }) => requirement) }, overlayPaths: [...parse3.draft.overlayPaths] },
+    problems: parse3.problems
+  };
+}
+function loadAgent(key, stored) {
+  if (!stored.draft) return { draft: null, problems: stored.problems };
+  const repo = key.slice(0, key.indexOf("\0"));
+  const source = { repo, path: AGENT_MANIFEST };
+  const facts = { ...stored.draft.facts, repo, source, requirements: stored.draft.facts.requirements.map((requirement) => ({ ...requirement, source })) };
+  return { draft: { facts, overlayPaths: new Map(stored.draft.overlayPaths) }, problems: stored.problems };
+}
+function noParseCache() {
+  return { registry: /* @__PURE__ */ new Map(), agents: /* @__PURE__ */ new Map(), save: async () => {
+  } };
+}
+async function openParseCache(dir, key, version2) {
+  const file2 = path3.join(dir, `parses-${createHash2("sha1").update(key).digest("hex").slice(0, 16)}.json`);
+  const stored = await readFile(file2, "utf8").then((text) => JSON.parse(text)).catch(() => null);
+  const fresh = stored !== null && stored.format === CACHE_FORMAT && stored.version === version2;
+  const registryIn = new Map(Object.entries(fresh ? stored.registry : {}));
+  const agentsIn = new Map(Object.entries(fresh ? stored.agents : {}));
+  const registryUsed = /* @__PURE__ */ new Map();
+  const agentsUsed = /* @__PURE__ */ new Map();
+  let changed = !fresh;
+  const registry2 = {
+    has: (key2) => registryUsed.has(key2) || registryIn.has(key2),
+    get(key2) {
+      const found = registryUsed.get(key2) ?? registryIn.get(key2);
+      if (found) registryUsed.set(key2, found);
+      return found;
+    },
+    set(key2, value) {
+      registryUsed.set(key2, value);
+      changed = true;
+    }
+  };
+  const agents = {
+    get(key2) {
+      const used = agentsUsed.get(key2);
+      if (used) return used;
+      const found = agentsIn.get(key2);
+      if (!found) return void 0;
+      const parse3 = loadAgent(key2, found);
+      agentsUsed.set(key2, parse3);
+      return parse3;
+    },
+    set(key2, value) {
+      agentsUsed.set(key2, value);
+      changed = true;
+    }
+  };
+  return {
+    registry: registry2,
+    agents,
+    async save() {
+      if (!changed && registryUsed.size === registryIn.size && agentsUsed.size === agentsIn.size) return;
+      const out = {
+        format: CACHE_FORMAT,
+        version: version2,
+        registry: Object.fromEntries(registryUsed),
+        agents: Object.fromEntries([...agentsUsed].map(([key2, parse3]) => [key2, storeAgent(parse3)]))
+      };
+      await mkdir(dir, { recursive: true });
+      const temporary = `${file2}.${process.pid}.tmp`;
+      await writeFile(temporary, JSON.stringify(out));
+      await rename(temporary, file2);
+    }
+  };
+}
+
+// app/cli/load-org.ts
+var NotARegistryError = class extends Error {
+  problem;
+  constructor(problem) {
+    super(problem.message);
+    this.name = "NotARegistryError";
+    this.problem = problem;
+  }
+};
+async function loadChange(sources, refs, cache = noParseCache()) {
+  const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
+  const built = buildRegistryHistory(registry2.read, cache.registry);
+  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
+  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
+  return {
+    history: built.history,
+    agents: agents.agents,
+    policy,
+    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
+    refused: built.refused + agents.refused
+  };
+}
+async function loadAt(sources, ref, cache = noParseCache()) {
+  const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
+  const built = buildRegistryAt(registry2.read, cache.registry);
+  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
+  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...registry2.read.tree.ref === void 0 ? {} : { ref } });
+  return {
+    tags: built.history.tags,
+    leftOut: built.history.leftOut,
+    tree: built.history.head,
+    agents: agents.agents,
+    policy,
+    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
+    refused: built.refused + agents.refused
+  };
+}
+function sourcesOf(options, io) {
+  return { registry: path4.resolve(io.cwd, options.registry), agents: options.agents.map((dir) => path4.resolve(io.cwd, dir)) };
+}
+function locateFrom(cwd) {
+  return (location) => {
+    const repo = path4.relative(cwd, location.repo) || ".";
+    const file2 = path4.relative(cwd, path4.join(location.repo, location.path)) || ".";
+    return { repo, file: file2 };
+  };
+}
+async function openCache(io, sources) {
+  if (!io.cache) return noParseCache();
+  return openParseCache(io.cache.dir, JSON.stringify([sources.registry, ...sources.agents]), io.cache.codeId);
+}
+async function saveCache(cache) {
+  await cache.save().catch(() => void 0);
+}
+
+// app/cli/options.ts
+var required3 = /* @__PURE__ */ new WeakSet();
+function requireOption(option) {
+  required3.add(option);
+  return option;
+}
+function checkRequiredOptions(command) {
+  for (const option of command.options) {
+    if (required3.has(option) && command.getOptionValue(option.attributeName()) === void 0) {
+      command.error(`error: required option '${option.flags}' not specified`, { code: "commander.missingMandatoryOptionValue", exitCode: EXIT.usage });
+    }
+  }
+}
+function collect(value, previous) {
+  return [...previous ?? [], value];
+}
+function registryOption() {
+  return new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
+}
+function agentsOption() {
+  return requireOption(new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable, required)").argParser(collect));
+}
+function refOption(what) {
+  return new Option("--ref <ref>", `${what} the registry at this ref instead of the working tree`);
+}
+function formatOption(choices, fallback) {
+  return new Option("--format <format>", "output format").choices(choices).default(fallback);
+}
+function todayOption(io) {
+  return new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
+}
+
+// app/cli/commands/affected.ts
+function defineAffected(io) {
+  return new Command("affected").description("list the agents a registry change affects: why, which versions they move between, and who stays pinned").addOption(registryOption()).addOption(agentsOption()).option("--base <ref>", "the registry ref the change is compared against", "main").addOption(new Option("--head <ref>", "the registry ref with the change (default: the working tree, uncommitted changes included)")).addOption(formatOption(["text", "json", "markdown"], "text")).addOption(todayOption(io));
+}
+async function runAffected(options, io) {
+  const head = options.head ?? WORKTREE;
+  const sources = sourcesOf(options, io);
+  const cache = await openCache(io, sources);
+  const loaded = await loadChange(sources, { base: options.base, head }, cache);
+  await saveCache(cache);
+  const built = buildAffectedReport({
+    history: loaded.history,
+    agents: loaded.agents,
+    loadProblems: loaded.problems,
+    refused: loaded.refused,
+    refs: { base: options.base, head },
+    today: options.today
+  });
+  const report2 = locateReport(built, locateFrom(io.cwd));
+  if (options.format === "json") {
+    const checked = affectedReportJsonSchema.safeParse(report2);
+    if (!checked.success) {
+      const issue2 = checked.error.issues[0];
+      throw new InternalError(`the affected report failed its own schema at \`${issue2.path.join(".") || "(root)"}\` (${issue2.message})`, { cause: checked.error });
+    }
+    io.stdout(JSON.stringify(checked.data, null, 2) + "\n");
+  } else if (options.format === "markdown") {
+    io.stdout(renderMarkdown(report2, { command: reproduce(options) }));
+  } else {
+    io.stdout(renderText(report2));
+  }
+  return report2.summary.errors > 0 ? EXIT.problems : EXIT.ok;
+}
+function reproduce(options) {
+  const agents = options.agents.map((dir) => `--agents ${dir}`).join(" ");
+  return `npx blastgate affected --registry ${options.registry} ${agents} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+}
+
+// app/cli/commands/catalog.ts
+import path6 from "node:path";
 
 // schemas/catalog.schema.ts
 var tier2 = external_exports.enum(["production", "staging", "experimental"]);
@@ -35429,12 +35754,12 @@ function describeServer(version2, latest, versions, dependents) {
   };
 }
 function describeTool(tool2) {
-  const required3 = tool2.inputSchema.required;
+  const required4 = tool2.inputSchema.required;
   return {
     name: tool2.name,
     description: tool2.description,
     scopes: [...tool2.scopes].sort(byText),
-    requiredInputs: Array.isArray(required3) ? required3.filter((name) => typeof name === "string").sort(byText) : []
+    requiredInputs: Array.isArray(required4) ? required4.filter((name) => typeof name === "string").sort(byText) : []
   };
 }
 function describeSkill(version2, latest, versions, dependents) {
@@ -35519,244 +35844,57 @@ function clip(text, max) {
   return characters.length <= max ? text : characters.slice(0, max - 1).join("") + "\u2026";
 }
 
-// schemas/gate-config.schema.ts
-var tierRule = external_exports.strictObject({
-  gate: external_exports.enum(["block", "warn", "skip"]).meta({ description: "`block`: a failing agent of this tier fails the check; `warn`: reported only; `skip`: not evaluated." }),
-  minPassRate: external_exports.number().min(0).max(1).meta({ description: "The pass rate (mean over cases and trials) an agent must reach at head." }),
-  maxRegression: external_exports.number().min(0).max(1).meta({ description: "The largest significant drop in pass rate, head against base, that still passes." }),
-  trials: external_exports.int().min(1).max(100).meta({ description: "Trials per case and variant to start with." }),
-  maxTrials: external_exports.int().min(1).max(200).meta({ description: "Trials an inconclusive comparison may grow to." })
-}).refine((rule) => rule.maxTrials >= rule.trials, { message: "at least `trials`", path: ["maxTrials"] });
-var defaultTiers = {
-  production: { gate: "block", minPassRate: 0.9, maxRegression: 0.02, trials: 5, maxTrials: 20 },
-  staging: { gate: "block", minPassRate: 0.8, maxRegression: 0.05, trials: 3, maxTrials: 10 },
-  experimental: { gate: "warn", minPassRate: 0, maxRegression: 0.1, trials: 1, maxTrials: 3 }
-};
-var gateConfigSchema = external_exports.strictObject({
-  agents: external_exports.strictObject({
-    repositories: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "an `owner/repo` name" })).default([]).meta({ description: "Agent repos to read `agent.yaml` from, as `owner/repo`." }),
-    topic: external_exports.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, { message: "a GitHub topic: lowercase letters, digits and hyphens" }).optional().meta({ description: "Also read every repo of the installation that carries this topic." }),
-    manifest: external_exports.string().default("agent.yaml").meta({ description: "The manifest's path in each agent repo." })
-  }).prefault({}).meta({ description: "Where the agents are." }),
-  tiers: external_exports.strictObject({
-    production: tierRule.default(defaultTiers.production),
-    staging: tierRule.default(defaultTiers.staging),
-    experimental: tierRule.default(defaultTiers.experimental)
-  }).prefault({}).meta({ description: "Gate rules per agent tier." }),
-  statistics: external_exports.strictObject({
-    alpha: external_exports.number().gt(0).lt(0.5).default(0.05).meta({ description: "Significance level of the paired comparison." }),
-    correction: external_exports.enum(["holm", "bonferroni", "benjamini-hochberg", "none"]).default("holm").meta({ description: "How to control for comparing many agents in one gate." })
-  }).prefault({}),
-  evalStandard: external_exports.strictObject({
-    appliesTo: external_exports.array(external_exports.enum(["production", "staging", "experimental"])).default(["production"]).meta({ description: "Tiers that must meet the standard; below it the verdict is `below-standard`." }),
-    minCases: external_exports.int().min(0).default(10).meta({ description: "Fewest eval cases a suite may have." }),
-    requireTrajectoryAssertions: external_exports.boolean().default(true).meta({ description: "Each suite must check tool use (called / not called / sequence / arguments)." }),
-    requireNegativeCases: external_exports.boolean().default(false).meta({ description: "Each suite must hold cases where the agent should refuse or not act." })
-  }).prefault({}).meta({ description: "The org-wide eval standard production agents must meet." }),
-  execution: external_exports.strictObject({
-    strategy: external_exports.enum(["central", "dispatch"]).default("central").meta({ description: "`central`: one matrix run in the registry repo; `dispatch`: each agent repo's own eval workflow." }),
-    workflow: external_exports.string().default("blastgate-eval.yml").meta({ description: "The eval workflow's file name." }),
-    maxParallel: external_exports.int().min(1).max(256).default(20).meta({ description: "Matrix jobs or dispatches running at once." }),
-    timeoutMinutes: external_exports.int().min(1).max(360).default(60).meta({ description: "A missing result after this long fails the gate." })
-  }).prefault({}),
-  budgets: external_exports.strictObject({
-    perGateUsd: external_exports.number().positive().default(50).meta({ description: "Spend cap for one gate run (all agents, both variants)." }),
-    perAgentUsd: external_exports.number().positive().default(5).meta({ description: "Spend cap for one agent in one gate run." })
-  }).prefault({}),
-  accept: external_exports.strictObject({
-    teams: external_exports.array(external_exports.string()).default([]).meta({ description: "Teams, besides each agent's own, whose members may `/blastgate accept` a regression." })
-  }).prefault({}),
-  catalog: external_exports.strictObject({
-    namespace: external_exports.string().regex(/^[a-zA-Z0-9.-]+$/, { message: "a reverse-DNS namespace such as `com.example`" }).max(120).default("com.example").meta({ description: "The reverse-DNS namespace of exported server.json names (`<namespace>/<server>`)." })
-  }).prefault({})
-}).meta({
-  title: "blastgate gate policy (.github/blastgate.yml)",
-  description: "How the blastgate check decides. Read from the registry's base branch, never from a PR's head."
-});
-
-// app/core/gate/parse-gate-policy.ts
-function defaultGatePolicy() {
-  return gateConfigSchema.parse({});
-}
-function parseGatePolicy(file2, source) {
-  if (file2.kind === "missing") return { kind: "missing", value: defaultGatePolicy() };
-  if (file2.kind === "too-large") return { kind: "invalid", problems: [tooLarge(source, file2.bytes, "a blastgate.yml")] };
-  const parsed = parseYamlFile({ ...source, text: file2.text }, gateConfigSchema, "a blastgate.yml");
-  if (parsed.kind === "invalid") return { kind: "invalid", problems: parsed.problems };
-  return { kind: "ok", value: parsed.value, source };
-}
-function policyValue(policy) {
-  return policy.kind === "invalid" ? null : policy.value;
-}
-
-// app/cli/load-org.ts
-import path4 from "node:path";
-
-// app/load/parse-cache.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path3 from "node:path";
-var CACHE_FORMAT = 1;
-function storeAgent(parse3) {
-  if (!parse3.draft) return { draft: null, problems: parse3.problems };
-  const { source: _source, repo: _repo, requirements, ...facts } = parse3.draft.facts;
-  return {
-    draft: { facts: { ...facts, requirements: requirements.map(({ source: _at, ...requirement }) => requirement) }, overlayPaths: [...parse3.draft.overlayPaths] },
-    problems: parse3.problems
-  };
-}
-function loadAgent(key, stored) {
-  if (!stored.draft) return { draft: null, problems: stored.problems };
-  const repo = key.slice(0, key.indexOf("\0"));
-  const source = { repo, path: AGENT_MANIFEST };
-  const facts = { ...stored.draft.facts, repo, source, requirements: stored.draft.facts.requirements.map((requirement) => ({ ...requirement, source })) };
-  return { draft: { facts, overlayPaths: new Map(stored.draft.overlayPaths) }, problems: stored.problems };
-}
-function noParseCache() {
-  return { registry: /* @__PURE__ */ new Map(), agents: /* @__PURE__ */ new Map(), save: async () => {
-  } };
-}
-async function openParseCache(dir, key, version2) {
-  const file2 = path3.join(dir, `parses-${createHash2("sha1").update(key).digest("hex").slice(0, 16)}.json`);
-  const stored = await readFile(file2, "utf8").then((text) => JSON.parse(text)).catch(() => null);
-  const fresh = stored !== null && stored.format === CACHE_FORMAT && stored.version === version2;
-  const registryIn = new Map(Object.entries(fresh ? stored.registry : {}));
-  const agentsIn = new Map(Object.entries(fresh ? stored.agents : {}));
-  const registryUsed = /* @__PURE__ */ new Map();
-  const agentsUsed = /* @__PURE__ */ new Map();
-  let changed = !fresh;
-  const registry2 = {
-    has: (key2) => registryUsed.has(key2) || registryIn.has(key2),
-    get(key2) {
-      const found = registryUsed.get(key2) ?? registryIn.get(key2);
-      if (found) registryUsed.set(key2, found);
-      return found;
-    },
-    set(key2, value) {
-      registryUsed.set(key2, value);
-      changed = true;
+// app/load/write-files.ts
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import path5 from "node:path";
+async function writeFiles(out, files) {
+  const attempt = async (relative, write) => {
+    try {
+      await write(path5.join(out.dir, relative));
+    } catch (error62) {
+      throw new FileAccessError("write", path5.join(out.shown, relative), { cause: error62 });
     }
   };
-  const agents = {
-    get(key2) {
-      const used = agentsUsed.get(key2);
-      if (used) return used;
-      const found = agentsIn.get(key2);
-      if (!found) return void 0;
-      const parse3 = loadAgent(key2, found);
-      agentsUsed.set(key2, parse3);
-      return parse3;
-    },
-    set(key2, value) {
-      agentsUsed.set(key2, value);
-      changed = true;
-    }
-  };
-  return {
-    registry: registry2,
-    agents,
-    async save() {
-      if (!changed && registryUsed.size === registryIn.size && agentsUsed.size === agentsIn.size) return;
-      const out = {
-        format: CACHE_FORMAT,
-        version: version2,
-        registry: Object.fromEntries(registryUsed),
-        agents: Object.fromEntries([...agentsUsed].map(([key2, parse3]) => [key2, storeAgent(parse3)]))
-      };
-      await mkdir(dir, { recursive: true });
-      const temporary = `${file2}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(out));
-      await rename(temporary, file2);
-    }
-  };
+  await attempt(".", (dir) => mkdir2(dir, { recursive: true }));
+  const folders = [...new Set(files.map((file2) => path5.dirname(file2.path)))].filter((folder) => folder !== ".").sort();
+  for (const folder of folders) await attempt(folder, (dir) => mkdir2(dir, { recursive: true }));
+  for (const file2 of files) await attempt(file2.path, (target) => writeFile2(target, file2.text));
 }
 
-// app/cli/load-org.ts
-var NotARegistryError = class extends Error {
-  problem;
-  constructor(problem) {
-    super(problem.message);
-    this.name = "NotARegistryError";
-    this.problem = problem;
-  }
-};
-async function loadChange(sources, refs, cache = noParseCache()) {
-  const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
-  const built = buildRegistryHistory(registry2.read, cache.registry);
-  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
-  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
-  return {
-    history: built.history,
-    agents: agents.agents,
-    policy,
-    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
-    refused: built.refused + agents.refused
-  };
+// app/cli/commands/catalog.ts
+function defineCatalog(io) {
+  return new Command("catalog").description("write catalog.json and one MCP registry server.json per server").addOption(registryOption()).addOption(agentsOption()).addOption(refOption("read")).addOption(requireOption(new Option("--out <dir>", "the folder to write into (required)"))).addOption(todayOption(io));
 }
-async function loadAt(sources, ref, cache = noParseCache()) {
-  const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
-  const built = buildRegistryAt(registry2.read, cache.registry);
-  if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
-  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...registry2.read.tree.ref === void 0 ? {} : { ref } });
-  return {
-    tags: built.history.tags,
-    leftOut: built.history.leftOut,
-    tree: built.history.head,
-    agents: agents.agents,
-    policy,
-    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
-    refused: built.refused + agents.refused
-  };
-}
-function locateFrom(cwd) {
-  return (location) => {
-    const repo = path4.relative(cwd, location.repo) || ".";
-    const file2 = path4.relative(cwd, path4.join(location.repo, location.path)) || ".";
-    return { repo, file: file2 };
-  };
-}
-async function openCache(io, sources) {
-  if (!io.cache) return noParseCache();
-  return openParseCache(io.cache.dir, JSON.stringify([sources.registry, ...sources.agents]), io.cache.codeId);
-}
-async function saveCache(cache) {
-  await cache.save().catch(() => void 0);
-}
-
-// app/cli/catalog-command.ts
 async function runCatalog(options, io) {
-  const sources = { registry: options.registry, agents: options.agents };
+  const ref = options.ref ?? WORKTREE;
+  const sources = sourcesOf(options, io);
   const cache = await openCache(io, sources);
-  const loaded = await loadAt(sources, options.ref, cache);
+  const loaded = await loadAt(sources, ref, cache);
   await saveCache(cache);
   const { agents } = loaded;
   const problems = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
-  const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref: options.ref }));
+  const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref }));
   if (!built.success) {
     const issue2 = built.error.issues[0];
-    io.stderr(`blastgate catalog: the catalog failed its own schema at \`${issue2.path.join(".") || "(root)"}\` (${issue2.message}); nothing was written. This is a blastgate bug; please report it.
-`);
-    return 1;
+    throw new InternalError(`the catalog failed its own schema at \`${issue2.path.join(".") || "(root)"}\` (${issue2.message}); nothing was written`, { cause: built.error });
   }
   const catalog = built.data;
   const namespace = (policyValue(loaded.policy) ?? defaultGatePolicy()).catalog.namespace;
-  const serverFiles = [];
+  const files = [{ path: "catalog.json", text: toJson(catalog) }];
   for (const server of catalog.servers) {
     const json2 = buildServerJson(server, namespace);
     const checked = mcpServerJsonSchema.safeParse(json2);
-    if (checked.success) serverFiles.push({ name: server.name, json: json2 });
-    else problems.push(serverJsonProblem(server, options.registry, options.ref, checked.error.issues[0]));
+    if (checked.success) files.push({ path: path6.join("servers", `${server.name}.json`), text: toJson(json2) });
+    else problems.push(serverJsonProblem(server, sources.registry, ref, checked.error.issues[0]));
   }
-  await mkdir2(path5.join(options.out, "servers"), { recursive: true });
-  await writeFile2(path5.join(options.out, "catalog.json"), toJson(catalog));
-  for (const file2 of serverFiles) await writeFile2(path5.join(options.out, "servers", `${file2.name}.json`), toJson(file2.json));
+  const shownOut = path6.normalize(options.out);
+  await writeFiles({ dir: path6.resolve(io.cwd, options.out), shown: shownOut }, files);
   const sorted = sortProblems(problems);
   const locate = locateFrom(io.cwd);
   for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
-  const shownOut = path5.relative(io.cwd, options.out) || ".";
-  io.stdout(`blastgate catalog: wrote ${plural3(serverFiles.length, "server")}, ${plural3(catalog.skills.length, "skill")} to ${shownOut}
+  io.stdout(`blastgate catalog: wrote ${plural3(files.length - 1, "server")}, ${plural3(catalog.skills.length, "skill")} to ${shownOut}
 `);
-  return sorted.some((problem) => problem.level === "error") ? 1 : 0;
+  return exitForProblems(sorted);
 }
 function serverJsonProblem(server, repo, ref, issue2) {
   const field = issue2.path.map(String).join(".") || "(root)";
@@ -35774,97 +35912,95 @@ function serverJsonProblem(server, repo, ref, issue2) {
 function toJson(value) {
   return JSON.stringify(value, null, 2) + "\n";
 }
-function plural3(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+// app/cli/commands/validate.ts
+function defineValidate(io) {
+  return new Command("validate").description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong").addOption(registryOption()).addOption(agentsOption()).addOption(refOption("validate")).addOption(formatOption(["text", "json"], "text")).addOption(todayOption(io));
+}
+async function runValidate(options, io) {
+  const sources = sourcesOf(options, io);
+  const cache = await openCache(io, sources);
+  const loaded = await loadAt(sources, options.ref ?? WORKTREE, cache);
+  await saveCache(cache);
+  const { agents } = loaded;
+  const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
+  const locate = locateFrom(io.cwd);
+  const problems = found.map((problem) => locateProblem(problem, locate));
+  if (options.format === "json") {
+    io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
+  } else {
+    for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
+    io.stdout(renderValidateSummary({ assets: loaded.tree.assets.size, agents: agents.length, refused: loaded.refused, ...countProblems(problems) }) + "\n");
+  }
+  return exitForProblems(problems);
+}
+function renderValidateSummary(counts) {
+  return `blastgate validate: ${plural3(counts.assets, "asset")} and ${plural3(counts.agents, "agent")} read, ${plural3(counts.refused, "file")} refused; ${plural3(counts.errors, "error")}, ${plural3(counts.warnings, "warning")}`;
+}
+
+// app/cli/version.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function readVersion() {
+  if (true) return "0.1.0";
+  const manifest = JSON.parse(readFileSync2(new URL("../../package.json", import.meta.url), "utf8"));
+  return manifest.version;
 }
 
 // app/cli/main.ts
-var EXIT = { ok: 0, problems: 1, usage: 2 };
-function collect(value, previous) {
-  return [...previous ?? [], value];
-}
 async function main(argv, io) {
   let exitCode = EXIT.ok;
-  const sources = (options) => ({
-    registry: path6.resolve(io.cwd, options.registry),
-    agents: options.agents.map((dir) => path6.resolve(io.cwd, dir))
-  });
-  const program2 = new Command("blastgate").description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError("(run `blastgate --help` for usage)");
-  const registryOption = () => new Option("--registry <dir>", "the registry repo (a git clone with its tags)").default(".");
-  const agentsOption = () => new Option("--agents <dir>", "an agent repo, or a folder of agent repos (repeatable)").argParser(collect).makeOptionMandatory();
-  const todayOption = () => new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
-  program2.command("affected").description("list the agents a registry change affects: why, which versions they move between, and who stays pinned").addOption(registryOption()).addOption(agentsOption()).option("--base <ref>", "the registry ref the change is compared against", "main").option("--head <ref>", "the registry ref with the change (default: the working tree, uncommitted changes included)").addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text")).addOption(todayOption()).action(async (options) => {
-    const head = options.head ?? WORKTREE;
-    const cache = await openCache(io, sources(options));
-    const loaded = await loadChange(sources(options), { base: options.base, head }, cache);
-    await saveCache(cache);
-    const built = buildAffectedReport({
-      history: loaded.history,
-      agents: loaded.agents,
-      loadProblems: loaded.problems,
-      refused: loaded.refused,
-      refs: { base: options.base, head },
-      today: options.today
-    });
-    const report = locateReport(built, locateFrom(io.cwd));
-    if (options.format === "json") io.stdout(JSON.stringify(affectedReportJsonSchema.parse(report), null, 2) + "\n");
-    else if (options.format === "markdown") io.stdout(renderMarkdown(report, { command: reproduce(options) }));
-    else io.stdout(renderText(report));
-    exitCode = report.summary.errors > 0 ? EXIT.problems : EXIT.ok;
-  });
-  program2.command("validate").description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "validate the registry at this ref instead of the working tree").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).addOption(todayOption()).action(async (options) => {
-    const cache = await openCache(io, sources(options));
-    const loaded = await loadAt(sources(options), options.ref ?? WORKTREE, cache);
-    await saveCache(cache);
-    const { agents } = loaded;
-    const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
-    const locate = locateFrom(io.cwd);
-    const problems = found.map((problem) => locateProblem(problem, locate));
-    const { errors, warnings } = countProblems(problems);
-    if (options.format === "json") {
-      io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
-    } else {
-      for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
-      const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
-      io.stdout(`blastgate validate: ${count(loaded.tree.assets.size, "asset")} and ${count(agents.length, "agent")} read, ${count(loaded.refused, "file")} refused; ${count(errors, "error")}, ${count(warnings, "warning")}
-`);
-    }
-    exitCode = errors > 0 ? EXIT.problems : EXIT.ok;
-  });
-  program2.command("catalog").description("write catalog.json and one MCP registry server.json per server").addOption(registryOption()).addOption(agentsOption()).option("--ref <ref>", "read the registry at this ref instead of the working tree").requiredOption("--out <dir>", "the folder to write into").addOption(todayOption()).action(async (options) => {
-    exitCode = await runCatalog(
-      { ...sources(options), ref: options.ref ?? WORKTREE, out: path6.resolve(io.cwd, options.out), today: options.today },
-      io
+  const program2 = new Command("blastgate").description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.").version(readVersion(), "-V, --version", "print blastgate's version").exitOverride().configureOutput({
+    writeOut: io.stdout,
+    writeErr: io.stderr,
+    // Commander puts a suggestion on its own line; keep a usage error to one line.
+    outputError: (text, write) => write(`${text.trim().split("\n").join(" ")} (run \`blastgate --help\` for usage)
+`)
+  }).showSuggestionAfterError().hook("preAction", (_program, command) => checkRequiredOptions(command));
+  const wire = (command, run) => {
+    program2.addCommand(
+      command.copyInheritedSettings(program2).action(async (options) => {
+        exitCode = await run(options, io);
+      })
     );
-  });
+  };
+  wire(defineAffected(io), runAffected);
+  wire(defineValidate(io), runValidate);
+  wire(defineCatalog(io), runCatalog);
   try {
     await program2.parseAsync([...argv], { from: "user" });
     return exitCode;
   } catch (error62) {
-    if (error62 instanceof CommanderError) {
-      return error62.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError) {
-      io.stderr(`blastgate: ${error62.message}
-`);
-      return EXIT.usage;
-    }
-    if (error62 instanceof NotARegistryError) {
-      io.stderr(`blastgate: ${locateFrom(io.cwd)(error62.problem).repo} ${error62.message}
-`);
-      return EXIT.usage;
-    }
-    if (error62 instanceof GitError) {
-      io.stderr(`blastgate: ${error62.message}
-`);
-      return EXIT.usage;
-    }
-    throw error62;
+    return exitCodeFor(error62, io);
   }
 }
-function reproduce(options) {
-  const agents = options.agents.map((dir) => `--agents ${dir}`).join(" ");
-  return `npx blastgate affected --registry ${options.registry} ${agents} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+function exitCodeFor(error62, io) {
+  if (error62 instanceof CommanderError) return error62.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  const usage = error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError || error62 instanceof GitError || error62 instanceof FileAccessError;
+  if (usage) {
+    report(io, error62.message, error62);
+    return EXIT.usage;
+  }
+  if (error62 instanceof NotARegistryError) {
+    report(io, `${locateFrom(io.cwd)(error62.problem).repo} ${error62.message}`, error62);
+    return EXIT.usage;
+  }
+  if (isSystemError(error62) && typeof error62.path === "string") {
+    report(io, new FileAccessError(accessOf(error62), path7.relative(io.cwd, error62.path) || ".", { cause: error62 }).message, error62);
+    return EXIT.usage;
+  }
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  const what = error62 instanceof InternalError ? "" : `${error62 instanceof Error ? error62.name : "error"}: `;
+  report(io, `internal error (a bug in blastgate; please report it with the command you ran): ${what}${message}`, error62);
+  return EXIT.internal;
+}
+function report(io, line, error62) {
+  io.stderr(`blastgate: ${line.split("\n").map((part) => part.trim()).filter(Boolean).join(" ")}
+`);
+  if (io.debug) io.stderr(inspect(error62) + "\n");
+}
+var writeSyscalls = /* @__PURE__ */ new Set(["mkdir", "write", "rename", "unlink", "rmdir", "rm", "copyfile", "symlink", "link", "chmod", "chown", "utime", "futime"]);
+function accessOf(error62) {
+  return writeSyscalls.has(error62.syscall) ? "write" : "read";
 }
 
 // app/cli/bin.ts
@@ -35875,9 +36011,10 @@ var code = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
   cache: env.BLASTGATE_NO_CACHE ? null : {
-    dir: env.BLASTGATE_CACHE_DIR || path7.join(env.XDG_CACHE_HOME || path7.join(homedir(), ".cache"), "blastgate"),
+    dir: env.BLASTGATE_CACHE_DIR || path8.join(env.XDG_CACHE_HOME || path8.join(homedir(), ".cache"), "blastgate"),
     // Parses are only reused by the same code: the bundle's own hash keys the cache.
-    codeId: createHash3("sha1").update(readFileSync2(fileURLToPath(import.meta.url))).digest("hex")
-  }
+    codeId: createHash3("sha1").update(readFileSync3(fileURLToPath(import.meta.url))).digest("hex")
+  },
+  debug: env.BLASTGATE_DEBUG === "1"
 });
 process.exitCode = code;

@@ -1,10 +1,12 @@
 import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 const root = path.join(import.meta.dirname, "..");
 
 /** Bundles the CLI into one file with its dependencies, so `npx blastgate` needs no install step. */
 export async function bundleCli(): Promise<string> {
+  const { version } = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { version: string };
   const result = await build({
     entryPoints: [path.join(root, "app/cli/bin.ts")],
     absWorkingDir: root,
@@ -14,6 +16,8 @@ export async function bundleCli(): Promise<string> {
     target: "node24",
     write: false,
     legalComments: "none",
+    // `blastgate --version` (app/cli/version.ts): the bundle has no package.json beside it.
+    define: { BLASTGATE_VERSION: JSON.stringify(version) },
     // CommonJS dependencies (semver, commander) call require() for Node built-ins.
     banner: { js: 'import { createRequire as __blastgateCreateRequire } from "node:module";\nconst require = __blastgateCreateRequire(import.meta.url);' },
   });

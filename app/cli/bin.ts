@@ -20,5 +20,6 @@ const code = await main(process.argv.slice(2), {
         // Parses are only reused by the same code: the bundle's own hash keys the cache.
         codeId: createHash("sha1").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex"),
       },
+  debug: env.BLASTGATE_DEBUG === "1",
 });
 process.exitCode = code;

@@ -81,6 +81,11 @@ export async function loadAt(sources: OrgSources, ref: string, cache: ParseCache
   };
 }
 
+/** The folders a command names, resolved against its working directory once: readers get absolute paths. */
+export function sourcesOf(options: { readonly registry: string; readonly agents: readonly string[] }, io: { readonly cwd: string }): OrgSources {
+  return { registry: path.resolve(io.cwd, options.registry), agents: options.agents.map((dir) => path.resolve(io.cwd, dir)) };
+}
+
 /** How the command line shows locations: relative to the directory it runs in. */
 export function locateFrom(cwd: string): Locate {
   return (location) => {

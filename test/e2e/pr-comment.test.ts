@@ -35,7 +35,7 @@ describe("the PR comment on the example org", () => {
       "<!-- blastgate:affected -->
       ### blastgate: 3 agents affected by 1 change
 
-      **3 affected agents** (3 production) · 1 pinned out · 9 agents read · ❌ 2 errors, 0 warnings — \`main\` → \`change/skill-minor-bump\`
+      **3 affected agents** (3 production) · 1 pinned out · 9 agents read, 1 file refused · ❌ 2 errors, 0 warnings — \`main\` → \`change/skill-minor-bump\`
 
       #### Changes
 
@@ -99,7 +99,7 @@ describe("the PR comment on the example org", () => {
       "<!-- blastgate:affected -->
       ### blastgate: 3 agents affected by 1 change
 
-      **3 affected agents** (3 production) · 1 pinned out · 9 agents read · ❌ 3 errors, 0 warnings — \`main\` → \`change/server-breaking-tool-change\`
+      **3 affected agents** (3 production) · 1 pinned out · 9 agents read, 1 file refused · ❌ 3 errors, 0 warnings — \`main\` → \`change/server-breaking-tool-change\`
 
       #### Changes
 
@@ -175,7 +175,7 @@ describe("the PR comment on the example org", () => {
       "<!-- blastgate:affected -->
       ### blastgate: 5 agents affected by 1 change
 
-      **5 affected agents** (3 production, 1 staging, 1 experimental) · 0 pinned out · 9 agents read · ❌ 2 errors, 0 warnings — \`main\` → \`change/default-model-switch\`
+      **5 affected agents** (3 production, 1 staging, 1 experimental) · 0 pinned out · 9 agents read, 1 file refused · ❌ 2 errors, 0 warnings — \`main\` → \`change/default-model-switch\`
 
       #### Changes
 
@@ -249,7 +249,7 @@ describe("the PR comment on the example org", () => {
       "<!-- blastgate:affected -->
       ### blastgate: 1 agent affected by 1 change
 
-      **1 affected agent** (1 experimental) · 6 pinned out · 9 agents read · ❌ 3 errors, 0 warnings — \`main\` → \`change/overlay-breaker\`
+      **1 affected agent** (1 experimental) · 6 pinned out · 9 agents read, 1 file refused · ❌ 3 errors, 0 warnings — \`main\` → \`change/overlay-breaker\`
 
       #### Changes
 

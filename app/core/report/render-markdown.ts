@@ -66,7 +66,7 @@ function summaryLine(report: AffectedReport): string {
   const parts = [
     `**${plural(report.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier, n]) => `${n} ${tier}`).join(", ")})` : ""}`,
     `${report.summary.unaffected} pinned out`,
-    `${plural(report.summary.agents, "agent")} read`,
+    `${plural(report.summary.agents, "agent")} read${report.summary.refused > 0 ? `, ${plural(report.summary.refused, "file")} refused` : ""}`,
     `${report.summary.errors > 0 ? "❌ " : ""}${plural(report.summary.errors, "error")}, ${plural(report.summary.warnings, "warning")}`,
   ];
   return `${parts.join(" · ")} — \`${escapeCode(report.base)}\` → \`${escapeCode(report.head)}\``;

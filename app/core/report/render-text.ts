@@ -1,4 +1,5 @@
 import type { LocatedAffectedReport as AffectedReport, Problem } from "../../../schemas/affected-report.schema.ts";
+import { plural } from "./plural.ts";
 
 /** `file:line: level: message`, the form editors and CI logs link; `file` is the display path, else the repo-relative one. */
 export function formatProblem(problem: Problem & { readonly file?: string }): string {
@@ -11,15 +12,15 @@ export function formatProblem(problem: Problem & { readonly file?: string }): st
 export function renderText(report: AffectedReport): string {
   const s = report.summary;
   const out = [
-    `blastgate: ${s.changes} change${s.changes === 1 ? "" : "s"}, ${s.affected} agent${s.affected === 1 ? "" : "s"} affected, ${s.unaffected} pinned out, ${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} (${report.base} → ${report.head}, ${s.agents} agents read)`,
+    `blastgate: ${plural(s.changes, "change")}, ${plural(s.affected, "agent")} affected, ${s.unaffected} pinned out, ${plural(s.errors, "error")}, ${plural(s.warnings, "warning")} (${report.base} → ${report.head}, ${plural(s.agents, "agent")} read${s.refused > 0 ? `, ${plural(s.refused, "file")} refused` : ""})`,
   ];
   if (report.changes.length > 0) {
     out.push("", "Changes");
     for (const change of report.changes) {
       const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
-      out.push(`  ${change.asset}  ${change.from ?? "(none)"} → ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${change.consumers} consumer${change.consumers === 1 ? "" : "s"})`);
+      out.push(`  ${change.asset}  ${change.from ?? "(none)"} → ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${plural(change.consumers, "consumer")})`);
       for (const detail of change.details) out.push(`      ${detail}`);
-      if (change.gainedBy.length > 0) out.push(`      ${change.gainedBy.length} agent${change.gainedBy.length === 1 ? "" : "s"} gain ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
+      if (change.gainedBy.length > 0) out.push(`      ${plural(change.gainedBy.length, "agent")} ${change.gainedBy.length === 1 ? "gains" : "gain"} ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
     }
   }
   if (report.affected.length > 0) {

@@ -1,0 +1,12 @@
+/** Where the CLI writes and which directory it works from; bin.ts passes the process's, tests their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  /** Today as YYYY-MM-DD (model retirement dates are compared with it). */
+  readonly today: string;
+  /** Print the stack (and causes) of an error after its one-line message (`BLASTGATE_DEBUG=1`). */
+  readonly debug?: boolean;
+  /** Where parses are kept between runs, and the id of the code that made them; none: parse everything every run. */
+  readonly cache?: { readonly dir: string; readonly codeId: string } | null;
+}

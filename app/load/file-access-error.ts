@@ -1,0 +1,39 @@
+import { getSystemErrorMessage } from "node:util";
+
+/** A system error from node:fs: its `code` (ENOENT, EACCES…), `errno`, `syscall` and `path`. */
+export type SystemError = Error & { readonly code: string; readonly errno?: number; readonly syscall: string; readonly path?: string };
+
+/** Whether `error` is a system error from node:fs (it carries `code` and `syscall`). */
+export function isSystemError(error: unknown): error is SystemError {
+  return error instanceof Error && typeof (error as Partial<SystemError>).code === "string" && typeof (error as Partial<SystemError>).syscall === "string";
+}
+
+/**
+ * A file or folder blastgate could not read or write: `cannot write out/servers: not a
+ * directory`. `path` is the path as shown to the user; the system error is the `cause`.
+ */
+export class FileAccessError extends Error {
+  readonly action: "read" | "write";
+  readonly path: string;
+  constructor(action: "read" | "write", shownPath: string, options: { cause: unknown }) {
+    super(`cannot ${action} ${shownPath}: ${reasonOf(options.cause)}`, options);
+    this.name = "FileAccessError";
+    this.action = action;
+    this.path = shownPath;
+  }
+}
+
+/** The operating system's words for a system error ("permission denied"), else its code. */
+function reasonOf(cause: unknown): string {
+  if (!isSystemError(cause)) return cause instanceof Error ? cause.message : String(cause);
+  // `mkdir -p` fails with EEXIST only when something that is not a folder is in the way.
+  if (cause.code === "EEXIST" && cause.syscall === "mkdir") return "not a directory";
+  if (typeof cause.errno === "number") {
+    try {
+      return getSystemErrorMessage(cause.errno);
+    } catch {
+      // An errno the platform does not name: fall back to the code.
+    }
+  }
+  return cause.code;
+}

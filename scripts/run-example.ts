@@ -1,0 +1,41 @@
+import path from "node:path";
+import type { CliIo } from "../app/cli/cli-io.ts";
+import { EXIT, main, type ExitCode } from "../app/cli/main.ts";
+import { buildExampleOrg, type ExampleOrg } from "./build-example-org.ts";
+
+const DEFAULT_CHANGE = "skill-minor-bump";
+
+/**
+ * Runs blastgate on the example org, as a skill author would before opening a registry PR.
+ * `args` is `[change] [blastgate options…]`: the change's name (default skill-minor-bump),
+ * then anything else, passed to `blastgate affected` as it is (after `--format markdown`,
+ * so a `--format` given here wins). A mistyped option is blastgate's usage error, exit 2.
+ *
+ * 1. Build the example org into `orgDir` (a real git registry, one branch per change).
+ * 2. Run `blastgate affected` from the registry on `change/<name>`.
+ * 3. Exit 0 when the only errors are the deliberately broken agent's (blastgate's 1), else blastgate's code.
+ */
+export async function runExample(args: readonly string[], io: Omit<CliIo, "cwd">, orgDir: string): Promise<ExitCode> {
+  return runExampleOn(await buildExampleOrg(orgDir), args, io);
+}
+
+/** {@link runExample} on an example org already built. */
+export async function runExampleOn(org: ExampleOrg, args: readonly string[], io: Omit<CliIo, "cwd">): Promise<ExitCode> {
+  const named = args[0] !== undefined && !args[0].startsWith("-");
+  const name = named ? args[0]! : DEFAULT_CHANGE;
+  const passed = named ? args.slice(1) : args;
+  const change = `change/${name}`;
+  if (!org.changes.includes(change)) {
+    io.stderr(`No example change \`${name}\`; pick one of: ${org.changes.map((known) => known.replace("change/", "")).join(", ")}\n`);
+    return EXIT.usage;
+  }
+  const cwd = org.registry;
+  const argv = ["affected", "--registry", ".", "--agents", "../agents", "--base", "main", "--head", change, "--format", "markdown", ...passed];
+  io.stderr(`$ cd ${path.relative(process.cwd(), cwd)} && npx blastgate ${argv.join(" ")}\n\n`);
+  const code = await main(argv, { ...io, cwd });
+  if (code !== EXIT.problems) return code;
+  io.stderr(
+    "\n(blastgate exits 1 here because the report holds error-level problems: the example org keeps one deliberately broken agent manifest, ops-capacity-planner, to show that it is reported without stopping the others.)\n",
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildExampleOrg, type ExampleOrg } from "../../scripts/build-example-org.ts";
+import { runExampleOn } from "../../scripts/run-example.ts";
+
+let root: string;
+let org: ExampleOrg;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "blastgate-example-script-"));
+  org = await buildExampleOrg(path.join(root, "org"));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** Runs `npm run example -- <args>` in process, on the org built once into a temporary folder. */
+async function example(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runExampleOn(org, args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), today: "2026-11-24" });
+  return { code, stdout, stderr };
+}
+
+describe("npm run example", () => {
+  it("passes a mistyped option to blastgate, which reports it in one line and exits 2", async () => {
+    const { code, stdout, stderr } = await example("--frmat", "text");
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr.split("\n").filter((line) => line.startsWith("error: "))).toEqual([
+      "error: unknown option '--frmat' (Did you mean --format?) (run `blastgate --help` for usage)",
+    ]);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("passes options after the change's name on, a later --format winning over the default", async () => {
+    const { code, stdout } = await example("default-model-switch", "--format", "text", "--today", "2026-11-24");
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toBe("blastgate: 1 change, 5 agents affected, 0 pinned out, 2 errors, 0 warnings (main → change/default-model-switch, 9 agents read, 1 file refused)");
+  });
+
+  it("names the changes it has when asked for one it has not, and exits 2", async () => {
+    const { code, stderr } = await example("no-such-change");
+    expect({ code, stderr }).toEqual({
+      code: 2,
+      stderr: "No example change `no-such-change`; pick one of: default-model-switch, overlay-breaker, server-breaking-tool-change, skill-minor-bump\n",
+    });
+  });
+});
