@@ -7150,7 +7150,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -7179,7 +7179,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -7189,7 +7189,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -7211,7 +7211,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -7263,7 +7263,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -7404,7 +7404,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -7440,7 +7440,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -7507,12 +7507,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -7537,7 +7537,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -7604,7 +7604,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        let str = stringify2.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -8965,7 +8965,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -8980,7 +8980,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -9002,7 +9002,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -9010,7 +9010,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -11146,7 +11146,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -11199,7 +11199,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -12929,7 +12929,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -12954,7 +12954,7 @@ var require_public_api = __commonJS({
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -33955,6 +33955,9 @@ import path from "node:path";
 
 // schemas/common.ts
 var import_semver6 = __toESM(require_semver2(), 1);
+function someText(max) {
+  return external_exports.string().max(max).regex(/\S/, { message: "text that is not blank" });
+}
 var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
   message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
 });
@@ -33999,7 +34002,7 @@ var runner = external_exports.discriminatedUnion("type", [
 ]);
 var agentManifestSchema = external_exports.strictObject({
   name: kebabName.meta({ description: "The agent's name, unique in the organisation." }),
-  description: external_exports.string().max(1024).optional().meta({ description: "What the agent does, for the catalog." }),
+  description: someText(1024).optional().meta({ description: "What the agent does, for the catalog." }),
   team: teamName.meta({ description: "The owning team (a GitHub team slug)." }),
   tier: external_exports.enum(["production", "staging", "experimental"]).meta({ description: "How critical the agent is; the gate policy sets rules per tier." }),
   model: external_exports.string().min(1).default("default").meta({
@@ -34093,7 +34096,7 @@ var modelsConfigSchema = external_exports.strictObject({
 // schemas/overlay.schema.ts
 var overlayFrontmatterSchema = external_exports.strictObject({
   skill: kebabName.optional().meta({ description: "The shared skill this overlay layers on; must match the key in agent.yaml." }),
-  description: external_exports.string().max(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
+  description: someText(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
   replaces: external_exports.array(external_exports.string().min(1)).optional().meta({
     description: "Headings of the shared skill this overlay means to replace. When set, a listed heading missing from the shared skill is reported, even if it never existed."
   })
@@ -34228,9 +34231,9 @@ var skillFrontmatterSchema = external_exports.strictObject({
   name: external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     message: "lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with `-`"
   }).meta({ description: "The skill's name; equals its folder under skills/." }),
-  description: external_exports.string().min(1).max(1024).meta({ description: "What the skill does and when to use it (at most 1024 characters)." }),
+  description: someText(1024).meta({ description: "What the skill does and when to use it (at most 1024 characters)." }),
   license: external_exports.string().optional().meta({ description: "A license name or a bundled license file." }),
-  compatibility: external_exports.string().max(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
+  compatibility: someText(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
   "allowed-tools": external_exports.string().optional().meta({ description: "Space-separated tools the skill may use." }),
   metadata: external_exports.strictObject({
     version: exactVersion.meta({ description: "This release's exact semver version; published as tag `skills/<name>@<version>`." }),
@@ -34238,7 +34241,10 @@ var skillFrontmatterSchema = external_exports.strictObject({
     requires: external_exports.string().optional().meta({
       description: "What the skill needs, as a comma list of `server:<name>@<range>` and `skill:<name>@<range>`, e.g. `server:crm@^2.1.0, skill:tone-guide@^1.0.0`."
     })
-  }).catchall(external_exports.string()).meta({ description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`." })
+  }).catchall(external_exports.string()).meta({
+    description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`.",
+    examples: [{ version: "1.0.0", owner: "support-platform" }]
+  })
 }).meta({
   title: "blastgate shared skill (SKILL.md frontmatter)",
   description: "The YAML frontmatter of a shared skill's SKILL.md, per the Agent Skills specification."
@@ -34284,6 +34290,17 @@ function assetId2(kind, name) {
 
 // app/core/files/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
+
+// app/core/code-span.ts
+function codeSpan(text2) {
+  const flat = text2.replace(/\r?\n|\r/g, " ");
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== "" ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+// app/core/files/parse-yaml.ts
 var MAX_FILE_BYTES = 1024 * 1024;
 var MAX_YAML_ALIASES = 100;
 var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
@@ -34303,10 +34320,9 @@ function parseYamlFile(source, schema, what) {
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
   const lineOf = (path5, options) => lineOfOffset(nodeAt(doc, path5, options?.key ?? false)?.range?.[0]);
-  const badKey = findForbiddenKey(doc.contents);
-  if (badKey) {
-    return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
-  }
+  const reserved = removeForbiddenKeys(doc.contents).map(
+    (key) => at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`)
+  );
   let data;
   try {
     data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
@@ -34317,14 +34333,28 @@ function parseYamlFile(source, schema, what) {
     return invalid([at(1, `is empty; expected ${what}`)]);
   }
   const result = schema.safeParse(data);
-  if (result.success) return { kind: "ok", value: result.data, lineOf };
-  const problems = flattenIssues(result.error.issues).map(
+  if (result.success && reserved.length === 0) return { kind: "ok", value: result.data, lineOf };
+  const issues = result.success ? [] : flattenIssues(result.error.issues);
+  const problems = issues.map(
     (issue2) => at(
       issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
-      describeIssue(issue2, data, what, schema)
+      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path5) => {
+        const node2 = nodeAt(doc, path5, false);
+        return (0, import_yaml.isScalar)(node2) && typeof node2.source === "string" ? node2.source : void 0;
+      })
     )
   );
-  return invalid(problems);
+  return { kind: "invalid", problems: unique([...reserved, ...problems]), data, lineOf };
+}
+function unique(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((problem) => {
+    const key = `${problem.line}
+${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 function invalid(problems) {
   return { kind: "invalid", problems };
@@ -34352,20 +34382,22 @@ function nodeAt(doc, path5, wantKey) {
   }
   return wantKey && keyNode ? keyNode : node2;
 }
-function findForbiddenKey(node2) {
+function removeForbiddenKeys(node2) {
+  const found = [];
   if ((0, import_yaml.isMap)(node2)) {
-    for (const pair of node2.items) {
-      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) return pair.key;
-      const inner = findForbiddenKey(pair.value);
-      if (inner) return inner;
-    }
+    const map2 = node2;
+    map2.items = map2.items.filter((pair) => {
+      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) {
+        found.push(pair.key);
+        return false;
+      }
+      found.push(...removeForbiddenKeys(pair.value));
+      return true;
+    });
   } else if ((0, import_yaml.isSeq)(node2)) {
-    for (const item of node2.items) {
-      const inner = findForbiddenKey(item);
-      if (inner) return inner;
-    }
+    for (const item of node2.items) found.push(...removeForbiddenKeys(item));
   }
-  return void 0;
+  return found;
 }
 function flattenIssues(issues) {
   return issues.flatMap((issue2) => {
@@ -34394,7 +34426,7 @@ function describeShape(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `\`${String(value)}\``;
+  return codeSpan(String(value));
 }
 function formatPath(path5) {
   let out = "";
@@ -34413,15 +34445,26 @@ var typeNames = {
   array: "a list (`- item` lines)",
   record: "a mapping (`key: value` lines)"
 };
-function describeIssue(issue2, data, what, schema) {
+function describeIssue(issue2, value, what, schema, sourceAt) {
   const field = formatPath(issue2.path);
   const subject = field === "" ? what : `\`${field}\``;
-  const value = valueAt(data, issue2.path);
   const got = `got ${describeShape(value)}`;
+  if (typeof value === "string" && value.trim() === "" && (issue2.code === "too_small" || issue2.code === "invalid_format" || issue2.code === "custom")) {
+    return value === "" ? `${subject} is empty; fill it in` : `${subject} is only whitespace; fill it in`;
+  }
   switch (issue2.code) {
     case "invalid_type": {
+      const block = issue2.expected === "object" ? describeBlock(schema, issue2.path) : void 0;
       if (value === void 0) {
-        return `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
+        return block ? `${subject} is missing; add it with ${block}` : `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
+      }
+      if (value === null && block) return `${subject} is empty; add ${block}`;
+      const written = issue2.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? sourceAt(issue2.path) : void 0;
+      if (written !== void 0) {
+        const retry = schemaAt(schema, issue2.path)?.node.safeParse(written);
+        const inner = retry && !retry.success ? retry.error.issues[0] : void 0;
+        if (inner) return describeIssue({ ...inner, path: issue2.path }, written, what, schema, sourceAt);
+        return `expected ${subject} to be text; got ${typeof value === "number" ? "the number" : "the boolean"} ${codeSpan(written)}. Quote it: ${codeSpan(`"${written}"`)}`;
       }
       return `expected ${subject} to be ${typeNames[issue2.expected] ?? issue2.expected}; ${got}`;
     }
@@ -34435,9 +34478,9 @@ function describeIssue(issue2, data, what, schema) {
       return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
     }
     case "too_big":
-      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String(value.length)}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
+      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String(codePoints(value))}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
     case "too_small":
-      return issue2.origin === "string" ? Number(issue2.minimum) <= 1 ? `${subject} is empty; fill it in` : `${subject} is too short: at least ${String(issue2.minimum)} characters` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
+      return issue2.origin === "string" ? `${subject} is too short: at least ${String(issue2.minimum)} characters, got ${String(codePoints(value))}` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
     case "invalid_format":
       return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
     case "invalid_key":
@@ -34452,6 +34495,47 @@ function describeIssue(issue2, data, what, schema) {
     default:
       return `${subject}: ${issue2.message}`;
   }
+}
+function codePoints(text2) {
+  let count = 0;
+  for (const _ of text2) count++;
+  return count;
+}
+function describeBlock(schema, path5) {
+  const found = schemaAt(schema, path5);
+  if (!found) return void 0;
+  const shape = found.node._zod.def.shape;
+  if (!shape) return void 0;
+  const field = formatPath(path5);
+  const required3 = Object.keys(shape).filter((key) => shape[key]._zod.optin === void 0);
+  if (required3.length === 0) return void 0;
+  const names = required3.map((key) => `\`${field}.${key}\``);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  const example = found.examples?.[0];
+  const last = path5[path5.length - 1];
+  return example === void 0 || typeof last !== "string" ? list : `${list}, like ${codeSpan(`${last}: ${(0, import_yaml.stringify)(example, { collectionStyle: "flow" }).trim()}`)}`;
+}
+function schemaAt(schema, path5) {
+  let node2 = schema;
+  let examples;
+  const unwrap = () => {
+    for (; ; ) {
+      const meta3 = external_exports.globalRegistry.get(node2);
+      if (meta3?.examples !== void 0 && examples === void 0) examples = meta3.examples;
+      const def = node2._zod.def;
+      if (!["optional", "nullable", "default", "prefault", "catch", "readonly", "nonoptional"].includes(def.type) || !def.innerType) return;
+      node2 = def.innerType;
+    }
+  };
+  for (const segment of path5) {
+    unwrap();
+    examples = void 0;
+    const def = node2._zod.def;
+    node2 = def.type === "object" ? def.shape?.[String(segment)] : def.type === "record" ? def.valueType : def.type === "array" ? def.element : void 0;
+    if (!node2) return void 0;
+  }
+  unwrap();
+  return examples === void 0 ? { node: node2 } : { node: node2, examples };
 }
 function formatMessage(issue2) {
   if (issue2.message && !issue2.message.startsWith("Invalid")) return issue2.message;
@@ -34524,17 +34608,24 @@ function editDistance(a, b) {
 }
 
 // app/core/registry/parse-manifests.ts
+function checkNameMatchesFolder(parsed, folder, file2, lineOffset, describe3) {
+  const data = parsed.kind === "ok" ? parsed.value : parsed.data;
+  const lineOf = parsed.lineOf;
+  const name = data !== null && typeof data === "object" ? data.name : void 0;
+  if (typeof name !== "string" || name === folder || !kebabName.safeParse(name).success || !lineOf) return [];
+  return [problemAt(file2, lineOf(["name"]) + lineOffset, "error", "name-mismatch", describe3(name))];
+}
 function parseServerManifest(file2, folder) {
   const parsed = parseYamlFile(file2, serverManifestSchema, "a server.yaml");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const mismatch = checkNameMatchesFolder(
+    parsed,
+    folder,
+    file2,
+    0,
+    (name) => `expected \`name\` to be \`${folder}\`, the server's folder; got \`${name}\`. Rename the folder or the server so they match`
+  );
+  if (parsed.kind === "invalid") return { value: null, problems: [...parsed.problems, ...mismatch] };
   const manifest = parsed.value;
-  const problems = [];
-  if (manifest.name !== folder) {
-    problems.push(
-      problemAt(file2, parsed.lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the server's folder; got \`${manifest.name}\`. Rename the folder or the server so they match`)
-    );
-    return { value: null, problems };
-  }
   const id = assetId2("server", manifest.name);
   const requires = Object.entries(manifest.dependsOn?.servers ?? {}).map(([name, range]) => ({
     asset: assetId2("server", name),
@@ -34542,8 +34633,8 @@ function parseServerManifest(file2, folder) {
     source: file2,
     line: parsed.lineOf(["dependsOn", "servers", name])
   }));
-  problems.push(...checkSelfRequirement(id, requires, file2));
-  problems.push(...checkTools(manifest.tools, manifest.scopes, file2, parsed.lineOf));
+  const problems = [...mismatch, ...checkSelfRequirement(id, requires, file2), ...checkTools(manifest.tools, manifest.scopes, file2, parsed.lineOf)];
+  if (mismatch.length > 0) return { value: null, problems };
   return {
     value: { id, kind: "server", name: manifest.name, version: manifest.version, versionLine: parsed.lineOf(["version"]), requires: requires.filter((r) => r.asset !== id), source: file2, server: manifest },
     problems
@@ -34580,22 +34671,38 @@ function parseSkillFile(file2, folder) {
   if (frontmatter === null) {
     return {
       value: null,
-      problems: [problemAt(file2, 1, "error", "schema", "has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description` and `metadata.version`, then `---`")]
+      problems: [
+        problemAt(
+          file2,
+          1,
+          "error",
+          "schema",
+          "has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description`, `metadata.version` and `metadata.owner`, then `---` (like `metadata: { version: 1.0.0, owner: support-platform }`)"
+        )
+      ]
     };
   }
   const parsed = parseYamlFile({ ...file2, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const mismatch = checkNameMatchesFolder(
+    parsed,
+    folder,
+    file2,
+    1,
+    (name) => `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${name}\`. The Agent Skills spec requires them to match`
+  );
+  if (parsed.kind === "invalid") {
+    const metadata = parsed.data?.metadata;
+    const requires = metadata !== null && typeof metadata === "object" ? metadata.requires : void 0;
+    const requiresProblems = typeof requires === "string" && parsed.lineOf ? parseRequires(requires, file2, parsed.lineOf(["metadata", "requires"]) + 1).problems : [];
+    return { value: null, problems: [...parsed.problems, ...mismatch, ...requiresProblems] };
+  }
   const lineOf = (path5, options) => parsed.lineOf(path5, options) + 1;
   const fm = parsed.value;
-  if (fm.name !== folder) {
-    return {
-      value: null,
-      problems: [problemAt(file2, lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${fm.name}\`. The Agent Skills spec requires them to match`)]
-    };
-  }
   const id = assetId2("skill", fm.name);
   const { requirements, problems } = parseRequires(fm.metadata.requires, file2, lineOf(["metadata", "requires"]));
+  problems.unshift(...mismatch);
   problems.push(...checkSelfRequirement(id, requirements, file2));
+  if (mismatch.length > 0) return { value: null, problems };
   return {
     value: {
       id,
