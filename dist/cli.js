@@ -51,11 +51,11 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code2, message) {
-        super(message);
+      constructor(exitCode, code3, message2) {
+        super(message2);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
-        this.code = code2;
+        this.code = code3;
         this.exitCode = exitCode;
         this.nestedError = void 0;
       }
@@ -65,8 +65,8 @@ var require_error = __commonJS({
        * Constructs the InvalidArgumentError class
        * @param {string} [message] explanation of why argument is invalid
        */
-      constructor(message) {
-        super(1, "commander.invalidArgument", message);
+      constructor(message2) {
+        super(1, "commander.invalidArgument", message2);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
       }
@@ -1649,9 +1649,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code2, message) {
+      _exit(exitCode, code3, message2) {
         if (this._exitCallback) {
-          this._exitCallback(new CommanderError2(exitCode, code2, message));
+          this._exitCallback(new CommanderError2(exitCode, code3, message2));
         }
         process2.exit(exitCode);
       }
@@ -1711,8 +1711,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           return target.parseArg(value, previous);
         } catch (err) {
           if (err.code === "commander.invalidArgument") {
-            const message = `${invalidArgumentMessage} ${err.message}`;
-            this.error(message, { exitCode: err.exitCode, code: err.code });
+            const message2 = `${invalidArgumentMessage} ${err.message}`;
+            this.error(message2, { exitCode: err.exitCode, code: err.code });
           }
           throw err;
         }
@@ -2289,14 +2289,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
         }
         const exitCallback = this._exitCallback;
-        proc.on("close", (code2) => {
-          code2 = code2 ?? 1;
+        proc.on("close", (code3) => {
+          code3 = code3 ?? 1;
           if (!exitCallback) {
-            process2.exit(code2);
+            process2.exit(code3);
           } else {
             exitCallback(
               new CommanderError2(
-                code2,
+                code3,
                 "commander.executeSubCommandAsync",
                 "(close)"
               )
@@ -2788,9 +2788,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [errorOptions.code] - an id string representing the error
        * @param {number} [errorOptions.exitCode] - used with process.exit
        */
-      error(message, errorOptions) {
+      error(message2, errorOptions) {
         this._outputConfiguration.outputError(
-          `${message}
+          `${message2}
 `,
           this._outputConfiguration.writeErr
         );
@@ -2803,8 +2803,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         const config2 = errorOptions || {};
         const exitCode = config2.exitCode || 1;
-        const code2 = config2.code || "commander.error";
-        this._exit(exitCode, code2, message);
+        const code3 = config2.code || "commander.error";
+        this._exit(exitCode, code3, message2);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -2860,8 +2860,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingArgument(name) {
-        const message = `error: missing required argument '${name}'`;
-        this.error(message, { code: "commander.missingArgument" });
+        const message2 = `error: missing required argument '${name}'`;
+        this.error(message2, { code: "commander.missingArgument" });
       }
       /**
        * `Option` is missing an argument.
@@ -2870,8 +2870,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       optionMissingArgument(option) {
-        const message = `error: option '${option.flags}' argument missing`;
-        this.error(message, { code: "commander.optionMissingArgument" });
+        const message2 = `error: option '${option.flags}' argument missing`;
+        this.error(message2, { code: "commander.optionMissingArgument" });
       }
       /**
        * `Option` does not have a value, and is a mandatory option.
@@ -2880,8 +2880,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingMandatoryOptionValue(option) {
-        const message = `error: required option '${option.flags}' not specified`;
-        this.error(message, { code: "commander.missingMandatoryOptionValue" });
+        const message2 = `error: required option '${option.flags}' not specified`;
+        this.error(message2, { code: "commander.missingMandatoryOptionValue" });
       }
       /**
        * `Option` conflicts with another option.
@@ -2914,8 +2914,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           return `option '${bestOption.flags}'`;
         };
-        const message = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
-        this.error(message, { code: "commander.conflictingOption" });
+        const message2 = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
+        this.error(message2, { code: "commander.conflictingOption" });
       }
       /**
        * Unknown option `flag`.
@@ -2936,8 +2936,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } while (command && !command._enablePositionalOptions);
           suggestion = suggestSimilar(flag, candidateFlags);
         }
-        const message = `error: unknown option '${flag}'${suggestion}`;
-        this.error(message, { code: "commander.unknownOption" });
+        const message2 = `error: unknown option '${flag}'${suggestion}`;
+        this.error(message2, { code: "commander.unknownOption" });
       }
       /**
        * Excess arguments, more than expected.
@@ -2950,8 +2950,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const expected = this.registeredArguments.length;
         const s = expected === 1 ? "" : "s";
         const forSubcommand = this.parent ? ` for '${this.name()}'` : "";
-        const message = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
-        this.error(message, { code: "commander.excessArguments" });
+        const message2 = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
+        this.error(message2, { code: "commander.excessArguments" });
       }
       /**
        * Unknown command.
@@ -2969,8 +2969,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
           suggestion = suggestSimilar(unknownName, candidateNames);
         }
-        const message = `error: unknown command '${unknownName}'${suggestion}`;
-        this.error(message, { code: "commander.unknownCommand" });
+        const message2 = `error: unknown command '${unknownName}'${suggestion}`;
+        this.error(message2, { code: "commander.unknownCommand" });
       }
       /**
        * Get or set the program version.
@@ -3206,9 +3206,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           helpWidth: context.helpWidth,
           outputHasColors: context.hasColors
         });
-        const text2 = helper.formatHelp(this, helper);
-        if (context.hasColors) return text2;
-        return this._outputConfiguration.stripColor(text2);
+        const text3 = helper.formatHelp(this, helper);
+        if (context.hasColors) return text3;
+        return this._outputConfiguration.stripColor(text3);
       }
       /**
        * @typedef HelpContext
@@ -3368,7 +3368,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position, text2) {
+      addHelpText(position, text3) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
         if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
@@ -3377,10 +3377,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
-          if (typeof text2 === "function") {
-            helpStr = text2({ error: context.error, command: context.command });
+          if (typeof text3 === "function") {
+            helpStr = text3({ error: context.error, command: context.command });
           } else {
-            helpStr = text2;
+            helpStr = text3;
           }
           if (helpStr) {
             context.write(`${helpStr}
@@ -6647,14 +6647,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text3;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text3.length <= endStep)
+        return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -6671,14 +6671,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text3, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text3[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text3[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -6695,12 +6695,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
+            i = consumeMoreIndentedLines(text3, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text3[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -6712,12 +6712,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text3[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text2;
+                return text3;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -6732,39 +6732,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text3;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text3.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+            res += `${text3[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text3.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text3, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text2[start];
+      let ch = text3[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text2[++i];
+          ch = text3[++i];
         } else {
           do {
-            ch = text2[++i];
+            ch = text3[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text2[start];
+          ch = text3[start];
         }
       }
       return end;
@@ -6827,8 +6827,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json2.slice(start, i);
-                const code2 = json2.substr(i + 2, 4);
-                switch (code2) {
+                const code3 = json2.substr(i + 2, 4);
+                switch (code3) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -6854,8 +6854,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                    if (code3.substr(0, 2) === "00")
+                      str += "\\x" + code3.substr(2);
                     else
                       str += json2.substr(i, 6);
                 }
@@ -9354,22 +9354,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code3, message2) {
         super();
         this.name = name;
-        this.code = code2;
-        this.message = message;
+        this.code = code3;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code3, message2) {
+        super("YAMLParseError", pos, code3, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code3, message2) {
+        super("YAMLWarning", pos, code3, message2);
       }
     };
     var prettifyError2 = (src, lc) => (error62) => {
@@ -10049,8 +10049,8 @@ var require_compose_collection = __commonJS({
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -10122,15 +10122,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
@@ -10153,8 +10153,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -10232,8 +10232,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
             comment = token.source.substring(1);
@@ -10244,8 +10244,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -10278,7 +10278,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -10476,9 +10476,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code2);
+        return String.fromCodePoint(code3);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -10638,13 +10638,13 @@ var require_compose_node = __commonJS({
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error62) {
-            const message = error62 instanceof Error ? error62.message : String(error62);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error62 instanceof Error ? error62.message : String(error62);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -10800,12 +10800,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning) => {
+        this.onError = (source, code3, message2, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code3, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code3, message2));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -10875,10 +10875,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message2, warning) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -10967,12 +10967,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code3, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code3, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code3, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -12132,8 +12132,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -12223,8 +12223,8 @@ var require_parser = __commonJS({
       *pop(error62) {
         const token = error62 ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -14198,8 +14198,8 @@ function prefixIssues(path5, issues) {
     return iss;
   });
 }
-function unwrapMessage(message) {
-  return typeof message === "string" ? message : message?.message;
+function unwrapMessage(message2) {
+  return typeof message2 === "string" ? message2 : message2?.message;
 }
 function sizeCaps(defChecks) {
   const caps = [];
@@ -14229,7 +14229,7 @@ function finalizeIssue(iss, ctx, config2) {
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const message2 = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
   for (const k of Object.keys(iss)) {
     if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
@@ -14237,7 +14237,7 @@ function finalizeIssue(iss, ctx, config2) {
     full[k] = iss[k];
   }
   full.path ?? (full.path = []);
-  full.message = message;
+  full.message = message2;
   if (ctx?.reportInput) {
     full.input = iss.input;
   }
@@ -16131,12 +16131,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -22380,8 +22380,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+var capitalizeFirstCharacter = (text3) => {
+  return text3.charAt(0).toUpperCase() + text3.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -25976,8 +25976,8 @@ var globalRegistry = globalThis.__zod_globalRegistry;
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
-  constructor(message = "z.compile does not support async refinements, transforms, or checks") {
-    super(message);
+  constructor(message2 = "z.compile does not support async refinements, transforms, or checks") {
+    super(message2);
     this.name = "ZodCompileAsyncError";
   }
 };
@@ -26082,12 +26082,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code2 = doc.content.join("\n");
+  const code3 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code2}` : code2 : "";
+${code3}` : code3 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code2}
+${code3}
 }`;
   let fn;
   try {
@@ -28677,12 +28677,12 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema, ctx, json2, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
-    throw new Error(message);
+    throw new Error(message2);
   Object.assign(json2, result);
   return true;
 }
@@ -32849,14 +32849,14 @@ function byText(a, b) {
 }
 
 // app/core/problems.ts
-function problemAt(source, line, level, code2, message, agent) {
+function problemAt(source, line, level, code3, message2, agent) {
   return {
     level,
-    code: code2,
+    code: code3,
     file: source.file,
     line: Math.max(1, line),
     ...source.ref === void 0 ? {} : { ref: source.ref },
-    message,
+    message: message2,
     ...agent === void 0 ? {} : { agent }
   };
 }
@@ -33643,6 +33643,15 @@ function validateOrg(facts) {
   );
 }
 
+// app/core/code-span.ts
+function codeSpan(text3) {
+  const flat = text3.replace(/\r?\n|\r/g, " ");
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== "" ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
 // app/core/report/render-markdown.ts
 var COMMENT_LIMIT = 65536;
 var COMMENT_MARKER = "<!-- blastgate:affected -->";
@@ -33670,7 +33679,7 @@ function renderWith(report, detail, command) {
   out.push(...renderGraph(report, detail));
   out.push(...renderUnaffected(report, detail));
   out.push(...renderProblems(report, detail));
-  if (command) out.push("", `<sub>Reproduce locally: \`${command.replace(/`/g, "'")}\`</sub>`);
+  if (command) out.push("", `<sub>Reproduce locally: ${code(command)}</sub>`);
   return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
 function plural2(count, word) {
@@ -33689,32 +33698,32 @@ function summaryLine(report) {
     `${plural2(report.summary.agents, "agent")} read`,
     `${report.summary.errors > 0 ? "\u274C " : ""}${plural2(report.summary.errors, "error")}, ${plural2(report.summary.warnings, "warning")}`
   ];
-  return `${parts.join(" \xB7 ")} \u2014 \`${escapeCode(report.base)}\` \u2192 \`${escapeCode(report.head)}\``;
+  return `${parts.join(" \xB7 ")} \u2014 ${code(report.base)} \u2192 ${code(report.head)}`;
 }
 function renderChanges(report) {
   if (report.changes.length === 0) return [];
   const out = ["#### Changes", "", "| Asset | From \u2192 To | Bump | Flags | Consumers |", "| --- | --- | --- | --- | ---: |"];
   for (const change of report.changes) {
     out.push(
-      `| \`${change.asset}\` | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
+      `| ${code(change.asset, "cell")} | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
     );
   }
-  const notes = report.changes.flatMap((change) => change.details.map((detail) => `- \`${change.asset}\`: ${escapeText(detail)}`));
+  const notes = report.changes.flatMap((change) => change.details.map((detail) => `- ${code(change.asset)}: ${message(detail)}`));
   if (notes.length > 0) out.push("", ...notes);
   const scopes = report.changes.filter((change) => change.scopesAdded.length > 0);
   for (const change of scopes) {
-    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => code(name)).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
     out.push("", `> [!WARNING]
-> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
+> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => code(scope)).join(", ")} through ${code(change.asset)}.`);
   }
   return [...out, ""];
 }
 var loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
 function flagBadge(flag) {
-  return loudFlags.has(flag) ? `**\`${flag}\`**` : `\`${flag}\``;
+  return loudFlags.has(flag) ? `**${code(flag, "cell")}**` : code(flag, "cell");
 }
 function versionCell(version2) {
-  return version2 === null ? "\u2014" : `\`${escapeCode(version2)}\``;
+  return version2 === null ? "\u2014" : code(version2, "cell");
 }
 function renderAffected(report, detail) {
   if (report.affected.length === 0) {
@@ -33733,11 +33742,11 @@ function renderAffected(report, detail) {
   return out;
 }
 function affectedRow(agent, detail) {
-  const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path5) => path5.map((id) => `\`${id}\``).join(" \u2192 "));
+  const moves = agent.moves.map((move) => `${code(move.asset, "cell")} ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path5) => path5.map((id) => code(id, "cell")).join(" \u2192 "));
   if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
   const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
-  return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
+  return `| ${code(agent.agent, "cell")}${status} | ${text(agent.team, "cell")} | ${moves} | ${paths.join("<br>")} |`;
 }
 function renderGraph(report, detail) {
   if (report.affected.length === 0) return [];
@@ -33801,7 +33810,7 @@ function renderUnaffected(report, detail) {
     "| --- | --- | --- | --- | --- |"
   ];
   for (const row of report.unaffected.slice(0, detail.unaffectedRows)) {
-    out.push(`| \`${row.agent}\` | ${row.tier} | \`${row.asset}\` | \`${escapeCode(row.version)}\` | \`${escapeCode(row.range)}\` |`);
+    out.push(`| ${code(row.agent, "cell")} | ${row.tier} | ${code(row.asset, "cell")} | ${code(row.version, "cell")} | ${code(row.range, "cell")} |`);
   }
   if (report.unaffected.length > detail.unaffectedRows) out.push(`| \u2026and ${report.unaffected.length - detail.unaffectedRows} more | | | | |`);
   return [...out, "", "</details>", ""];
@@ -33811,22 +33820,38 @@ function renderProblems(report, detail) {
   const out = [`#### Problems (${plural2(report.summary.errors, "error")}, ${plural2(report.summary.warnings, "warning")})`, ""];
   for (const problem of report.problems.slice(0, detail.problemRows)) {
     const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
-    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} \`${escapeCode(where)}\`${problem.agent ? ` (${problem.agent})` : ""}: ${escapeText(problem.message)}`);
+    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} ${code(where)}${problem.agent ? ` (${text(problem.agent)})` : ""}: ${message(problem.message)}`);
   }
   if (report.problems.length > detail.problemRows) out.push(`- \u2026and ${report.problems.length - detail.problemRows} more`);
   return [...out, ""];
 }
-function escapeText(text2) {
-  return text2.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
+function code(value, where = "text") {
+  const span = codeSpan(value);
+  return where === "cell" ? span.replace(/\|/g, "\\|") : span;
 }
-function escapeCell(text2) {
-  return escapeText(text2).replace(/\|/g, "\\|");
+function text(value, where = "text") {
+  const escaped = value.replace(/\r?\n|\r/g, " ").replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/[\\`*_[\]~]/g, "\\$&").replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, "$1@\u200B");
+  return where === "cell" ? escaped.replace(/\|/g, "\\|") : escaped;
 }
-function escapeCode(text2) {
-  return text2.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function message(value, where = "text") {
+  const runs = [...value.matchAll(/`+/g)].map((match) => ({ at: match.index, length: match[0].length }));
+  let out = "";
+  let cursor = 0;
+  for (let i = 0; i < runs.length; i++) {
+    const open2 = runs[i];
+    if (open2.at < cursor) continue;
+    const close = runs.slice(i + 1).find((run) => run.length === open2.length);
+    if (!close) continue;
+    let content = value.slice(open2.at + open2.length, close.at).replace(/\r?\n|\r/g, " ");
+    if (content.startsWith(" ") && content.endsWith(" ") && content.trim() !== "") content = content.slice(1, -1);
+    out += text(value.slice(cursor, open2.at), where) + code(content, where);
+    cursor = close.at + close.length;
+    i = runs.indexOf(close);
+  }
+  return out + text(value.slice(cursor), where);
 }
-function mermaidText(text2) {
-  return text2.replace(/"/g, "#quot;");
+function mermaidText(text3) {
+  return text3.replace(/"/g, "#quot;");
 }
 
 // app/core/report/render-text.ts
@@ -33944,7 +33969,7 @@ function pipe2(cwd, args, input3) {
     child.stdout.on("data", (chunk) => chunks.push(chunk));
     child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
     child.on("error", (error62) => reject(new GitError(args, String(error62), { cause: error62 })));
-    child.on("close", (code2) => code2 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
+    child.on("close", (code3) => code3 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
     child.stdin.end(input3);
   });
 }
@@ -34109,9 +34134,9 @@ var overlayFrontmatterSchema = external_exports.strictObject({
 var SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 var PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
 var uri = () => external_exports.url({ message: "an absolute URL such as `https://example.com/mcp`" });
-var text = (min, max) => {
-  const message = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
-  return external_exports.string().min(min, { message }).max(max, { message });
+var text2 = (min, max) => {
+  const message2 = min === 1 ? `a non-empty string of at most ${max} characters` : `between ${min} and ${max} characters long`;
+  return external_exports.string().min(min, { message: message2 }).max(max, { message: message2 });
 };
 var input2 = external_exports.looseObject({
   description: external_exports.string().optional(),
@@ -34175,10 +34200,10 @@ var icon = external_exports.looseObject({
 var rangeLike = /[\^~<>=*|\s]|(^|\.)[xX](\.|$)/;
 var mcpServerJsonSchema = external_exports.looseObject({
   $schema: uri().optional(),
-  name: text(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
-  description: text(1, 100),
-  title: text(1, 100).optional(),
-  version: text(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
+  name: text2(3, 200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, { message: "a reverse-DNS name with one slash, like `com.example/crm`" }),
+  description: text2(1, 100),
+  title: text2(1, 100).optional(),
+  version: text2(1, 255).refine((value) => !rangeLike.test(value), { message: "a specific version, not a range" }),
   websiteUrl: uri().optional(),
   repository: repository.optional(),
   icons: external_exports.array(icon).optional(),
@@ -34272,8 +34297,8 @@ function splitSections(markdown) {
 function listHeadings(markdown) {
   return splitSections(markdown).flatMap((section) => section.heading === null ? [] : [section.heading]);
 }
-function splitFrontmatter(text2) {
-  const normalized = text2.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+function splitFrontmatter(text3) {
+  const normalized = text3.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
   if (!normalized.startsWith("---\n")) return { frontmatter: null, body: normalized, bodyLine: 1 };
   const end = normalized.indexOf("\n---", 3);
   if (end === -1) return { frontmatter: null, body: normalized, bodyLine: 1 };
@@ -34290,23 +34315,12 @@ function assetId2(kind, name) {
 
 // app/core/files/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
-
-// app/core/code-span.ts
-function codeSpan(text2) {
-  const flat = text2.replace(/\r?\n|\r/g, " ");
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longestRun + 1);
-  const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== "" ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
-// app/core/files/parse-yaml.ts
 var MAX_FILE_BYTES = 1024 * 1024;
 var MAX_YAML_ALIASES = 100;
 var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
 function parseYamlFile(source, schema, what) {
   const offset = source.lineOffset ?? 0;
-  const at = (line, message) => problemAt(source, line + offset, "error", "schema", message);
+  const at = (line, message2) => problemAt(source, line + offset, "error", "schema", message2);
   if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
     return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
   }
@@ -34359,8 +34373,8 @@ ${problem.message}`;
 function invalid(problems) {
   return { kind: "invalid", problems };
 }
-function firstSentence(message) {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
+function firstSentence(message2) {
+  return message2.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
 }
 function nodeAt(doc, path5, wantKey) {
   let node2 = doc.contents;
@@ -34496,9 +34510,9 @@ function describeIssue(issue2, value, what, schema, sourceAt) {
       return `${subject}: ${issue2.message}`;
   }
 }
-function codePoints(text2) {
+function codePoints(text3) {
   let count = 0;
-  for (const _ of text2) count++;
+  for (const _ of text3) count++;
   return count;
 }
 function describeBlock(schema, path5) {
@@ -34717,12 +34731,12 @@ function parseSkillFile(file2, folder) {
     problems
   };
 }
-function parseRequires(text2, file2, line) {
+function parseRequires(text3, file2, line) {
   const requirements = [];
   const problems = [];
-  if (text2 === void 0 || text2.trim() === "") return { requirements, problems };
+  if (text3 === void 0 || text3.trim() === "") return { requirements, problems };
   const seen = /* @__PURE__ */ new Set();
-  for (const entry2 of text2.split(",").map((part) => part.trim())) {
+  for (const entry2 of text3.split(",").map((part) => part.trim())) {
     const match = requirementPattern.exec(entry2);
     if (!match || import_semver7.default.validRange(match[3]) === null) {
       problems.push(
@@ -34886,12 +34900,12 @@ async function readAgent(repoDir, cwd) {
       problems.push(problemAt(source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside ${repo}`, facts.name));
       continue;
     }
-    const text2 = await readUserFile(real, overlaySource);
-    if ("problem" in text2) {
-      problems.push({ ...text2.problem, agent: facts.name });
+    const text3 = await readUserFile(real, overlaySource);
+    if ("problem" in text3) {
+      problems.push({ ...text3.problem, agent: facts.name });
       continue;
     }
-    const overlayParsed = parseOverlay({ ...overlaySource, text: text2.text }, skill);
+    const overlayParsed = parseOverlay({ ...overlaySource, text: text3.text }, skill);
     problems.push(...overlayParsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
     if (overlayParsed.value) overlays.set(skill, overlayParsed.value);
   }
@@ -34969,20 +34983,20 @@ async function readRegistryAt(dir, ref, cwd = process.cwd()) {
 async function readGateConfig(registry2, at) {
   const repoPath = ".github/blastgate.yml";
   const source = { file: registry2.display(repoPath), ...at === null ? {} : { ref: at.name } };
-  let text2;
+  let text3;
   if (at === null) {
     const file2 = path2.join(registry2.dir, repoPath);
     const size = await stat2(file2).then((info) => info.size, () => null);
     if (size !== null && size > MAX_FILE_BYTES) {
       return { value: null, problems: [problemAt(source, 1, "error", "schema", `is larger than ${MAX_FILE_BYTES / 1024} KiB; a blastgate.yml should be a small YAML file`)] };
     }
-    text2 = size === null ? null : await readFile2(file2, "utf8");
+    text3 = size === null ? null : await readFile2(file2, "utf8");
   } else {
     const [object2] = await readObjects(registry2.dir, [`${at.commit}:${registry2.prefix}${repoPath}`]);
-    text2 = object2 ? object2.content.toString("utf8") : null;
+    text3 = object2 ? object2.content.toString("utf8") : null;
   }
-  if (text2 === null) return { value: null, problems: [] };
-  return parseGateConfig({ ...source, text: text2 });
+  if (text3 === null) return { value: null, problems: [] };
+  return parseGateConfig({ ...source, text: text3 });
 }
 async function readTags(registry2) {
   const refs = (await git(registry2.dir, ["for-each-ref", "--format=%(refname:strip=2)", "refs/tags/servers/", "refs/tags/skills/"])).split("\n").filter(Boolean);
@@ -35323,9 +35337,9 @@ function buildServerJson(server, namespace) {
     _meta: { [PUBLISHER_PROVIDED_KEY]: { [publisherMetaKey(namespace)]: meta3 } }
   };
 }
-function clip(text2, max) {
-  if (text2.length <= max) return text2;
-  const cut = text2.slice(0, max - 1);
+function clip(text3, max) {
+  if (text3.length <= max) return text3;
+  const cut = text3.slice(0, max - 1);
   return (/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut) + "\u2026";
 }
 
@@ -35461,10 +35475,10 @@ function reproduce(options) {
 }
 
 // app/cli/bin.ts
-var code = await main(process.argv.slice(2), {
-  stdout: (text2) => process.stdout.write(text2),
-  stderr: (text2) => process.stderr.write(text2),
+var code2 = await main(process.argv.slice(2), {
+  stdout: (text3) => process.stdout.write(text3),
+  stderr: (text3) => process.stderr.write(text3),
   cwd: process.cwd(),
   today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10)
 });
-process.exitCode = code;
+process.exitCode = code2;
