@@ -32942,7 +32942,345 @@ function checkModel(agent, resolution, models, today) {
   return problems;
 }
 
+// app/core/files/parse-yaml.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// app/core/code-span.ts
+function codeSpan(text3) {
+  const flat = text3.replace(/\r?\n|\r/g, " ");
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== "" ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+// app/core/files/parse-yaml.ts
+var MAX_FILE_BYTES = 1024 * 1024;
+var MAX_YAML_ALIASES = 100;
+var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
+function parseYamlFile(source, schema, what) {
+  const offset = source.lineOffset ?? 0;
+  const at = (line, message2) => problemAt(source, line + offset, "error", "schema", message2);
+  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
+    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
+  }
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
+  if (doc.errors.length > 0) {
+    const error62 = doc.errors[0];
+    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
+    const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
+    return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
+  }
+  const lineOf = (path5, options) => lineOfOffset(nodeAt(doc, path5, options?.key ?? false)?.range?.[0]);
+  const reserved = removeForbiddenKeys(doc.contents).map(
+    (key) => at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`)
+  );
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error62) {
+    return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String(error62.message))})`)]);
+  }
+  if (data === null || data === void 0) {
+    return invalid([at(1, `is empty; expected ${what}`)]);
+  }
+  const result = schema.safeParse(data);
+  if (result.success && reserved.length === 0) return { kind: "ok", value: result.data, lineOf };
+  const issues = result.success ? [] : flattenIssues(result.error.issues);
+  const problems = issues.map(
+    (issue2) => at(
+      issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
+      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path5) => {
+        const node2 = nodeAt(doc, path5, false);
+        return (0, import_yaml.isScalar)(node2) && typeof node2.source === "string" ? node2.source : void 0;
+      })
+    )
+  );
+  return { kind: "invalid", problems: unique([...reserved, ...problems]), data, lineOf };
+}
+function unique(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((problem) => {
+    const key = `${problem.line}
+${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+function invalid(problems) {
+  return { kind: "invalid", problems };
+}
+function firstSentence(message2) {
+  return message2.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
+}
+function nodeAt(doc, path5, wantKey) {
+  let node2 = doc.contents;
+  let keyNode;
+  for (const segment of path5) {
+    if ((0, import_yaml.isMap)(node2)) {
+      const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return node2;
+      keyNode = pair.key;
+      node2 = pair.value ?? pair.key;
+    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
+      const item = node2.items[segment];
+      if (item === void 0) return node2;
+      keyNode = item;
+      node2 = item;
+    } else {
+      return node2 ?? void 0;
+    }
+  }
+  return wantKey && keyNode ? keyNode : node2;
+}
+function removeForbiddenKeys(node2) {
+  const found = [];
+  if ((0, import_yaml.isMap)(node2)) {
+    const map2 = node2;
+    map2.items = map2.items.filter((pair) => {
+      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) {
+        found.push(pair.key);
+        return false;
+      }
+      found.push(...removeForbiddenKeys(pair.value));
+      return true;
+    });
+  } else if ((0, import_yaml.isSeq)(node2)) {
+    for (const item of node2.items) found.push(...removeForbiddenKeys(item));
+  }
+  return found;
+}
+function flattenIssues(issues) {
+  return issues.flatMap((issue2) => {
+    if (issue2.code === "unrecognized_keys" && issue2.keys.length > 1) return issue2.keys.map((key) => ({ ...issue2, keys: [key] }));
+    if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
+    const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
+    const fitting = branches.filter(
+      (branch) => !branch.some(
+        (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
+      )
+    );
+    if (fitting.length === 1) return flattenIssues(fitting[0]);
+    return [issue2];
+  });
+}
+function valueAt(data, path5) {
+  let value = data;
+  for (const segment of path5) {
+    if (value === null || typeof value !== "object") return void 0;
+    value = value[segment];
+  }
+  return value;
+}
+function describeShape(value) {
+  if (value === void 0) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return codeSpan(String(value));
+}
+function formatPath(path5) {
+  let out = "";
+  for (const segment of path5) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+var typeNames = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "`true` or `false`",
+  object: "a mapping (`key: value` lines)",
+  array: "a list (`- item` lines)",
+  record: "a mapping (`key: value` lines)"
+};
+function describeIssue(issue2, value, what, schema, sourceAt) {
+  const field = formatPath(issue2.path);
+  const subject = field === "" ? what : `\`${field}\``;
+  const got = `got ${describeShape(value)}`;
+  if (typeof value === "string" && value.trim() === "" && (issue2.code === "too_small" || issue2.code === "invalid_format" || issue2.code === "custom")) {
+    return value === "" ? `${subject} is empty; fill it in` : `${subject} is only whitespace; fill it in`;
+  }
+  switch (issue2.code) {
+    case "invalid_type": {
+      const block = issue2.expected === "object" ? describeBlock(schema, issue2.path) : void 0;
+      if (value === void 0) {
+        return block ? `${subject} is missing; add it with ${block}` : `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
+      }
+      if (value === null && block) return `${subject} is empty; add ${block}`;
+      const written = issue2.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? sourceAt(issue2.path) : void 0;
+      if (written !== void 0) {
+        const retry = schemaAt(schema, issue2.path)?.node.safeParse(written);
+        const inner = retry && !retry.success ? retry.error.issues[0] : void 0;
+        if (inner) return describeIssue({ ...inner, path: issue2.path }, written, what, schema, sourceAt);
+        return `expected ${subject} to be text; got ${typeof value === "number" ? "the number" : "the boolean"} ${codeSpan(written)}. Quote it: ${codeSpan(`"${written}"`)}`;
+      }
+      return `expected ${subject} to be ${typeNames[issue2.expected] ?? issue2.expected}; ${got}`;
+    }
+    case "invalid_value":
+      return `expected ${subject} to be one of ${issue2.values.map(String).join(", ")}; ${got}`;
+    case "unrecognized_keys": {
+      const known = knownKeysAt(schema, issue2.path);
+      const key = issue2.keys[0];
+      const suggestion = closest(key, known);
+      const where = field === "" ? "" : ` in \`${field}\``;
+      return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
+    }
+    case "too_big":
+      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String(codePoints(value))}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
+    case "too_small":
+      return issue2.origin === "string" ? `${subject} is too short: at least ${String(issue2.minimum)} characters, got ${String(codePoints(value))}` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
+    case "invalid_format":
+      return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
+    case "invalid_key":
+      return `${subject} has a key that is not allowed: expected ${issue2.issues[0]?.message ?? "a valid key"}`;
+    case "invalid_union": {
+      const options = issue2.options;
+      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
+      return `expected ${subject} to be ${/^[a-z`]/.test(issue2.message) ? issue2.message : "one of the allowed forms"}; ${got}`;
+    }
+    case "custom":
+      return `expected ${subject} to be ${issue2.message}; ${got}`;
+    default:
+      return `${subject}: ${issue2.message}`;
+  }
+}
+function codePoints(text3) {
+  let count = 0;
+  for (const _ of text3) count++;
+  return count;
+}
+function describeBlock(schema, path5) {
+  const found = schemaAt(schema, path5);
+  if (!found) return void 0;
+  const shape = found.node._zod.def.shape;
+  if (!shape) return void 0;
+  const field = formatPath(path5);
+  const required3 = Object.keys(shape).filter((key) => shape[key]._zod.optin === void 0);
+  if (required3.length === 0) return void 0;
+  const names = required3.map((key) => `\`${field}.${key}\``);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  const example = found.examples?.[0];
+  const last = path5[path5.length - 1];
+  return example === void 0 || typeof last !== "string" ? list : `${list}, like ${codeSpan(`${last}: ${(0, import_yaml.stringify)(example, { collectionStyle: "flow" }).trim()}`)}`;
+}
+function schemaAt(schema, path5) {
+  let node2 = schema;
+  let examples;
+  const unwrap = () => {
+    for (; ; ) {
+      const meta3 = external_exports.globalRegistry.get(node2);
+      if (meta3?.examples !== void 0 && examples === void 0) examples = meta3.examples;
+      const def = node2._zod.def;
+      if (!["optional", "nullable", "default", "prefault", "catch", "readonly", "nonoptional"].includes(def.type) || !def.innerType) return;
+      node2 = def.innerType;
+    }
+  };
+  for (const segment of path5) {
+    unwrap();
+    examples = void 0;
+    const def = node2._zod.def;
+    node2 = def.type === "object" ? def.shape?.[String(segment)] : def.type === "record" ? def.valueType : def.type === "array" ? def.element : void 0;
+    if (!node2) return void 0;
+  }
+  unwrap();
+  return examples === void 0 ? { node: node2 } : { node: node2, examples };
+}
+function formatMessage(issue2) {
+  if (issue2.message && !issue2.message.startsWith("Invalid")) return issue2.message;
+  if (issue2.format === "url") return "a URL such as `https://example.com`";
+  if (issue2.format === "date") return "a date as YYYY-MM-DD";
+  return `a valid ${issue2.format}`;
+}
+function knownKeysAt(schema, path5) {
+  const keys = /* @__PURE__ */ new Set();
+  const visit2 = (node2, rest) => {
+    const def = node2?._zod?.def;
+    if (!def) return;
+    switch (def.type) {
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "catch":
+      case "readonly":
+      case "nonoptional":
+        return visit2(def.innerType, rest);
+      case "pipe":
+        return visit2(def.in, rest);
+      case "union":
+        for (const option of def.options) visit2(option, rest);
+        return;
+      case "object": {
+        const shape = def.shape;
+        if (rest.length === 0) Object.keys(shape).forEach((key) => keys.add(key));
+        else if (String(rest[0]) in shape) visit2(shape[String(rest[0])], rest.slice(1));
+        return;
+      }
+      case "record":
+        if (rest.length > 0) visit2(def.valueType, rest.slice(1));
+        return;
+      case "array":
+        if (rest.length > 0) visit2(def.element, rest.slice(1));
+        return;
+      default:
+        return;
+    }
+  };
+  visit2(schema, path5);
+  return [...keys].sort();
+}
+function closest(key, known) {
+  let best;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function editDistance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+// app/core/registry/model.ts
+function assetId2(kind, name) {
+  return `${kind}:${name}`;
+}
+function splitAssetId(id) {
+  const colon = id.indexOf(":");
+  return { kind: id.slice(0, colon), name: id.slice(colon + 1) };
+}
+
 // app/core/registry/check-registry.ts
+function suggestAsset(id, assets) {
+  const { kind, name } = splitAssetId(id);
+  const names = [...assets].filter(([other, versions]) => other !== id && versions.length > 0 && splitAssetId(other).kind === kind).map(([other]) => splitAssetId(other).name).sort();
+  const match = closest(name, names);
+  return match === void 0 ? void 0 : assetId2(kind, match);
+}
+function fixUnknownAsset(id, assets) {
+  const suggestion = suggestAsset(id, assets);
+  return suggestion ? `did you mean \`${suggestion}\`?` : "fix the name, or publish the asset first";
+}
 function findCycles(tree) {
   const problems = [];
   const state = /* @__PURE__ */ new Map();
@@ -32973,7 +33311,7 @@ function checkRequirements(state, satisfies) {
     for (const requirement of version2.requires) {
       const versions = state.assets.get(requirement.asset);
       if (!versions || versions.length === 0) {
-        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
+        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, which is not in the registry; ${fixUnknownAsset(requirement.asset, state.assets)}`));
       } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
         problems.push(
           problemAt(
@@ -33431,7 +33769,7 @@ function computeBlastRadius(base, head, agents) {
     resolutions.set(agent.name, pair);
     count(pair.head.model.ref);
     for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head));
+    problems.push(...resolutionProblems(agent, pair.base, pair.head, head.assets));
     if (resolutionsDiffer(pair.base, pair.head)) {
       const moves = listMoves(pair.base, pair.head);
       affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
@@ -33539,22 +33877,26 @@ function heldBack(agent, head, changed, state) {
   }
   return held;
 }
-function resolutionProblems(agent, base, head) {
+function resolutionProblems(agent, base, head, known) {
   const problems = [];
   const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
   for (const conflict of head.conflicts) {
     const introduced = !baseConflicts.has(conflict.asset);
     const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
     problems.push(
-      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name)
+      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced, known), agent.name)
     );
   }
   return [...problems, ...checkModelResolves(agent, head)];
 }
-function describeConflict(conflict, introduced) {
+function describeConflict(conflict, introduced, known) {
   const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
-  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
-  return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
+  const status = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
+  if (conflict.available.length === 0) {
+    return `${status}; ${conflict.asset} does not exist in the registry; ${fixUnknownAsset(conflict.asset, known)}`;
+  }
+  const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
+  return `${status}; ${available}. Widen a range or publish a version that fits`;
 }
 
 // app/core/registry/build-affected-report.ts
@@ -33628,7 +33970,7 @@ function validateOrg(facts) {
     const resolution = resolve(agent);
     const problems = resolution.conflicts.map((conflict) => {
       const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
-      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
+      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state.assets), agent.name);
     });
     return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
   });
@@ -33641,15 +33983,6 @@ function validateOrg(facts) {
       ...agentProblems
     ])
   );
-}
-
-// app/core/code-span.ts
-function codeSpan(text3) {
-  const flat = text3.replace(/\r?\n|\r/g, " ");
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longestRun + 1);
-  const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== "" ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 // app/core/report/render-markdown.ts
@@ -34306,319 +34639,6 @@ function splitFrontmatter(text3) {
   const frontmatter = normalized.slice(4, end + 1);
   const body = afterFence === -1 ? "" : normalized.slice(afterFence + 1);
   return { frontmatter, body, bodyLine: frontmatter.split("\n").length + 2 };
-}
-
-// app/core/registry/model.ts
-function assetId2(kind, name) {
-  return `${kind}:${name}`;
-}
-
-// app/core/files/parse-yaml.ts
-var import_yaml = __toESM(require_dist(), 1);
-var MAX_FILE_BYTES = 1024 * 1024;
-var MAX_YAML_ALIASES = 100;
-var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
-function parseYamlFile(source, schema, what) {
-  const offset = source.lineOffset ?? 0;
-  const at = (line, message2) => problemAt(source, line + offset, "error", "schema", message2);
-  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
-    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
-  }
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
-  if (doc.errors.length > 0) {
-    const error62 = doc.errors[0];
-    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
-    const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
-    return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
-  }
-  const lineOf = (path5, options) => lineOfOffset(nodeAt(doc, path5, options?.key ?? false)?.range?.[0]);
-  const reserved = removeForbiddenKeys(doc.contents).map(
-    (key) => at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`)
-  );
-  let data;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
-  } catch (error62) {
-    return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String(error62.message))})`)]);
-  }
-  if (data === null || data === void 0) {
-    return invalid([at(1, `is empty; expected ${what}`)]);
-  }
-  const result = schema.safeParse(data);
-  if (result.success && reserved.length === 0) return { kind: "ok", value: result.data, lineOf };
-  const issues = result.success ? [] : flattenIssues(result.error.issues);
-  const problems = issues.map(
-    (issue2) => at(
-      issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
-      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path5) => {
-        const node2 = nodeAt(doc, path5, false);
-        return (0, import_yaml.isScalar)(node2) && typeof node2.source === "string" ? node2.source : void 0;
-      })
-    )
-  );
-  return { kind: "invalid", problems: unique([...reserved, ...problems]), data, lineOf };
-}
-function unique(problems) {
-  const seen = /* @__PURE__ */ new Set();
-  return problems.filter((problem) => {
-    const key = `${problem.line}
-${problem.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-function invalid(problems) {
-  return { kind: "invalid", problems };
-}
-function firstSentence(message2) {
-  return message2.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
-}
-function nodeAt(doc, path5, wantKey) {
-  let node2 = doc.contents;
-  let keyNode;
-  for (const segment of path5) {
-    if ((0, import_yaml.isMap)(node2)) {
-      const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
-      if (!pair) return node2;
-      keyNode = pair.key;
-      node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
-      const item = node2.items[segment];
-      if (item === void 0) return node2;
-      keyNode = item;
-      node2 = item;
-    } else {
-      return node2 ?? void 0;
-    }
-  }
-  return wantKey && keyNode ? keyNode : node2;
-}
-function removeForbiddenKeys(node2) {
-  const found = [];
-  if ((0, import_yaml.isMap)(node2)) {
-    const map2 = node2;
-    map2.items = map2.items.filter((pair) => {
-      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) {
-        found.push(pair.key);
-        return false;
-      }
-      found.push(...removeForbiddenKeys(pair.value));
-      return true;
-    });
-  } else if ((0, import_yaml.isSeq)(node2)) {
-    for (const item of node2.items) found.push(...removeForbiddenKeys(item));
-  }
-  return found;
-}
-function flattenIssues(issues) {
-  return issues.flatMap((issue2) => {
-    if (issue2.code === "unrecognized_keys" && issue2.keys.length > 1) return issue2.keys.map((key) => ({ ...issue2, keys: [key] }));
-    if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
-    const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
-    const fitting = branches.filter(
-      (branch) => !branch.some(
-        (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
-      )
-    );
-    if (fitting.length === 1) return flattenIssues(fitting[0]);
-    return [issue2];
-  });
-}
-function valueAt(data, path5) {
-  let value = data;
-  for (const segment of path5) {
-    if (value === null || typeof value !== "object") return void 0;
-    value = value[segment];
-  }
-  return value;
-}
-function describeShape(value) {
-  if (value === void 0) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return codeSpan(String(value));
-}
-function formatPath(path5) {
-  let out = "";
-  for (const segment of path5) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out === "" ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}
-var typeNames = {
-  string: "text",
-  number: "a number",
-  int: "a whole number",
-  boolean: "`true` or `false`",
-  object: "a mapping (`key: value` lines)",
-  array: "a list (`- item` lines)",
-  record: "a mapping (`key: value` lines)"
-};
-function describeIssue(issue2, value, what, schema, sourceAt) {
-  const field = formatPath(issue2.path);
-  const subject = field === "" ? what : `\`${field}\``;
-  const got = `got ${describeShape(value)}`;
-  if (typeof value === "string" && value.trim() === "" && (issue2.code === "too_small" || issue2.code === "invalid_format" || issue2.code === "custom")) {
-    return value === "" ? `${subject} is empty; fill it in` : `${subject} is only whitespace; fill it in`;
-  }
-  switch (issue2.code) {
-    case "invalid_type": {
-      const block = issue2.expected === "object" ? describeBlock(schema, issue2.path) : void 0;
-      if (value === void 0) {
-        return block ? `${subject} is missing; add it with ${block}` : `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
-      }
-      if (value === null && block) return `${subject} is empty; add ${block}`;
-      const written = issue2.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? sourceAt(issue2.path) : void 0;
-      if (written !== void 0) {
-        const retry = schemaAt(schema, issue2.path)?.node.safeParse(written);
-        const inner = retry && !retry.success ? retry.error.issues[0] : void 0;
-        if (inner) return describeIssue({ ...inner, path: issue2.path }, written, what, schema, sourceAt);
-        return `expected ${subject} to be text; got ${typeof value === "number" ? "the number" : "the boolean"} ${codeSpan(written)}. Quote it: ${codeSpan(`"${written}"`)}`;
-      }
-      return `expected ${subject} to be ${typeNames[issue2.expected] ?? issue2.expected}; ${got}`;
-    }
-    case "invalid_value":
-      return `expected ${subject} to be one of ${issue2.values.map(String).join(", ")}; ${got}`;
-    case "unrecognized_keys": {
-      const known = knownKeysAt(schema, issue2.path);
-      const key = issue2.keys[0];
-      const suggestion = closest(key, known);
-      const where = field === "" ? "" : ` in \`${field}\``;
-      return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
-    }
-    case "too_big":
-      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String(codePoints(value))}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
-    case "too_small":
-      return issue2.origin === "string" ? `${subject} is too short: at least ${String(issue2.minimum)} characters, got ${String(codePoints(value))}` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
-    case "invalid_format":
-      return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
-    case "invalid_key":
-      return `${subject} has a key that is not allowed: expected ${issue2.issues[0]?.message ?? "a valid key"}`;
-    case "invalid_union": {
-      const options = issue2.options;
-      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
-      return `expected ${subject} to be ${/^[a-z`]/.test(issue2.message) ? issue2.message : "one of the allowed forms"}; ${got}`;
-    }
-    case "custom":
-      return `expected ${subject} to be ${issue2.message}; ${got}`;
-    default:
-      return `${subject}: ${issue2.message}`;
-  }
-}
-function codePoints(text3) {
-  let count = 0;
-  for (const _ of text3) count++;
-  return count;
-}
-function describeBlock(schema, path5) {
-  const found = schemaAt(schema, path5);
-  if (!found) return void 0;
-  const shape = found.node._zod.def.shape;
-  if (!shape) return void 0;
-  const field = formatPath(path5);
-  const required3 = Object.keys(shape).filter((key) => shape[key]._zod.optin === void 0);
-  if (required3.length === 0) return void 0;
-  const names = required3.map((key) => `\`${field}.${key}\``);
-  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
-  const example = found.examples?.[0];
-  const last = path5[path5.length - 1];
-  return example === void 0 || typeof last !== "string" ? list : `${list}, like ${codeSpan(`${last}: ${(0, import_yaml.stringify)(example, { collectionStyle: "flow" }).trim()}`)}`;
-}
-function schemaAt(schema, path5) {
-  let node2 = schema;
-  let examples;
-  const unwrap = () => {
-    for (; ; ) {
-      const meta3 = external_exports.globalRegistry.get(node2);
-      if (meta3?.examples !== void 0 && examples === void 0) examples = meta3.examples;
-      const def = node2._zod.def;
-      if (!["optional", "nullable", "default", "prefault", "catch", "readonly", "nonoptional"].includes(def.type) || !def.innerType) return;
-      node2 = def.innerType;
-    }
-  };
-  for (const segment of path5) {
-    unwrap();
-    examples = void 0;
-    const def = node2._zod.def;
-    node2 = def.type === "object" ? def.shape?.[String(segment)] : def.type === "record" ? def.valueType : def.type === "array" ? def.element : void 0;
-    if (!node2) return void 0;
-  }
-  unwrap();
-  return examples === void 0 ? { node: node2 } : { node: node2, examples };
-}
-function formatMessage(issue2) {
-  if (issue2.message && !issue2.message.startsWith("Invalid")) return issue2.message;
-  if (issue2.format === "url") return "a URL such as `https://example.com`";
-  if (issue2.format === "date") return "a date as YYYY-MM-DD";
-  return `a valid ${issue2.format}`;
-}
-function knownKeysAt(schema, path5) {
-  const keys = /* @__PURE__ */ new Set();
-  const visit2 = (node2, rest) => {
-    const def = node2?._zod?.def;
-    if (!def) return;
-    switch (def.type) {
-      case "optional":
-      case "nullable":
-      case "default":
-      case "prefault":
-      case "catch":
-      case "readonly":
-      case "nonoptional":
-        return visit2(def.innerType, rest);
-      case "pipe":
-        return visit2(def.in, rest);
-      case "union":
-        for (const option of def.options) visit2(option, rest);
-        return;
-      case "object": {
-        const shape = def.shape;
-        if (rest.length === 0) Object.keys(shape).forEach((key) => keys.add(key));
-        else if (String(rest[0]) in shape) visit2(shape[String(rest[0])], rest.slice(1));
-        return;
-      }
-      case "record":
-        if (rest.length > 0) visit2(def.valueType, rest.slice(1));
-        return;
-      case "array":
-        if (rest.length > 0) visit2(def.element, rest.slice(1));
-        return;
-      default:
-        return;
-    }
-  };
-  visit2(schema, path5);
-  return [...keys].sort();
-}
-function closest(key, known) {
-  let best;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }
 
 // app/core/registry/parse-manifests.ts

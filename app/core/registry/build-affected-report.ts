@@ -115,7 +115,7 @@ export function validateOrg(facts: ValidateFacts): Problem[] {
     const resolution = resolve(agent);
     const problems = resolution.conflicts.map((conflict) => {
       const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
-      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false), agent.name);
+      return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state.assets), agent.name);
     });
     return [...problems, ...checkModelResolves(agent, resolution), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, facts.today)];
   });

@@ -3,6 +3,7 @@ import type { AffectedReport, Move } from "../../../schemas/affected-report.sche
 import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
+import { fixUnknownAsset } from "./check-registry.ts";
 import { problemAt, type Problem } from "../problems.ts";
 import { assetDiffers } from "./registry-state.ts";
 import { createResolver, resolutionsDiffer, resolveModel, type Conflict, type Resolution } from "./resolve-agent.ts";
@@ -70,7 +71,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     resolutions.set(agent.name, pair);
     count(pair.head.model.ref);
     for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head));
+    problems.push(...resolutionProblems(agent, pair.base, pair.head, head.assets));
 
     if (resolutionsDiffer(pair.base, pair.head)) {
       const moves = listMoves(pair.base, pair.head);
@@ -197,22 +198,30 @@ function heldBack(agent: AgentFacts, head: Resolution, changed: ReadonlySet<Asse
 }
 
 /** Problems an agent's resolution shows: conflicts (new at head = error), unknown aliases. */
-function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolution): Problem[] {
+function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolution, known: RegistryState["assets"]): Problem[] {
   const problems: Problem[] = [];
   const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
   for (const conflict of head.conflicts) {
     const introduced = !baseConflicts.has(conflict.asset);
     const first = conflict.ranges.find((range) => range.source.file === agent.source.file) ?? conflict.ranges[0];
     problems.push(
-      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced), agent.name),
+      problemAt(first?.source ?? agent.source, first?.line ?? 1, introduced ? "error" : "warning", "unsatisfiable", describeConflict(conflict, introduced, known), agent.name),
     );
   }
   return [...problems, ...checkModelResolves(agent, head)];
 }
 
-/** Explains why no version fits, naming every range and who states it. */
-export function describeConflict(conflict: Conflict, introduced: boolean): string {
+/**
+ * Explains why no version fits, naming every range and who states it; for an asset that
+ * does not exist, the likely name instead (`known` is the registry's assets).
+ */
+export function describeConflict(conflict: Conflict, introduced: boolean, known: RegistryState["assets"]): string {
   const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.file}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
-  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", …" : ""}`;
-  return `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}; ${available}. Widen a range or publish a version that fits`;
+  const status = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
+  if (conflict.available.length === 0) {
+    // No range can be widened to reach an asset that does not exist.
+    return `${status}; ${conflict.asset} does not exist in the registry; ${fixUnknownAsset(conflict.asset, known)}`;
+  }
+  const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", …" : ""}`;
+  return `${status}; ${available}. Widen a range or publish a version that fits`;
 }
