@@ -32974,12 +32974,12 @@ function parseYamlFile(source, schema, what) {
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
   const lineOf = (path5, options) => lineOfOffset(nodeAt(doc, path5, options?.key ?? false)?.range?.[0]);
-  const reserved = removeForbiddenKeys(doc.contents).map(
+  const reserved = findForbiddenKeys(doc.contents).map(
     (key) => at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`)
   );
   let data;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES, reviver: (key, value) => typeof key === "string" && forbiddenKeys.has(key) ? void 0 : value });
   } catch (error62) {
     return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String(error62.message))})`)]);
   }
@@ -33036,20 +33036,15 @@ function nodeAt(doc, path5, wantKey) {
   }
   return wantKey && keyNode ? keyNode : node2;
 }
-function removeForbiddenKeys(node2) {
+function findForbiddenKeys(node2) {
   const found = [];
   if ((0, import_yaml.isMap)(node2)) {
-    const map2 = node2;
-    map2.items = map2.items.filter((pair) => {
-      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) {
-        found.push(pair.key);
-        return false;
-      }
-      found.push(...removeForbiddenKeys(pair.value));
-      return true;
-    });
+    for (const pair of node2.items) {
+      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) found.push(pair.key);
+      found.push(...findForbiddenKeys(pair.value));
+    }
   } else if ((0, import_yaml.isSeq)(node2)) {
-    for (const item of node2.items) found.push(...removeForbiddenKeys(item));
+    for (const item of node2.items) found.push(...findForbiddenKeys(item));
   }
   return found;
 }

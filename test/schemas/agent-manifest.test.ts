@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseYamlFile } from "../../app/core/files/parse-yaml.ts";
 import { parseAgentManifest } from "../../app/core/registry/parse-manifests.ts";
+import { agentManifestSchema } from "../../schemas/agent.schema.ts";
 import { formatProblem } from "../../app/core/report/render-text.ts";
 
 function problems(text: string): string[] {
@@ -77,6 +79,9 @@ describe("agent.yaml", () => {
       "agent.yaml:7: error: uses the reserved key `constructor`; rename it",
       "agent.yaml:9: error: uses the reserved key `prototype`; rename it",
     ]],
+    ["a reserved key whose value an alias reuses", valid.replace("servers:", "prototype: &range ^2.1.0\nservers:").replace("crm: ^2.1.0", "crm: *range"), [
+      "agent.yaml:6: error: uses the reserved key `prototype`; rename it",
+    ]],
     ["a description of only whitespace", valid.replace("tier: production", "tier: production\ndescription: ' '"), [
       "agent.yaml:5: error: `description` is only whitespace; fill it in",
     ]],
@@ -92,6 +97,21 @@ describe("agent.yaml", () => {
     ]],
   ])("reports %s with file, line, what was expected", (_name, text, expected) => {
     expect(problems(text)).toEqual(expected);
+  });
+
+  it("leaves reserved keys out of the data it validates, and out of every prototype", () => {
+    const text = valid.replace("servers:", "__proto__: { polluted: true }\nservers:\n  __proto__: { crm: ^9.0.0 }");
+    const parsed = parseYamlFile({ file: "agent.yaml", text }, agentManifestSchema, "an agent.yaml");
+    expect(parsed.kind === "invalid" && parsed.problems.map(formatProblem)).toEqual([
+      "agent.yaml:6: error: uses the reserved key `__proto__`; rename it",
+      "agent.yaml:8: error: uses the reserved key `__proto__`; rename it",
+    ]);
+    const data = (parsed.kind === "invalid" ? parsed.data : undefined) as { servers: object };
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(data.servers)).toBe(Object.prototype);
+    expect(Object.keys(data)).not.toContain("__proto__");
+    expect(data.servers).toEqual({ crm: "^2.1.0" });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("refuses a file that expands YAML aliases past the limit", () => {

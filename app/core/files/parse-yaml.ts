@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { codeSpan } from "../code-span.ts";
 import { problemAt, type Problem, type SourceFile } from "../problems.ts";
@@ -57,13 +57,15 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
   }
   const lineOf: LineLookup = (path, options) => lineOfOffset(nodeAt(doc, path, options?.key ?? false)?.range?.[0]);
 
-  // A reserved key is reported and left out, never assigned, so the rest of the file is still checked.
-  const reserved = removeForbiddenKeys(doc.contents).map((key) =>
+  // A reserved key is reported and left out of the data, so the rest of the file is still checked.
+  const reserved = findForbiddenKeys(doc.contents).map((key) =>
     at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`),
   );
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    // The yaml package defines keys like `__proto__` as own properties (it never runs the
+    // prototype setter); the reviver then deletes them, so no schema ever sees one.
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES, reviver: (key, value) => (typeof key === "string" && forbiddenKeys.has(key) ? undefined : value) });
   } catch (error) {
     // The yaml package throws a ReferenceError when aliases expand past the limit.
     return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String((error as Error).message))})`)]);
@@ -127,21 +129,16 @@ function nodeAt(doc: Document, path: readonly PropertyKey[], wantKey: boolean): 
   return (wantKey && keyNode ? keyNode : node) as Node | undefined;
 }
 
-/** Removes every pair with a reserved key from the document, at any depth, and returns those keys. */
-function removeForbiddenKeys(node: unknown): { value: unknown; range?: [number, number, number] | null }[] {
+/** Every reserved key in the document, at any depth, in document order. */
+function findForbiddenKeys(node: unknown): { value: unknown; range?: [number, number, number] | null }[] {
   const found: { value: unknown; range?: [number, number, number] | null }[] = [];
   if (isMap(node)) {
-    const map = node as YAMLMap<unknown, unknown>;
-    map.items = map.items.filter((pair: Pair<unknown, unknown>) => {
-      if (isScalar(pair.key) && forbiddenKeys.has(String(pair.key.value))) {
-        found.push(pair.key);
-        return false;
-      }
-      found.push(...removeForbiddenKeys(pair.value));
-      return true;
-    });
+    for (const pair of node.items) {
+      if (isScalar(pair.key) && forbiddenKeys.has(String(pair.key.value))) found.push(pair.key);
+      found.push(...findForbiddenKeys(pair.value));
+    }
   } else if (isSeq(node)) {
-    for (const item of node.items) found.push(...removeForbiddenKeys(item));
+    for (const item of node.items) found.push(...findForbiddenKeys(item));
   }
   return found;
 }
