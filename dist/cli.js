@@ -51,11 +51,11 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code2, message) {
-        super(message);
+      constructor(exitCode, code3, message2) {
+        super(message2);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
-        this.code = code2;
+        this.code = code3;
         this.exitCode = exitCode;
         this.nestedError = void 0;
       }
@@ -65,8 +65,8 @@ var require_error = __commonJS({
        * Constructs the InvalidArgumentError class
        * @param {string} [message] explanation of why argument is invalid
        */
-      constructor(message) {
-        super(1, "commander.invalidArgument", message);
+      constructor(message2) {
+        super(1, "commander.invalidArgument", message2);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
       }
@@ -1649,9 +1649,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code2, message) {
+      _exit(exitCode, code3, message2) {
         if (this._exitCallback) {
-          this._exitCallback(new CommanderError2(exitCode, code2, message));
+          this._exitCallback(new CommanderError2(exitCode, code3, message2));
         }
         process2.exit(exitCode);
       }
@@ -1711,8 +1711,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           return target.parseArg(value, previous);
         } catch (err) {
           if (err.code === "commander.invalidArgument") {
-            const message = `${invalidArgumentMessage} ${err.message}`;
-            this.error(message, { exitCode: err.exitCode, code: err.code });
+            const message2 = `${invalidArgumentMessage} ${err.message}`;
+            this.error(message2, { exitCode: err.exitCode, code: err.code });
           }
           throw err;
         }
@@ -2289,14 +2289,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
         }
         const exitCallback = this._exitCallback;
-        proc.on("close", (code2) => {
-          code2 = code2 ?? 1;
+        proc.on("close", (code3) => {
+          code3 = code3 ?? 1;
           if (!exitCallback) {
-            process2.exit(code2);
+            process2.exit(code3);
           } else {
             exitCallback(
               new CommanderError2(
-                code2,
+                code3,
                 "commander.executeSubCommandAsync",
                 "(close)"
               )
@@ -2788,9 +2788,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [errorOptions.code] - an id string representing the error
        * @param {number} [errorOptions.exitCode] - used with process.exit
        */
-      error(message, errorOptions) {
+      error(message2, errorOptions) {
         this._outputConfiguration.outputError(
-          `${message}
+          `${message2}
 `,
           this._outputConfiguration.writeErr
         );
@@ -2803,8 +2803,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         const config2 = errorOptions || {};
         const exitCode = config2.exitCode || 1;
-        const code2 = config2.code || "commander.error";
-        this._exit(exitCode, code2, message);
+        const code3 = config2.code || "commander.error";
+        this._exit(exitCode, code3, message2);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -2860,8 +2860,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingArgument(name) {
-        const message = `error: missing required argument '${name}'`;
-        this.error(message, { code: "commander.missingArgument" });
+        const message2 = `error: missing required argument '${name}'`;
+        this.error(message2, { code: "commander.missingArgument" });
       }
       /**
        * `Option` is missing an argument.
@@ -2870,8 +2870,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       optionMissingArgument(option) {
-        const message = `error: option '${option.flags}' argument missing`;
-        this.error(message, { code: "commander.optionMissingArgument" });
+        const message2 = `error: option '${option.flags}' argument missing`;
+        this.error(message2, { code: "commander.optionMissingArgument" });
       }
       /**
        * `Option` does not have a value, and is a mandatory option.
@@ -2880,8 +2880,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingMandatoryOptionValue(option) {
-        const message = `error: required option '${option.flags}' not specified`;
-        this.error(message, { code: "commander.missingMandatoryOptionValue" });
+        const message2 = `error: required option '${option.flags}' not specified`;
+        this.error(message2, { code: "commander.missingMandatoryOptionValue" });
       }
       /**
        * `Option` conflicts with another option.
@@ -2914,8 +2914,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           return `option '${bestOption.flags}'`;
         };
-        const message = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
-        this.error(message, { code: "commander.conflictingOption" });
+        const message2 = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
+        this.error(message2, { code: "commander.conflictingOption" });
       }
       /**
        * Unknown option `flag`.
@@ -2936,8 +2936,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } while (command && !command._enablePositionalOptions);
           suggestion = suggestSimilar(flag, candidateFlags);
         }
-        const message = `error: unknown option '${flag}'${suggestion}`;
-        this.error(message, { code: "commander.unknownOption" });
+        const message2 = `error: unknown option '${flag}'${suggestion}`;
+        this.error(message2, { code: "commander.unknownOption" });
       }
       /**
        * Excess arguments, more than expected.
@@ -2950,8 +2950,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const expected = this.registeredArguments.length;
         const s = expected === 1 ? "" : "s";
         const forSubcommand = this.parent ? ` for '${this.name()}'` : "";
-        const message = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
-        this.error(message, { code: "commander.excessArguments" });
+        const message2 = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
+        this.error(message2, { code: "commander.excessArguments" });
       }
       /**
        * Unknown command.
@@ -2969,8 +2969,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
           suggestion = suggestSimilar(unknownName, candidateNames);
         }
-        const message = `error: unknown command '${unknownName}'${suggestion}`;
-        this.error(message, { code: "commander.unknownCommand" });
+        const message2 = `error: unknown command '${unknownName}'${suggestion}`;
+        this.error(message2, { code: "commander.unknownCommand" });
       }
       /**
        * Get or set the program version.
@@ -3206,9 +3206,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           helpWidth: context.helpWidth,
           outputHasColors: context.hasColors
         });
-        const text = helper.formatHelp(this, helper);
-        if (context.hasColors) return text;
-        return this._outputConfiguration.stripColor(text);
+        const text2 = helper.formatHelp(this, helper);
+        if (context.hasColors) return text2;
+        return this._outputConfiguration.stripColor(text2);
       }
       /**
        * @typedef HelpContext
@@ -3368,7 +3368,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position, text) {
+      addHelpText(position, text2) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
         if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
@@ -3377,10 +3377,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
-          if (typeof text === "function") {
-            helpStr = text({ error: context.error, command: context.command });
+          if (typeof text2 === "function") {
+            helpStr = text2({ error: context.error, command: context.command });
           } else {
-            helpStr = text;
+            helpStr = text2;
           }
           if (helpStr) {
             context.write(`${helpStr}
@@ -4434,14 +4434,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -4458,14 +4458,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -4482,12 +4482,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -4499,12 +4499,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -4519,39 +4519,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -4614,8 +4614,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json2.slice(start, i);
-                const code2 = json2.substr(i + 2, 4);
-                switch (code2) {
+                const code3 = json2.substr(i + 2, 4);
+                switch (code3) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -4641,8 +4641,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                    if (code3.substr(0, 2) === "00")
+                      str += "\\x" + code3.substr(2);
                     else
                       str += json2.substr(i, 6);
                 }
@@ -4937,7 +4937,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -4966,7 +4966,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -4976,7 +4976,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -4998,7 +4998,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -5050,7 +5050,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -5191,7 +5191,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -5227,7 +5227,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -5294,12 +5294,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -5324,7 +5324,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -5391,7 +5391,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        let str = stringify2.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -6752,7 +6752,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -6767,7 +6767,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -6789,7 +6789,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -6797,7 +6797,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -7141,22 +7141,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code3, message2) {
         super();
         this.name = name;
-        this.code = code2;
-        this.message = message;
+        this.code = code3;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code3, message2) {
+        super("YAMLParseError", pos, code3, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code3, message2) {
+        super("YAMLWarning", pos, code3, message2);
       }
     };
     var prettifyError2 = (src, lc) => (error62) => {
@@ -7836,8 +7836,8 @@ var require_compose_collection = __commonJS({
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -7909,15 +7909,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
@@ -7940,8 +7940,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -8019,8 +8019,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
             comment = token.source.substring(1);
@@ -8031,8 +8031,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -8065,7 +8065,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -8263,9 +8263,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code2);
+        return String.fromCodePoint(code3);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -8425,13 +8425,13 @@ var require_compose_node = __commonJS({
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error62) {
-            const message = error62 instanceof Error ? error62.message : String(error62);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error62 instanceof Error ? error62.message : String(error62);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -8587,12 +8587,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning) => {
+        this.onError = (source, code3, message2, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code3, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code3, message2));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -8662,10 +8662,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message2, warning) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -8754,12 +8754,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code3, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code3, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code3, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -8933,7 +8933,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -8986,7 +8986,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -9919,8 +9919,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -10010,8 +10010,8 @@ var require_parser = __commonJS({
       *pop(error62) {
         const token = error62 ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -10716,7 +10716,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -10741,7 +10741,7 @@ var require_public_api = __commonJS({
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -13133,7 +13133,7 @@ function pipe(cwd, args, input3) {
     child.stdout.on("data", (chunk) => chunks.push(chunk));
     child.stderr.on("data", (chunk) => stderr += chunk.toString("utf8"));
     child.on("error", (error62) => reject(new GitError(args, String(error62), { cause: error62 })));
-    child.on("close", (code2) => code2 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
+    child.on("close", (code3) => code3 === 0 ? resolve(Buffer.concat(chunks)) : reject(new GitError(args, stderr)));
     child.stdin.end(input3);
   });
 }
@@ -13146,318 +13146,6 @@ import { createHash } from "node:crypto";
 
 // app/core/files/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
-
-// app/core/by-text.ts
-function byText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// app/core/problems.ts
-function problemAt(source, line, level, code2, message, agent) {
-  return {
-    level,
-    code: code2,
-    repo: source.repo,
-    path: source.path,
-    line: Math.max(1, line),
-    ...source.ref === void 0 ? {} : { ref: source.ref },
-    message,
-    ...agent === void 0 ? {} : { agent }
-  };
-}
-function relocateProblem(problem, to) {
-  const { ref: _ref, ...rest } = problem;
-  return { ...rest, repo: to.repo, path: to.path, ...to.ref === void 0 ? {} : { ref: to.ref } };
-}
-function isSameFile(a, b) {
-  return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
-}
-function sortProblems(problems) {
-  return [...problems].sort(
-    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.repo, b.repo) || byText(a.path, b.path) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
-  );
-}
-function uniqueProblems(problems) {
-  const seen = /* @__PURE__ */ new Set();
-  return problems.filter((problem) => {
-    const key = JSON.stringify([problem.level, problem.code, problem.repo, problem.path, problem.ref, problem.line, problem.message, problem.agent]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-function countProblems(problems) {
-  const errors = problems.filter((problem) => problem.level === "error").length;
-  return { errors, warnings: problems.length - errors };
-}
-
-// app/core/files/parse-yaml.ts
-var MAX_FILE_BYTES = 1024 * 1024;
-var MAX_YAML_ALIASES = 100;
-var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
-function parseYamlFile(source, schema, what) {
-  const offset = source.lineOffset ?? 0;
-  const at = (line, message) => problemAt(source, line + offset, "error", "schema", message);
-  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
-    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
-  }
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
-  if (doc.errors.length > 0) {
-    const error62 = doc.errors[0];
-    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
-    const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
-    return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
-  }
-  const lineOf = (path9, options) => lineOfOffset(nodeAt(doc, path9, options?.key ?? false)?.range?.[0]);
-  const badKey = findForbiddenKey(doc.contents);
-  if (badKey) {
-    return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
-  }
-  let data;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
-  } catch (error62) {
-    return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String(error62.message))})`)]);
-  }
-  if (data === null || data === void 0) {
-    return invalid([at(1, `is empty; expected ${what}`)]);
-  }
-  const result = schema.safeParse(data);
-  if (result.success) return { kind: "ok", value: result.data, lineOf };
-  const problems = flattenIssues(result.error.issues).map(
-    (issue2) => at(
-      issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
-      describeIssue(issue2, data, what, schema)
-    )
-  );
-  return invalid(problems);
-}
-function invalid(problems) {
-  return { kind: "invalid", problems };
-}
-function firstSentence(message) {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
-}
-function nodeAt(doc, path9, wantKey) {
-  let node2 = doc.contents;
-  let keyNode;
-  for (const segment of path9) {
-    if ((0, import_yaml.isMap)(node2)) {
-      const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
-      if (!pair) return node2;
-      keyNode = pair.key;
-      node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
-      const item = node2.items[segment];
-      if (item === void 0) return node2;
-      keyNode = item;
-      node2 = item;
-    } else {
-      return node2 ?? void 0;
-    }
-  }
-  return wantKey && keyNode ? keyNode : node2;
-}
-function findForbiddenKey(node2) {
-  if ((0, import_yaml.isMap)(node2)) {
-    for (const pair of node2.items) {
-      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) return pair.key;
-      const inner = findForbiddenKey(pair.value);
-      if (inner) return inner;
-    }
-  } else if ((0, import_yaml.isSeq)(node2)) {
-    for (const item of node2.items) {
-      const inner = findForbiddenKey(item);
-      if (inner) return inner;
-    }
-  }
-  return void 0;
-}
-function flattenIssues(issues) {
-  return issues.flatMap((issue2) => {
-    if (issue2.code === "unrecognized_keys" && issue2.keys.length > 1) return issue2.keys.map((key) => ({ ...issue2, keys: [key] }));
-    if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
-    const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
-    const fitting = branches.filter(
-      (branch) => !branch.some(
-        (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
-      )
-    );
-    if (fitting.length === 1) return flattenIssues(fitting[0]);
-    return [issue2];
-  });
-}
-function valueAt(data, path9) {
-  let value = data;
-  for (const segment of path9) {
-    if (value === null || typeof value !== "object") return void 0;
-    value = value[segment];
-  }
-  return value;
-}
-function describeShape(value) {
-  if (value === void 0) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `\`${String(value)}\``;
-}
-function formatPath(path9) {
-  let out = "";
-  for (const segment of path9) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out === "" ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}
-var typeNames = {
-  string: "text",
-  number: "a number",
-  int: "a whole number",
-  boolean: "`true` or `false`",
-  object: "a mapping (`key: value` lines)",
-  array: "a list (`- item` lines)",
-  record: "a mapping (`key: value` lines)"
-};
-function describeIssue(issue2, data, what, schema) {
-  const field = formatPath(issue2.path);
-  const subject = field === "" ? what : `\`${field}\``;
-  const value = valueAt(data, issue2.path);
-  const got = `got ${describeShape(value)}`;
-  switch (issue2.code) {
-    case "invalid_type": {
-      if (value === void 0) {
-        return `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
-      }
-      return `expected ${subject} to be ${typeNames[issue2.expected] ?? issue2.expected}; ${got}`;
-    }
-    case "invalid_value":
-      return `expected ${subject} to be one of ${issue2.values.map(String).join(", ")}; ${got}`;
-    case "unrecognized_keys": {
-      const known = knownKeysAt(schema, issue2.path);
-      const key = issue2.keys[0];
-      const suggestion = closest(key, known);
-      const where = field === "" ? "" : ` in \`${field}\``;
-      return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
-    }
-    case "too_big":
-      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String([...value].length)}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
-    case "too_small":
-      return issue2.origin === "string" ? Number(issue2.minimum) <= 1 ? `${subject} is empty; fill it in` : `${subject} is too short: at least ${String(issue2.minimum)} characters` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
-    case "invalid_format":
-      return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
-    case "invalid_key":
-      return `${subject} has a key that is not allowed: expected ${issue2.issues[0]?.message ?? "a valid key"}`;
-    case "invalid_union": {
-      const options = issue2.options;
-      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
-      return `expected ${subject} to be ${/^[a-z`]/.test(issue2.message) ? issue2.message : "one of the allowed forms"}; ${got}`;
-    }
-    case "custom":
-      return `expected ${subject} to be ${issue2.message}; ${got}`;
-    default:
-      return `${subject}: ${issue2.message}`;
-  }
-}
-function formatMessage(issue2) {
-  if (issue2.message && !issue2.message.startsWith("Invalid")) return issue2.message;
-  if (issue2.format === "url") return "a URL such as `https://example.com`";
-  if (issue2.format === "date") return "a date as YYYY-MM-DD";
-  return `a valid ${issue2.format}`;
-}
-function knownKeysAt(schema, path9) {
-  const keys = /* @__PURE__ */ new Set();
-  const visit2 = (node2, rest) => {
-    const def = node2?._zod?.def;
-    if (!def) return;
-    switch (def.type) {
-      case "optional":
-      case "nullable":
-      case "default":
-      case "prefault":
-      case "catch":
-      case "readonly":
-      case "nonoptional":
-        return visit2(def.innerType, rest);
-      case "pipe":
-        return visit2(def.in, rest);
-      case "union":
-        for (const option of def.options) visit2(option, rest);
-        return;
-      case "object": {
-        const shape = def.shape;
-        if (rest.length === 0) Object.keys(shape).forEach((key) => keys.add(key));
-        else if (String(rest[0]) in shape) visit2(shape[String(rest[0])], rest.slice(1));
-        return;
-      }
-      case "record":
-        if (rest.length > 0) visit2(def.valueType, rest.slice(1));
-        return;
-      case "array":
-        if (rest.length > 0) visit2(def.element, rest.slice(1));
-        return;
-      default:
-        return;
-    }
-  };
-  visit2(schema, path9);
-  return [...keys].sort();
-}
-function closest(key, known) {
-  let best;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
-// app/core/registry/layout.ts
-var import_semver = __toESM(require_semver2(), 1);
-var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
-var MODELS_FILE = "models.yaml";
-var GATE_POLICY_FILE = ".github/blastgate.yml";
-var ASSET_FOLDERS = { server: "servers", skill: "skills" };
-function assetFolder(kind, name) {
-  return `${ASSET_FOLDERS[kind]}/${name}`;
-}
-function manifestPath(kind, name) {
-  return `${assetFolder(kind, name)}/${MANIFEST_FILE[kind]}`;
-}
-function kindOfFolder(folder) {
-  return folder === "servers" ? "server" : folder === "skills" ? "skill" : null;
-}
-var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
-var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
-function parseReleaseTag(tag) {
-  const match = tagPattern.exec(tag);
-  if (!match || import_semver.default.valid(match[3]) !== match[3]) return null;
-  return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
-}
-
-// app/core/registry/model.ts
-function assetId(kind, name) {
-  return `${kind}:${name}`;
-}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -14627,8 +14315,8 @@ function prefixIssues(path9, issues) {
     return iss;
   });
 }
-function unwrapMessage(message) {
-  return typeof message === "string" ? message : message?.message;
+function unwrapMessage(message2) {
+  return typeof message2 === "string" ? message2 : message2?.message;
 }
 function sizeCaps(defChecks) {
   const caps = [];
@@ -14658,7 +14346,7 @@ function finalizeIssue(iss, ctx, config2) {
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const message2 = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
   for (const k of Object.keys(iss)) {
     if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
@@ -14666,7 +14354,7 @@ function finalizeIssue(iss, ctx, config2) {
     full[k] = iss[k];
   }
   full.path ?? (full.path = []);
-  full.message = message;
+  full.message = message2;
   if (ctx?.reportInput) {
     full.input = iss.input;
   }
@@ -16560,12 +16248,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -22809,8 +22497,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -26405,8 +26093,8 @@ var globalRegistry = globalThis.__zod_globalRegistry;
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
-  constructor(message = "z.compile does not support async refinements, transforms, or checks") {
-    super(message);
+  constructor(message2 = "z.compile does not support async refinements, transforms, or checks") {
+    super(message2);
     this.name = "ZodCompileAsyncError";
   }
 };
@@ -26511,12 +26199,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code2 = doc.content.join("\n");
+  const code3 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code2}` : code2 : "";
+${code3}` : code3 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code2}
+${code3}
 }`;
   let fn;
   try {
@@ -29106,12 +28794,12 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema, ctx, json2, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
-    throw new Error(message);
+    throw new Error(message2);
   Object.assign(json2, result);
   return true;
 }
@@ -33176,8 +32864,398 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// app/core/code-span.ts
+function codeSpan(text2) {
+  const flat = text2.replace(/\r?\n|\r/g, " ");
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== "" ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+// app/core/by-text.ts
+function byText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// app/core/problems.ts
+function problemAt(source, line, level, code3, message2, agent) {
+  return {
+    level,
+    code: code3,
+    repo: source.repo,
+    path: source.path,
+    line: Math.max(1, line),
+    ...source.ref === void 0 ? {} : { ref: source.ref },
+    message: message2,
+    ...agent === void 0 ? {} : { agent }
+  };
+}
+function relocateProblem(problem, to) {
+  const { ref: _ref, ...rest } = problem;
+  return { ...rest, repo: to.repo, path: to.path, ...to.ref === void 0 ? {} : { ref: to.ref } };
+}
+function isSameFile(a, b) {
+  return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
+}
+function sortProblems(problems) {
+  return [...problems].sort(
+    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.repo, b.repo) || byText(a.path, b.path) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
+  );
+}
+function uniqueProblems(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.level, problem.code, problem.repo, problem.path, problem.ref, problem.line, problem.message, problem.agent]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+function countProblems(problems) {
+  const errors = problems.filter((problem) => problem.level === "error").length;
+  return { errors, warnings: problems.length - errors };
+}
+
+// app/core/files/parse-yaml.ts
+var MAX_FILE_BYTES = 1024 * 1024;
+var MAX_YAML_ALIASES = 100;
+var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
+function parseYamlFile(source, schema, what) {
+  const offset = source.lineOffset ?? 0;
+  const at = (line, message2) => problemAt(source, line + offset, "error", "schema", message2);
+  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
+    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
+  }
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
+  if (doc.errors.length > 0) {
+    const error62 = doc.errors[0];
+    const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
+    const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
+    return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
+  }
+  const lineOf = (path9, options) => lineOfOffset(nodeAt(doc, path9, options?.key ?? false)?.range?.[0]);
+  const reserved = findForbiddenKeys(doc.contents).map(
+    (key) => at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`)
+  );
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES, reviver: (key, value) => typeof key === "string" && forbiddenKeys.has(key) ? void 0 : value });
+  } catch (error62) {
+    return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String(error62.message))})`)]);
+  }
+  if (data === null || data === void 0) {
+    return invalid([at(1, `is empty; expected ${what}`)]);
+  }
+  const result = schema.safeParse(data);
+  if (result.success && reserved.length === 0) return { kind: "ok", value: result.data, lineOf };
+  const issues = result.success ? [] : flattenIssues(result.error.issues);
+  const problems = issues.map(
+    (issue2) => at(
+      issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
+      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path9) => {
+        const node2 = nodeAt(doc, path9, false);
+        return (0, import_yaml.isScalar)(node2) && typeof node2.source === "string" ? node2.source : void 0;
+      })
+    )
+  );
+  return { kind: "invalid", problems: unique([...reserved, ...problems]), data, lineOf };
+}
+function unique(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((problem) => {
+    const key = `${problem.line}
+${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+function invalid(problems) {
+  return { kind: "invalid", problems };
+}
+function firstSentence(message2) {
+  return message2.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
+}
+function nodeAt(doc, path9, wantKey) {
+  let node2 = doc.contents;
+  let keyNode;
+  for (const segment of path9) {
+    if ((0, import_yaml.isMap)(node2)) {
+      const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return node2;
+      keyNode = pair.key;
+      node2 = pair.value ?? pair.key;
+    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
+      const item = node2.items[segment];
+      if (item === void 0) return node2;
+      keyNode = item;
+      node2 = item;
+    } else {
+      return node2 ?? void 0;
+    }
+  }
+  return wantKey && keyNode ? keyNode : node2;
+}
+function findForbiddenKeys(node2) {
+  const found = [];
+  if ((0, import_yaml.isMap)(node2)) {
+    for (const pair of node2.items) {
+      if ((0, import_yaml.isScalar)(pair.key) && forbiddenKeys.has(String(pair.key.value))) found.push(pair.key);
+      found.push(...findForbiddenKeys(pair.value));
+    }
+  } else if ((0, import_yaml.isSeq)(node2)) {
+    for (const item of node2.items) found.push(...findForbiddenKeys(item));
+  }
+  return found;
+}
+function flattenIssues(issues) {
+  return issues.flatMap((issue2) => {
+    if (issue2.code === "unrecognized_keys" && issue2.keys.length > 1) return issue2.keys.map((key) => ({ ...issue2, keys: [key] }));
+    if (issue2.code !== "invalid_union" || issue2.errors.length === 0) return [issue2];
+    const branches = issue2.errors.map((branch) => branch.map((inner) => ({ ...inner, path: [...issue2.path, ...inner.path] })));
+    const fitting = branches.filter(
+      (branch) => !branch.some(
+        (inner) => inner.code === "invalid_type" && inner.path.length === issue2.path.length || inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"
+      )
+    );
+    if (fitting.length === 1) return flattenIssues(fitting[0]);
+    return [issue2];
+  });
+}
+function valueAt(data, path9) {
+  let value = data;
+  for (const segment of path9) {
+    if (value === null || typeof value !== "object") return void 0;
+    value = value[segment];
+  }
+  return value;
+}
+function describeShape(value) {
+  if (value === void 0) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return codeSpan(String(value));
+}
+function formatPath(path9) {
+  let out = "";
+  for (const segment of path9) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+var typeNames = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "`true` or `false`",
+  object: "a mapping (`key: value` lines)",
+  array: "a list (`- item` lines)",
+  record: "a mapping (`key: value` lines)"
+};
+function describeIssue(issue2, value, what, schema, sourceAt) {
+  const field = formatPath(issue2.path);
+  const subject = field === "" ? what : `\`${field}\``;
+  const got = `got ${describeShape(value)}`;
+  if (typeof value === "string" && value.trim() === "" && (issue2.code === "too_small" || issue2.code === "invalid_format" || issue2.code === "custom")) {
+    return value === "" ? `${subject} is empty; fill it in` : `${subject} is only whitespace; fill it in`;
+  }
+  switch (issue2.code) {
+    case "invalid_type": {
+      const block = issue2.expected === "object" ? describeBlock(schema, issue2.path) : void 0;
+      if (value === void 0) {
+        return block ? `${subject} is missing; add it with ${block}` : `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
+      }
+      if (value === null && block) return `${subject} is empty; add ${block}`;
+      const written = issue2.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? sourceAt(issue2.path) : void 0;
+      if (written !== void 0) {
+        const retry = schemaAt(schema, issue2.path)?.node.safeParse(written);
+        const inner = retry && !retry.success ? retry.error.issues[0] : void 0;
+        if (inner) return describeIssue({ ...inner, path: issue2.path }, written, what, schema, sourceAt);
+        return `expected ${subject} to be text; got ${typeof value === "number" ? "the number" : "the boolean"} ${codeSpan(written)}. Quote it: ${codeSpan(`"${written}"`)}`;
+      }
+      return `expected ${subject} to be ${typeNames[issue2.expected] ?? issue2.expected}; ${got}`;
+    }
+    case "invalid_value":
+      return `expected ${subject} to be one of ${issue2.values.map(String).join(", ")}; ${got}`;
+    case "unrecognized_keys": {
+      const known = knownKeysAt(schema, issue2.path);
+      const key = issue2.keys[0];
+      const suggestion = closest(key, known);
+      const where = field === "" ? "" : ` in \`${field}\``;
+      return suggestion ? `unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?` : `unknown key \`${key}\`${where}; remove it${known.length > 0 ? ` (known keys: ${known.join(", ")})` : ""}`;
+    }
+    case "too_big":
+      return issue2.origin === "string" ? `${subject} is too long: at most ${String(issue2.maximum)} characters, got ${String(codePoints(value))}; shorten it` : issue2.origin === "array" ? `${subject} has too many items: at most ${String(issue2.maximum)}` : `expected ${subject} to be at most ${String(issue2.maximum)}; ${got}`;
+    case "too_small":
+      return issue2.origin === "string" ? `${subject} is too short: at least ${String(issue2.minimum)} characters, got ${String(codePoints(value))}` : issue2.origin === "array" ? `${subject} needs at least ${String(issue2.minimum)} item${issue2.minimum === 1 ? "" : "s"}` : `expected ${subject} to be at least ${String(issue2.minimum)}; ${got}`;
+    case "invalid_format":
+      return `expected ${subject} to be ${formatMessage(issue2)}; ${got}`;
+    case "invalid_key":
+      return `${subject} has a key that is not allowed: expected ${issue2.issues[0]?.message ?? "a valid key"}`;
+    case "invalid_union": {
+      const options = issue2.options;
+      if (Array.isArray(options) && options.length > 0) return `expected ${subject} to be one of ${options.map(String).join(", ")}; ${got}`;
+      return `expected ${subject} to be ${/^[a-z`]/.test(issue2.message) ? issue2.message : "one of the allowed forms"}; ${got}`;
+    }
+    case "custom":
+      return `expected ${subject} to be ${issue2.message}; ${got}`;
+    default:
+      return `${subject}: ${issue2.message}`;
+  }
+}
+function codePoints(text2) {
+  let count = 0;
+  for (const _ of text2) count++;
+  return count;
+}
+function describeBlock(schema, path9) {
+  const found = schemaAt(schema, path9);
+  if (!found) return void 0;
+  const shape = found.node._zod.def.shape;
+  if (!shape) return void 0;
+  const field = formatPath(path9);
+  const required4 = Object.keys(shape).filter((key) => shape[key]._zod.optin === void 0);
+  if (required4.length === 0) return void 0;
+  const names = required4.map((key) => `\`${field}.${key}\``);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  const example = found.examples?.[0];
+  const last = path9[path9.length - 1];
+  return example === void 0 || typeof last !== "string" ? list : `${list}, like ${codeSpan(`${last}: ${(0, import_yaml.stringify)(example, { collectionStyle: "flow" }).trim()}`)}`;
+}
+function schemaAt(schema, path9) {
+  let node2 = schema;
+  let examples;
+  const unwrap = () => {
+    for (; ; ) {
+      const meta3 = external_exports.globalRegistry.get(node2);
+      if (meta3?.examples !== void 0 && examples === void 0) examples = meta3.examples;
+      const def = node2._zod.def;
+      if (!["optional", "nullable", "default", "prefault", "catch", "readonly", "nonoptional"].includes(def.type) || !def.innerType) return;
+      node2 = def.innerType;
+    }
+  };
+  for (const segment of path9) {
+    unwrap();
+    examples = void 0;
+    const def = node2._zod.def;
+    node2 = def.type === "object" ? def.shape?.[String(segment)] : def.type === "record" ? def.valueType : def.type === "array" ? def.element : void 0;
+    if (!node2) return void 0;
+  }
+  unwrap();
+  return examples === void 0 ? { node: node2 } : { node: node2, examples };
+}
+function formatMessage(issue2) {
+  if (issue2.message && !issue2.message.startsWith("Invalid")) return issue2.message;
+  if (issue2.format === "url") return "a URL such as `https://example.com`";
+  if (issue2.format === "date") return "a date as YYYY-MM-DD";
+  return `a valid ${issue2.format}`;
+}
+function knownKeysAt(schema, path9) {
+  const keys = /* @__PURE__ */ new Set();
+  const visit2 = (node2, rest) => {
+    const def = node2?._zod?.def;
+    if (!def) return;
+    switch (def.type) {
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "catch":
+      case "readonly":
+      case "nonoptional":
+        return visit2(def.innerType, rest);
+      case "pipe":
+        return visit2(def.in, rest);
+      case "union":
+        for (const option of def.options) visit2(option, rest);
+        return;
+      case "object": {
+        const shape = def.shape;
+        if (rest.length === 0) Object.keys(shape).forEach((key) => keys.add(key));
+        else if (String(rest[0]) in shape) visit2(shape[String(rest[0])], rest.slice(1));
+        return;
+      }
+      case "record":
+        if (rest.length > 0) visit2(def.valueType, rest.slice(1));
+        return;
+      case "array":
+        if (rest.length > 0) visit2(def.element, rest.slice(1));
+        return;
+      default:
+        return;
+    }
+  };
+  visit2(schema, path9);
+  return [...keys].sort();
+}
+function closest(key, known) {
+  let best;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function editDistance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+// app/core/registry/layout.ts
+var import_semver = __toESM(require_semver2(), 1);
+var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
+var MODELS_FILE = "models.yaml";
+var GATE_POLICY_FILE = ".github/blastgate.yml";
+var ASSET_FOLDERS = { server: "servers", skill: "skills" };
+function assetFolder(kind, name) {
+  return `${ASSET_FOLDERS[kind]}/${name}`;
+}
+function manifestPath(kind, name) {
+  return `${assetFolder(kind, name)}/${MANIFEST_FILE[kind]}`;
+}
+function kindOfFolder(folder) {
+  return folder === "servers" ? "server" : folder === "skills" ? "skill" : null;
+}
+var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
+var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
+function parseReleaseTag(tag) {
+  const match = tagPattern.exec(tag);
+  if (!match || import_semver.default.valid(match[3]) !== match[3]) return null;
+  return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
+}
+
+// app/core/registry/model.ts
+function assetId(kind, name) {
+  return `${kind}:${name}`;
+}
+function splitAssetId(id) {
+  const colon = id.indexOf(":");
+  return { kind: id.slice(0, colon), name: id.slice(colon + 1) };
+}
+
 // schemas/common.ts
 var import_semver2 = __toESM(require_semver2(), 1);
+function someText(max) {
+  return external_exports.string().max(max).regex(/\S/, { message: "text that is not blank" });
+}
 var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
   message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
 });
@@ -33222,7 +33300,7 @@ var runner = external_exports.discriminatedUnion("type", [
 ]);
 var agentManifestSchema = external_exports.strictObject({
   name: kebabName.meta({ description: "The agent's name, unique in the organisation." }),
-  description: external_exports.string().max(1024).optional().meta({ description: "What the agent does, for the catalog." }),
+  description: someText(1024).optional().meta({ description: "What the agent does, for the catalog." }),
   team: teamName.meta({ description: "The owning team (a GitHub team slug)." }),
   tier: external_exports.enum(["production", "staging", "experimental"]).meta({ description: "How critical the agent is; the gate policy sets rules per tier." }),
   model: external_exports.string().min(1).default("default").meta({
@@ -33261,7 +33339,7 @@ var modelsConfigSchema = external_exports.strictObject({
 // schemas/overlay.schema.ts
 var overlayFrontmatterSchema = external_exports.strictObject({
   skill: kebabName.optional().meta({ description: "The shared skill this overlay layers on; must match the key in agent.yaml." }),
-  description: external_exports.string().max(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
+  description: someText(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
   replaces: external_exports.array(external_exports.string().min(1)).optional().meta({
     description: "Headings of the shared skill this overlay means to replace. When set, a listed heading missing from the shared skill is reported, even if it never existed."
   })
@@ -33278,12 +33356,12 @@ function codePointLength2(value) {
   for (const _ of value) count++;
   return count;
 }
-function withCodePointLength(schema, bounds, message) {
+function withCodePointLength(schema, bounds, message2) {
   const { min = 0, max = Infinity } = bounds;
   return schema.check((ctx) => {
     const length = codePointLength2(ctx.value);
-    if (length < min) ctx.issues.push({ code: "too_small", origin: "string", minimum: min, inclusive: true, input: ctx.value, message });
-    if (length > max) ctx.issues.push({ code: "too_big", origin: "string", maximum: max, inclusive: true, input: ctx.value, message });
+    if (length < min) ctx.issues.push({ code: "too_small", origin: "string", minimum: min, inclusive: true, input: ctx.value, message: message2 });
+    if (length > max) ctx.issues.push({ code: "too_big", origin: "string", maximum: max, inclusive: true, input: ctx.value, message: message2 });
   }).meta({ ...min > 0 ? { minLength: min } : {}, ...max < Infinity ? { maxLength: max } : {} });
 }
 var pctEncoded = "%[0-9A-Fa-f]{2}";
@@ -33454,9 +33532,9 @@ var skillFrontmatterSchema = external_exports.strictObject({
   name: external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     message: "lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with `-`"
   }).meta({ description: "The skill's name; equals its folder under skills/." }),
-  description: external_exports.string().min(1).max(1024).meta({ description: "What the skill does and when to use it (at most 1024 characters)." }),
+  description: someText(1024).meta({ description: "What the skill does and when to use it (at most 1024 characters)." }),
   license: external_exports.string().optional().meta({ description: "A license name or a bundled license file." }),
-  compatibility: external_exports.string().max(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
+  compatibility: someText(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
   "allowed-tools": external_exports.string().optional().meta({ description: "Space-separated tools the skill may use." }),
   metadata: external_exports.strictObject({
     version: exactVersion.meta({ description: "This release's exact semver version; published as tag `skills/<name>@<version>`." }),
@@ -33464,7 +33542,10 @@ var skillFrontmatterSchema = external_exports.strictObject({
     requires: external_exports.string().optional().meta({
       description: "What the skill needs, as a comma list of `server:<name>@<range>` and `skill:<name>@<range>`, e.g. `server:crm@^2.1.0, skill:tone-guide@^1.0.0`."
     })
-  }).catchall(external_exports.string()).meta({ description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`." })
+  }).catchall(external_exports.string()).meta({
+    description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`.",
+    examples: [{ version: "1.0.0", owner: "support-platform" }]
+  })
 }).meta({
   title: "blastgate shared skill (SKILL.md frontmatter)",
   description: "The YAML frontmatter of a shared skill's SKILL.md, per the Agent Skills specification."
@@ -33492,8 +33573,8 @@ function splitSections(markdown) {
 function listHeadings(markdown) {
   return splitSections(markdown).flatMap((section) => section.heading === null ? [] : [section.heading]);
 }
-function splitFrontmatter(text) {
-  const normalized = text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+function splitFrontmatter(text2) {
+  const normalized = text2.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
   if (!normalized.startsWith("---\n")) return { frontmatter: null, body: normalized, bodyLine: 1 };
   const end = normalized.indexOf("\n---", 3);
   if (end === -1) return { frontmatter: null, body: normalized, bodyLine: 1 };
@@ -33504,17 +33585,24 @@ function splitFrontmatter(text) {
 }
 
 // app/core/registry/parse-manifests.ts
+function checkNameMatchesFolder(parsed, folder, file2, lineOffset, describe3) {
+  const data = parsed.kind === "ok" ? parsed.value : parsed.data;
+  const lineOf = parsed.lineOf;
+  const name = data !== null && typeof data === "object" ? data.name : void 0;
+  if (typeof name !== "string" || name === folder || !kebabName.safeParse(name).success || !lineOf) return [];
+  return [problemAt(file2, lineOf(["name"]) + lineOffset, "error", "name-mismatch", describe3(name))];
+}
 function parseServerManifest(file2, folder) {
   const parsed = parseYamlFile(file2, serverManifestSchema, "a server.yaml");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const mismatch = checkNameMatchesFolder(
+    parsed,
+    folder,
+    file2,
+    0,
+    (name) => `expected \`name\` to be \`${folder}\`, the server's folder; got \`${name}\`. Rename the folder or the server so they match`
+  );
+  if (parsed.kind === "invalid") return { value: null, problems: [...parsed.problems, ...mismatch] };
   const manifest = parsed.value;
-  const problems = [];
-  if (manifest.name !== folder) {
-    problems.push(
-      problemAt(file2, parsed.lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the server's folder; got \`${manifest.name}\`. Rename the folder or the server so they match`)
-    );
-    return { value: null, problems };
-  }
   const id = assetId("server", manifest.name);
   const requires = Object.entries(manifest.dependsOn?.servers ?? {}).map(([name, range]) => ({
     asset: assetId("server", name),
@@ -33522,8 +33610,8 @@ function parseServerManifest(file2, folder) {
     source: file2,
     line: parsed.lineOf(["dependsOn", "servers", name])
   }));
-  problems.push(...checkSelfRequirement(id, requires, file2));
-  problems.push(...checkTools(manifest.tools, manifest.scopes, file2, parsed.lineOf));
+  const problems = [...mismatch, ...checkSelfRequirement(id, requires, file2), ...checkTools(manifest.tools, manifest.scopes, file2, parsed.lineOf)];
+  if (mismatch.length > 0) return { value: null, problems };
   return {
     value: { id, kind: "server", name: manifest.name, version: manifest.version, versionLine: parsed.lineOf(["version"]), requires: requires.filter((r) => r.asset !== id), source: file2, server: manifest },
     problems
@@ -33560,22 +33648,38 @@ function parseSkillFile(file2, folder) {
   if (frontmatter === null) {
     return {
       value: null,
-      problems: [problemAt(file2, 1, "error", "schema", "has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description` and `metadata.version`, then `---`")]
+      problems: [
+        problemAt(
+          file2,
+          1,
+          "error",
+          "schema",
+          "has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description`, `metadata.version` and `metadata.owner`, then `---` (like `metadata: { version: 1.0.0, owner: support-platform }`)"
+        )
+      ]
     };
   }
   const parsed = parseYamlFile({ ...file2, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const mismatch = checkNameMatchesFolder(
+    parsed,
+    folder,
+    file2,
+    1,
+    (name) => `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${name}\`. The Agent Skills spec requires them to match`
+  );
+  if (parsed.kind === "invalid") {
+    const metadata = parsed.data?.metadata;
+    const requires = metadata !== null && typeof metadata === "object" ? metadata.requires : void 0;
+    const requiresProblems = typeof requires === "string" && parsed.lineOf ? parseRequires(requires, file2, parsed.lineOf(["metadata", "requires"]) + 1).problems : [];
+    return { value: null, problems: [...parsed.problems, ...mismatch, ...requiresProblems] };
+  }
   const lineOf = (path9, options) => parsed.lineOf(path9, options) + 1;
   const fm = parsed.value;
-  if (fm.name !== folder) {
-    return {
-      value: null,
-      problems: [problemAt(file2, lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${fm.name}\`. The Agent Skills spec requires them to match`)]
-    };
-  }
   const id = assetId("skill", fm.name);
   const { requirements, problems } = parseRequires(fm.metadata.requires, file2, lineOf(["metadata", "requires"]));
+  problems.unshift(...mismatch);
   problems.push(...checkSelfRequirement(id, requirements, file2));
+  if (mismatch.length > 0) return { value: null, problems };
   return {
     value: {
       id,
@@ -33590,12 +33694,12 @@ function parseSkillFile(file2, folder) {
     problems
   };
 }
-function parseRequires(text, file2, line) {
+function parseRequires(text2, file2, line) {
   const requirements = [];
   const problems = [];
-  if (text === void 0 || text.trim() === "") return { requirements, problems };
+  if (text2 === void 0 || text2.trim() === "") return { requirements, problems };
   const seen = /* @__PURE__ */ new Set();
-  for (const entry2 of text.split(",").map((part) => part.trim())) {
+  for (const entry2 of text2.split(",").map((part) => part.trim())) {
     const match = requirementPattern.exec(entry2);
     if (!match || import_semver3.default.validRange(match[3]) === null) {
       problems.push(
@@ -33861,8 +33965,8 @@ function parseAssetFile(kind, name, file2, source, memo2) {
   memo2.set(key, placed);
   return placed;
 }
-function sizeOf(text) {
-  return new TextEncoder().encode(text).length;
+function sizeOf(text2) {
+  return new TextEncoder().encode(text2).length;
 }
 function tooLarge(source, bytes, what) {
   const advice = what === "a SKILL.md" ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)" : `${what} should be a small text file`;
@@ -33970,8 +34074,8 @@ function readUserFile(file2) {
     const info = fstatSync(fd);
     if (!info.isFile()) return { kind: "missing" };
     if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
-    const text = readFileSync(fd, "utf8");
-    return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
+    const text2 = readFileSync(fd, "utf8");
+    return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
   } finally {
     closeSync(fd);
   }
@@ -34264,6 +34368,90 @@ var import_semver8 = __toESM(require_semver2(), 1);
 // app/core/registry/compute-blast-radius.ts
 var import_semver6 = __toESM(require_semver2(), 1);
 
+// app/core/registry/check-registry.ts
+function suggestAsset(id, assets) {
+  const { kind, name } = splitAssetId(id);
+  const names = [...assets].filter(([other, versions]) => other !== id && versions.length > 0 && splitAssetId(other).kind === kind).map(([other]) => splitAssetId(other).name).sort();
+  const match = closest(name, names);
+  return match === void 0 ? void 0 : assetId(kind, match);
+}
+function fixUnknownAsset(id, assets) {
+  const suggestion = suggestAsset(id, assets);
+  return suggestion ? `did you mean \`${suggestion}\`?` : "fix the name, or publish the asset first";
+}
+function describeMissingAsset(id, state) {
+  const leftOut = state.leftOut?.get(id) ?? [];
+  if (leftOut.length > 0) {
+    const first = leftOut[0];
+    const reason = first.message.replace(/ \(published version .* is left out of resolution\)$/, "");
+    const count = leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `;
+    return `${id} exists, but every published version is left out as invalid (${count}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${reason}). Publish a fixed version`;
+  }
+  return `${id} does not exist in the registry; ${fixUnknownAsset(id, state.assets)}`;
+}
+function findCycles(tree) {
+  const problems = [];
+  const state = /* @__PURE__ */ new Map();
+  const reported = /* @__PURE__ */ new Set();
+  const visit2 = (id, path9) => {
+    state.set(id, "open");
+    for (const requirement of tree.get(id)?.requires ?? []) {
+      const next = requirement.asset;
+      if (state.get(next) === "open") {
+        const cycle = [...path9.slice(path9.indexOf(next)), next];
+        const key = [...cycle.slice(0, -1)].sort().join(",");
+        if (!reported.has(key)) {
+          reported.add(key);
+          problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
+        }
+      } else if (!state.has(next) && tree.has(next)) {
+        visit2(next, [...path9, next]);
+      }
+    }
+    state.set(id, "done");
+  };
+  for (const id of [...tree.keys()].sort()) if (!state.has(id)) visit2(id, [id]);
+  return problems;
+}
+function checkRequirements(state, satisfies) {
+  const problems = [];
+  for (const version2 of state.tree.values()) {
+    for (const requirement of version2.requires) {
+      const versions = state.assets.get(requirement.asset);
+      if (!versions || versions.length === 0) {
+        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, but ${describeMissingAsset(requirement.asset, state)}`));
+      } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
+        problems.push(
+          problemAt(
+            requirement.source,
+            requirement.line,
+            "error",
+            "unsatisfiable",
+            `${version2.id} requires ${requirement.asset}@${requirement.range}, but published versions are ${versions.map((v) => v.version).join(", ")}; widen the range`
+          )
+        );
+      }
+    }
+  }
+  return problems;
+}
+function checkUniqueAgents(agents) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const agent of agents) byName.set(agent.name, [...byName.get(agent.name) ?? [], agent]);
+  return [...byName.values()].filter((repos) => repos.length > 1).flatMap(
+    (repos) => repos.map(
+      (agent) => problemAt(
+        agent.source,
+        1,
+        "error",
+        "duplicate-agent",
+        `agent name \`${agent.name}\` is used by ${repos.length} agent repos; agent names must be unique in the org, so rename all but one`,
+        agent.name
+      )
+    )
+  );
+}
+
 // app/core/registry/registry-state.ts
 var import_semver4 = __toESM(require_semver2(), 1);
 function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
@@ -34552,14 +34740,10 @@ function resolutionProblems(agent, base, head, headState) {
 }
 function describeConflict(conflict, introduced, state) {
   const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.path}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
-  const leftOut = state?.leftOut?.get(conflict.asset) ?? [];
-  const head = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
-  if (conflict.available.length === 0 && leftOut.length > 0) {
-    const first = leftOut[0];
-    return `${head}; ${conflict.asset} exists, but every published version is left out as invalid (${leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${first.message.replace(/ \(published version .* is left out of resolution\)$/, "")}). Publish a fixed version`;
-  }
-  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
-  return `${head}; ${available}. Widen a range or publish a version that fits`;
+  const status = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
+  if (conflict.available.length === 0) return `${status}; ${describeMissingAsset(conflict.asset, state)}`;
+  const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
+  return `${status}; ${available}. Widen a range or publish a version that fits`;
 }
 
 // app/core/registry/check-agent.ts
@@ -34634,70 +34818,6 @@ function checkAgent(agent, resolution, state, today) {
     return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state), agent.name);
   });
   return [...conflicts, ...checkModelResolves(agent, resolution, state), ...checkOverlays(agent, resolution), ...checkModel(agent, resolution, state.models, today)];
-}
-
-// app/core/registry/check-registry.ts
-function findCycles(tree) {
-  const problems = [];
-  const state = /* @__PURE__ */ new Map();
-  const reported = /* @__PURE__ */ new Set();
-  const visit2 = (id, path9) => {
-    state.set(id, "open");
-    for (const requirement of tree.get(id)?.requires ?? []) {
-      const next = requirement.asset;
-      if (state.get(next) === "open") {
-        const cycle = [...path9.slice(path9.indexOf(next)), next];
-        const key = [...cycle.slice(0, -1)].sort().join(",");
-        if (!reported.has(key)) {
-          reported.add(key);
-          problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
-        }
-      } else if (!state.has(next) && tree.has(next)) {
-        visit2(next, [...path9, next]);
-      }
-    }
-    state.set(id, "done");
-  };
-  for (const id of [...tree.keys()].sort()) if (!state.has(id)) visit2(id, [id]);
-  return problems;
-}
-function checkRequirements(state, satisfies) {
-  const problems = [];
-  for (const version2 of state.tree.values()) {
-    for (const requirement of version2.requires) {
-      const versions = state.assets.get(requirement.asset);
-      if (!versions || versions.length === 0) {
-        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
-      } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
-        problems.push(
-          problemAt(
-            requirement.source,
-            requirement.line,
-            "error",
-            "unsatisfiable",
-            `${version2.id} requires ${requirement.asset}@${requirement.range}, but published versions are ${versions.map((v) => v.version).join(", ")}; widen the range`
-          )
-        );
-      }
-    }
-  }
-  return problems;
-}
-function checkUniqueAgents(agents) {
-  const byName = /* @__PURE__ */ new Map();
-  for (const agent of agents) byName.set(agent.name, [...byName.get(agent.name) ?? [], agent]);
-  return [...byName.values()].filter((repos) => repos.length > 1).flatMap(
-    (repos) => repos.map(
-      (agent) => problemAt(
-        agent.source,
-        1,
-        "error",
-        "duplicate-agent",
-        `agent name \`${agent.name}\` is used by ${repos.length} agent repos; agent names must be unique in the org, so rename all but one`,
-        agent.name
-      )
-    )
-  );
 }
 
 // app/core/registry/classify-changes.ts
@@ -35094,7 +35214,7 @@ function renderWith(report2, detail, command) {
   out.push(...renderGraph(report2, detail));
   out.push(...renderUnaffected(report2, detail));
   out.push(...renderProblems(report2, detail));
-  if (command) out.push("", `<sub>Reproduce locally: \`${command.replace(/`/g, "'")}\`</sub>`);
+  if (command) out.push("", `<sub>Reproduce locally: ${code(command)}</sub>`);
   return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
 function plural2(count, word) {
@@ -35113,32 +35233,32 @@ function summaryLine(report2) {
     `${plural2(report2.summary.agents, "agent")} read${report2.summary.refused > 0 ? `, ${plural2(report2.summary.refused, "file")} refused` : ""}`,
     `${report2.summary.errors > 0 ? "\u274C " : ""}${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")}`
   ];
-  return `${parts.join(" \xB7 ")} \u2014 \`${escapeCode(report2.base)}\` \u2192 \`${escapeCode(report2.head)}\``;
+  return `${parts.join(" \xB7 ")} \u2014 ${code(report2.base)} \u2192 ${code(report2.head)}`;
 }
 function renderChanges(report2) {
   if (report2.changes.length === 0) return [];
   const out = ["#### Changes", "", "| Asset | From \u2192 To | Bump | Flags | Consumers |", "| --- | --- | --- | --- | ---: |"];
   for (const change of report2.changes) {
     out.push(
-      `| \`${change.asset}\` | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
+      `| ${code(change.asset, "cell")} | ${versionCell(change.from)} \u2192 ${versionCell(change.to)} | ${change.bump ?? "\u2014"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "\u2014"} | ${change.consumers} |`
     );
   }
-  const notes = report2.changes.flatMap((change) => change.details.map((detail) => `- \`${change.asset}\`: ${escapeText(detail)}`));
+  const notes = report2.changes.flatMap((change) => change.details.map((detail) => `- ${code(change.asset)}: ${message(detail)}`));
   if (notes.length > 0) out.push("", ...notes);
   const scopes = report2.changes.filter((change) => change.scopesAdded.length > 0);
   for (const change of scopes) {
-    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => code(name)).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
     out.push("", `> [!WARNING]
-> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
+> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => code(scope)).join(", ")} through ${code(change.asset)}.`);
   }
   return [...out, ""];
 }
 var loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
 function flagBadge(flag) {
-  return loudFlags.has(flag) ? `**\`${flag}\`**` : `\`${flag}\``;
+  return loudFlags.has(flag) ? `**${code(flag, "cell")}**` : code(flag, "cell");
 }
 function versionCell(version2) {
-  return version2 === null ? "\u2014" : `\`${escapeCode(version2)}\``;
+  return version2 === null ? "\u2014" : code(version2, "cell");
 }
 function renderAffected(report2, detail) {
   if (report2.affected.length === 0) {
@@ -35157,11 +35277,11 @@ function renderAffected(report2, detail) {
   return out;
 }
 function affectedRow(agent, detail) {
-  const moves = agent.moves.map((move) => `\`${move.asset}\` ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path9) => path9.map((id) => `\`${id}\``).join(" \u2192 "));
+  const moves = agent.moves.map((move) => `${code(move.asset, "cell")} ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path9) => path9.map((id) => code(id, "cell")).join(" \u2192 "));
   if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
   const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
-  return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
+  return `| ${code(agent.agent, "cell")}${status} | ${text(agent.team, "cell")} | ${moves} | ${paths.join("<br>")} |`;
 }
 function renderGraph(report2, detail) {
   if (report2.affected.length === 0) return [];
@@ -35225,7 +35345,7 @@ function renderUnaffected(report2, detail) {
     "| --- | --- | --- | --- | --- |"
   ];
   for (const row of report2.unaffected.slice(0, detail.unaffectedRows)) {
-    out.push(`| \`${row.agent}\` | ${row.tier} | \`${row.asset}\` | \`${escapeCode(row.version)}\` | \`${escapeCode(row.range)}\` |`);
+    out.push(`| ${code(row.agent, "cell")} | ${row.tier} | ${code(row.asset, "cell")} | ${code(row.version, "cell")} | ${code(row.range, "cell")} |`);
   }
   if (report2.unaffected.length > detail.unaffectedRows) out.push(`| \u2026and ${report2.unaffected.length - detail.unaffectedRows} more | | | | |`);
   return [...out, "", "</details>", ""];
@@ -35235,22 +35355,38 @@ function renderProblems(report2, detail) {
   const out = [`#### Problems (${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")})`, ""];
   for (const problem of report2.problems.slice(0, detail.problemRows)) {
     const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
-    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} \`${escapeCode(where)}\`${problem.agent ? ` (${problem.agent})` : ""}: ${escapeText(problem.message)}`);
+    out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} ${code(where)}${problem.agent ? ` (${text(problem.agent)})` : ""}: ${message(problem.message)}`);
   }
   if (report2.problems.length > detail.problemRows) out.push(`- \u2026and ${report2.problems.length - detail.problemRows} more`);
   return [...out, ""];
 }
-function escapeText(text) {
-  return text.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/\r?\n/g, " ");
+function code(value, where = "text") {
+  const span = codeSpan(value);
+  return where === "cell" ? span.replace(/\|/g, "\\|") : span;
 }
-function escapeCell(text) {
-  return escapeText(text).replace(/\|/g, "\\|");
+function text(value, where = "text") {
+  const escaped = value.replace(/\r?\n|\r/g, " ").replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]).replace(/[\\`*_[\]~]/g, "\\$&").replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, "$1@\u200B");
+  return where === "cell" ? escaped.replace(/\|/g, "\\|") : escaped;
 }
-function escapeCode(text) {
-  return text.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function message(value, where = "text") {
+  const runs = [...value.matchAll(/`+/g)].map((match) => ({ at: match.index, length: match[0].length }));
+  let out = "";
+  let cursor = 0;
+  for (let i = 0; i < runs.length; i++) {
+    const open2 = runs[i];
+    if (open2.at < cursor) continue;
+    const close = runs.slice(i + 1).find((run) => run.length === open2.length);
+    if (!close) continue;
+    let content = value.slice(open2.at + open2.length, close.at).replace(/\r?\n|\r/g, " ");
+    if (content.startsWith(" ") && content.endsWith(" ") && content.trim() !== "") content = content.slice(1, -1);
+    out += text(value.slice(cursor, open2.at), where) + code(content, where);
+    cursor = close.at + close.length;
+    i = runs.indexOf(close);
+  }
+  return out + text(value.slice(cursor), where);
 }
-function mermaidText(text) {
-  return text.replace(/"/g, "#quot;");
+function mermaidText(text2) {
+  return text2.replace(/"/g, "#quot;");
 }
 
 // app/core/report/plural.ts
@@ -35313,8 +35449,8 @@ function exitForProblems(problems) {
 
 // app/cli/internal-error.ts
 var InternalError = class extends Error {
-  constructor(message, options) {
-    super(message, options);
+  constructor(message2, options) {
+    super(message2, options);
     this.name = "InternalError";
   }
 };
@@ -35418,7 +35554,7 @@ function noParseCache() {
 }
 async function openParseCache(dir, key, version2) {
   const file2 = path3.join(dir, `parses-${createHash2("sha1").update(key).digest("hex").slice(0, 16)}.json`);
-  const stored = await readFile(file2, "utf8").then((text) => JSON.parse(text)).catch(() => null);
+  const stored = await readFile(file2, "utf8").then((text2) => JSON.parse(text2)).catch(() => null);
   const fresh = stored !== null && stored.format === CACHE_FORMAT && stored.version === version2;
   const registryIn = new Map(Object.entries(fresh ? stored.registry : {}));
   const agentsIn = new Map(Object.entries(fresh ? stored.agents : {}));
@@ -35839,9 +35975,9 @@ function buildServerJson(server, namespace) {
     _meta: { ...ownMeta, [PUBLISHER_PROVIDED_KEY]: { ...ownMeta[PUBLISHER_PROVIDED_KEY], [publisherMetaKey(namespace)]: meta3 } }
   };
 }
-function clip(text, max) {
-  const characters = [...text];
-  return characters.length <= max ? text : characters.slice(0, max - 1).join("") + "\u2026";
+function clip(text2, max) {
+  const characters = [...text2];
+  return characters.length <= max ? text2 : characters.slice(0, max - 1).join("") + "\u2026";
 }
 
 // app/load/write-files.ts
@@ -35953,7 +36089,7 @@ async function main(argv, io) {
     writeOut: io.stdout,
     writeErr: io.stderr,
     // Commander puts a suggestion on its own line; keep a usage error to one line.
-    outputError: (text, write) => write(`${text.trim().split("\n").join(" ")} (run \`blastgate --help\` for usage)
+    outputError: (text2, write) => write(`${text2.trim().split("\n").join(" ")} (run \`blastgate --help\` for usage)
 `)
   }).showSuggestionAfterError().hook("preAction", (_program, command) => checkRequiredOptions(command));
   const wire = (command, run) => {
@@ -35988,9 +36124,9 @@ function exitCodeFor(error62, io) {
     report(io, new FileAccessError(accessOf(error62), path7.relative(io.cwd, error62.path) || ".", { cause: error62 }).message, error62);
     return EXIT.usage;
   }
-  const message = error62 instanceof Error ? error62.message : String(error62);
+  const message2 = error62 instanceof Error ? error62.message : String(error62);
   const what = error62 instanceof InternalError ? "" : `${error62 instanceof Error ? error62.name : "error"}: `;
-  report(io, `internal error (a bug in blastgate; please report it with the command you ran): ${what}${message}`, error62);
+  report(io, `internal error (a bug in blastgate; please report it with the command you ran): ${what}${message2}`, error62);
   return EXIT.internal;
 }
 function report(io, line, error62) {
@@ -36005,9 +36141,9 @@ function accessOf(error62) {
 
 // app/cli/bin.ts
 var env = process.env;
-var code = await main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+var code2 = await main(process.argv.slice(2), {
+  stdout: (text2) => process.stdout.write(text2),
+  stderr: (text2) => process.stderr.write(text2),
   cwd: process.cwd(),
   today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
   cache: env.BLASTGATE_NO_CACHE ? null : {
@@ -36017,4 +36153,4 @@ var code = await main(process.argv.slice(2), {
   },
   debug: env.BLASTGATE_DEBUG === "1"
 });
-process.exitCode = code;
+process.exitCode = code2;

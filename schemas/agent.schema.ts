@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { kebabName, relativePath, teamName, versionRange } from "./common.ts";
+import { kebabName, relativePath, someText, teamName, versionRange } from "./common.ts";
 
 const skillRef = z.union(
   [
@@ -46,7 +46,7 @@ const runner = z.discriminatedUnion("type", [
 export const agentManifestSchema = z
   .strictObject({
     name: kebabName.meta({ description: "The agent's name, unique in the organisation." }),
-    description: z.string().max(1024).optional().meta({ description: "What the agent does, for the catalog." }),
+    description: someText(1024).optional().meta({ description: "What the agent does, for the catalog." }),
     team: teamName.meta({ description: "The owning team (a GitHub team slug)." }),
     tier: z
       .enum(["production", "staging", "experimental"])

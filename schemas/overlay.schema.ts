@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { kebabName } from "./common.ts";
+import { kebabName, someText } from "./common.ts";
 
 /** Optional YAML frontmatter of a skill overlay (a markdown file in an agent repo). */
 export const overlayFrontmatterSchema = z
   .strictObject({
     skill: kebabName.optional().meta({ description: "The shared skill this overlay layers on; must match the key in agent.yaml." }),
-    description: z.string().max(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
+    description: someText(1024).optional().meta({ description: "Why this team overlays the shared skill." }),
     replaces: z
       .array(z.string().min(1))
       .optional()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { exactVersion, teamName } from "./common.ts";
+import { exactVersion, someText, teamName } from "./common.ts";
 
 /** One entry of `metadata.requires`: `server:crm@^2.1.0` or `skill:tone-guide@^1.0.0`. */
 export const requirementPattern = /^(server|skill):([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
@@ -18,13 +18,10 @@ export const skillFrontmatterSchema = z
         message: "lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with `-`",
       })
       .meta({ description: "The skill's name; equals its folder under skills/." }),
-    description: z
-      .string()
-      .min(1)
-      .max(1024)
+    description: someText(1024)
       .meta({ description: "What the skill does and when to use it (at most 1024 characters)." }),
     license: z.string().optional().meta({ description: "A license name or a bundled license file." }),
-    compatibility: z.string().max(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
+    compatibility: someText(500).optional().meta({ description: "Environment requirements, at most 500 characters." }),
     "allowed-tools": z.string().optional().meta({ description: "Space-separated tools the skill may use." }),
     metadata: z
       .strictObject({
@@ -39,7 +36,10 @@ export const skillFrontmatterSchema = z
           }),
       })
       .catchall(z.string())
-      .meta({ description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`." }),
+      .meta({
+        description: "The Agent Skills string map, holding the org's `version`, `owner` and `requires`.",
+        examples: [{ version: "1.0.0", owner: "support-platform" }],
+      }),
   })
   .meta({
     title: "blastgate shared skill (SKILL.md frontmatter)",

@@ -270,7 +270,7 @@ describe("blastgate validate", () => {
       "../agents/wants-too-much/agent.yaml:5: error: is unsatisfiable: no version of server:crm satisfies `^3.0.0` from agent.yaml; published versions are 2.1.0, 2.0.0. Widen a range or publish a version that fits [wants-too-much]",
       "servers/warehouse/server.yaml:1: error: expected `name` to be `warehouse`, the server's folder; got `warehous`. Rename the folder or the server so they match",
       "skills/b/SKILL.md:7: error: dependency cycle skill:a → skill:b → skill:a; remove one of these requirements",
-      "skills/b/SKILL.md:7: error: skill:b requires server:nope, which is not in the registry; fix the name or add it",
+      "skills/b/SKILL.md:7: error: skill:b requires server:nope, but server:nope does not exist in the registry; fix the name, or publish the asset first",
       "blastgate validate: 5 assets and 5 agents read, 1 file refused; 4 errors, 0 warnings",
       "",
     ]);

@@ -76,7 +76,7 @@ describe("one cause, one message", () => {
   it("reports a broken models.yaml once in validate, not once per agent", async () => {
     org.write({ "models.yaml": "default: 42\n" });
     const { stdout } = await validate();
-    expect(stdout.split("\n").filter((line) => line.includes(": error:"))).toEqual(["models.yaml:1: error: expected `default` to be text; got `42`"]);
+    expect(stdout.split("\n").filter((line) => line.includes(": error:"))).toEqual(["models.yaml:1: error: expected `default` to be text; got the number `42`. Quote it: `\"42\"`"]);
   });
 });
 

@@ -298,7 +298,7 @@ describe("the PR comment on the example org", () => {
 
       #### Problems (3 errors, 0 warnings)
 
-      - ❌ \`../agents/crm-next-pilot/overlays/tone-guide.md:7\` (crm-next-pilot): overlay no longer applies: it replaces \`## Voice\`, which skill:tone-guide@​2.0.0 (was 1.1.0) no longer has, so the section would be appended instead. Rename the heading to match the skill's (\`Voice and register\`, \`Greetings and sign-offs\`, \`When things go wrong\`, \`Words to avoid\`, \`Formatting\`), or pin the skill
+      - ❌ \`../agents/crm-next-pilot/overlays/tone-guide.md:7\` (crm-next-pilot): overlay no longer applies: it replaces \`## Voice\`, which skill:tone-guide@2.0.0 (was 1.1.0) no longer has, so the section would be appended instead. Rename the heading to match the skill's (\`Voice and register\`, \`Greetings and sign-offs\`, \`When things go wrong\`, \`Words to avoid\`, \`Formatting\`), or pin the skill
       - ❌ \`../agents/ops-capacity-planner/agent.yaml:4\`: expected \`tier\` to be one of production, staging, experimental; got \`prod\`
       - ❌ \`../agents/ops-capacity-planner/agent.yaml:6\`: unknown key \`sevrers\`; did you mean \`servers\`?
 

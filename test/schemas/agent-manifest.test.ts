@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseYamlFile } from "../../app/core/files/parse-yaml.ts";
 import { parseAgentManifest } from "../../app/core/registry/parse-manifests.ts";
+import { agentManifestSchema } from "../../schemas/agent.schema.ts";
 import { formatProblem } from "../../app/core/report/render-text.ts";
 
 function problems(text: string): string[] {
@@ -69,12 +71,47 @@ describe("agent.yaml", () => {
     ["a prototype-polluting key", valid.replace("servers:", "servers:\n  __proto__: ^1.0.0"), [
       "agent.yaml:7: error: uses the reserved key `__proto__`; rename it",
     ]],
+    ["a reserved key and, independently, a bad range", valid.replace("servers:", "__proto__: x\nservers:").replace("crm: ^2.1.0", "crm: latest"), [
+      "agent.yaml:6: error: uses the reserved key `__proto__`; rename it",
+      "agent.yaml:8: error: expected `servers.crm` to be a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`; got `latest`",
+    ]],
+    ["reserved keys at any depth, each at its line", valid.replace("  crm: ^2.1.0", "  constructor: ^1.0.0\n  crm: ^2.1.0\n  prototype: ^1.0.0"), [
+      "agent.yaml:7: error: uses the reserved key `constructor`; rename it",
+      "agent.yaml:9: error: uses the reserved key `prototype`; rename it",
+    ]],
+    ["a reserved key whose value an alias reuses", valid.replace("servers:", "prototype: &range ^2.1.0\nservers:").replace("crm: ^2.1.0", "crm: *range"), [
+      "agent.yaml:6: error: uses the reserved key `prototype`; rename it",
+    ]],
+    ["a description of only whitespace", valid.replace("tier: production", "tier: production\ndescription: ' '"), [
+      "agent.yaml:5: error: `description` is only whitespace; fill it in",
+    ]],
+    ["an empty name, once", valid.replace("name: support-triage", "name: ''"), [
+      "agent.yaml:2: error: `name` is empty; fill it in",
+    ]],
+    ["a value with backticks, quoted so the code span holds", valid.replace("tier: production", "tier: 'a`b'"), [
+      "agent.yaml:4: error: expected `tier` to be one of production, staging, experimental; got ``a`b``",
+    ]],
     ["an empty file", "", ["agent.yaml:1: error: is empty; expected an agent.yaml"]],
     ["trials out of range", valid.replace("trials: 5", "trials: 0"), [
       "agent.yaml:15: error: expected `evals.trials` to be at least 1; got `0`",
     ]],
   ])("reports %s with file, line, what was expected", (_name, text, expected) => {
     expect(problems(text)).toEqual(expected);
+  });
+
+  it("leaves reserved keys out of the data it validates, and out of every prototype", () => {
+    const text = valid.replace("servers:", "__proto__: { polluted: true }\nservers:\n  __proto__: { crm: ^9.0.0 }");
+    const parsed = parseYamlFile({ repo: ".", path: "agent.yaml", text }, agentManifestSchema, "an agent.yaml");
+    expect(parsed.kind === "invalid" && parsed.problems.map(formatProblem)).toEqual([
+      "agent.yaml:6: error: uses the reserved key `__proto__`; rename it",
+      "agent.yaml:8: error: uses the reserved key `__proto__`; rename it",
+    ]);
+    const data = (parsed.kind === "invalid" ? parsed.data : undefined) as { servers: object };
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(data.servers)).toBe(Object.prototype);
+    expect(Object.keys(data)).not.toContain("__proto__");
+    expect(data.servers).toEqual({ crm: "^2.1.0" });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("refuses a file that expands YAML aliases past the limit", () => {

@@ -73,6 +73,7 @@ describe("schema fixtures", () => {
           "skill/invalid.md:4: error: expected \`allowed-tools\` to be text; got a list",
           "skill/invalid.md:6: error: expected \`metadata.version\` to be an exact semantic version such as \`2.1.0\` or \`3.0.0-rc.1\` (no \`v\`, no range); got \`2.1\`",
           "skill/invalid.md:6: error: \`metadata.owner\` is missing; add it (expected text)",
+          "skill/invalid.md:7: error: expected each \`metadata.requires\` entry to be \`server:<name>@<range>\` or \`skill:<name>@<range>\` (like \`server:crm@^2.1.0\`); got \`billing\`",
         ],
         "skill/valid.md": [],
       }

@@ -79,6 +79,14 @@ describe("server.yaml", () => {
     ["an SSE remote that is not a URL", server.replace("type: streamable-http", "type: sse").replace("https://crm.mcp.example.com/mcp", "crm.internal"), "crm", ["servers/crm/server.yaml:9: error: expected `remotes[0].url` to be an `http://` or `https://` URL without spaces, like `https://mcp.example.com/mcp` or the template `https://{tenant}.example.com/mcp`; got `crm.internal`"]],
     ["a remote with a misspelled key", server.replace("    url: https://crm.mcp.example.com/mcp", "    url: https://crm.mcp.example.com/mcp\n    header: []"), "crm", ["servers/crm/server.yaml:10: error: unknown key `header` in `remotes[0]`; did you mean `headers`?"]],
     ["a server without a title", server.replace("title: CRM\n", ""), "crm", []],
+    ["a name that differs from the folder together with a schema error", server.replace("version: 2.1.0", "version: 2.1"), "crm-v2", [
+      "servers/crm/server.yaml:4: error: expected `version` to be an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range); got `2.1`",
+      "servers/crm/server.yaml:1: error: expected `name` to be `crm-v2`, the server's folder; got `crm`. Rename the folder or the server so they match",
+    ]],
+    ["a name that differs from the folder together with an undeclared tool scope", server.replace("    scopes: [crm.cases:read]", "    scopes: [crm.cases:delete]"), "crm-v2", [
+      "servers/crm/server.yaml:1: error: expected `name` to be `crm-v2`, the server's folder; got `crm`. Rename the folder or the server so they match",
+      "servers/crm/server.yaml:19: error: tool `get_case` needs scope `crm.cases:delete`, which the server's `scopes` does not list; add it there or fix the name",
+    ]],
     ["a package with a misspelled key", server.replace("remotes:\n  - type: streamable-http\n    url: https://crm.mcp.example.com/mcp", "packages:\n  - registryType: npm\n    identifier: '@acme/crm-mcp'\n    verison: 2.1.0\n    transport: { type: stdio }"), "crm", ["servers/crm/server.yaml:10: error: unknown key `verison` in `packages[0]`; did you mean `version`?"]],
   ])("reports %s", (_name, text, folder, expected) => {
     expect(lines(parseServerManifest({ repo: ".", path: "servers/crm/server.yaml", text }, folder).problems)).toEqual(expected);
@@ -94,13 +102,37 @@ describe("SKILL.md", () => {
     expect(parsed.value?.versionLine).toBe(7);
   });
 
+  it("accepts a description of 1,024 emoji: limits count characters (code points), not UTF-16 units", () => {
+    const text = skill.replace("How we write to customers. Use for every customer-facing reply.", "😀".repeat(1024));
+    expect(lines(parseSkillFile({ repo: ".", path: "skills/tone-guide/SKILL.md", text }, "tone-guide").problems)).toEqual([]);
+  });
+
   it.each([
-    ["no frontmatter", "# Tone guide\n", ["skills/tone-guide/SKILL.md:1: error: has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description` and `metadata.version`, then `---`"]],
+    ["no frontmatter", "# Tone guide\n", ["skills/tone-guide/SKILL.md:1: error: has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description`, `metadata.version` and `metadata.owner`, then `---` (like `metadata: { version: 1.0.0, owner: support-platform }`)"]],
+    ["no metadata block, in one problem naming what it needs", skill.replace(/metadata:\n(  .*\n)+/, ""), [
+      "skills/tone-guide/SKILL.md:2: error: `metadata` is missing; add it with `metadata.version` and `metadata.owner`, like `metadata: { version: 1.0.0, owner: support-platform }`",
+    ]],
+    ["an empty metadata block", skill.replace(/metadata:\n(  .*\n)+/, "metadata:\n"), [
+      "skills/tone-guide/SKILL.md:6: error: `metadata` is empty; add `metadata.version` and `metadata.owner`, like `metadata: { version: 1.0.0, owner: support-platform }`",
+    ]],
+    ["a description of only whitespace", skill.replace("How we write to customers. Use for every customer-facing reply.", '"   "'), ["skills/tone-guide/SKILL.md:3: error: `description` is only whitespace; fill it in"]],
+    ["an empty compatibility", skill.replace("license: Apache-2.0", "license: Apache-2.0\ncompatibility: ''"), ["skills/tone-guide/SKILL.md:5: error: `compatibility` is empty; fill it in"]],
+    ["1,025 emoji in the description, counted as characters (code points)", skill.replace("How we write to customers. Use for every customer-facing reply.", "😀".repeat(1025)), ["skills/tone-guide/SKILL.md:3: error: `description` is too long: at most 1024 characters, got 1025; shorten it"]],
+    ["a number where a version is due, by what was written", skill.replace("version: 1.1.0", "version: 1.0"), ["skills/tone-guide/SKILL.md:7: error: expected `metadata.version` to be an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range); got `1.0`"]],
+    ["a name that differs from the folder together with the other errors", skill.replace("name: tone-guide", "name: tone").replace("version: 1.1.0", "version: 1.1").replace("skill:glossary@~1.0.0", "glossary"), [
+      "skills/tone-guide/SKILL.md:7: error: expected `metadata.version` to be an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range); got `1.1`",
+      "skills/tone-guide/SKILL.md:2: error: expected `name` to be `tone-guide`, the skill's folder; got `tone`. The Agent Skills spec requires them to match",
+      "skills/tone-guide/SKILL.md:9: error: expected each `metadata.requires` entry to be `server:<name>@<range>` or `skill:<name>@<range>` (like `server:crm@^2.1.0`); got `glossary`",
+    ]],
+    ["a name that differs from the folder together with a bad requires entry", skill.replace("name: tone-guide", "name: tone").replace("skill:glossary@~1.0.0", "glossary"), [
+      "skills/tone-guide/SKILL.md:2: error: expected `name` to be `tone-guide`, the skill's folder; got `tone`. The Agent Skills spec requires them to match",
+      "skills/tone-guide/SKILL.md:9: error: expected each `metadata.requires` entry to be `server:<name>@<range>` or `skill:<name>@<range>` (like `server:crm@^2.1.0`); got `glossary`",
+    ]],
     ["a malformed requires entry", skill.replace("skill:glossary@~1.0.0", "glossary ~1.0.0"), ["skills/tone-guide/SKILL.md:9: error: expected each `metadata.requires` entry to be `server:<name>@<range>` or `skill:<name>@<range>` (like `server:crm@^2.1.0`); got `glossary ~1.0.0`"]],
     ["a name with capitals", skill.replace("name: tone-guide", "name: Tone-Guide"), ["skills/tone-guide/SKILL.md:2: error: expected `name` to be lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with `-`; got `Tone-Guide`"]],
     ["a missing metadata.version", skill.replace("  version: 1.1.0\n", ""), ["skills/tone-guide/SKILL.md:7: error: `metadata.version` is missing; add it (expected text)"]],
     ["a description over 1024 characters", skill.replace("How we write to customers. Use for every customer-facing reply.", "d".repeat(1025)), ["skills/tone-guide/SKILL.md:3: error: `description` is too long: at most 1024 characters, got 1025; shorten it"]],
-    ["a non-string metadata value", skill.replace("  owner: support-platform", "  owner: support-platform\n  reviewed: true"), ["skills/tone-guide/SKILL.md:9: error: expected `metadata.reviewed` to be text; got `true`"]],
+    ["a non-string metadata value", skill.replace("  owner: support-platform", "  owner: support-platform\n  reviewed: true"), ["skills/tone-guide/SKILL.md:9: error: expected `metadata.reviewed` to be text; got the boolean `true`. Quote it: `\"true\"`"]],
   ])("reports %s", (_name, text, expected) => {
     expect(lines(parseSkillFile({ repo: ".", path: "skills/tone-guide/SKILL.md", text }, "tone-guide").problems)).toEqual(expected);
   });

@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import type { z } from "zod";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node } from "yaml";
+import { z } from "zod";
+import { codeSpan } from "../code-span.ts";
 import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
 
 /** The largest user-written file we read. Manifests are small; anything bigger is a mistake or an attack. */
@@ -14,7 +15,16 @@ export type LineLookup = (path: readonly PropertyKey[], options?: { key?: boolea
 
 export type ParseResult<T> =
   | { readonly kind: "ok"; readonly value: T; readonly lineOf: LineLookup }
-  | { readonly kind: "invalid"; readonly problems: readonly Problem[] };
+  | {
+      readonly kind: "invalid";
+      readonly problems: readonly Problem[];
+      /**
+       * The file's data when its YAML could be read (reserved keys left out), so callers can
+       * still run checks that do not depend on the schema, and report every problem at once.
+       */
+      readonly data?: unknown;
+      readonly lineOf?: LineLookup;
+    };
 
 /** Text of a YAML file plus where it came from; `lineOffset` is for YAML embedded in a larger file (frontmatter). */
 export interface YamlSource extends SourceLocation {
@@ -47,13 +57,15 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
   }
   const lineOf: LineLookup = (path, options) => lineOfOffset(nodeAt(doc, path, options?.key ?? false)?.range?.[0]);
 
-  const badKey = findForbiddenKey(doc.contents);
-  if (badKey) {
-    return invalid([at(lineOfOffset(badKey.range?.[0]), `uses the reserved key \`${String(badKey.value)}\`; rename it`)]);
-  }
+  // A reserved key is reported and left out of the data, so the rest of the file is still checked.
+  const reserved = findForbiddenKeys(doc.contents).map((key) =>
+    at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`),
+  );
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    // The yaml package defines keys like `__proto__` as own properties (it never runs the
+    // prototype setter); the reviver then deletes them, so no schema ever sees one.
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES, reviver: (key, value) => (typeof key === "string" && forbiddenKeys.has(key) ? undefined : value) });
   } catch (error) {
     // The yaml package throws a ReferenceError when aliases expand past the limit.
     return invalid([at(1, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write the values out instead (${firstSentence(String((error as Error).message))})`)]);
@@ -63,14 +75,29 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
   }
 
   const result = schema.safeParse(data);
-  if (result.success) return { kind: "ok", value: result.data, lineOf };
-  const problems = flattenIssues(result.error.issues).map((issue) =>
+  if (result.success && reserved.length === 0) return { kind: "ok", value: result.data, lineOf };
+  const issues = result.success ? [] : flattenIssues(result.error.issues);
+  const problems = issues.map((issue) =>
     at(
       issue.code === "unrecognized_keys" ? lineOf([...issue.path, issue.keys[0]!], { key: true }) : lineOf(issue.path),
-      describeIssue(issue, data, what, schema),
+      describeIssue(issue, valueAt(data, issue.path), what, schema, (path) => {
+        const node = nodeAt(doc, path, false);
+        return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+      }),
     ),
   );
-  return invalid(problems);
+  return { kind: "invalid", problems: unique([...reserved, ...problems]), data, lineOf };
+}
+
+/** Drops repeats: several checks on one blank value all say it is empty, once is enough. */
+function unique(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.line}\n${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function invalid(problems: Problem[]): ParseResult<never> {
@@ -102,20 +129,18 @@ function nodeAt(doc: Document, path: readonly PropertyKey[], wantKey: boolean): 
   return (wantKey && keyNode ? keyNode : node) as Node | undefined;
 }
 
-function findForbiddenKey(node: unknown): { value: unknown; range?: [number, number, number] | null } | undefined {
+/** Every reserved key in the document, at any depth, in document order. */
+function findForbiddenKeys(node: unknown): { value: unknown; range?: [number, number, number] | null }[] {
+  const found: { value: unknown; range?: [number, number, number] | null }[] = [];
   if (isMap(node)) {
     for (const pair of node.items) {
-      if (isScalar(pair.key) && forbiddenKeys.has(String(pair.key.value))) return pair.key;
-      const inner = findForbiddenKey(pair.value);
-      if (inner) return inner;
+      if (isScalar(pair.key) && forbiddenKeys.has(String(pair.key.value))) found.push(pair.key);
+      found.push(...findForbiddenKeys(pair.value));
     }
   } else if (isSeq(node)) {
-    for (const item of node.items) {
-      const inner = findForbiddenKey(item);
-      if (inner) return inner;
-    }
+    for (const item of node.items) found.push(...findForbiddenKeys(item));
   }
-  return undefined;
+  return found;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -155,7 +180,7 @@ function describeShape(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `\`${String(value)}\``;
+  return codeSpan(String(value));
 }
 
 /** `skills.tone-guide.version`, `tools[2].name`. */
@@ -178,15 +203,35 @@ const typeNames: Record<string, string> = {
   record: "a mapping (`key: value` lines)",
 };
 
-function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodType): string {
+function describeIssue(
+  issue: Issue,
+  value: unknown,
+  what: string,
+  schema: z.ZodType,
+  sourceAt: (path: readonly PropertyKey[]) => string | undefined,
+): string {
   const field = formatPath(issue.path);
   const subject = field === "" ? what : `\`${field}\``;
-  const value = valueAt(data, issue.path);
   const got = `got ${describeShape(value)}`;
+  // Whatever a blank string breaks (a minimum, a pattern, a refinement), the fix is the same: write something.
+  if (typeof value === "string" && value.trim() === "" && (issue.code === "too_small" || issue.code === "invalid_format" || issue.code === "custom")) {
+    return value === "" ? `${subject} is empty; fill it in` : `${subject} is only whitespace; fill it in`;
+  }
   switch (issue.code) {
     case "invalid_type": {
+      const block = issue.expected === "object" ? describeBlock(schema, issue.path) : undefined;
       if (value === undefined) {
-        return `${subject} is missing; add it (expected ${typeNames[issue.expected] ?? issue.expected})`;
+        return block ? `${subject} is missing; add it with ${block}` : `${subject} is missing; add it (expected ${typeNames[issue.expected] ?? issue.expected})`;
+      }
+      if (value === null && block) return `${subject} is empty; add ${block}`;
+      // YAML reads `1.0` or `yes` as a number or a boolean; show what was written, and how to keep it text.
+      const written = issue.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? sourceAt(issue.path) : undefined;
+      if (written !== undefined) {
+        // Quoting only helps if the text would pass; otherwise say what the text lacks.
+        const retry = schemaAt(schema, issue.path)?.node.safeParse(written);
+        const inner = retry && !retry.success ? retry.error.issues[0] : undefined;
+        if (inner) return describeIssue({ ...inner, path: issue.path } as Issue, written, what, schema, sourceAt);
+        return `expected ${subject} to be text; got ${typeof value === "number" ? "the number" : "the boolean"} ${codeSpan(written)}. Quote it: ${codeSpan(`"${written}"`)}`;
       }
       return `expected ${subject} to be ${typeNames[issue.expected] ?? issue.expected}; ${got}`;
     }
@@ -204,15 +249,13 @@ function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodT
     case "too_big":
       // Characters are code points, as JSON Schema's maxLength counts them (an emoji is one).
       return issue.origin === "string"
-        ? `${subject} is too long: at most ${String(issue.maximum)} characters, got ${String([...(value as string)].length)}; shorten it`
+        ? `${subject} is too long: at most ${String(issue.maximum)} characters, got ${String(codePoints(value as string))}; shorten it`
         : issue.origin === "array"
           ? `${subject} has too many items: at most ${String(issue.maximum)}`
           : `expected ${subject} to be at most ${String(issue.maximum)}; ${got}`;
     case "too_small":
       return issue.origin === "string"
-        ? Number(issue.minimum) <= 1
-          ? `${subject} is empty; fill it in`
-          : `${subject} is too short: at least ${String(issue.minimum)} characters`
+        ? `${subject} is too short: at least ${String(issue.minimum)} characters, got ${String(codePoints(value as string))}`
         : issue.origin === "array"
           ? `${subject} needs at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`
           : `expected ${subject} to be at least ${String(issue.minimum)}; ${got}`;
@@ -232,6 +275,62 @@ function describeIssue(issue: Issue, data: unknown, what: string, schema: z.ZodT
     default:
       return `${subject}: ${issue.message}`;
   }
+}
+
+/**
+ * Lengths in Unicode code points, as zod's length checks and JSON Schema's `maxLength`
+ * count them (and the Agent Skills spec's "characters"): an emoji is one, not two.
+ */
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/**
+ * What a mapping at `path` must hold, for a block that is missing or empty: its required
+ * keys, and the schema's first example, e.g. "`metadata.version` and `metadata.owner`,
+ * like `metadata: { version: 1.0.0, owner: support-platform }`".
+ */
+function describeBlock(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  const found = schemaAt(schema, path);
+  if (!found) return undefined;
+  const shape = (found.node._zod.def as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape) return undefined;
+  const field = formatPath(path);
+  const required = Object.keys(shape).filter((key) => shape[key]!._zod.optin === undefined);
+  if (required.length === 0) return undefined;
+  const names = required.map((key) => `\`${field}.${key}\``);
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]!}`;
+  const example = found.examples?.[0];
+  const last = path[path.length - 1];
+  return example === undefined || typeof last !== "string"
+    ? list
+    : `${list}, like ${codeSpan(`${last}: ${stringify(example, { collectionStyle: "flow" }).trim()}`)}`;
+}
+
+/** The schema node at `path` (through optional, default and the like), with the examples its wrappers declare. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): { node: z.ZodType; examples?: readonly unknown[] } | undefined {
+  let node: z.ZodType | undefined = schema;
+  let examples: readonly unknown[] | undefined;
+  const unwrap = () => {
+    for (;;) {
+      const meta = z.globalRegistry.get(node!);
+      if (meta?.examples !== undefined && examples === undefined) examples = meta.examples as readonly unknown[];
+      const def = node!._zod.def as { type: string; innerType?: z.ZodType };
+      if (!["optional", "nullable", "default", "prefault", "catch", "readonly", "nonoptional"].includes(def.type) || !def.innerType) return;
+      node = def.innerType;
+    }
+  };
+  for (const segment of path) {
+    unwrap();
+    examples = undefined;
+    const def = node._zod.def as { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType };
+    node = def.type === "object" ? def.shape?.[String(segment)] : def.type === "record" ? def.valueType : def.type === "array" ? def.element : undefined;
+    if (!node) return undefined;
+  }
+  unwrap();
+  return examples === undefined ? { node } : { node, examples };
 }
 
 function formatMessage(issue: Extract<Issue, { code: "invalid_format" }>): string {

@@ -1,5 +1,41 @@
-import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "./model.ts";
+import { closest } from "../files/parse-yaml.ts";
+import { assetId, splitAssetId, type AgentFacts, type AssetId, type AssetVersion, type RegistryState } from "./model.ts";
 import { problemAt, type Problem } from "../problems.ts";
+
+/**
+ * A published asset of the same kind whose name is within a typo of `id`'s, for "did you
+ * mean": `server:tickting` → `server:ticketing`.
+ */
+export function suggestAsset(id: AssetId, assets: RegistryState["assets"]): AssetId | undefined {
+  const { kind, name } = splitAssetId(id);
+  const names = [...assets]
+    .filter(([other, versions]) => other !== id && versions.length > 0 && splitAssetId(other).kind === kind)
+    .map(([other]) => splitAssetId(other).name)
+    .sort();
+  const match = closest(name, names);
+  return match === undefined ? undefined : assetId(kind, match);
+}
+
+/** How to fix a requirement on an asset that does not exist: the likely name, or where to look. */
+export function fixUnknownAsset(id: AssetId, assets: RegistryState["assets"]): string {
+  const suggestion = suggestAsset(id, assets);
+  return suggestion ? `did you mean \`${suggestion}\`?` : "fix the name, or publish the asset first";
+}
+
+/**
+ * Why an asset has no usable version: every published one was left out as invalid (the
+ * first reason, with its file and line), or it does not exist (the likely name).
+ */
+export function describeMissingAsset(id: AssetId, state: Pick<RegistryState, "assets" | "leftOut">): string {
+  const leftOut = state.leftOut?.get(id) ?? [];
+  if (leftOut.length > 0) {
+    const first = leftOut[0]!;
+    const reason = first.message.replace(/ \(published version .* is left out of resolution\)$/, "");
+    const count = leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `;
+    return `${id} exists, but every published version is left out as invalid (${count}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${reason}). Publish a fixed version`;
+  }
+  return `${id} does not exist in the registry; ${fixUnknownAsset(id, state.assets)}`;
+}
 
 /**
  * Dependency cycles among the assets of a tree, each reported once with its path,
@@ -37,7 +73,7 @@ export function checkRequirements(state: RegistryState, satisfies: (version: str
     for (const requirement of version.requires) {
       const versions = state.assets.get(requirement.asset);
       if (!versions || versions.length === 0) {
-        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version.id} requires ${requirement.asset}, which is not in the registry; fix the name or add it`));
+        problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version.id} requires ${requirement.asset}, but ${describeMissingAsset(requirement.asset, state)}`));
       } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
         problems.push(
           problemAt(requirement.source, requirement.line, "error", "unsatisfiable",

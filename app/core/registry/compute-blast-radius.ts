@@ -3,6 +3,7 @@ import type { AffectedReport, Move } from "../../../schemas/affected-report.sche
 import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
+import { describeMissingAsset } from "./check-registry.ts";
 import { isSameFile, problemAt, type Problem } from "../problems.ts";
 import { assetDiffers } from "./registry-state.ts";
 import { createResolver, resolutionsDiffer, resolveModel, type Conflict, type Resolution } from "./resolve-agent.ts";
@@ -212,17 +213,14 @@ function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolutio
 }
 
 /**
- * Explains why no version fits, naming every range and who states it. An asset whose
- * every published version was left out as invalid is said to exist, with the first reason.
+ * Explains why no version fits, naming every range and who states it. For an asset with
+ * no usable version, why: it does not exist (with the likely name), or every published
+ * version was left out as invalid (with the first reason). No range is to be widened then.
  */
-export function describeConflict(conflict: Conflict, introduced: boolean, state?: Pick<RegistryState, "leftOut">): string {
+export function describeConflict(conflict: Conflict, introduced: boolean, state: Pick<RegistryState, "assets" | "leftOut">): string {
   const who = conflict.ranges.map((requirement) => `\`${requirement.range}\` from ${requirement.source.path}${requirement.source.ref ? `@${requirement.source.ref}` : ""}`).join(" and ");
-  const leftOut = state?.leftOut?.get(conflict.asset) ?? [];
-  const head = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
-  if (conflict.available.length === 0 && leftOut.length > 0) {
-    const first = leftOut[0]!;
-    return `${head}; ${conflict.asset} exists, but every published version is left out as invalid (${leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${first.message.replace(/ \(published version .* is left out of resolution\)$/, "")}). Publish a fixed version`;
-  }
-  const available = conflict.available.length === 0 ? `${conflict.asset} does not exist in the registry` : `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", …" : ""}`;
-  return `${head}; ${available}. Widen a range or publish a version that fits`;
+  const status = `${introduced ? "becomes unsatisfiable at head" : "is unsatisfiable"}: no version of ${conflict.asset} satisfies ${who}`;
+  if (conflict.available.length === 0) return `${status}; ${describeMissingAsset(conflict.asset, state)}`;
+  const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", …" : ""}`;
+  return `${status}; ${available}. Widen a range or publish a version that fits`;
 }

@@ -3,10 +3,11 @@ import { modelsConfigSchema, type ModelsConfig } from "../../../schemas/models.s
 import { overlayFrontmatterSchema } from "../../../schemas/overlay.schema.ts";
 import { serverManifestSchema } from "../../../schemas/server.schema.ts";
 import { requirementPattern, skillFrontmatterSchema } from "../../../schemas/skill.schema.ts";
+import { kebabName } from "../../../schemas/common.ts";
 import semver from "semver";
 import { listHeadings, splitFrontmatter } from "../files/markdown-sections.ts";
 import { assetId, type AgentFacts, type AssetVersion, type OverlayFacts, type Requirement } from "./model.ts";
-import { parseYamlFile, type LineLookup } from "../files/parse-yaml.ts";
+import { parseYamlFile, type LineLookup, type ParseResult } from "../files/parse-yaml.ts";
 import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
 
 /** A parse that found what it could: a value (or null when unusable) and every problem. */
@@ -23,18 +24,33 @@ export interface TextFile extends SourceLocation {
 /** The facts of one asset version before the caller stamps its content hash and origin. */
 export type AssetVersionDraft = Omit<AssetVersion, "contentHash" | "origin">;
 
+/**
+ * A `name` that is well formed but differs from the asset's folder. It is checked on the
+ * file's data even when other fields fail the schema, so both are reported at once.
+ */
+function checkNameMatchesFolder(
+  parsed: ParseResult<unknown>,
+  folder: string,
+  file: SourceLocation,
+  lineOffset: number,
+  describe: (name: string) => string,
+): Problem[] {
+  const data = parsed.kind === "ok" ? parsed.value : parsed.data;
+  const lineOf = parsed.lineOf;
+  const name = data !== null && typeof data === "object" ? (data as Record<string, unknown>).name : undefined;
+  // A malformed name is already reported by the schema; comparing it with the folder would say the same twice.
+  if (typeof name !== "string" || name === folder || !kebabName.safeParse(name).success || !lineOf) return [];
+  return [problemAt(file, lineOf(["name"]) + lineOffset, "error", "name-mismatch", describe(name))];
+}
+
 /** Parses `servers/<folder>/server.yaml`. */
 export function parseServerManifest(file: TextFile, folder: string): Parsed<AssetVersionDraft> {
   const parsed = parseYamlFile(file, serverManifestSchema, "a server.yaml");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const mismatch = checkNameMatchesFolder(parsed, folder, file, 0, (name) =>
+    `expected \`name\` to be \`${folder}\`, the server's folder; got \`${name}\`. Rename the folder or the server so they match`,
+  );
+  if (parsed.kind === "invalid") return { value: null, problems: [...parsed.problems, ...mismatch] };
   const manifest = parsed.value;
-  const problems: Problem[] = [];
-  if (manifest.name !== folder) {
-    problems.push(
-      problemAt(file, parsed.lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the server's folder; got \`${manifest.name}\`. Rename the folder or the server so they match`),
-    );
-    return { value: null, problems };
-  }
   const id = assetId("server", manifest.name);
   const requires: Requirement[] = Object.entries(manifest.dependsOn?.servers ?? {}).map(([name, range]) => ({
     asset: assetId("server", name),
@@ -42,8 +58,9 @@ export function parseServerManifest(file: TextFile, folder: string): Parsed<Asse
     source: file,
     line: parsed.lineOf(["dependsOn", "servers", name]),
   }));
-  problems.push(...checkSelfRequirement(id, requires, file));
-  problems.push(...checkTools(manifest.tools, manifest.scopes, file, parsed.lineOf));
+  const problems = [...mismatch, ...checkSelfRequirement(id, requires, file), ...checkTools(manifest.tools, manifest.scopes, file, parsed.lineOf)];
+  // A server whose name is not its folder's cannot be told apart from the one the folder names.
+  if (mismatch.length > 0) return { value: null, problems };
   return {
     value: { id, kind: "server", name: manifest.name, version: manifest.version, versionLine: parsed.lineOf(["version"]), requires: requires.filter((r) => r.asset !== id), source: file, server: manifest },
     problems,
@@ -91,22 +108,30 @@ export function parseSkillFile(file: TextFile, folder: string): Parsed<AssetVers
   if (frontmatter === null) {
     return {
       value: null,
-      problems: [problemAt(file, 1, "error", "schema", "has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description` and `metadata.version`, then `---`")],
+      problems: [
+        problemAt(file, 1, "error", "schema",
+          "has no YAML frontmatter; start SKILL.md with `---`, then `name`, `description`, `metadata.version` and `metadata.owner`, then `---` (like `metadata: { version: 1.0.0, owner: support-platform }`)"),
+      ],
     };
   }
   const parsed = parseYamlFile({ ...file, text: frontmatter, lineOffset: 1 }, skillFrontmatterSchema, "SKILL.md frontmatter");
-  if (parsed.kind === "invalid") return { value: null, problems: parsed.problems };
+  const mismatch = checkNameMatchesFolder(parsed, folder, file, 1, (name) =>
+    `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${name}\`. The Agent Skills spec requires them to match`,
+  );
+  if (parsed.kind === "invalid") {
+    // `metadata.requires` is its own small language; its entries are checked whatever else is wrong.
+    const metadata = (parsed.data as { metadata?: unknown } | undefined)?.metadata;
+    const requires = metadata !== null && typeof metadata === "object" ? (metadata as Record<string, unknown>).requires : undefined;
+    const requiresProblems = typeof requires === "string" && parsed.lineOf ? parseRequires(requires, file, parsed.lineOf(["metadata", "requires"]) + 1).problems : [];
+    return { value: null, problems: [...parsed.problems, ...mismatch, ...requiresProblems] };
+  }
   const lineOf: LineLookup = (path, options) => parsed.lineOf(path, options) + 1;
   const fm = parsed.value;
-  if (fm.name !== folder) {
-    return {
-      value: null,
-      problems: [problemAt(file, lineOf(["name"]), "error", "name-mismatch", `expected \`name\` to be \`${folder}\`, the skill's folder; got \`${fm.name}\`. The Agent Skills spec requires them to match`)],
-    };
-  }
   const id = assetId("skill", fm.name);
   const { requirements, problems } = parseRequires(fm.metadata.requires, file, lineOf(["metadata", "requires"]));
+  problems.unshift(...mismatch);
   problems.push(...checkSelfRequirement(id, requirements, file));
+  if (mismatch.length > 0) return { value: null, problems };
   return {
     value: {
       id,

@@ -1,4 +1,5 @@
 import type { LocatedAffectedReport as AffectedReport } from "../../../schemas/affected-report.schema.ts";
+import { codeSpan } from "../code-span.ts";
 
 /** GitHub's limit on an issue or PR comment body. */
 export const COMMENT_LIMIT = 65_536;
@@ -47,7 +48,7 @@ function renderWith(report: AffectedReport, detail: Detail, command: string | un
   out.push(...renderGraph(report, detail));
   out.push(...renderUnaffected(report, detail));
   out.push(...renderProblems(report, detail));
-  if (command) out.push("", `<sub>Reproduce locally: \`${command.replace(/`/g, "'")}\`</sub>`);
+  if (command) out.push("", `<sub>Reproduce locally: ${code(command)}</sub>`);
   return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
 
@@ -69,7 +70,7 @@ function summaryLine(report: AffectedReport): string {
     `${plural(report.summary.agents, "agent")} read${report.summary.refused > 0 ? `, ${plural(report.summary.refused, "file")} refused` : ""}`,
     `${report.summary.errors > 0 ? "❌ " : ""}${plural(report.summary.errors, "error")}, ${plural(report.summary.warnings, "warning")}`,
   ];
-  return `${parts.join(" · ")} — \`${escapeCode(report.base)}\` → \`${escapeCode(report.head)}\``;
+  return `${parts.join(" · ")} — ${code(report.base)} → ${code(report.head)}`;
 }
 
 function renderChanges(report: AffectedReport): string[] {
@@ -77,26 +78,26 @@ function renderChanges(report: AffectedReport): string[] {
   const out = ["#### Changes", "", "| Asset | From → To | Bump | Flags | Consumers |", "| --- | --- | --- | --- | ---: |"];
   for (const change of report.changes) {
     out.push(
-      `| \`${change.asset}\` | ${versionCell(change.from)} → ${versionCell(change.to)} | ${change.bump ?? "—"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "—"} | ${change.consumers} |`,
+      `| ${code(change.asset, "cell")} | ${versionCell(change.from)} → ${versionCell(change.to)} | ${change.bump ?? "—"} | ${change.flags.map((flag) => flagBadge(flag)).join(" ") || "—"} | ${change.consumers} |`,
     );
   }
-  const notes = report.changes.flatMap((change) => change.details.map((detail) => `- \`${change.asset}\`: ${escapeText(detail)}`));
+  const notes = report.changes.flatMap((change) => change.details.map((detail) => `- ${code(change.asset)}: ${message(detail)}`));
   if (notes.length > 0) out.push("", ...notes);
   const scopes = report.changes.filter((change) => change.scopesAdded.length > 0);
   for (const change of scopes) {
-    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${change.gainedBy.length > 20 ? ", …" : ""})`;
-    out.push("", `> [!WARNING]\n> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => `\`${scope}\``).join(", ")} through \`${change.asset}\`.`);
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => code(name)).join(", ")}${change.gainedBy.length > 20 ? ", …" : ""})`;
+    out.push("", `> [!WARNING]\n> **Security review:** ${who} gain ${change.scopesAdded.map((scope) => code(scope)).join(", ")} through ${code(change.asset)}.`);
   }
   return [...out, ""];
 }
 
 const loudFlags = new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
 function flagBadge(flag: string): string {
-  return loudFlags.has(flag) ? `**\`${flag}\`**` : `\`${flag}\``;
+  return loudFlags.has(flag) ? `**${code(flag, "cell")}**` : code(flag, "cell");
 }
 
 function versionCell(version: string | null): string {
-  return version === null ? "—" : `\`${escapeCode(version)}\``;
+  return version === null ? "—" : code(version, "cell");
 }
 
 function renderAffected(report: AffectedReport, detail: Detail): string[] {
@@ -118,12 +119,12 @@ function renderAffected(report: AffectedReport, detail: Detail): string[] {
 
 function affectedRow(agent: Affected, detail: Detail): string {
   const moves = agent.moves
-    .map((move) => `\`${move.asset}\` ${versionCell(move.from)} → ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`)
+    .map((move) => `${code(move.asset, "cell")} ${versionCell(move.from)} → ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`)
     .join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path) => path.map((id) => `\`${id}\``).join(" → "));
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path) => path.map((id) => code(id, "cell")).join(" → "));
   if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
   const status = agent.status.head === "unsatisfiable" ? " ❌ unsatisfiable" : "";
-  return `| \`${agent.agent}\`${status} | ${escapeCell(agent.team)} | ${moves} | ${paths.join("<br>")} |`;
+  return `| ${code(agent.agent, "cell")}${status} | ${text(agent.team, "cell")} | ${moves} | ${paths.join("<br>")} |`;
 }
 
 /**
@@ -193,7 +194,7 @@ function renderUnaffected(report: AffectedReport, detail: Detail): string[] {
     "| --- | --- | --- | --- | --- |",
   ];
   for (const row of report.unaffected.slice(0, detail.unaffectedRows)) {
-    out.push(`| \`${row.agent}\` | ${row.tier} | \`${row.asset}\` | \`${escapeCode(row.version)}\` | \`${escapeCode(row.range)}\` |`);
+    out.push(`| ${code(row.agent, "cell")} | ${row.tier} | ${code(row.asset, "cell")} | ${code(row.version, "cell")} | ${code(row.range, "cell")} |`);
   }
   if (report.unaffected.length > detail.unaffectedRows) out.push(`| …and ${report.unaffected.length - detail.unaffectedRows} more | | | | |`);
   return [...out, "", "</details>", ""];
@@ -204,23 +205,58 @@ function renderProblems(report: AffectedReport, detail: Detail): string[] {
   const out = [`#### Problems (${plural(report.summary.errors, "error")}, ${plural(report.summary.warnings, "warning")})`, ""];
   for (const problem of report.problems.slice(0, detail.problemRows)) {
     const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
-    out.push(`- ${problem.level === "error" ? "❌" : "⚠️"} \`${escapeCode(where)}\`${problem.agent ? ` (${problem.agent})` : ""}: ${escapeText(problem.message)}`);
+    out.push(`- ${problem.level === "error" ? "❌" : "⚠️"} ${code(where)}${problem.agent ? ` (${text(problem.agent)})` : ""}: ${message(problem.message)}`);
   }
   if (report.problems.length > detail.problemRows) out.push(`- …and ${report.problems.length - detail.problemRows} more`);
   return [...out, ""];
 }
 
-/** Text from files is data: no HTML, no table breaks, no stray mentions. */
-export function escapeText(text: string): string {
-  return text.replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]!).replace(/@(?=[A-Za-z0-9])/g, "@\u200b").replace(/\r?\n/g, " ");
+/*
+ * Text from files is data. GitHub shows a code span literally, so inside one nothing is
+ * escaped (an entity or a zero-width space would show up, and break copy-paste); it only
+ * needs a backtick fence longer than any run inside, and `\|` in a table cell, where GFM
+ * splits cells before it reads code spans. Outside code spans, HTML and markdown are
+ * escaped and @mentions are kept from pinging anyone.
+ */
+
+/** A code span that shows `value` as it is. */
+function code(value: string, where: "cell" | "text" = "text"): string {
+  const span = codeSpan(value);
+  return where === "cell" ? span.replace(/\|/g, "\\|") : span;
 }
 
-function escapeCell(text: string): string {
-  return escapeText(text).replace(/\|/g, "\\|");
+/** Plain text: no HTML, no markdown, no mentions, one line. */
+export function text(value: string, where: "cell" | "text" = "text"): string {
+  const escaped = value
+    .replace(/\r?\n|\r/g, " ")
+    .replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char]!)
+    .replace(/[\\`*_[\]~]/g, "\\$&")
+    // GitHub links `@name` and `@org/team` after the start or a non-word character; `x@1.0.0` is no mention.
+    .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, "$1@\u200b");
+  return where === "cell" ? escaped.replace(/\|/g, "\\|") : escaped;
 }
 
-function escapeCode(text: string): string {
-  return text.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+/**
+ * A problem message or change detail: its `code spans` shown as they are, the rest as
+ * plain text. Code spans are found as CommonMark finds them: a backtick run closed by the
+ * next run of the same length; a run without a partner is a literal backtick.
+ */
+export function message(value: string, where: "cell" | "text" = "text"): string {
+  const runs = [...value.matchAll(/`+/g)].map((match) => ({ at: match.index, length: match[0].length }));
+  let out = "";
+  let cursor = 0;
+  for (let i = 0; i < runs.length; i++) {
+    const open = runs[i]!;
+    if (open.at < cursor) continue;
+    const close = runs.slice(i + 1).find((run) => run.length === open.length);
+    if (!close) continue;
+    let content = value.slice(open.at + open.length, close.at).replace(/\r?\n|\r/g, " ");
+    if (content.startsWith(" ") && content.endsWith(" ") && content.trim() !== "") content = content.slice(1, -1);
+    out += text(value.slice(cursor, open.at), where) + code(content, where);
+    cursor = close.at + close.length;
+    i = runs.indexOf(close);
+  }
+  return out + text(value.slice(cursor), where);
 }
 
 function mermaidText(text: string): string {

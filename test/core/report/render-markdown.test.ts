@@ -63,10 +63,42 @@ describe("renderMarkdown", () => {
     hostile.problems[0]!.message = "got `<img src=x onerror=alert(1)>` from @octocat | x";
     hostile.affected[0]!.team = "a|b<script>";
     const body = renderMarkdown(hostile);
-    expect(body).toContain("got `&lt;img src=x onerror=alert(1)&gt;` from @\u200boctocat | x");
+    expect(body).toContain("got `<img src=x onerror=alert(1)>` from @\u200boctocat | x");
     expect(body).toContain("| a\\|b&lt;script&gt; |");
-    expect(body).not.toContain("<img");
+    expect(body).not.toMatch(/<img[^`]*$/m);
     expect(body).not.toContain("<script>");
+  });
+
+  it("shows hostile names, versions, ranges and messages literally in code spans and escaped outside them", () => {
+    const hostile = report(1, 1, 0);
+    hostile.base = "main`<b>";
+    hostile.head = "@org/team\nsecond line";
+    hostile.affected[0]!.team = "@org/team *bold* [x](http://e) <b>";
+    hostile.unaffected = [{ agent: "held", team: "t", tier: "staging", asset: "skill:escalation-rules", version: "1.2.1-`rc`|x", range: ">=1.0.0 <1.3.0 || ^0.9.0", reason: "held" }];
+    hostile.summary.unaffected = 1;
+    hostile.summary.errors = 3;
+    hostile.changes[0]!.details = ["section `## <b>Voice</b>` removed; ask @org/team"];
+    hostile.problems = [
+      { level: "error", code: "schema", repo: "agents/x", path: "agent.yaml", file: "agents/x/agent.yaml", line: 3, ref: "skills/x@1.0.0", agent: "x", message: "expected `tier` to be one of production; got ``a`b``" },
+      { level: "error", code: "schema", repo: "agents/x", path: "agent.yaml", file: "agents/x/agent.yaml", line: 4, message: "range `>=1.0.0 <2` from agents/x@y, see @octocat; a stray ` stays <i>text</i>" },
+      { level: "error", code: "schema", repo: "agents/x", path: "agent.yaml", file: "agents/x/agent.yaml", line: 5, message: "got `line one\nline two` and `@team`\n# not a heading" },
+    ];
+    const lines = renderMarkdown(hostile, { command: "blastgate affected --head 'a`b'" }).split("\n");
+    // The zero-width space that keeps a mention from pinging is invisible; show it.
+    const pick = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).map((line) => line.replace(/\u200b/g, "{zwsp}"));
+    expect(pick(/ — |^- `skill|^\| `|^- ❌|Reproduce/)).toMatchInlineSnapshot(`
+      [
+        "**1 affected agent** (1 production) · 1 pinned out · 1 agent read · ❌ 3 errors, 0 warnings — \`\`main\`<b>\`\` → \`@org/team second line\`",
+        "| \`skill:escalation-rules\` | \`1.2.1\` → \`1.3.0\` | minor | — | 1 |",
+        "- \`skill:escalation-rules\`: section \`## <b>Voice</b>\` removed; ask @{zwsp}org/team",
+        "| \`agent-00000\` | @{zwsp}org/team \\*bold\\* \\[x\\](http://e) &lt;b&gt; | \`skill:escalation-rules\` \`1.2.1\` → \`1.3.0\` | \`skill:onboarding\` → \`skill:escalation-rules\`<br>\`skill:escalation-rules\` |",
+        "| \`held\` | staging | \`skill:escalation-rules\` | \`\`1.2.1-\`rc\`\\|x\`\` | \`>=1.0.0 <1.3.0 \\|\\| ^0.9.0\` |",
+        "- ❌ \`agents/x/agent.yaml:3 @ skills/x@1.0.0\` (x): expected \`tier\` to be one of production; got \`\`a\`b\`\`",
+        "- ❌ \`agents/x/agent.yaml:4\`: range \`>=1.0.0 <2\` from agents/x@y, see @{zwsp}octocat; a stray \\\` stays &lt;i&gt;text&lt;/i&gt;",
+        "- ❌ \`agents/x/agent.yaml:5\`: got \`line one line two\` and \`@team\` # not a heading",
+        "<sub>Reproduce locally: \`\`blastgate affected --head 'a\`b'\`\`</sub>",
+      ]
+    `);
   });
 });
 
