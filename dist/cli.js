@@ -33644,11 +33644,15 @@ function reachingAssets(targets, states) {
 function listMoves(base, head) {
   const moves = [];
   if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
-  for (const id of ids) {
+  const moved = [];
+  for (const [id, { version: version2 }] of base.assets) {
+    const after = head.assets.get(id)?.version;
+    if (version2.version !== after?.version || version2.contentHash !== after.contentHash) moved.push(id);
+  }
+  for (const id of head.assets.keys()) if (!base.assets.has(id)) moved.push(id);
+  for (const id of moved.sort()) {
     const before = base.assets.get(id)?.version;
     const after = head.assets.get(id)?.version;
-    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
     moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
   }
   return moves;

@@ -118,11 +118,16 @@ function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly Registry
 function listMoves(base: Resolution, head: Resolution): Move[] {
   const moves: Move[] = [];
   if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const ids = [...new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
-  for (const id of ids) {
+  // Only the assets that moved are collected and sorted, not the whole closure.
+  const moved: AssetId[] = [];
+  for (const [id, { version }] of base.assets) {
+    const after = head.assets.get(id)?.version;
+    if (version.version !== after?.version || version.contentHash !== after.contentHash) moved.push(id);
+  }
+  for (const id of head.assets.keys()) if (!base.assets.has(id)) moved.push(id);
+  for (const id of moved.sort()) {
     const before = base.assets.get(id)?.version;
     const after = head.assets.get(id)?.version;
-    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
     moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
   }
   return moves;
