@@ -1,7 +1,8 @@
 /**
  * Generates a large synthetic organisation for the benchmark, deterministically from a
  * seed: a registry git repository (history and release tags built by one
- * `git fast-import` process) with a proposed change on branch `change`, and a folder of
+ * `git fast-import` process) with a proposed change on branch `change`, a broad one on
+ * `change-broad`, and a folder of
  * agent repos (one agent.yaml each, some with a skill overlay).
  *
  * The output is cached under os.tmpdir(): a marker file records the generator version
@@ -13,7 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 /** Bump when the generated org changes shape, so cached orgs are regenerated. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface OrgSpec {
   readonly agents: number;
@@ -39,6 +40,8 @@ export interface OrgInfo {
     readonly skill: { readonly name: string; readonly from: string; readonly to: string; readonly directConsumers: number };
     readonly server: { readonly name: string; readonly from: string; readonly to: string; readonly directConsumers: number };
   };
+  /** Branch `change-broad`: a minor release (new content) of each of the most used servers and skills. */
+  readonly broadChange: { readonly branch: string; readonly servers: number; readonly skills: number };
 }
 
 export interface GeneratedOrg {
@@ -52,6 +55,10 @@ export interface GeneratedOrg {
 
 export const REGISTRY_DIR = "registry";
 export const AGENTS_DIR = "agents";
+/** The branch with the broad change: a minor release of each of the BROAD_SERVERS most used servers and BROAD_SKILLS most used skills. */
+export const BROAD_BRANCH = "change-broad";
+const BROAD_SERVERS = 40;
+const BROAD_SKILLS = 85;
 const MARKER = ".blastgate-bench-org.json";
 /** Rounds of history on main; an asset's releases land in consecutive rounds. */
 const ROUNDS = 6;
@@ -487,6 +494,21 @@ function generate(root: string, spec: OrgSpec): OrgInfo {
   writeSkill(changedSkill, skillTo, true);
   writeServer(changedServer, serverTo, true);
   emit("\n");
+  // The broad change: a minor release of each of the most used servers and skills (most agents use one).
+  const broadServers = rank(directConsumers.server).slice(0, BROAD_SERVERS).map(({ index }) => servers[index]!);
+  const broadSkills = rank(directConsumers.skill).slice(0, BROAD_SKILLS).map(({ index }) => skills[index]!);
+  emit(`commit refs/heads/${BROAD_BRANCH}\nmark :${ROUNDS + 2}\ncommitter Platform Team <platform@example.invalid> ${EPOCH + ROUNDS * 86_400} +0000\n`);
+  data(`Minor releases of ${broadServers.length} servers and ${broadSkills.length} skills\n`);
+  emit(`from :${ROUNDS}\n`);
+  for (const server of broadServers) {
+    const from = releaseAt(server, lastRound)!;
+    writeServer(server, { ...from, version: bumpMinor(from.version), round: ROUNDS }, true);
+  }
+  for (const skill of broadSkills) {
+    const from = releaseAt(skill, lastRound)!;
+    writeSkill(skill, { ...from, version: bumpMinor(from.version), round: ROUNDS }, true);
+  }
+  emit("\n");
 
   const registry = path.join(root, REGISTRY_DIR);
   mkdirSync(registry);
@@ -518,6 +540,7 @@ function generate(root: string, spec: OrgSpec): OrgInfo {
       skill: { name: changedSkill.name, from: skillFrom.version, to: skillTo.version, directConsumers: directConsumers.skill[changedSkill.index]! },
       server: { name: changedServer.name, from: serverFrom.version, to: serverTo.version, directConsumers: directConsumers.server[changedServer.index]! },
     },
+    broadChange: { branch: BROAD_BRANCH, servers: broadServers.length, skills: broadSkills.length },
   };
 }
 

@@ -34492,86 +34492,257 @@ function resolveModel(model, state) {
   return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
 }
 var MAX_PASSES = 64;
-var parsedRanges = /* @__PURE__ */ new Map();
-function parseRange(range) {
-  let parsed = parsedRanges.get(range);
-  if (!parsed) parsedRanges.set(range, parsed = new import_semver5.default.Range(range));
-  return parsed;
-}
+var ResolverCache = class {
+  /** Asset ids by integer id. */
+  assets = [];
+  /** Mask words: a mask is `words` consecutive entries from its offset; bit i of the whole is the asset's i-th version, highest first. */
+  pool = new Int32Array(1024);
+  poolSize = 1;
+  // offset 0 is never a real mask
+  assetIndex = /* @__PURE__ */ new Map();
+  rangeIndex = /* @__PURE__ */ new Map();
+  parsed = [];
+  rangeTexts = [];
+  versionSets = /* @__PURE__ */ new Map();
+  compiledAssets = /* @__PURE__ */ new WeakMap();
+  compiledRanges = /* @__PURE__ */ new WeakMap();
+  /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
+  assetsOf(requirements) {
+    let ids = this.compiledAssets.get(requirements);
+    if (!ids) {
+      ids = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) ids[at] = this.asset(requirements[at].asset);
+      this.compiledAssets.set(requirements, ids);
+    }
+    return ids;
+  }
+  /** The integer range ids of a list of requirements. */
+  rangesOf(requirements) {
+    let ids = this.compiledRanges.get(requirements);
+    if (!ids) {
+      ids = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) ids[at] = this.range(requirements[at].range);
+      this.compiledRanges.set(requirements, ids);
+    }
+    return ids;
+  }
+  /** The integer id of an asset id. */
+  asset(id) {
+    let index = this.assetIndex.get(id);
+    if (index === void 0) {
+      index = this.assets.length;
+      this.assets.push(id);
+      this.assetIndex.set(id, index);
+    }
+    return index;
+  }
+  /** The integer id of a range text. */
+  range(text2) {
+    let index = this.rangeIndex.get(text2);
+    if (index === void 0) {
+      index = this.rangeTexts.length;
+      this.rangeTexts.push(text2);
+      this.rangeIndex.set(text2, index);
+    }
+    return index;
+  }
+  /** The version list an asset has in one state, shared with every state where it has the same versions. */
+  versionSet(asset, versions) {
+    const key = `${asset}\0${versions.map((version2) => version2.version).join("\0")}`;
+    let set2 = this.versionSets.get(key);
+    if (!set2) this.versionSets.set(key, set2 = { versions: versions.map((version2) => version2.version), words: versions.length + 31 >>> 5, masks: /* @__PURE__ */ new Map() });
+    return set2;
+  }
+  /** The offset in `pool` of the mask of the versions in `set` that range `range` admits. */
+  mask(set2, range) {
+    let offset = set2.masks.get(range);
+    if (offset !== void 0) return offset;
+    const parsed = this.parsed[range] ??= new import_semver5.default.Range(this.rangeTexts[range]);
+    offset = this.poolSize;
+    this.poolSize += set2.words;
+    if (this.poolSize > this.pool.length) {
+      const grown = new Int32Array(Math.max(this.poolSize, this.pool.length * 2));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    set2.versions.forEach((version2, index) => {
+      if (parsed.test(version2)) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
+    });
+    set2.masks.set(range, offset);
+    return offset;
+  }
+};
 var noVersions = [];
-function createResolver(state) {
-  const byRequirement = /* @__PURE__ */ new WeakMap();
-  const byRange = /* @__PURE__ */ new Map();
-  const admitted = (requirement) => {
-    let found = byRequirement.get(requirement);
-    if (found) return found;
-    let ranges = byRange.get(requirement.asset);
-    if (!ranges) byRange.set(requirement.asset, ranges = /* @__PURE__ */ new Map());
-    found = ranges.get(requirement.range);
-    if (!found) {
-      const parsed = parseRange(requirement.range);
-      found = new Set((state.assets.get(requirement.asset) ?? noVersions).filter((version2) => parsed.test(version2.version)));
-      ranges.set(requirement.range, found);
-    }
-    byRequirement.set(requirement, found);
-    return found;
+function createResolver(state, cache = new ResolverCache()) {
+  const versionsOf = [];
+  const setOf = [];
+  const compiled = [];
+  const available = [];
+  let words = new Int32Array(0);
+  let accOffset = new Int32Array(0);
+  let acc = new Int32Array(0);
+  let accSize = 0;
+  let seen = new Int32Array(0);
+  let position = new Int32Array(0);
+  let choice = new Int32Array(0);
+  let choiceStamp = new Int32Array(0);
+  let order = new Int32Array(64);
+  let picks = new Int32Array(64);
+  let queueAsset = new Int32Array(256);
+  let queueMask = new Int32Array(256);
+  const queueRequirement = [];
+  let clock = 0;
+  const grow = (array2, size) => {
+    if (array2.length >= size) return array2;
+    const grown = new Int32Array(Math.max(size, array2.length * 2));
+    grown.set(array2);
+    return grown;
   };
-  const pickHighest = (asset, ranges) => {
-    candidates: for (const version2 of state.assets.get(asset) ?? noVersions) {
-      for (const requirement of ranges) if (!admitted(requirement).has(version2)) continue candidates;
-      return version2;
+  let known = 0;
+  const fit = () => {
+    const count = cache.assets.length;
+    if (count === known) return;
+    words = grow(words, count);
+    accOffset = grow(accOffset, count);
+    seen = grow(seen, count);
+    position = grow(position, count);
+    choice = grow(choice, count);
+    choiceStamp = grow(choiceStamp, count);
+    for (let asset = known; asset < count; asset++) {
+      const versions = state.assets.get(cache.assets[asset]);
+      if (!versions || versions.length === 0) continue;
+      const set2 = cache.versionSet(asset, versions);
+      versionsOf[asset] = versions;
+      setOf[asset] = set2;
+      compiled[asset] = [];
+      words[asset] = set2.words;
+      accOffset[asset] = accSize;
+      accSize += set2.words;
     }
-    return void 0;
+    acc = grow(acc, accSize);
+    known = count;
+  };
+  for (const id of state.assets.keys()) cache.asset(id);
+  fit();
+  const compile2 = (asset, index) => {
+    const version2 = versionsOf[asset][index];
+    const assets = cache.assetsOf(version2.requires);
+    fit();
+    const ranges = cache.rangesOf(version2.requires);
+    const masks = new Int32Array(assets.length);
+    for (let at = 0; at < assets.length; at++) {
+      const set2 = setOf[assets[at]];
+      masks[at] = set2 ? cache.mask(set2, ranges[at]) : 0;
+    }
+    return compiled[asset][index] = { version: version2, assets, masks };
+  };
+  const pick2 = (asset) => {
+    const offset = accOffset[asset];
+    for (let word = 0, count = words[asset]; word < count; word++) {
+      const bits = acc[offset + word];
+      if (bits !== 0) return (word << 5) + 31 - Math.clz32(bits & -bits);
+    }
+    return -1;
   };
   return (agent) => {
-    let chosen = /* @__PURE__ */ new Map();
+    const model = resolveModel(agent.model, state);
+    const direct = agent.requirements;
+    const directAssets = cache.assetsOf(direct);
+    fit();
+    const directRanges = cache.rangesOf(direct);
+    const directMasks = new Int32Array(direct.length);
+    for (let at = 0; at < direct.length; at++) {
+      const set2 = setOf[directAssets[at]];
+      directMasks[at] = set2 ? cache.mask(set2, directRanges[at]) : 0;
+    }
+    let previous = -1;
+    let previousCount = 0;
+    let length = 0;
+    let count = 0;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const ranges = /* @__PURE__ */ new Map();
-      const queue = [...agent.requirements];
-      for (let index = 0; index < queue.length; index++) {
-        const requirement = queue[index];
-        const list = ranges.get(requirement.asset);
-        if (list) {
-          list.push(requirement);
+      const stamp = ++clock;
+      length = direct.length;
+      if (queueAsset.length < length) {
+        queueAsset = grow(queueAsset, length);
+        queueMask = grow(queueMask, length);
+      }
+      queueAsset.set(directAssets);
+      queueMask.set(directMasks);
+      for (let at = 0; at < length; at++) queueRequirement[at] = direct[at];
+      count = 0;
+      for (let index = 0; index < length; index++) {
+        const asset = queueAsset[index];
+        const mask = queueMask[index];
+        const offset = accOffset[asset];
+        const width = words[asset];
+        const pool = cache.pool;
+        if (seen[asset] === stamp) {
+          for (let word = 0; word < width; word++) acc[offset + word] &= pool[mask + word];
           continue;
         }
-        ranges.set(requirement.asset, [requirement]);
-        const version2 = chosen.get(requirement.asset);
-        if (version2) queue.push(...version2.requires);
+        seen[asset] = stamp;
+        if (count === order.length) order = grow(order, count + 1);
+        position[asset] = count;
+        order[count++] = asset;
+        for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word];
+        if (choiceStamp[asset] === previous) {
+          const version2 = compiled[asset][choice[asset]] ?? compile2(asset, choice[asset]);
+          const more = version2.assets.length;
+          if (queueAsset.length < length + more) {
+            queueAsset = grow(queueAsset, length + more);
+            queueMask = grow(queueMask, length + more);
+          }
+          queueAsset.set(version2.assets, length);
+          queueMask.set(version2.masks, length);
+          const requires = version2.version.requires;
+          for (let at = 0; at < more; at++) queueRequirement[length++] = requires[at];
+        }
       }
-      const next = /* @__PURE__ */ new Map();
-      const conflicts = [];
-      for (const [asset, list] of ranges) {
-        const version2 = pickHighest(asset, list);
-        if (version2) next.set(asset, version2);
-        else conflicts.push({ asset, ranges: list, available: (state.assets.get(asset) ?? []).map((v) => v.version) });
+      if (picks.length < count) picks = grow(picks, count);
+      let chosen = 0;
+      let same = true;
+      for (let at = 0; at < count; at++) {
+        const asset = order[at];
+        const picked = pick2(asset);
+        picks[at] = picked;
+        if (picked < 0) continue;
+        chosen++;
+        if (choiceStamp[asset] !== previous || choice[asset] !== picked) same = false;
       }
-      if (sameChoices(chosen, next)) return buildResolution(next, ranges, conflicts, resolveModel(agent.model, state));
-      chosen = next;
+      if (same && chosen === previousCount) return build(stamp, length, count, model);
+      for (let at = 0; at < count; at++) {
+        if (picks[at] < 0) continue;
+        choice[order[at]] = picks[at];
+        choiceStamp[order[at]] = stamp;
+      }
+      previous = stamp;
+      previousCount = chosen;
     }
-    return {
-      status: "unsatisfiable",
-      assets: /* @__PURE__ */ new Map(),
-      conflicts: [...chosen.keys()].map((asset) => ({ asset, ranges: [], available: [] })),
-      model: resolveModel(agent.model, state)
-    };
+    const conflicts = [];
+    for (let at = 0; at < count; at++) if (picks[at] >= 0) conflicts.push({ asset: cache.assets[order[at]], ranges: [], available: [] });
+    return { status: "unsatisfiable", assets: /* @__PURE__ */ new Map(), conflicts, model };
   };
-}
-function sameChoices(a, b) {
-  if (a.size !== b.size) return false;
-  for (const [asset, version2] of a) if (b.get(asset) !== version2) return false;
-  return true;
-}
-function buildResolution(chosen, ranges, conflicts, model) {
-  const assets = /* @__PURE__ */ new Map();
-  for (const [asset, version2] of chosen) {
-    assets.set(asset, {
-      version: version2,
-      ranges: ranges.get(asset) ?? [],
-      edges: version2.requires.map((requirement) => requirement.asset).filter((target) => ranges.has(target))
-    });
+  function build(stamp, length, count, model) {
+    const ranges = [];
+    for (let at = 0; at < count; at++) ranges.push([]);
+    for (let index = 0; index < length; index++) ranges[position[queueAsset[index]]].push(queueRequirement[index]);
+    const assets = /* @__PURE__ */ new Map();
+    const conflicts = [];
+    for (let at = 0; at < count; at++) {
+      const asset = order[at];
+      const id = cache.assets[asset];
+      const picked = picks[at];
+      if (picked < 0) {
+        conflicts.push({ asset: id, ranges: ranges[at], available: available[asset] ??= (versionsOf[asset] ?? noVersions).map((version3) => version3.version) });
+        continue;
+      }
+      const version2 = compiled[asset][picked] ?? compile2(asset, picked);
+      const edges = [];
+      for (let edge = 0; edge < version2.assets.length; edge++) if (seen[version2.assets[edge]] === stamp) edges.push(version2.version.requires[edge].asset);
+      assets.set(id, { version: version2.version, ranges: ranges[at], edges });
+    }
+    return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
   }
-  return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
 }
 function resolutionsDiffer(a, b) {
   if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
@@ -34593,8 +34764,9 @@ function computeBlastRadius(base, head, agents) {
     if (assetDiffers(base, head, id)) changedAssets.add(id);
   }
   const tainted = reachingAssets(changedAssets, [base, head]);
-  const resolveAtBase = createResolver(base);
-  const resolveAtHead = createResolver(head);
+  const cache = new ResolverCache();
+  const resolveAtBase = createResolver(base, cache);
+  const resolveAtHead = createResolver(head, cache);
   const affected = [];
   const unaffected = [];
   const resolutions = /* @__PURE__ */ new Map();
@@ -34659,11 +34831,15 @@ function reachingAssets(targets, states) {
 function listMoves(base, head) {
   const moves = [];
   if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const ids = [.../* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
-  for (const id of ids) {
+  const moved = [];
+  for (const [id, { version: version2 }] of base.assets) {
+    const after = head.assets.get(id)?.version;
+    if (version2.version !== after?.version || version2.contentHash !== after.contentHash) moved.push(id);
+  }
+  for (const id of head.assets.keys()) if (!base.assets.has(id)) moved.push(id);
+  for (const id of moved.sort()) {
     const before = base.assets.get(id)?.version;
     const after = head.assets.get(id)?.version;
-    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
     moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
   }
   return moves;
@@ -34671,6 +34847,8 @@ function listMoves(base, head) {
 function explainPaths(agent, pair, moves) {
   const paths = [];
   const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
+  const searches = /* @__PURE__ */ new Map();
+  const sortedEdges = /* @__PURE__ */ new Map();
   for (const move of moves) {
     if (move.asset.startsWith("model:")) {
       paths.push([move.asset]);
@@ -34678,34 +34856,44 @@ function explainPaths(agent, pair, moves) {
     }
     const target = move.asset;
     const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    const found = direct.flatMap((start) => {
-      const path9 = shortestPath(graph, start, target);
-      return path9 ? [path9] : [];
-    });
-    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
-    paths.push(...found.slice(0, MAX_PATHS));
+    let trees = searches.get(graph);
+    if (!trees) searches.set(graph, trees = /* @__PURE__ */ new Map());
+    const found = [];
+    for (const start of direct) {
+      if (start === target) {
+        found.push({ path: [start], key: start });
+        continue;
+      }
+      let previous = trees.get(start);
+      if (previous === void 0) trees.set(start, previous = searchFrom(graph, start, sortedEdges));
+      if (!previous?.has(target)) continue;
+      const path9 = [target];
+      for (let node2 = target; node2 !== start; ) path9.push(node2 = previous.get(node2));
+      path9.reverse();
+      found.push({ path: path9, key: path9.join() });
+    }
+    found.sort((a, b) => a.path.length - b.path.length || byText(a.key, b.key));
+    for (const { path: path9 } of found.slice(0, MAX_PATHS)) paths.push(path9);
   }
   return paths;
 }
-function shortestPath(graph, start, target) {
-  if (start === target) return [start];
+function searchFrom(graph, start, sortedEdges) {
   if (!graph.assets.has(start)) return null;
   const previous = /* @__PURE__ */ new Map([[start, start]]);
   const queue = [start];
   for (let index = 0; index < queue.length; index++) {
     const node2 = queue[index];
-    for (const next of [...graph.assets.get(node2)?.edges ?? []].sort()) {
+    const resolved = graph.assets.get(node2);
+    if (!resolved) continue;
+    let edges = sortedEdges.get(resolved);
+    if (!edges) sortedEdges.set(resolved, edges = [...resolved.edges].sort());
+    for (const next of edges) {
       if (previous.has(next)) continue;
       previous.set(next, node2);
-      if (next === target) {
-        const path9 = [target];
-        while (path9[0] !== start) path9.unshift(previous.get(path9[0]));
-        return path9;
-      }
       queue.push(next);
     }
   }
-  return null;
+  return previous;
 }
 function heldBack(agent, head, changed, state) {
   const held = [];

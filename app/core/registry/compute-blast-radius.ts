@@ -6,7 +6,7 @@ import { checkModelResolves } from "./check-agent.ts";
 import { describeMissingAsset } from "./check-registry.ts";
 import { isSameFile, problemAt, type Problem } from "../problems.ts";
 import { assetDiffers } from "./registry-state.ts";
-import { createResolver, resolutionsDiffer, resolveModel, type Conflict, type Resolution } from "./resolve-agent.ts";
+import { createResolver, ResolverCache, resolutionsDiffer, resolveModel, type Conflict, type Resolution, type ResolvedAsset } from "./resolve-agent.ts";
 
 /** An affected agent as the blast radius reports it (the report adds each one's closures). */
 export type AffectedAgent = Omit<AffectedReport["affected"][number], "closure">;
@@ -44,8 +44,10 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     if (assetDiffers(base, head, id)) changedAssets.add(id);
   }
   const tainted = reachingAssets(changedAssets, [base, head]);
-  const resolveAtBase = createResolver(base);
-  const resolveAtHead = createResolver(head);
+  // One cache for both states: assets whose versions did not change share their masks.
+  const cache = new ResolverCache();
+  const resolveAtBase = createResolver(base, cache);
+  const resolveAtHead = createResolver(head, cache);
 
   const affected: AffectedAgent[] = [];
   const unaffected: UnaffectedConsumer[] = [];
@@ -118,11 +120,16 @@ function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly Registry
 function listMoves(base: Resolution, head: Resolution): Move[] {
   const moves: Move[] = [];
   if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const ids = [...new Set([...base.assets.keys(), ...head.assets.keys()])].sort();
-  for (const id of ids) {
+  // Only the assets that moved are collected and sorted, not the whole closure.
+  const moved: AssetId[] = [];
+  for (const [id, { version }] of base.assets) {
+    const after = head.assets.get(id)?.version;
+    if (version.version !== after?.version || version.contentHash !== after.contentHash) moved.push(id);
+  }
+  for (const id of head.assets.keys()) if (!base.assets.has(id)) moved.push(id);
+  for (const id of moved.sort()) {
     const before = base.assets.get(id)?.version;
     const after = head.assets.get(id)?.version;
-    if (before?.version === after?.version && before?.contentHash === after?.contentHash) continue;
     moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
   }
   return moves;
@@ -130,12 +137,15 @@ function listMoves(base: Resolution, head: Resolution): Move[] {
 
 /**
  * Dependency paths that explain each move: from each of the agent's direct dependencies
- * that reaches the moved asset, the shortest path to it (breadth-first, so linear in the
- * closure however dense it is). Shortest first, at most MAX_PATHS per moved asset.
+ * that reaches the moved asset, the shortest path to it (breadth-first, taking edges in
+ * sorted order, so linear in the closure however dense it is). Shortest first, at most
+ * MAX_PATHS per moved asset. One search per direct dependency and graph serves every move.
  */
 function explainPaths(agent: AgentFacts, pair: { base: Resolution; head: Resolution }, moves: readonly Move[]): string[][] {
   const paths: string[][] = [];
   const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
+  const searches = new Map<Resolution, Map<AssetId, ReadonlyMap<AssetId, AssetId> | null>>();
+  const sortedEdges = new Map<ResolvedAsset, readonly AssetId[]>();
   for (const move of moves) {
     if (move.asset.startsWith("model:")) {
       paths.push([move.asset]);
@@ -143,35 +153,46 @@ function explainPaths(agent: AgentFacts, pair: { base: Resolution; head: Resolut
     }
     const target = move.asset as AssetId;
     const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    const found = direct.flatMap((start) => {
-      const path = shortestPath(graph, start, target);
-      return path ? [path] : [];
-    });
-    found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
-    paths.push(...found.slice(0, MAX_PATHS));
+    let trees = searches.get(graph);
+    if (!trees) searches.set(graph, (trees = new Map()));
+    const found: { path: AssetId[]; key: string }[] = [];
+    for (const start of direct) {
+      if (start === target) {
+        found.push({ path: [start], key: start });
+        continue;
+      }
+      let previous = trees.get(start);
+      if (previous === undefined) trees.set(start, (previous = searchFrom(graph, start, sortedEdges)));
+      if (!previous?.has(target)) continue;
+      const path = [target];
+      for (let node = target; node !== start; ) path.push((node = previous.get(node)!));
+      path.reverse();
+      found.push({ path, key: path.join() });
+    }
+    found.sort((a, b) => a.path.length - b.path.length || byText(a.key, b.key));
+    for (const { path } of found.slice(0, MAX_PATHS)) paths.push(path);
   }
   return paths;
 }
 
-function shortestPath(graph: Resolution, start: AssetId, target: AssetId): AssetId[] | null {
-  if (start === target) return [start];
+/** Breadth-first from `start` over the resolution's edges in sorted order: each reached asset's predecessor on its first shortest path. */
+function searchFrom(graph: Resolution, start: AssetId, sortedEdges: Map<ResolvedAsset, readonly AssetId[]>): ReadonlyMap<AssetId, AssetId> | null {
   if (!graph.assets.has(start)) return null;
   const previous = new Map<AssetId, AssetId>([[start, start]]);
   const queue = [start];
   for (let index = 0; index < queue.length; index++) {
     const node = queue[index]!;
-    for (const next of [...(graph.assets.get(node)?.edges ?? [])].sort()) {
+    const resolved = graph.assets.get(node);
+    if (!resolved) continue;
+    let edges = sortedEdges.get(resolved);
+    if (!edges) sortedEdges.set(resolved, (edges = [...resolved.edges].sort()));
+    for (const next of edges) {
       if (previous.has(next)) continue;
       previous.set(next, node);
-      if (next === target) {
-        const path = [target];
-        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
-        return path;
-      }
       queue.push(next);
     }
   }
-  return null;
+  return previous;
 }
 
 /** For an agent that did not move, each changed asset it consumes and the range that holds it back. */

@@ -1,0 +1,127 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { computeBlastRadius, type BlastRadius } from "../../../app/core/registry/compute-blast-radius.ts";
+import type { AgentFacts, RegistryState } from "../../../app/core/registry/model.ts";
+import { createResolver, ResolverCache, type Resolution } from "../../../app/core/registry/resolve-agent.ts";
+import { agent, state, type VersionSpec, type VersionsSpec } from "../../helpers/facts.ts";
+import { computeReferenceBlastRadius, createReferenceResolver } from "../../helpers/reference-blast-radius.ts";
+
+// The fast core (integer ids, version bitmasks, one search per direct dependency) must give
+// exactly what the simple reference gives, in every field and every order.
+
+const assetIds = ["server:s0", "server:s1", "server:s2", "skill:k0", "skill:k1", "skill:k2", "skill:k3"] as const;
+const versionPool = ["0.9.0", "1.0.0", "1.0.1-rc.1", "1.0.1", "1.1.0", "1.2.3", "2.0.0-alpha.1", "2.0.0-beta.1", "2.0.0", "2.1.0", "2.1.0-rc.2", "3.0.0"] as const;
+const rangePool = ["^1.0.0", "~1.1.0", "1.2.3", "^2.0.0", "2.0.0-beta.1", ">=2.0.0-alpha.1", "^1.0.1-rc.1", ">=1.1.0 <3.0.0", "*", "^3.0.0", "1.x || 2.1.x", "<1.0.1"] as const;
+
+const rangesArb = fc.dictionary(fc.constantFrom(...assetIds), fc.constantFrom(...rangePool), { maxKeys: 4 });
+
+/** Many versions of one asset, so its masks take more than one 32-bit word. */
+const manyVersions = Array.from({ length: 70 }, (_, index) => `${1 + Math.floor(index / 20)}.${index % 20}.0`);
+
+/** A random registry: requirements may form cycles (but not on the asset itself); sometimes one asset has 70 versions. */
+const registryArb: fc.Arbitrary<VersionsSpec> = fc
+  .tuple(
+    fc.array(fc.tuple(fc.constantFrom(...assetIds), fc.uniqueArray(fc.constantFrom(...versionPool), { minLength: 1, maxLength: 6 })), { maxLength: 7 }),
+    fc.option(fc.constantFrom(...assetIds), { nil: undefined }),
+  )
+  .chain(([entries, wide]) => {
+    const all = [...entries, ...(wide ? [[wide, manyVersions] as const] : [])];
+    return fc.tuple(...all.map(([id, versions]) => fc.tuple(fc.constant(id), fc.tuple(...versions.map((v) => fc.tuple(fc.constant(v), rangesArb, fc.boolean())))))).map((built) => {
+      const spec: Record<string, Record<string, VersionSpec>> = {};
+      for (const [id, versions] of built) {
+        spec[id] ??= {};
+        for (const [v, requires, edited] of versions) {
+          spec[id][v] = { requires: Object.fromEntries(Object.entries(requires).filter(([target]) => target !== id)), ...(edited ? { content: "x" } : {}) };
+        }
+      }
+      return spec;
+    });
+  });
+
+type Edit = [id: string, version: string, kind: "publish" | "edit" | "drop", requires: Record<string, string>];
+const editArb: fc.Arbitrary<Edit> = fc.tuple(fc.constantFrom(...assetIds), fc.constantFrom(...versionPool, ...manyVersions.slice(0, 3)), fc.constantFrom("publish", "edit", "drop"), rangesArb);
+
+function applyEdit(spec: VersionsSpec, [id, v, kind, requires]: Edit): VersionsSpec {
+  const versions = { ...(spec[id] ?? {}) };
+  if (kind === "publish") versions[v] = { requires: Object.fromEntries(Object.entries(requires).filter(([target]) => target !== id)) };
+  else if (kind === "edit" && versions[v]) versions[v] = { ...versions[v], content: "edited" };
+  else delete versions[v];
+  return { ...spec, [id]: versions };
+}
+
+const agentsArb = fc
+  .array(fc.tuple(fc.dictionary(fc.constantFrom(...assetIds, "skill:missing"), fc.constantFrom(...rangePool), { maxKeys: 5 }), fc.constantFrom("default", "fast", "nope", "claude-opus-5-5")), {
+    minLength: 1,
+    maxLength: 8,
+  })
+  .map((list) => list.map(([ranges, model], index) => agent(`agent-${index}`, ranges, { model })));
+
+/** A resolution as plain data, keeping every order (maps as entry lists). */
+function plain(resolution: Resolution) {
+  return { ...resolution, assets: [...resolution.assets] };
+}
+
+function plainRadius(radius: BlastRadius) {
+  return {
+    ...radius,
+    changedAssets: [...radius.changedAssets],
+    resolutions: [...radius.resolutions].map(([name, pair]) => [name, plain(pair.base), plain(pair.head)]),
+    consumers: [...radius.consumers],
+  };
+}
+
+function resolveAll(resolverOf: (state: RegistryState) => (agent: AgentFacts) => Resolution, registry: RegistryState, agents: readonly AgentFacts[]) {
+  const resolve = resolverOf(registry);
+  return agents.map((a) => plain(resolve(a)));
+}
+
+describe("the fast core against the reference", () => {
+  it("resolves every agent exactly as the reference resolver does (versions, ranges in order, edges, conflicts)", () => {
+    fc.assert(
+      fc.property(registryArb, agentsArb, (spec, agents) => {
+        const registry = state(spec);
+        expect(resolveAll((s) => createResolver(s), registry, agents)).toEqual(resolveAll(createReferenceResolver, registry, agents));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("resolves the same through a cache shared with another state's resolver", () => {
+    fc.assert(
+      fc.property(registryArb, editArb, agentsArb, (spec, edit, agents) => {
+        const cache = new ResolverCache();
+        const other = createResolver(state(applyEdit(spec, edit)), cache);
+        const resolve = createResolver(state(spec), cache);
+        for (const a of agents) {
+          other(a);
+          expect(plain(resolve(a))).toEqual(plain(createReferenceResolver(state(spec))(a)));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("gives the same blast radius as the reference, field for field and in the same order", () => {
+    fc.assert(
+      fc.property(registryArb, fc.array(editArb, { maxLength: 4 }), agentsArb, (baseSpec, edits, agents) => {
+        const base = state(baseSpec);
+        const head = state(edits.reduce(applyEdit, baseSpec), { default: "claude-sonnet-5-5", aliases: { fast: "claude-haiku-4-5" }, deprecated: {} });
+        expect(plainRadius(computeBlastRadius(base, head, agents))).toEqual(plainRadius(computeReferenceBlastRadius(base, head, agents)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives up on choices that oscillate after as many passes as the reference, with the same result", () => {
+    // a@1 wants b ^2, a@2 wants b ^1, b@1 wants a ^1, b@2 wants a ^2: the choices cycle with period 4.
+    const registry = state({
+      "skill:a": { "1.0.0": { requires: { "skill:b": "^2.0.0" } }, "2.0.0": { requires: { "skill:b": "^1.0.0" } } },
+      "skill:b": { "1.0.0": { requires: { "skill:a": "^1.0.0" } }, "2.0.0": { requires: { "skill:a": "^2.0.0" } } },
+    });
+    const spinning = agent("spinning", { "skill:a": "*", "skill:b": "*" });
+    const result = createResolver(registry)(spinning);
+    expect(result.status).toBe("unsatisfiable");
+    expect(result.conflicts.map((conflict) => [conflict.asset, conflict.ranges.length])).toEqual([["skill:a", 0], ["skill:b", 0]]);
+    expect(plain(result)).toEqual(plain(createReferenceResolver(registry)(spinning)));
+  });
+});
