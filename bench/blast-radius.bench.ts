@@ -12,7 +12,7 @@
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -37,12 +37,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const TODAY = "2026-05-01";
 const GOAL_CORE_MS = 50;
 const GOAL_RATIO = 1.5;
+const GOAL_WARM_RATIO = 0.25;
 
 const { values: args } = parseArgs({
   options: {
     fresh: { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
-    only: { type: "string", default: "a,b,c,p" },
+    only: { type: "string", default: "a,b,c,w,m,p" },
     reps: { type: "string" },
     agents: { type: "string", default: "10000" },
     skills: { type: "string", default: "500" },
@@ -306,9 +307,18 @@ async function run(): Promise<void> {
 
   // `head` null: the working tree as head.
   const affectedArgs = (head: string | null) => ["affected", "--registry", REGISTRY_DIR, "--agents", AGENTS_DIR, "--base", "main", ...(head ? ["--head", head] : []), "--format", "json"];
-  const cli = async (head: string | null, keep?: (text: string) => void) => {
+  // A parse cache for the warm runs (w), in the org's folder: filled by the first warm run, reused after.
+  const cacheDir = path.join(root, "parse-cache");
+  rmSync(cacheDir, { recursive: true, force: true });
+  const cli = async (head: string | null, keep?: (text: string) => void, cache?: string) => {
     let bytes = 0;
-    const io: CliIo = { stdout: (text) => ((bytes += text.length), keep?.(text)), stderr: (text) => void (bytes += text.length), cwd: root, today: TODAY };
+    const io: CliIo = {
+      stdout: (text) => ((bytes += text.length), keep?.(text)),
+      stderr: (text) => void (bytes += text.length),
+      cwd: root,
+      today: TODAY,
+      ...(cache ? { cache: { dir: cache, codeId: "bench" } } : {}),
+    };
     const code = await main(affectedArgs(head), io);
     if (code === 2) throw new Error("blastgate affected exited with a usage error");
     return bytes;
@@ -354,12 +364,17 @@ async function run(): Promise<void> {
     timings.core = scenarios.change!.stats;
     timings.coreBroad = scenarios.broad!.stats;
   }
-  if (only.has("b") || only.has("c")) {
+  if (only.has("b") || only.has("c") || only.has("w")) {
     const runs: { key: string; label: string; run: () => unknown }[] = [];
     for (const [suffix, head] of [["", "change"], ["Broad", BROAD_BRANCH]] as const) {
       if (only.has("b")) {
         runs.push({ key: `affected${suffix}`, label: `(b) affected --head ${head}`, run: () => cli(head) });
         if (suffix === "") runs.push({ key: "affectedWorktree", label: "(b) affected, working tree as head", run: () => cli(null) });
+      }
+      if (only.has("w")) {
+        // Warm: the cache holds what the previous run parsed (every blob, every agent); this run parses nothing.
+        await cli(head, undefined, cacheDir);
+        runs.push({ key: `warm${suffix}`, label: `(w) affected --head ${head}, warm parse cache`, run: () => cli(head, undefined, cacheDir) });
       }
       if (only.has("c")) {
         const counts = await floor(root, head);
@@ -370,6 +385,21 @@ async function run(): Promise<void> {
     log(`interleaved rounds of ${runs.map((entry) => entry.label.split(":")[0]).join(" | ")}:`);
     const results = await measureInterleaved(runs, 1, repsOverride ?? 5);
     runs.forEach((entry, index) => (timings[entry.key] = results[index]!));
+  }
+  const memory: Record<string, number> = {};
+  if (only.has("m")) {
+    // Peak resident memory of one whole run per mode, each in its own process.
+    const peak = (head: string, cache?: string) => {
+      const output = execFileSync(process.execPath, [path.join(here, "peak-memory.ts"), root, head, ...(cache ? [cache] : [])], { encoding: "utf8" });
+      return Math.round(Number(output.trim().split("\n").pop()) / 1024);
+    };
+    const warmDir = path.join(root, "parse-cache-memory");
+    rmSync(warmDir, { recursive: true, force: true });
+    memory.coldMiB = peak("change");
+    memory.coldBroadMiB = peak(BROAD_BRANCH);
+    peak("change", warmDir);
+    memory.warmMiB = peak("change", warmDir);
+    log(`peak memory: cold ${memory.coldMiB} MiB, cold broad ${memory.coldBroadMiB} MiB, warm ${memory.warmMiB} MiB`);
   }
   if (only.has("p")) {
     // Where (b)'s time goes, phase by phase (run one after the other here; `main` overlaps the two reads).
@@ -387,6 +417,9 @@ async function run(): Promise<void> {
   const ratio = timings.affected && timings.floor ? Math.round((timings.affected.median / timings.floor.median) * 100) / 100 : null;
   const ratioWorktree = timings.affectedWorktree && timings.floor ? Math.round((timings.affectedWorktree.median / timings.floor.median) * 100) / 100 : null;
   const ratioBroad = timings.affectedBroad && timings.floorBroad ? Math.round((timings.affectedBroad.median / timings.floorBroad.median) * 100) / 100 : null;
+  // Warm runs against the cold floor of the same head.
+  const ratioWarm = timings.warm && timings.floor ? Math.round((timings.warm.median / timings.floor.median) * 100) / 100 : null;
+  const ratioWarmBroad = timings.warmBroad && timings.floorBroad ? Math.round((timings.warmBroad.median / timings.floorBroad.median) * 100) / 100 : null;
   // The core on parsed input as a share of the floor (of the same head), in percent.
   const percent = (core: Stats | undefined, floorStats: Stats | undefined) => (core && floorStats ? Math.round((core.median / floorStats.median) * 10_000) / 100 : null);
   const corePercentOfFloor = Object.fromEntries(
@@ -423,12 +456,16 @@ async function run(): Promise<void> {
     ratioAffectedToFloor: ratio,
     ratioWorktreeToFloor: ratioWorktree,
     ratioBroadToFloor: ratioBroad,
+    ratioWarmToFloor: ratioWarm,
+    ratioWarmBroadToFloor: ratioWarmBroad,
+    peakMemoryMiB: memory,
     corePercentOfFloor,
     goals: {
       coreUnder50ms: timings.core ? timings.core.median < GOAL_CORE_MS : null,
       coreWithin1PercentOfFloor: Object.values(corePercentOfFloor).every((value) => value !== null) && Object.keys(corePercentOfFloor).length > 0 ? Object.values(corePercentOfFloor).every((value) => value! <= 1) : null,
       affectedWithin1_5xFloor: ratio === null ? null : ratio <= GOAL_RATIO,
       broadAffectedWithin1_5xFloor: ratioBroad === null ? null : ratioBroad <= GOAL_RATIO,
+      warmWithinQuarterOfFloor: ratioWarm === null || ratioWarmBroad === null ? null : ratioWarm <= GOAL_WARM_RATIO && ratioWarmBroad <= GOAL_WARM_RATIO,
     },
     environment: { node: process.version, cpus: availableParallelism(), git: gitVersion },
   };
@@ -449,6 +486,9 @@ function printTable(results: {
   ratioAffectedToFloor: number | null;
   ratioBroadToFloor: number | null;
   ratioWorktreeToFloor: number | null;
+  ratioWarmToFloor: number | null;
+  ratioWarmBroadToFloor: number | null;
+  peakMemoryMiB: Record<string, number>;
   environment: { node: string; cpus: number; git: string };
 }): void {
   const { org, report, timingsMs: t } = results;
@@ -471,6 +511,10 @@ function printTable(results: {
   timing("(c) floor", t.floor, "read + parse each distinct manifest once");
   timing("(b) affected broad", t.affectedBroad, results.ratioBroadToFloor === null ? "" : `${results.ratioBroadToFloor}× floor (goal ≤ ${GOAL_RATIO}×)`);
   timing("(c) floor, broad head", t.floorBroad, "");
+  timing("(w) warm --head", t.warm, results.ratioWarmToFloor === null ? "" : `${results.ratioWarmToFloor}× floor (goal ≤ ${GOAL_WARM_RATIO}×)`);
+  timing("(w) warm broad", t.warmBroad, results.ratioWarmBroadToFloor === null ? "" : `${results.ratioWarmBroadToFloor}× broad floor (goal ≤ ${GOAL_WARM_RATIO}×)`);
+  const m = results.peakMemoryMiB;
+  if (m.coldMiB !== undefined) rows.push(["(m) peak memory", `cold ${m.coldMiB} MiB, cold broad ${m.coldBroadMiB} MiB, warm ${m.warmMiB} MiB`]);
   rows.push(["environment", `node ${results.environment.node}, ${results.environment.cpus} cpus, git ${results.environment.git}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n"));

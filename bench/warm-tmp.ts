@@ -11,14 +11,14 @@ const root = process.argv[2]!;
 const dir = mkdtempSync(path.join(tmpdir(), "c-"));
 const sources = { registry: path.join(root, "registry"), agents: [path.join(root, "agents")] };
 const io = { cache: { dir, codeId: "x" } };
-const c0 = await openCache(io, sources); await loadChange(sources, { base: "main", head: "change" }, c0); await c0.save();
+const c0 = await openCache(io, sources); await loadChange(sources, { base: "main", head: process.argv[3] ?? "change" }, c0); await c0.save();
 for (let i = 0; i < 3; i++) {
   let t = performance.now(); const lap = (name: string) => { const n = performance.now(); console.log(name, Math.round(n - t)); t = n; };
   const cache = await openCache(io, sources); lap("open cache");
-  await readRegistryChange(sources.registry, { base: "main", head: "change" }); lap("read registry (git)");
+  await readRegistryChange(sources.registry, { base: "main", head: process.argv[3] ?? "change" }); lap("read registry (git)");
   await readAgents(sources.agents, cache.agents); lap("read agents");
-  const loaded = await loadChange(sources, { base: "main", head: "change" }, cache); lap("loadChange (both again)");
-  const report = buildAffectedReport({ history: loaded.history, agents: loaded.agents, loadProblems: loaded.problems, refs: { base: "main", head: "change" }, today: "2026-05-01" }); lap("buildAffectedReport");
+  const loaded = await loadChange(sources, { base: "main", head: process.argv[3] ?? "change" }, cache); lap("loadChange (both again)");
+  const report = buildAffectedReport({ history: loaded.history, agents: loaded.agents, loadProblems: loaded.problems, refs: { base: "main", head: process.argv[3] ?? "change" }, today: "2026-05-01" }); lap("buildAffectedReport");
   const located = locateReport(report, (a) => ({ repo: a.repo, file: a.path })); lap("locate");
   affectedReportJsonSchema.parse(located); lap("zod parse");
   const text = JSON.stringify(located, null, 2); lap("stringify " + text.length);

@@ -34338,8 +34338,7 @@ function reportSchema(problem) {
         repo: external_exports.string().meta({ description: "The agent repo: for the command line, its folder relative to the current directory." }),
         paths: external_exports.array(external_exports.array(assetId2).min(1)).meta({ description: "Dependency paths, each from the agent's direct dependency to a changed asset." }),
         moves: external_exports.array(moveSchema),
-        status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." }),
-        closure: external_exports.strictObject({ base: closureSchema, head: closureSchema }).meta({ description: "The agent's full resolution at base and at head: what each eval variant runs with." })
+        status: external_exports.strictObject({ base: external_exports.enum(["ok", "unsatisfiable"]), head: external_exports.enum(["ok", "unsatisfiable"]) }).meta({ description: "Whether the agent's dependencies resolve at base and at head." })
       })
     ),
     unaffected: external_exports.array(
@@ -35270,6 +35269,9 @@ function classifyModels(base, head, consumers, today) {
 
 // app/core/registry/build-affected-report.ts
 function buildAffectedReport(facts) {
+  return buildAffected(facts).report;
+}
+function buildAffected(facts) {
   const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
   const base = buildRegistryState(history.tags, history.base, history.leftOut);
   const head = buildRegistryState(history.tags, history.head, history.leftOut);
@@ -35306,12 +35308,14 @@ function buildAffectedReport(facts) {
   );
   const agentsByName = new Map(facts.agents.map((agent) => [agent.name, agent]));
   const resolveAt = { base: createResolver(base), head: createResolver(head) };
-  const closures = (name) => {
-    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agentsByName.get(name)), head: resolveAt.head(agentsByName.get(name)) };
+  const closureOf = (name) => {
+    const agent = agentsByName.get(name);
+    if (!affected.has(name) || !agent) return void 0;
+    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agent), head: resolveAt.head(agent) };
     return { base: describeClosure(pair.base), head: describeClosure(pair.head) };
   };
   const { errors, warnings } = countProblems(problems);
-  return {
+  const report2 = {
     schemaVersion: 1,
     base: facts.refs.base,
     head: facts.refs.head,
@@ -35325,10 +35329,11 @@ function buildAffectedReport(facts) {
       warnings
     },
     changes,
-    affected: radius.affected.map((entry2) => ({ ...entry2, closure: closures(entry2.agent) })),
+    affected: [...radius.affected],
     unaffected: [...radius.unaffected],
     problems
   };
+  return { report: report2, closureOf };
 }
 function scopeGainers(resolutions, asset, scopes) {
   const has = (version2, scope) => version2?.server !== void 0 && (version2.server.scopes.includes(scope) || version2.server.tools.some((tool2) => tool2.scopes.includes(scope)));

@@ -120,9 +120,6 @@ function reportSchema<P extends z.ZodType>(problem: P) {
         status: z
           .strictObject({ base: z.enum(["ok", "unsatisfiable"]), head: z.enum(["ok", "unsatisfiable"]) })
           .meta({ description: "Whether the agent's dependencies resolve at base and at head." }),
-        closure: z
-          .strictObject({ base: closureSchema, head: closureSchema })
-          .meta({ description: "The agent's full resolution at base and at head: what each eval variant runs with." }),
       }),
     ),
     unaffected: z.array(

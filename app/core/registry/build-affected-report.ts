@@ -23,8 +23,20 @@ export interface AffectedFacts {
   readonly today: string;
 }
 
+/** An affected agent's closures: what its evals run with at base and at head. */
+export interface AffectedClosures {
+  readonly base: Closure;
+  readonly head: Closure;
+}
+
+/** The affected report for a registry change. */
+export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
+  return buildAffected(facts).report;
+}
+
 /**
- * The affected report for a registry change.
+ * The affected report for a registry change, and each affected agent's closures on demand
+ * (the evals' input: the report has the rows, the closures have every asset and content id).
  *
  * 1. Build the registry state at base and at head (tags plus each tree; an asset whose
  *    manifest the head breaks stays as it is at base, and its problem is reported).
@@ -32,7 +44,7 @@ export interface AffectedFacts {
  * 3. Classify the changes, counting consumers from the blast radius.
  * 4. Check what the change does to the agents it touches: overlays, models, conflicts.
  */
-export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
+export function buildAffected(facts: AffectedFacts): { report: AffectedReport; closureOf: (agent: string) => AffectedClosures | undefined } {
   const history = { ...facts.history, head: keepUnreadableAsBase(facts.history.head, facts.history.base) };
   const base = buildRegistryState(history.tags, history.base, history.leftOut);
   const head = buildRegistryState(history.tags, history.head, history.leftOut);
@@ -73,12 +85,14 @@ export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
   // by their model were not resolved by the blast radius; their closures are resolved here.
   const agentsByName = new Map(facts.agents.map((agent) => [agent.name, agent]));
   const resolveAt = { base: createResolver(base), head: createResolver(head) };
-  const closures = (name: string) => {
-    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agentsByName.get(name)!), head: resolveAt.head(agentsByName.get(name)!) };
+  const closureOf = (name: string): AffectedClosures | undefined => {
+    const agent = agentsByName.get(name);
+    if (!affected.has(name) || !agent) return undefined;
+    const pair = radius.resolutions.get(name) ?? { base: resolveAt.base(agent), head: resolveAt.head(agent) };
     return { base: describeClosure(pair.base), head: describeClosure(pair.head) };
   };
   const { errors, warnings } = countProblems(problems);
-  return {
+  const report: AffectedReport = {
     schemaVersion: 1,
     base: facts.refs.base,
     head: facts.refs.head,
@@ -92,10 +106,11 @@ export function buildAffectedReport(facts: AffectedFacts): AffectedReport {
       warnings,
     },
     changes,
-    affected: radius.affected.map((entry) => ({ ...entry, closure: closures(entry.agent) })),
+    affected: [...radius.affected],
     unaffected: [...radius.unaffected],
     problems,
   };
+  return { report, closureOf };
 }
 
 /** Agents whose resolved version of `asset` has any of `scopes` at head but not at base. */

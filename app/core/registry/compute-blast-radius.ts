@@ -8,8 +8,7 @@ import { isSameFile, problemAt, type Problem } from "../problems.ts";
 import { assetDiffers } from "./registry-state.ts";
 import { createResolver, ResolverCache, resolutionsDiffer, resolveModel, type Conflict, type Resolution, type ResolvedAsset } from "./resolve-agent.ts";
 
-/** An affected agent as the blast radius reports it (the report adds each one's closures). */
-export type AffectedAgent = Omit<AffectedReport["affected"][number], "closure">;
+export type AffectedAgent = AffectedReport["affected"][number];
 export type UnaffectedConsumer = AffectedReport["unaffected"][number];
 
 /** The blast radius of a registry change, with each considered agent's two resolutions. */

@@ -4,7 +4,6 @@ import { renderText } from "../../../app/core/report/render-text.ts";
 import type { LocatedAffectedReport as AffectedReport } from "../../../schemas/affected-report.schema.ts";
 
 const tiers = ["production", "staging", "experimental"] as const;
-const closure = { status: "ok" as const, model: { ref: "model:default", id: "claude-sonnet-5-5" }, assets: [] };
 
 /** A report with `count` affected agents spread over `teams` teams, all moved by one skill change. */
 function report(count: number, teams: number, problems = 0): AffectedReport {
@@ -16,7 +15,6 @@ function report(count: number, teams: number, problems = 0): AffectedReport {
     paths: [["skill:onboarding", "skill:escalation-rules"], ["skill:escalation-rules"]],
     moves: [{ asset: "skill:escalation-rules", from: "1.2.1", to: "1.3.0", contentChanged: true }],
     status: { base: "ok" as const, head: "ok" as const },
-    closure: { base: closure, head: closure },
   }));
   return {
     schemaVersion: 1,

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { renderText } from "../../../app/core/report/render-text.ts";
 import type { LocatedAffectedReport as AffectedReport } from "../../../schemas/affected-report.schema.ts";
 
-const closure = { status: "ok" as const, model: { ref: "model:default", id: "claude-sonnet-5-5" }, assets: [] };
 
 /** One change that moves one agent, which gains one scope. */
 const report: AffectedReport = {
@@ -11,7 +10,7 @@ const report: AffectedReport = {
   head: "feature",
   summary: { changes: 1, affected: 1, unaffected: 0, agents: 1, refused: 1, errors: 1, warnings: 1 },
   changes: [{ asset: "server:crm", from: "2.1.0", to: "2.2.0", bump: "minor", flags: ["scopes-added"], details: [], scopesAdded: ["crm.cases:delete"], consumers: 1, gainedBy: ["triage"] }],
-  affected: [{ agent: "triage", team: "support", tier: "production", repo: "agents/triage", paths: [["server:crm"]], moves: [{ asset: "server:crm", from: "2.1.0", to: "2.2.0", contentChanged: true }], status: { base: "ok", head: "ok" }, closure: { base: closure, head: closure } }],
+  affected: [{ agent: "triage", team: "support", tier: "production", repo: "agents/triage", paths: [["server:crm"]], moves: [{ asset: "server:crm", from: "2.1.0", to: "2.2.0", contentChanged: true }], status: { base: "ok", head: "ok" } }],
   unaffected: [],
   problems: [
     { level: "error", code: "schema", repo: "agents/triage", path: "agent.yaml", file: "agents/triage/agent.yaml", line: 3, message: "expected `tier` to be one of production, staging, experimental; got `prod`" },
