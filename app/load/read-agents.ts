@@ -8,6 +8,9 @@ import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type AgentMemo, type O
 import type { FileRead } from "../core/registry/build-registry-history.ts";
 import type { AgentFacts } from "../core/registry/model.ts";
 
+/** Manifests read between two yields to the event loop. */
+const READ_SLICE = 500;
+
 /** An `--agents` folder holds neither an agent.yaml nor agent repos. */
 export class NoAgentsError extends Error {
   constructor(dir: string) {
@@ -27,7 +30,12 @@ export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Pro
   const listed = await Promise.all(dirs.map(async (dir) => ({ dir, candidates: await listCandidates(dir) })));
   const candidates = [...new Set(listed.flatMap((entry) => entry.candidates))].sort();
   // One open per candidate: its agent.yaml, or the news that it has none (then it is not an agent repo).
-  const manifests = new Map(candidates.map((repo) => [repo, readUserFile(path.join(repo, AGENT_MANIFEST))] as const));
+  // Read in slices, yielding between them, so that git's output (read at the same time) is drained.
+  const manifests = new Map<string, FileRead>();
+  for (let start = 0; start < candidates.length; start += READ_SLICE) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path.join(repo, AGENT_MANIFEST)));
+  }
   for (const { dir, candidates: mine } of listed) {
     if (!mine.some((repo) => manifests.get(repo)!.kind !== "missing")) throw new NoAgentsError(dir);
   }
