@@ -33254,7 +33254,7 @@ function splitAssetId(id) {
 // schemas/common.ts
 var import_semver2 = __toESM(require_semver2(), 1);
 function someText(max) {
-  return external_exports.string().max(max).regex(/\S/, { message: "text that is not blank" });
+  return (max === void 0 ? external_exports.string() : external_exports.string().max(max)).regex(/\S/, { message: "text that is not blank" });
 }
 var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
   message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
@@ -33351,18 +33351,10 @@ var overlayFrontmatterSchema = external_exports.strictObject({
 // schemas/mcp-server-json.schema.ts
 var SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 var PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
-function codePointLength2(value) {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
-}
-function withCodePointLength(schema, bounds, message2) {
+function withLength(schema, bounds, message2) {
   const { min = 0, max = Infinity } = bounds;
-  return schema.check((ctx) => {
-    const length = codePointLength2(ctx.value);
-    if (length < min) ctx.issues.push({ code: "too_small", origin: "string", minimum: min, inclusive: true, input: ctx.value, message: message2 });
-    if (length > max) ctx.issues.push({ code: "too_big", origin: "string", maximum: max, inclusive: true, input: ctx.value, message: message2 });
-  }).meta({ ...min > 0 ? { minLength: min } : {}, ...max < Infinity ? { maxLength: max } : {} });
+  const bounded = min > 0 ? schema.min(min, { message: message2 }) : schema;
+  return max < Infinity ? bounded.max(max, { message: message2 }) : bounded;
 }
 var pctEncoded = "%[0-9A-Fa-f]{2}";
 var unreserved = "A-Za-z0-9\\-._~";
@@ -33389,8 +33381,8 @@ var rangePattern = new RegExp(
 function isVersionRange(value) {
   return rangePattern.test(value);
 }
-var serverVersion = withCodePointLength(external_exports.string(), { max: 255 }, "a specific version of at most 255 characters").refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" }).meta({ not: { pattern: rangePattern.source } });
-var packageVersion = withCodePointLength(external_exports.string(), { min: 1 }, "a specific version such as `1.0.2`").refine((value) => value !== "latest", { message: "a specific version such as `1.0.2`, not `latest`" }).refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" }).meta({ not: { anyOf: [{ const: "latest" }, { pattern: rangePattern.source }] } });
+var serverVersion = withLength(external_exports.string(), { max: 255 }, "a specific version of at most 255 characters").refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" }).meta({ not: { pattern: rangePattern.source } });
+var packageVersion = withLength(external_exports.string(), { min: 1 }, "a specific version such as `1.0.2`").refine((value) => value !== "latest", { message: "a specific version such as `1.0.2`, not `latest`" }).refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" }).meta({ not: { anyOf: [{ const: "latest" }, { pattern: rangePattern.source }] } });
 var input2 = external_exports.looseObject({
   description: external_exports.string().optional(),
   isRequired: external_exports.boolean().optional(),
@@ -33445,7 +33437,7 @@ var mcpRepositorySchema = external_exports.looseObject({
   subfolder: external_exports.string().optional()
 });
 var mcpIconSchema = external_exports.looseObject({
-  src: withCodePointLength(
+  src: withLength(
     mcpUriSchema.regex(/^https:/i, { message: "an `https://` URL (the registry refuses other icon sources)" }),
     { max: 255 },
     "a URL of at most 255 characters"
@@ -33454,14 +33446,14 @@ var mcpIconSchema = external_exports.looseObject({
   sizes: external_exports.array(external_exports.string().regex(/^(\d+x\d+|any)$/, { message: "a size such as `48x48`, or `any`" })).optional(),
   theme: external_exports.enum(["light", "dark"]).optional()
 });
-var mcpServerNameSchema = withCodePointLength(
+var mcpServerNameSchema = withLength(
   external_exports.string().regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, {
     message: "a reverse-DNS name with one slash, like `com.example/crm` (letters, digits, `.` and `-` before the slash; also `_` after it)"
   }),
   { min: 3, max: 200 },
   "a name of 3 to 200 characters, like `com.example/crm`"
 );
-var mcpShortText = () => withCodePointLength(external_exports.string(), { min: 1, max: 100 }, "a non-empty string of at most 100 characters");
+var mcpShortText = () => withLength(external_exports.string(), { min: 1, max: 100 }, "a non-empty string of at most 100 characters");
 var mcpMetaSchema = external_exports.looseObject({
   [PUBLISHER_PROVIDED_KEY]: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
 });
@@ -33484,7 +33476,7 @@ var [streamableHttpRemote, sseRemote] = mcpRemoteSchema.options;
 var jsonSchemaObject = external_exports.record(external_exports.string(), external_exports.unknown()).meta({ description: "A JSON Schema object, as MCP's `tools/list` returns in `inputSchema`." });
 var tool = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: "a tool name of letters, digits, `_`, `-` or `.`" }).meta({ description: "The tool's name as the server lists it." }),
-  description: external_exports.string().min(1).meta({ description: "What the model reads to decide when to call it." }),
+  description: someText().meta({ description: "What the model reads to decide when to call it." }),
   inputSchema: jsonSchemaObject.meta({ description: "The tool's input, as JSON Schema (type: object)." }),
   scopes: external_exports.array(scopeName).default([]).meta({ description: "Scopes a caller needs for this tool." })
 });
@@ -33493,8 +33485,8 @@ var serverManifestSchema = external_exports.strictObject({
   mcpName: mcpServerNameSchema.optional().meta({
     description: "The server's name in the MCP registry, when it is published under another namespace than the catalog's (like `io.github.acme/crm`); server.json uses it instead of `<catalog.namespace>/<name>`."
   }),
-  title: mcpShortText().optional().meta({ description: "A human-readable name, at most 100 characters; the catalog shows `name` when there is none." }),
-  description: mcpShortText().meta({
+  title: someText(100).optional().meta({ description: "A human-readable name, at most 100 characters; the catalog shows `name` when there is none." }),
+  description: someText(100).meta({
     description: "What the server offers, in at most 100 characters (the MCP registry's limit, counted in Unicode code points)."
   }),
   version: exactVersion.meta({ description: "This release's exact semver version; published as tag `servers/<name>@<version>`." }),
@@ -34032,6 +34024,7 @@ function normalizePath(path9) {
 }
 
 // app/load/read-agents.ts
+var READ_SLICE = 500;
 var NoAgentsError = class extends Error {
   constructor(dir) {
     super(`${dir} holds no agent.yaml, and none of its folders does; --agents names one agent repo or a folder of agent repos`);
@@ -34041,7 +34034,11 @@ var NoAgentsError = class extends Error {
 async function readAgents(dirs, memo2) {
   const listed = await Promise.all(dirs.map(async (dir) => ({ dir, candidates: await listCandidates(dir) })));
   const candidates = [...new Set(listed.flatMap((entry2) => entry2.candidates))].sort();
-  const manifests = new Map(candidates.map((repo) => [repo, readUserFile(path.join(repo, AGENT_MANIFEST))]));
+  const manifests = /* @__PURE__ */ new Map();
+  for (let start = 0; start < candidates.length; start += READ_SLICE) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path.join(repo, AGENT_MANIFEST)));
+  }
   for (const { dir, candidates: mine } of listed) {
     if (!mine.some((repo) => manifests.get(repo).kind !== "missing")) throw new NoAgentsError(dir);
   }

@@ -2,12 +2,12 @@ import semver from "semver";
 import { z } from "zod";
 
 /**
- * Free text that says something: not empty, not only whitespace, at most `max` characters.
+ * Free text that says something: not empty, not only whitespace, at most `max` characters (when given).
  * zod's length checks and JSON Schema's `maxLength` both count Unicode code points, so an
  * emoji is one character here, in editors, and in the Agent Skills spec alike.
  */
-export function someText(max: number) {
-  return z.string().max(max).regex(/\S/, { message: "text that is not blank" });
+export function someText(max?: number) {
+  return (max === undefined ? z.string() : z.string().max(max)).regex(/\S/, { message: "text that is not blank" });
 }
 
 /** Lowercase letters, digits and single hyphens: the name of a folder in the registry. */

@@ -28,28 +28,15 @@ export const SERVER_JSON_SCHEMA_URL = "https://static.modelcontextprotocol.io/sc
 /** The `_meta` key under which a publisher puts its own data. */
 export const PUBLISHER_PROVIDED_KEY = "io.modelcontextprotocol.registry/publisher-provided";
 
-/** A string's length in Unicode code points, as JSON Schema counts it (an emoji is 1, not 2). */
-export function codePointLength(value: string): number {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
-}
-
-// Our messages are lowercase noun phrases, so a problem can read "expected `field` to be <message>".
-
 /**
- * `schema` with its length held to `min`..`max` code points, as JSON Schema's `minLength` and
- * `maxLength` count; `message` names what is expected. The bounds also go into the generated JSON Schema.
+ * `schema` held to `min`..`max` characters, with `message` naming what is expected. zod's
+ * length checks count Unicode code points, as JSON Schema's `minLength` and `maxLength`
+ * do (an emoji is one character), and go into the generated JSON Schema as those keywords.
  */
-export function withCodePointLength(schema: z.ZodString, bounds: { min?: number; max?: number }, message: string): z.ZodString {
+export function withLength(schema: z.ZodString, bounds: { min?: number; max?: number }, message: string): z.ZodString {
   const { min = 0, max = Infinity } = bounds;
-  return schema
-    .check((ctx) => {
-      const length = codePointLength(ctx.value);
-      if (length < min) ctx.issues.push({ code: "too_small", origin: "string", minimum: min, inclusive: true, input: ctx.value, message });
-      if (length > max) ctx.issues.push({ code: "too_big", origin: "string", maximum: max, inclusive: true, input: ctx.value, message });
-    })
-    .meta({ ...(min > 0 ? { minLength: min } : {}), ...(max < Infinity ? { maxLength: max } : {}) });
+  const bounded = min > 0 ? schema.min(min, { message }) : schema;
+  return max < Infinity ? bounded.max(max, { message }) : bounded;
 }
 
 // RFC 3986, section 3: URI = scheme ":" hier-part [ "?" query ] [ "#" fragment ].
@@ -97,12 +84,12 @@ export function isVersionRange(value: string): boolean {
 }
 
 /** A server's version: at most 255 code points, not a range. */
-const serverVersion = withCodePointLength(z.string(), { max: 255 }, "a specific version of at most 255 characters")
+const serverVersion = withLength(z.string(), { max: 255 }, "a specific version of at most 255 characters")
   .refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" })
   .meta({ not: { pattern: rangePattern.source } });
 
 /** A package's version: non-empty, not `latest`, not a range. */
-const packageVersion = withCodePointLength(z.string(), { min: 1 }, "a specific version such as `1.0.2`")
+const packageVersion = withLength(z.string(), { min: 1 }, "a specific version such as `1.0.2`")
   .refine((value) => value !== "latest", { message: "a specific version such as `1.0.2`, not `latest`" })
   .refine((value) => !isVersionRange(value), { message: "a specific version such as `1.0.2`, not a range" })
   .meta({ not: { anyOf: [{ const: "latest" }, { pattern: rangePattern.source }] } });
@@ -174,7 +161,7 @@ export const mcpRepositorySchema = z.looseObject({
 
 /** An icon a client can show. */
 export const mcpIconSchema = z.looseObject({
-  src: withCodePointLength(
+  src: withLength(
     mcpUriSchema.regex(/^https:/i, { message: "an `https://` URL (the registry refuses other icon sources)" }),
     { max: 255 },
     "a URL of at most 255 characters",
@@ -185,7 +172,7 @@ export const mcpIconSchema = z.looseObject({
 });
 
 /** A server name: `<reverse-DNS namespace>/<name>`, 3 to 200 characters. */
-export const mcpServerNameSchema = withCodePointLength(
+export const mcpServerNameSchema = withLength(
   z.string().regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, {
     message: "a reverse-DNS name with one slash, like `com.example/crm` (letters, digits, `.` and `-` before the slash; also `_` after it)",
   }),
@@ -194,7 +181,7 @@ export const mcpServerNameSchema = withCodePointLength(
 );
 
 /** A description or title: 1 to 100 characters. */
-export const mcpShortText = () => withCodePointLength(z.string(), { min: 1, max: 100 }, "a non-empty string of at most 100 characters");
+export const mcpShortText = () => withLength(z.string(), { min: 1, max: 100 }, "a non-empty string of at most 100 characters");
 
 /** `_meta`: extension data keyed by reverse DNS; publisher-provided data must be a mapping. */
 export const mcpMetaSchema = z.looseObject({

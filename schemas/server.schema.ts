@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { exactVersion, kebabName, scopeName, teamName, versionRange } from "./common.ts";
+import { exactVersion, kebabName, scopeName, someText, teamName, versionRange } from "./common.ts";
 import {
   mcpIconSchema,
   mcpMetaSchema,
@@ -7,7 +7,6 @@ import {
   mcpRemoteSchema,
   mcpRepositorySchema,
   mcpServerNameSchema,
-  mcpShortText,
   mcpUriSchema,
   PUBLISHER_PROVIDED_KEY,
 } from "./mcp-server-json.schema.ts";
@@ -24,7 +23,7 @@ const tool = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: "a tool name of letters, digits, `_`, `-` or `.`" })
     .meta({ description: "The tool's name as the server lists it." }),
-  description: z.string().min(1).meta({ description: "What the model reads to decide when to call it." }),
+  description: someText().meta({ description: "What the model reads to decide when to call it." }),
   inputSchema: jsonSchemaObject.meta({ description: "The tool's input, as JSON Schema (type: object)." }),
   scopes: z.array(scopeName).default([]).meta({ description: "Scopes a caller needs for this tool." }),
 });
@@ -37,10 +36,10 @@ export const serverManifestSchema = z
       description:
         "The server's name in the MCP registry, when it is published under another namespace than the catalog's (like `io.github.acme/crm`); server.json uses it instead of `<catalog.namespace>/<name>`.",
     }),
-    title: mcpShortText()
+    title: someText(100)
       .optional()
       .meta({ description: "A human-readable name, at most 100 characters; the catalog shows `name` when there is none." }),
-    description: mcpShortText().meta({
+    description: someText(100).meta({
       description: "What the server offers, in at most 100 characters (the MCP registry's limit, counted in Unicode code points).",
     }),
     version: exactVersion.meta({ description: "This release's exact semver version; published as tag `servers/<name>@<version>`." }),

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { codePointLength, isVersionRange, mcpServerJsonSchema } from "../../schemas/mcp-server-json.schema.ts";
+import { isVersionRange, mcpServerJsonSchema, mcpShortText } from "../../schemas/mcp-server-json.schema.ts";
 
 const root = path.join(import.meta.dirname, "..", "fixtures", "server-json", "documents");
 
@@ -114,9 +114,9 @@ describe("isVersionRange", () => {
   });
 });
 
-describe("codePointLength", () => {
-  it("counts a character outside the Basic Multilingual Plane once when JavaScript counts it twice", () => {
-    const text = "📇 CRM";
-    expect([codePointLength(text), text.length]).toEqual([5, 6]);
+describe("length limits", () => {
+  it("count a character outside the Basic Multilingual Plane once, as JSON Schema does, where JavaScript counts it twice", () => {
+    const text = "📇".repeat(100);
+    expect([text.length, mcpShortText().safeParse(text).success, mcpShortText().safeParse(text + "📇").success]).toEqual([200, true, false]);
   });
 });
