@@ -32898,9 +32898,10 @@ function relocateProblem(problem, to) {
 function isSameFile(a, b) {
   return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
 }
-function sortProblems(problems) {
+function sortProblems(problems, isRootCause = () => false) {
+  const rank = (problem) => (problem.level === "error" ? 0 : 2) + (isRootCause(problem) ? 0 : 1);
   return [...problems].sort(
-    (a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || byText(a.repo, b.repo) || byText(a.path, b.path) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
+    (a, b) => rank(a) - rank(b) || byText(a.repo, b.repo) || byText(a.path, b.path) || byText(a.ref ?? "", b.ref ?? "") || a.line - b.line || byText(a.message, b.message)
   );
 }
 function uniqueProblems(problems) {
@@ -33219,8 +33220,28 @@ function editDistance(a, b) {
   return row[b.length];
 }
 
-// app/core/registry/layout.ts
+// schemas/common.ts
 var import_semver = __toESM(require_semver2(), 1);
+function someText(max) {
+  return (max === void 0 ? external_exports.string() : external_exports.string().max(max)).regex(/\S/, { message: "text that is not blank" });
+}
+var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+  message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
+});
+var semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+var exactVersion = external_exports.string().regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
+var versionRange = external_exports.string().refine((value) => import_semver.default.validRange(value) !== null, {
+  message: "a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`"
+});
+var teamName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "a team slug such as `support-platform`" });
+var scopeName = external_exports.string().regex(/^[a-z0-9][a-z0-9._-]*(?::[a-z0-9._-]+)?$/, { message: "a scope such as `crm.cases:read`" });
+var modelId = external_exports.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "a model id such as `claude-sonnet-5-5`" });
+var relativePath = external_exports.string().regex(/^(?!\/)(?![A-Za-z]:)(?!(?:.*\/)?\.\.(?:\/|$))[^\\]+$/, {
+  message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)"
+});
+
+// app/core/registry/layout.ts
+var import_semver2 = __toESM(require_semver2(), 1);
 var MANIFEST_FILE = { server: "server.yaml", skill: "SKILL.md" };
 var MODELS_FILE = "models.yaml";
 var GATE_POLICY_FILE = ".github/blastgate.yml";
@@ -33238,7 +33259,7 @@ var tagPattern = /^(servers|skills)\/([a-z0-9]+(?:-[a-z0-9]+)*)@(.+)$/;
 var RELEASE_TAG_PREFIXES = ["servers/", "skills/"];
 function parseReleaseTag(tag) {
   const match = tagPattern.exec(tag);
-  if (!match || import_semver.default.valid(match[3]) !== match[3]) return null;
+  if (!match || import_semver2.default.valid(match[3]) !== match[3]) return null;
   return { tag, kind: kindOfFolder(match[1]), name: match[2], version: match[3] };
 }
 
@@ -33250,26 +33271,9 @@ function splitAssetId(id) {
   const colon = id.indexOf(":");
   return { kind: id.slice(0, colon), name: id.slice(colon + 1) };
 }
-
-// schemas/common.ts
-var import_semver2 = __toESM(require_semver2(), 1);
-function someText(max) {
-  return (max === void 0 ? external_exports.string() : external_exports.string().max(max)).regex(/\S/, { message: "text that is not blank" });
+function followsFromUnreadable(conflict, state) {
+  return conflict.available.length === 0 && (state.unreadable?.has(conflict.asset) ?? false);
 }
-var kebabName = external_exports.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
-  message: "a lowercase name of letters, digits and single hyphens, like `crm` or `tone-guide`"
-});
-var semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
-var exactVersion = external_exports.string().regex(semverPattern, { message: "an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range)" });
-var versionRange = external_exports.string().refine((value) => import_semver2.default.validRange(value) !== null, {
-  message: "a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`"
-});
-var teamName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "a team slug such as `support-platform`" });
-var scopeName = external_exports.string().regex(/^[a-z0-9][a-z0-9._-]*(?::[a-z0-9._-]+)?$/, { message: "a scope such as `crm.cases:read`" });
-var modelId = external_exports.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "a model id such as `claude-sonnet-5-5`" });
-var relativePath = external_exports.string().regex(/^(?!\/)(?![A-Za-z]:)(?!(?:.*\/)?\.\.(?:\/|$))[^\\]+$/, {
-  message: "a path inside this repo, relative to its root, without `..` (like `overlays/tone.md`)"
-});
 
 // schemas/agent.schema.ts
 var skillRef = external_exports.union(
@@ -33718,7 +33722,9 @@ function parseModelsConfig(file2) {
   if (allowed) {
     const check2 = (model, path9, what) => {
       if (!allowed.includes(model)) {
-        problems.push(problemAt(file2, parsed.lineOf(path9), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+        const likely = closest(model, allowed);
+        const fix = likely ? `did you mean \`${likely}\`? Otherwise add it to \`allowed\`` : "add it there or pick an allowed model";
+        problems.push(problemAt(file2, parsed.lineOf(path9), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; ${fix}`));
       }
     };
     check2(models.default, ["default"], "the default model");
@@ -33869,7 +33875,7 @@ function buildTagVersions(repo, tags, memo2) {
     const id = assetId(kind, name);
     if (!parsed.value) {
       out.refused++;
-      out.leftOut.set(id, [...out.leftOut.get(id) ?? [], ...warnings]);
+      out.leftOut.set(id, [...out.leftOut.get(id) ?? [], ...parsed.problems]);
       continue;
     }
     if (parsed.value.version !== version2) {
@@ -33898,17 +33904,23 @@ function buildTreeSnapshot(repo, tree, origin, memo2) {
   let refused = 0;
   for (const folder of tree.folders) {
     const id = assetId(folder.kind, folder.name);
+    const where = { repo, path: assetFolder(folder.kind, folder.name), ...ref };
+    if (!kebabName.safeParse(folder.name).success) {
+      unreadable.add(id);
+      refused++;
+      problems.push(problemAt(
+        where,
+        1,
+        "error",
+        "bad-folder-name",
+        `is not a valid ${folder.kind} name: use lowercase letters, digits and single hyphens, like \`tone-guide\`; rename the folder (and the ${folder.kind}'s \`name\`)`
+      ));
+      continue;
+    }
     if (folder.manifest.kind === "missing") {
       unreadable.add(id);
       refused++;
-      const manifest = manifestPath(folder.kind, folder.name);
-      problems.push(problemAt(
-        { repo, path: assetFolder(folder.kind, folder.name), ...ref },
-        1,
-        "error",
-        "missing-manifest",
-        `${assetFolder(folder.kind, folder.name)}/ has no ${manifest.slice(manifest.lastIndexOf("/") + 1)}; add one or remove the folder`
-      ));
+      problems.push(problemAt(where, 1, "error", "missing-manifest", `${where.path}/ has no ${MANIFEST_FILE[folder.kind]}; add one or remove the folder`));
       continue;
     }
     const parsed = parseAssetFile(folder.kind, folder.name, folder.manifest, { repo, path: manifestPath(folder.kind, folder.name), ...ref }, memo2);
@@ -33928,7 +33940,7 @@ function buildTreeSnapshot(repo, tree, origin, memo2) {
       1,
       "warning",
       "stray-file",
-      `is a file, so no asset is read from it: each one lives in its own folder, as \`${stray.split("/")[0]}/<name>/${stray.startsWith("servers/") ? "server.yaml" : "SKILL.md"}\`. Move it into a folder or remove it`
+      `is a file, so no asset is read from it: each one lives in its own folder, as \`${stray.split("/")[0]}/<name>/${MANIFEST_FILE[stray.startsWith("servers/") ? "server" : "skill"]}\`. Move it into a folder or remove it`
     ));
   }
   const modelsSource = { repo, path: MODELS_FILE, ...ref };
@@ -33944,15 +33956,16 @@ function buildTreeSnapshot(repo, tree, origin, memo2) {
     models = parsed.value;
     if (!models) refused++;
   }
-  return { snapshot: { assets, models, modelsSource, unreadable, modelsUnreadable: models === null }, problems, refused };
+  return { snapshot: { assets, models, modelsSource, unreadable }, problems, refused };
 }
 function parseAssetFile(kind, name, file2, source, memo2) {
-  if (file2.kind === "too-large") return { value: null, problems: [tooLarge(source, file2.bytes, kind === "server" ? "a server.yaml" : "a SKILL.md")] };
+  const what = `a ${MANIFEST_FILE[kind]}`;
+  if (file2.kind === "too-large") return { value: null, problems: [tooLarge(source, file2.bytes, what)] };
   const key = manifestParseKey(kind, name, file2.id);
   const known = memo2.get(key);
   if (known) return relocate(known, source);
   if (file2.kind === "known") throw new MissingParseError(key);
-  const parsed = sizeOf(file2.text) > MAX_FILE_BYTES ? { value: null, problems: [tooLarge(source, sizeOf(file2.text), kind === "server" ? "a server.yaml" : "a SKILL.md")] } : kind === "server" ? parseServerManifest({ ...source, text: file2.text }, name) : parseSkillFile({ ...source, text: file2.text }, name);
+  const parsed = sizeOf(file2.text) > MAX_FILE_BYTES ? { value: null, problems: [tooLarge(source, sizeOf(file2.text), what)] } : kind === "server" ? parseServerManifest({ ...source, text: file2.text }, name) : parseSkillFile({ ...source, text: file2.text }, name);
   const placed = relocate(parsed, source);
   memo2.set(key, placed);
   return placed;
@@ -33961,8 +33974,9 @@ function sizeOf(text2) {
   return new TextEncoder().encode(text2).length;
 }
 function tooLarge(source, bytes, what) {
-  const advice = what === "a SKILL.md" ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)" : `${what} should be a small text file`;
-  return problemAt(source, 1, "error", "too-large", `is ${formatBytes(bytes)}, over the ${formatBytes(MAX_FILE_BYTES)} limit for ${what}, so it was not read; ${advice}`);
+  const advice = what === `a ${MANIFEST_FILE.skill}` ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)" : `${what} should be a small text file`;
+  const [size, limit] = formatBytes(bytes) === formatBytes(MAX_FILE_BYTES) ? [`${bytes.toLocaleString("en")} bytes`, `${MAX_FILE_BYTES.toLocaleString("en")}-byte`] : [formatBytes(bytes), formatBytes(MAX_FILE_BYTES)];
+  return problemAt(source, 1, "error", "too-large", `is ${size}, over the ${limit} limit for ${what}, so it was not read; ${advice}`);
 }
 function formatBytes(bytes) {
   if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
@@ -34138,11 +34152,14 @@ async function readRegistryAt(dir, ref, known = () => false) {
   return { read: { repo: dir, tags: files.tags, tree: files.trees[0] }, policy: files.policy };
 }
 async function openRegistry(dir) {
+  let prefix;
   try {
-    return { dir, prefix: (await git(dir, ["rev-parse", "--show-prefix"])).trim() };
+    prefix = (await git(dir, ["rev-parse", "--show-prefix"])).replace(/\n$/, "");
   } catch (error62) {
     throw new NotARepositoryError(dir, { cause: error62 });
   }
+  if (/[\u0000-\u001f\u007f]/.test(prefix)) throw new NotARepositoryError(dir, { cause: new Error(`the registry's path inside its repository, ${JSON.stringify(prefix)}, holds a control character`) });
+  return { dir, prefix };
 }
 async function verifyRef(registry2, ref) {
   if (ref.startsWith("-") || /[\u0000-\u001f\u007f]/.test(ref)) throw new UnknownRefError(ref, registry2.dir);
@@ -34201,7 +34218,8 @@ async function readFiles(registry2, tagNames, trees, policyAt, known) {
   const treeSlots = trees.map((at, index) => {
     const root = rootOf(registry2, at.treeish);
     return {
-      folders: listings[index].map((folder) => ask(`${root}${manifestPath(folder.kind, folder.name)}`)),
+      // By the folder's tree id, so no name from the tree (which may hold any character, a line break too) goes into the batch.
+      folders: listings[index].map((folder) => ask(`${folder.treeId}:${MANIFEST_FILE[folder.kind]}`)),
       models: ask(`${root}${MODELS_FILE}`)
     };
   });
@@ -34379,7 +34397,7 @@ function describeMissingAsset(id, state) {
   const leftOut = state.leftOut?.get(id) ?? [];
   if (leftOut.length > 0) {
     const first = leftOut[0];
-    const reason = first.message.replace(/ \(published version .* is left out of resolution\)$/, "");
+    const reason = first.message;
     const count = leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `;
     return `${id} exists, but every published version is left out as invalid (${count}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${reason}). Publish a fixed version`;
   }
@@ -34415,6 +34433,7 @@ function checkRequirements(state, satisfies) {
     for (const requirement of version2.requires) {
       const versions = state.assets.get(requirement.asset);
       if (!versions || versions.length === 0) {
+        if (state.unreadable?.has(requirement.asset)) continue;
         problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version2.id} requires ${requirement.asset}, but ${describeMissingAsset(requirement.asset, state)}`));
       } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
         problems.push(
@@ -34460,7 +34479,7 @@ function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
     if (current) byVersion.set(current.version, current);
     assets.set(id, [...byVersion.values()].sort((a, b) => import_semver4.default.rcompare(a.version, b.version)));
   }
-  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut };
+  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut, unreadable: tree.unreadable ?? /* @__PURE__ */ new Set() };
 }
 function assetDiffers(base, head, id) {
   const a = base.assets.get(id) ?? [];
@@ -34470,7 +34489,7 @@ function assetDiffers(base, head, id) {
 }
 function keepUnreadableAsBase(head, base) {
   const broken = [...head.unreadable ?? []].filter((id) => !head.assets.has(id) && base.assets.has(id));
-  const keepModels = head.modelsUnreadable === true && base.models !== null;
+  const keepModels = head.models === null && base.models !== null;
   if (broken.length === 0 && !keepModels) return head;
   const assets = new Map(head.assets);
   for (const id of broken) assets.set(id, base.assets.get(id));
@@ -34914,6 +34933,7 @@ function resolutionProblems(agent, base, head, headState) {
   const problems = [];
   const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
   for (const conflict of head.conflicts) {
+    if (followsFromUnreadable(conflict, headState)) continue;
     const introduced = !baseConflicts.has(conflict.asset);
     const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
     problems.push(
@@ -34989,7 +35009,7 @@ function checkModel(agent, resolution, models, today) {
       )
     );
   }
-  if (models.allowed && !models.allowed.includes(id)) {
+  if (models.allowed && !models.allowed.includes(id) && via === "") {
     problems.push(
       problemAt(agent.source, agent.modelLine, "error", "disallowed-model", `uses ${id}${via}, which models.yaml does not allow; pick one of ${models.allowed.join(", ")}`, agent.name)
     );
@@ -34997,7 +35017,7 @@ function checkModel(agent, resolution, models, today) {
   return problems;
 }
 function checkAgent(agent, resolution, state, today) {
-  const conflicts = resolution.conflicts.map((conflict) => {
+  const conflicts = resolution.conflicts.filter((conflict) => !followsFromUnreadable(conflict, state)).map((conflict) => {
     const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
     return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state), agent.name);
   });
@@ -35301,7 +35321,8 @@ function buildAffected(facts) {
       ...changeProblems,
       ...radius.problems,
       ...agentProblems
-    ])
+    ]),
+    registryWide(head)
   );
   const agentsByName = new Map(facts.agents.map((agent) => [agent.name, agent]));
   const resolveAt = { base: createResolver(base), head: createResolver(head) };
@@ -35342,6 +35363,9 @@ function scopeGainers(resolutions, asset, scopes) {
   }
   return gainers.sort();
 }
+function registryWide(state) {
+  return (problem) => problem.repo === state.modelsSource.repo && (problem.path === MODELS_FILE || problem.path === GATE_POLICY_FILE);
+}
 function describeClosure(resolution) {
   return {
     status: resolution.status,
@@ -35360,7 +35384,8 @@ function validateOrg(facts) {
       ...findCycles(facts.tree.assets),
       ...checkRequirements(state, import_semver8.default.satisfies),
       ...agentProblems
-    ])
+    ]),
+    registryWide(state)
   );
 }
 

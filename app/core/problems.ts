@@ -46,11 +46,16 @@ export function isSameFile(a: SourceLocation, b: SourceLocation): boolean {
   return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
 }
 
-/** Orders problems errors first, then by file, line and message, so output never depends on read order. */
-export function sortProblems(problems: readonly Problem[]): Problem[] {
+/**
+ * Orders problems errors first, then by file, line and message, so output never depends on
+ * read order. Within a level, the problems `isRootCause` picks (files every other result
+ * depends on, like models.yaml) come first.
+ */
+export function sortProblems(problems: readonly Problem[], isRootCause: (problem: Problem) => boolean = () => false): Problem[] {
+  const rank = (problem: Problem) => (problem.level === "error" ? 0 : 2) + (isRootCause(problem) ? 0 : 1);
   return [...problems].sort(
     (a, b) =>
-      (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) ||
+      rank(a) - rank(b) ||
       byText(a.repo, b.repo) ||
       byText(a.path, b.path) ||
       byText(a.ref ?? "", b.ref ?? "") ||

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
 import { manifestParseKey, type AssetFolderRead, type FileRead, type ManifestRead, type RegistryRead, type TagRead, type TreeRead } from "../core/registry/build-registry-history.ts";
-import { assetFolder, GATE_POLICY_FILE, kindOfFolder, manifestPath, MODELS_FILE, parseReleaseTag, RELEASE_TAG_PREFIXES } from "../core/registry/layout.ts";
+import { assetFolder, GATE_POLICY_FILE, kindOfFolder, MANIFEST_FILE, manifestPath, MODELS_FILE, parseReleaseTag, RELEASE_TAG_PREFIXES } from "../core/registry/layout.ts";
 import type { AssetKind } from "../core/registry/model.ts";
 import { checkObjects, git, GitError, readObjects } from "./git.ts";
 
@@ -78,11 +78,15 @@ export async function readRegistryAt(dir: string, ref: string, known: KnownParse
 }
 
 async function openRegistry(dir: string): Promise<Registry> {
+  let prefix: string;
   try {
-    return { dir, prefix: (await git(dir, ["rev-parse", "--show-prefix"])).trim() };
+    prefix = (await git(dir, ["rev-parse", "--show-prefix"])).replace(/\n$/, "");
   } catch (error) {
     throw new NotARepositoryError(dir, { cause: error });
   }
+  // `cat-file --batch` takes one name per line: a path with a line break would shift every answer after it.
+  if (/[\u0000-\u001f\u007f]/.test(prefix)) throw new NotARepositoryError(dir, { cause: new Error(`the registry's path inside its repository, ${JSON.stringify(prefix)}, holds a control character`) });
+  return { dir, prefix };
 }
 
 /** Resolves a ref to a commit id. Refs are data: one that git could read as an option or that spans lines is refused. */
@@ -167,7 +171,8 @@ async function readFiles(
   const treeSlots = trees.map((at, index) => {
     const root = rootOf(registry, at.treeish);
     return {
-      folders: listings[index]!.map((folder) => ask(`${root}${manifestPath(folder.kind, folder.name)}`)),
+      // By the folder's tree id, so no name from the tree (which may hold any character, a line break too) goes into the batch.
+      folders: listings[index]!.map((folder) => ask(`${folder.treeId}:${MANIFEST_FILE[folder.kind]}`)),
       models: ask(`${root}${MODELS_FILE}`),
     };
   });

@@ -101,3 +101,52 @@ describe("files where an asset folder belongs", () => {
     ]);
   });
 });
+
+describe("the root cause, first and once", () => {
+  it("puts models.yaml's error before the agents' problems", async () => {
+    org.write({ "models.yaml": "default: 42\n" });
+    org.writeAgent("broken", { name: "broken", team: "cx", tier: "prod" });
+    const { stdout } = await validate();
+    expect(stdout.split("\n").filter((line) => line.includes(": error:")).map((line) => line.slice(0, line.indexOf(":")))).toEqual(["models.yaml", "../agents/broken/agent.yaml"]);
+  });
+
+  it("reports a disallowed default once, at models.yaml with the likely id, not once per agent on `default`", async () => {
+    org.write({ "models.yaml": "default: claude-sonet-5-5\nallowed: [claude-sonnet-5-5, claude-haiku-5-5]\naliases: { fast: claude-haiku-5-5 }\n" });
+    const { stdout } = await validate();
+    expect(stdout.split("\n").filter((line) => line.includes(": error:"))).toEqual([
+      "models.yaml:1: error: the default model `claude-sonet-5-5` is not in `allowed`; did you mean `claude-sonnet-5-5`? Otherwise add it to `allowed`",
+    ]);
+  });
+
+  it("does not repeat a broken manifest as 'does not exist' for the agents that need it", async () => {
+    org.write({ "skills/new-skill/SKILL.md": "---\nname: new-skill\ndescription: New.\n---\n\n## Steps\n" });
+    org.writeAgent("wants-new", { name: "wants-new", team: "cx", tier: "staging", skills: { "new-skill": "^1.0.0" } });
+    const { stdout } = await validate();
+    expect(stdout.split("\n").filter((line) => line.includes(": error:"))).toEqual([
+      expect.stringMatching(/^skills\/new-skill\/SKILL\.md:2: error: `metadata` is missing/),
+    ]);
+  });
+});
+
+describe("folder names", () => {
+  it("refuses a folder that is not a valid asset name, and a line break in one shifts no other file", async () => {
+    org.write({ "servers/a\nb/server.yaml": serverYaml("a", "1.0.0"), "skills/tone guide/SKILL.md": skillMd("tone-guide", "1.0.0") });
+    org.commit("odd folders");
+    const { stdout } = await org.run(["validate", "--agents", "../agents", "--ref", "main", "--format", "json"]);
+    const { problems } = JSON.parse(stdout) as { problems: { path: string; code: string; message: string }[] };
+    // Only the two odd folders: crm and tone-guide are read as themselves, no answer shifted onto another file.
+    expect(problems.map((problem) => [problem.path, problem.code, problem.message])).toEqual([
+      ["servers/a\nb", "bad-folder-name", "is not a valid server name: use lowercase letters, digits and single hyphens, like `tone-guide`; rename the folder (and the server's `name`)"],
+      ["skills/tone guide", "bad-folder-name", "is not a valid skill name: use lowercase letters, digits and single hyphens, like `tone-guide`; rename the folder (and the skill's `name`)"],
+    ]);
+  });
+});
+
+describe("sizes at the limit", () => {
+  it("gives exact byte counts when the size rounds to the limit", async () => {
+    const text = skillMd("tone-guide", "1.0.1");
+    org.write({ "skills/tone-guide/SKILL.md": text + "x".repeat(1024 * 1024 + 1 - Buffer.byteLength(text)) });
+    const { stdout } = await validate();
+    expect(stdout).toContain("skills/tone-guide/SKILL.md:1: error: is 1,048,577 bytes, over the 1,048,576-byte limit for a SKILL.md");
+  });
+});

@@ -4,7 +4,8 @@ import { checkAgent, checkModel, checkOverlays } from "./check-agent.ts";
 import { checkRequirements, checkUniqueAgents, findCycles } from "./check-registry.ts";
 import { classifyChanges } from "./classify-changes.ts";
 import { computeBlastRadius, type BlastRadius } from "./compute-blast-radius.ts";
-import type { AgentFacts, AssetId, AssetVersion } from "./model.ts";
+import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "./model.ts";
+import { GATE_POLICY_FILE, MODELS_FILE } from "./layout.ts";
 import { byText } from "../by-text.ts";
 import { countProblems, sortProblems, uniqueProblems, type Problem } from "../problems.ts";
 import { buildRegistryState, keepUnreadableAsBase, type RegistryHistory } from "./registry-state.ts";
@@ -80,6 +81,7 @@ export function buildAffected(facts: AffectedFacts): { report: AffectedReport; c
       ...radius.problems,
       ...agentProblems,
     ]),
+    registryWide(head),
   );
   // What each affected agent's evals run with, at base and at head. Agents that moved only
   // by their model were not resolved by the blast radius; their closures are resolved here.
@@ -126,6 +128,11 @@ function scopeGainers(resolutions: BlastRadius["resolutions"], asset: AssetId, s
   return gainers.sort();
 }
 
+/** Problems in the files every other result depends on (models.yaml, the gate policy): shown first. */
+function registryWide(state: RegistryState): (problem: Problem) => boolean {
+  return (problem) => problem.repo === state.modelsSource.repo && (problem.path === MODELS_FILE || problem.path === GATE_POLICY_FILE);
+}
+
 /** An agent's resolution as data for its evals: the model and every asset with its version and content id. */
 export function describeClosure(resolution: Resolution): Closure {
   return {
@@ -160,5 +167,6 @@ export function validateOrg(facts: ValidateFacts): Problem[] {
       ...checkRequirements(state, semver.satisfies),
       ...agentProblems,
     ]),
+    registryWide(state),
   );
 }

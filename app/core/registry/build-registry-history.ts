@@ -1,6 +1,7 @@
 import { MAX_FILE_BYTES } from "../files/parse-yaml.ts";
 import { problemAt, relocateProblem, type Problem, type SourceLocation } from "../problems.ts";
-import { assetFolder, manifestPath, MODELS_FILE, parseReleaseTag } from "./layout.ts";
+import { kebabName } from "../../../schemas/common.ts";
+import { assetFolder, MANIFEST_FILE, manifestPath, MODELS_FILE, parseReleaseTag } from "./layout.ts";
 import { assetId, type AssetId, type AssetKind, type AssetVersion } from "./model.ts";
 import { parseModelsConfig, parseServerManifest, parseSkillFile, type AssetVersionDraft, type Parsed } from "./parse-manifests.ts";
 import type { RegistryHistory, TreeSnapshot } from "./registry-state.ts";
@@ -168,7 +169,8 @@ function buildTagVersions(repo: string, tags: readonly TagRead[], memo: ParseMem
     const id = assetId(kind, name);
     if (!parsed.value) {
       out.refused++;
-      out.leftOut.set(id, [...(out.leftOut.get(id) ?? []), ...warnings]);
+      // Kept as found, for the message of a requirement that finds no usable version.
+      out.leftOut.set(id, [...(out.leftOut.get(id) ?? []), ...parsed.problems]);
       continue;
     }
     if (parsed.value.version !== version) {
@@ -193,12 +195,19 @@ function buildTreeSnapshot(repo: string, tree: TreeRead, origin: "base" | "head"
   let refused = 0;
   for (const folder of tree.folders) {
     const id = assetId(folder.kind, folder.name);
+    const where: SourceLocation = { repo, path: assetFolder(folder.kind, folder.name), ...ref };
+    if (!kebabName.safeParse(folder.name).success) {
+      // The folder's name is the asset's name, and names are how everything refers to it.
+      unreadable.add(id);
+      refused++;
+      problems.push(problemAt(where, 1, "error", "bad-folder-name",
+        `is not a valid ${folder.kind} name: use lowercase letters, digits and single hyphens, like \`tone-guide\`; rename the folder (and the ${folder.kind}'s \`name\`)`));
+      continue;
+    }
     if (folder.manifest.kind === "missing") {
       unreadable.add(id);
       refused++;
-      const manifest = manifestPath(folder.kind, folder.name);
-      problems.push(problemAt({ repo, path: assetFolder(folder.kind, folder.name), ...ref }, 1, "error", "missing-manifest",
-        `${assetFolder(folder.kind, folder.name)}/ has no ${manifest.slice(manifest.lastIndexOf("/") + 1)}; add one or remove the folder`));
+      problems.push(problemAt(where, 1, "error", "missing-manifest", `${where.path}/ has no ${MANIFEST_FILE[folder.kind]}; add one or remove the folder`));
       continue;
     }
     const parsed = parseAssetFile(folder.kind, folder.name, folder.manifest, { repo, path: manifestPath(folder.kind, folder.name), ...ref }, memo);
@@ -214,7 +223,7 @@ function buildTreeSnapshot(repo: string, tree: TreeRead, origin: "base" | "head"
     if (/^(servers|skills)\/(README(\.[a-z]+)?|\.gitkeep)$/i.test(stray)) continue;
     refused++;
     problems.push(problemAt({ repo, path: stray, ...ref }, 1, "warning", "stray-file",
-      `is a file, so no asset is read from it: each one lives in its own folder, as \`${stray.split("/")[0]}/<name>/${stray.startsWith("servers/") ? "server.yaml" : "SKILL.md"}\`. Move it into a folder or remove it`));
+      `is a file, so no asset is read from it: each one lives in its own folder, as \`${stray.split("/")[0]}/<name>/${MANIFEST_FILE[stray.startsWith("servers/") ? "server" : "skill"]}\`. Move it into a folder or remove it`));
   }
   const modelsSource: SourceLocation = { repo, path: MODELS_FILE, ...ref };
   let models: TreeSnapshot["models"] = null;
@@ -229,18 +238,19 @@ function buildTreeSnapshot(repo: string, tree: TreeRead, origin: "base" | "head"
     models = parsed.value;
     if (!models) refused++;
   }
-  return { snapshot: { assets, models, modelsSource, unreadable, modelsUnreadable: models === null }, problems, refused };
+  return { snapshot: { assets, models, modelsSource, unreadable }, problems, refused };
 }
 
 /** Parses an asset's manifest once per content id, and places the result at `source`. */
 function parseAssetFile(kind: AssetKind, name: string, file: Exclude<ManifestRead, { kind: "missing" }>, source: SourceLocation, memo: ParseMemo): Parsed<AssetVersionDraft> {
-  if (file.kind === "too-large") return { value: null, problems: [tooLarge(source, file.bytes, kind === "server" ? "a server.yaml" : "a SKILL.md")] };
+  const what = `a ${MANIFEST_FILE[kind]}`;
+  if (file.kind === "too-large") return { value: null, problems: [tooLarge(source, file.bytes, what)] };
   const key = manifestParseKey(kind, name, file.id);
   const known = memo.get(key);
   if (known) return relocate(known, source);
   if (file.kind === "known") throw new MissingParseError(key);
   const parsed: Parsed<AssetVersionDraft> = sizeOf(file.text) > MAX_FILE_BYTES
-    ? { value: null, problems: [tooLarge(source, sizeOf(file.text), kind === "server" ? "a server.yaml" : "a SKILL.md")] }
+    ? { value: null, problems: [tooLarge(source, sizeOf(file.text), what)] }
     : kind === "server"
       ? parseServerManifest({ ...source, text: file.text }, name)
       : parseSkillFile({ ...source, text: file.text }, name);
@@ -256,10 +266,14 @@ function sizeOf(text: string): number {
 
 /** The problem for a file over the size cap: its size, the cap, and what to do. */
 export function tooLarge(source: SourceLocation, bytes: number, what: string): Problem {
-  const advice = what === "a SKILL.md"
+  const advice = what === `a ${MANIFEST_FILE.skill}`
     ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)"
     : `${what} should be a small text file`;
-  return problemAt(source, 1, "error", "too-large", `is ${formatBytes(bytes)}, over the ${formatBytes(MAX_FILE_BYTES)} limit for ${what}, so it was not read; ${advice}`);
+  // Sizes to one decimal; where that rounds to the limit itself, the exact byte counts.
+  const [size, limit] = formatBytes(bytes) === formatBytes(MAX_FILE_BYTES)
+    ? [`${bytes.toLocaleString("en")} bytes`, `${MAX_FILE_BYTES.toLocaleString("en")}-byte`]
+    : [formatBytes(bytes), formatBytes(MAX_FILE_BYTES)];
+  return problemAt(source, 1, "error", "too-large", `is ${size}, over the ${limit} limit for ${what}, so it was not read; ${advice}`);
 }
 
 function formatBytes(bytes: number): string {

@@ -1,5 +1,5 @@
 import type { ModelsConfig } from "../../../schemas/models.schema.ts";
-import type { AgentFacts, RegistryState } from "./model.ts";
+import { followsFromUnreadable, type AgentFacts, type RegistryState } from "./model.ts";
 import { isSameFile, problemAt, type Problem } from "../problems.ts";
 import { describeConflict } from "./compute-blast-radius.ts";
 import type { Resolution } from "./resolve-agent.ts";
@@ -58,7 +58,8 @@ export function checkModel(agent: AgentFacts, resolution: Resolution, models: Mo
         agent.name),
     );
   }
-  if (models.allowed && !models.allowed.includes(id)) {
+  // Through `default` or an alias, a model models.yaml does not allow is models.yaml's own error, reported there once.
+  if (models.allowed && !models.allowed.includes(id) && via === "") {
     problems.push(
       problemAt(agent.source, agent.modelLine, "error", "disallowed-model", `uses ${id}${via}, which models.yaml does not allow; pick one of ${models.allowed.join(", ")}`, agent.name),
     );
@@ -72,7 +73,7 @@ export function checkModel(agent: AgentFacts, resolution: Resolution, models: Mo
  * What an agent-repo PR is checked with, and `validate` for each agent.
  */
 export function checkAgent(agent: AgentFacts, resolution: Resolution, state: RegistryState, today: string): Problem[] {
-  const conflicts = resolution.conflicts.map((conflict) => {
+  const conflicts = resolution.conflicts.filter((conflict) => !followsFromUnreadable(conflict, state)).map((conflict) => {
     const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
     return problemAt(first?.source ?? agent.source, first?.line ?? 1, "error", "unsatisfiable", describeConflict(conflict, false, state), agent.name);
   });

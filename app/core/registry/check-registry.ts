@@ -30,7 +30,7 @@ export function describeMissingAsset(id: AssetId, state: Pick<RegistryState, "as
   const leftOut = state.leftOut?.get(id) ?? [];
   if (leftOut.length > 0) {
     const first = leftOut[0]!;
-    const reason = first.message.replace(/ \(published version .* is left out of resolution\)$/, "");
+    const reason = first.message;
     const count = leftOut.length === 1 ? "" : `${leftOut.length} problems, the first: `;
     return `${id} exists, but every published version is left out as invalid (${count}${first.path}:${first.line}${first.ref ? ` at ${first.ref}` : ""}: ${reason}). Publish a fixed version`;
   }
@@ -73,6 +73,7 @@ export function checkRequirements(state: RegistryState, satisfies: (version: str
     for (const requirement of version.requires) {
       const versions = state.assets.get(requirement.asset);
       if (!versions || versions.length === 0) {
+        if (state.unreadable?.has(requirement.asset)) continue; // its own problem says why
         problems.push(problemAt(requirement.source, requirement.line, "error", "unknown-asset", `${version.id} requires ${requirement.asset}, but ${describeMissingAsset(requirement.asset, state)}`));
       } else if (!versions.some((candidate) => satisfies(candidate.version, requirement.range))) {
         problems.push(

@@ -1,6 +1,6 @@
 import semver from "semver";
 import type { AffectedReport, Move } from "../../../schemas/affected-report.schema.ts";
-import type { AgentFacts, AssetId, RegistryState } from "./model.ts";
+import { followsFromUnreadable, type AgentFacts, type AssetId, type RegistryState } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
 import { describeMissingAsset } from "./check-registry.ts";
@@ -223,6 +223,7 @@ function resolutionProblems(agent: AgentFacts, base: Resolution, head: Resolutio
   const problems: Problem[] = [];
   const baseConflicts = new Set(base.conflicts.map((conflict) => conflict.asset));
   for (const conflict of head.conflicts) {
+    if (followsFromUnreadable(conflict, headState)) continue;
     const introduced = !baseConflicts.has(conflict.asset);
     const first = conflict.ranges.find((range) => isSameFile(range.source, agent.source)) ?? conflict.ranges[0];
     problems.push(

@@ -64,6 +64,16 @@ export interface RegistryState {
   readonly modelsSource: SourceLocation;
   /** Problems of tagged versions left out of resolution, by asset. */
   readonly leftOut?: ReadonlyMap<AssetId, readonly Problem[]>;
+  /** Assets whose folder is in this state's tree but whose manifest could not be read (its problem says why). */
+  readonly unreadable?: ReadonlySet<AssetId>;
+}
+
+/**
+ * True when a conflict only repeats a problem reported already: the asset has no usable
+ * version because its own manifest in the tree could not be read. One cause, one message.
+ */
+export function followsFromUnreadable(conflict: { readonly asset: AssetId; readonly available: readonly string[] }, state: Pick<RegistryState, "unreadable">): boolean {
+  return conflict.available.length === 0 && (state.unreadable?.has(conflict.asset) ?? false);
 }
 
 /** The skill overlay an agent layers on a shared skill. */

@@ -7,7 +7,7 @@ import { kebabName } from "../../../schemas/common.ts";
 import semver from "semver";
 import { listHeadings, splitFrontmatter } from "../files/markdown-sections.ts";
 import { assetId, type AgentFacts, type AssetVersion, type OverlayFacts, type Requirement } from "./model.ts";
-import { parseYamlFile, type LineLookup, type ParseResult } from "../files/parse-yaml.ts";
+import { closest, parseYamlFile, type LineLookup, type ParseResult } from "../files/parse-yaml.ts";
 import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
 
 /** A parse that found what it could: a value (or null when unusable) and every problem. */
@@ -182,7 +182,9 @@ export function parseModelsConfig(file: TextFile): Parsed<ModelsConfig> {
   if (allowed) {
     const check = (model: string, path: PropertyKey[], what: string) => {
       if (!allowed.includes(model)) {
-        problems.push(problemAt(file, parsed.lineOf(path), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+        const likely = closest(model, allowed);
+        const fix = likely ? `did you mean \`${likely}\`? Otherwise add it to \`allowed\`` : "add it there or pick an allowed model";
+        problems.push(problemAt(file, parsed.lineOf(path), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; ${fix}`));
       }
     };
     check(models.default, ["default"], "the default model");

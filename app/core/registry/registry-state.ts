@@ -6,12 +6,11 @@ import type { Problem, SourceLocation } from "../problems.ts";
 /** The registry's tree at one ref: the assets it holds and its models.yaml. */
 export interface TreeSnapshot {
   readonly assets: ReadonlyMap<AssetId, AssetVersion>;
+  /** Null when models.yaml is missing or could not be read (a problem says why). */
   readonly models: ModelsConfig | null;
   readonly modelsSource: SourceLocation;
   /** Assets whose folder is in the tree but whose manifest could not be read (a problem says why). */
   readonly unreadable?: ReadonlySet<AssetId>;
-  /** models.yaml is missing or could not be read (a problem says why). */
-  readonly modelsUnreadable?: boolean;
 }
 
 /** Every published version (from tags) and the base and head trees. */
@@ -39,7 +38,7 @@ export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnap
     if (current) byVersion.set(current.version, current);
     assets.set(id, [...byVersion.values()].sort((a, b) => semver.rcompare(a.version, b.version)));
   }
-  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut };
+  return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut, unreadable: tree.unreadable ?? new Set() };
 }
 
 /** True when an asset's published versions (or their content) differ between two states. */
@@ -59,7 +58,7 @@ export function keepUnreadableAsBase(head: TreeSnapshot, base: TreeSnapshot): Tr
   const broken = [...(head.unreadable ?? [])].filter((id) => !head.assets.has(id) && base.assets.has(id));
   // A models.yaml the head breaks is taken as it is at base too: its one problem blocks,
   // instead of every agent on `default` or an alias moving to "no model".
-  const keepModels = head.modelsUnreadable === true && base.models !== null;
+  const keepModels = head.models === null && base.models !== null;
   if (broken.length === 0 && !keepModels) return head;
   const assets = new Map(head.assets);
   for (const id of broken) assets.set(id, base.assets.get(id)!);
