@@ -32959,7 +32959,7 @@ function parseYamlFile(source, schema, what) {
       describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path9) => {
         const node2 = nodeAt(doc, path9, false);
         return (0, import_yaml.isScalar)(node2) && typeof node2.source === "string" ? node2.source : void 0;
-      })
+      }, valueAt(data, issue2.path.slice(0, -1)))
     )
   );
   return { kind: "invalid", problems: unique([...reserved, ...problems]), data, lineOf };
@@ -33058,7 +33058,7 @@ var typeNames = {
   array: "a list (`- item` lines)",
   record: "a mapping (`key: value` lines)"
 };
-function describeIssue(issue2, value, what, schema, sourceAt) {
+function describeIssue(issue2, value, what, schema, sourceAt, parent) {
   const field = formatPath(issue2.path);
   const subject = field === "" ? what : `\`${field}\``;
   const got = `got ${describeShape(value)}`;
@@ -33069,7 +33069,12 @@ function describeIssue(issue2, value, what, schema, sourceAt) {
     case "invalid_type": {
       const block = issue2.expected === "object" ? describeBlock(schema, issue2.path) : void 0;
       if (value === void 0) {
-        return block ? `${subject} is missing; add it with ${block}` : `${subject} is missing; add it (expected ${typeNames[issue2.expected] ?? issue2.expected})`;
+        if (block) return `${subject} is missing; add it with ${block}`;
+        const key = issue2.path[issue2.path.length - 1];
+        const siblings = parent !== null && typeof parent === "object" && !Array.isArray(parent) ? Object.keys(parent).filter((other) => other !== key) : [];
+        const typo = typeof key === "string" ? closest(key, siblings) : void 0;
+        const expected = expectedText(schema, issue2.path) ?? typeNames[issue2.expected] ?? issue2.expected;
+        return typo !== void 0 ? `${subject} is missing; the file has \`${typo}\`: did you mean \`${String(key)}\`? (expected ${expected})` : `${subject} is missing; add it (expected ${expected})`;
       }
       if (value === null && block) return `${subject} is empty; add ${block}`;
       const written = issue2.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? sourceAt(issue2.path) : void 0;
@@ -33127,6 +33132,16 @@ function describeBlock(schema, path9) {
   const example = found.examples?.[0];
   const last = path9[path9.length - 1];
   return example === void 0 || typeof last !== "string" ? list : `${list}, like ${codeSpan(`${last}: ${(0, import_yaml.stringify)(example, { collectionStyle: "flow" }).trim()}`)}`;
+}
+function expectedText(schema, path9) {
+  const found = schemaAt(schema, path9);
+  const checks = found?.node._zod.def?.checks ?? [];
+  for (const check2 of checks) {
+    if (check2._zod.def.check !== "string_format") continue;
+    const message2 = check2._zod.def.error?.({ code: "invalid_format" });
+    if (typeof message2 === "string" && /^[a-z`]/.test(message2)) return message2;
+  }
+  return void 0;
 }
 function schemaAt(schema, path9) {
   let node2 = schema;

@@ -45,7 +45,7 @@ describe("agent.yaml", () => {
       "agent.yaml:6: error: unknown key `sevrers`; did you mean `servers`?",
     ]],
     ["a missing field", valid.replace("team: support\n", ""), [
-      "agent.yaml:2: error: `team` is missing; add it (expected text)",
+      "agent.yaml:2: error: `team` is missing; add it (expected a team slug such as `support-platform`)",
     ]],
     ["a range that is not semver", valid.replace("crm: ^2.1.0", "crm: latest"), [
       "agent.yaml:7: error: expected `servers.crm` to be a semver range such as `^2.1.0`, `~1.0.0` or `1.4.2`; got `latest`",

@@ -57,7 +57,7 @@ describe("schema fixtures", () => {
         "models/invalid.yaml": [
           "models/invalid.yaml:1: error: expected \`default\` to be a model id such as \`claude-sonnet-5-5\`; got \`Claude Sonnet\`",
           "models/invalid.yaml:3: error: expected \`aliases.fast\` to be text; got a list",
-          "models/invalid.yaml:5: error: \`deprecated.claude-sonnet-4-5.replacement\` is missing; add it (expected text)",
+          "models/invalid.yaml:5: error: \`deprecated.claude-sonnet-4-5.replacement\` is missing; add it (expected a model id such as \`claude-sonnet-5-5\`)",
         ],
         "models/valid.yaml": [],
         "server/invalid.yaml": [
@@ -72,7 +72,7 @@ describe("schema fixtures", () => {
           "skill/invalid.md:3: error: \`description\` is empty; fill it in",
           "skill/invalid.md:4: error: expected \`allowed-tools\` to be text; got a list",
           "skill/invalid.md:6: error: expected \`metadata.version\` to be an exact semantic version such as \`2.1.0\` or \`3.0.0-rc.1\` (no \`v\`, no range); got \`2.1\`",
-          "skill/invalid.md:6: error: \`metadata.owner\` is missing; add it (expected text)",
+          "skill/invalid.md:6: error: \`metadata.owner\` is missing; add it (expected a team slug such as \`support-platform\`)",
           "skill/invalid.md:7: error: expected each \`metadata.requires\` entry to be \`server:<name>@<range>\` or \`skill:<name>@<range>\` (like \`server:crm@^2.1.0\`); got \`billing\`",
         ],
         "skill/valid.md": [],

@@ -131,7 +131,8 @@ describe("SKILL.md", () => {
     ]],
     ["a malformed requires entry", skill.replace("skill:glossary@~1.0.0", "glossary ~1.0.0"), ["skills/tone-guide/SKILL.md:9: error: expected each `metadata.requires` entry to be `server:<name>@<range>` or `skill:<name>@<range>` (like `server:crm@^2.1.0`); got `glossary ~1.0.0`"]],
     ["a name with capitals", skill.replace("name: tone-guide", "name: Tone-Guide"), ["skills/tone-guide/SKILL.md:2: error: expected `name` to be lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with `-`; got `Tone-Guide`"]],
-    ["a missing metadata.version", skill.replace("  version: 1.1.0\n", ""), ["skills/tone-guide/SKILL.md:7: error: `metadata.version` is missing; add it (expected text)"]],
+    ["a misspelt metadata.version", skill.replace("  version: 1.1.0\n", "  versoin: 1.1.0\n"), ["skills/tone-guide/SKILL.md:7: error: `metadata.version` is missing; the file has `versoin`: did you mean `version`? (expected an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range))"]],
+    ["a missing metadata.version", skill.replace("  version: 1.1.0\n", ""), ["skills/tone-guide/SKILL.md:7: error: `metadata.version` is missing; add it (expected an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range))"]],
     ["a description over 1024 characters", skill.replace("How we write to customers. Use for every customer-facing reply.", "d".repeat(1025)), ["skills/tone-guide/SKILL.md:3: error: `description` is too long: at most 1024 characters, got 1025; shorten it"]],
     ["a non-string metadata value", skill.replace("  owner: support-platform", "  owner: support-platform\n  reviewed: true"), ["skills/tone-guide/SKILL.md:9: error: expected `metadata.reviewed` to be text; got the boolean `true`. Quote it: `\"true\"`"]],
   ])("reports %s", (_name, text, expected) => {

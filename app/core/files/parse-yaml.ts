@@ -83,7 +83,7 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
       describeIssue(issue, valueAt(data, issue.path), what, schema, (path) => {
         const node = nodeAt(doc, path, false);
         return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
-      }),
+      }, valueAt(data, issue.path.slice(0, -1))),
     ),
   );
   return { kind: "invalid", problems: unique([...reserved, ...problems]), data, lineOf };
@@ -209,6 +209,7 @@ function describeIssue(
   what: string,
   schema: z.ZodType,
   sourceAt: (path: readonly PropertyKey[]) => string | undefined,
+  parent?: unknown,
 ): string {
   const field = formatPath(issue.path);
   const subject = field === "" ? what : `\`${field}\``;
@@ -221,7 +222,15 @@ function describeIssue(
     case "invalid_type": {
       const block = issue.expected === "object" ? describeBlock(schema, issue.path) : undefined;
       if (value === undefined) {
-        return block ? `${subject} is missing; add it with ${block}` : `${subject} is missing; add it (expected ${typeNames[issue.expected] ?? issue.expected})`;
+        if (block) return `${subject} is missing; add it with ${block}`;
+        // A key a typo away from the missing one is most likely it, misspelt (a string map such as `metadata` accepts any key).
+        const key = issue.path[issue.path.length - 1];
+        const siblings = parent !== null && typeof parent === "object" && !Array.isArray(parent) ? Object.keys(parent).filter((other) => other !== key) : [];
+        const typo = typeof key === "string" ? closest(key, siblings) : undefined;
+        const expected = expectedText(schema, issue.path) ?? typeNames[issue.expected] ?? issue.expected;
+        return typo !== undefined
+          ? `${subject} is missing; the file has \`${typo}\`: did you mean \`${String(key)}\`? (expected ${expected})`
+          : `${subject} is missing; add it (expected ${expected})`;
       }
       if (value === null && block) return `${subject} is empty; add ${block}`;
       // YAML reads `1.0` or `yes` as a number or a boolean; show what was written, and how to keep it text.
@@ -307,6 +316,18 @@ function describeBlock(schema: z.ZodType, path: readonly PropertyKey[]): string 
   return example === undefined || typeof last !== "string"
     ? list
     : `${list}, like ${codeSpan(`${last}: ${stringify(example, { collectionStyle: "flow" }).trim()}`)}`;
+}
+
+/** What a text field expects, in its own words: the message of its pattern check (`an exact semantic version such as …`). */
+function expectedText(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  const found = schemaAt(schema, path);
+  const checks = (found?.node._zod.def as { checks?: { _zod: { def: { check?: string; error?: (issue: unknown) => unknown } } }[] } | undefined)?.checks ?? [];
+  for (const check of checks) {
+    if (check._zod.def.check !== "string_format") continue;
+    const message = check._zod.def.error?.({ code: "invalid_format" });
+    if (typeof message === "string" && /^[a-z`]/.test(message)) return message;
+  }
+  return undefined;
 }
 
 /** The schema node at `path` (through optional, default and the like), with the examples its wrappers declare. */
