@@ -32935,6 +32935,10 @@ function parseYamlFile(source, schema, what) {
     const error62 = doc.errors[0];
     const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
     const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
+    if (error62.code === "DUPLICATE_KEY") {
+      const key = /^\s*(?:-\s+)?(.+?)\s*:(?:\s|$)/.exec(source.text.split("\n")[line - 1] ?? "")?.[1] ?? "";
+      return invalid([at(line, `gives the key ${key === "" ? "on this line" : codeSpan(key)} twice in the same mapping; keep one`)]);
+    }
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
   const lineOf = (path9, options) => lineOfOffset(nodeAt(doc, path9, options?.key ?? false)?.range?.[0]);
@@ -33023,6 +33027,11 @@ function flattenIssues(issues) {
       )
     );
     if (fitting.length === 1) return flattenIssues(fitting[0]);
+    const typeIssues = branches.map((branch) => branch.find((inner) => inner.code === "invalid_value" && inner.path.length === issue2.path.length + 1 && inner.path[issue2.path.length] === "type"));
+    if (fitting.length === 0 && typeIssues.every((inner) => inner !== void 0)) {
+      const values = [...new Set(typeIssues.flatMap((inner) => inner.values))];
+      return [{ ...typeIssues[0], values }];
+    }
     return [issue2];
   });
 }
@@ -33859,7 +33868,7 @@ function buildTagVersions(repo, tags, memo2) {
     const release = parseReleaseTag(tag);
     if (!release) {
       out.problems.push(problemAt(
-        { repo, path: ".", ref: tag },
+        { repo, path: `refs/tags/${tag}` },
         1,
         "warning",
         "bad-tag",
@@ -33897,11 +33906,12 @@ function buildTagVersions(repo, tags, memo2) {
       const problem = problemAt(
         source,
         parsed.value.versionLine,
-        "error",
+        "warning",
         "tag-mismatch",
         `tag \`${tag}\` holds version ${parsed.value.version}; the tag and the version must agree, so re-tag the right commit`
       );
-      out.problems.push(problem);
+      out.refused++;
+      out.problems.push({ ...problem, message: `${problem.message} (published version ${tag} is left out of resolution)` });
       out.leftOut.set(id, [...out.leftOut.get(id) ?? [], problem]);
       continue;
     }

@@ -150,3 +150,28 @@ describe("sizes at the limit", () => {
     expect(stdout).toContain("skills/tone-guide/SKILL.md:1: error: is 1,048,577 bytes, over the 1,048,576-byte limit for a SKILL.md");
   });
 });
+
+describe("tags", () => {
+  it("warns about a tag whose name is not a release's, by the tag's name, and about one whose version disagrees", async () => {
+    org.git("tag", "servers/crm-v2");
+    org.git("tag", "servers/crm@2.0.1");
+    const { stdout } = await validate();
+    expect(stdout.split("\n").filter((line) => line.includes("warning"))).toEqual([
+      "refs/tags/servers/crm-v2:1: warning: tag `servers/crm-v2` is not `servers/<name>@<version>` or `skills/<name>@<version>` with an exact semver version; it is ignored",
+      "servers/crm/server.yaml:4 (at servers/crm@2.0.1): warning: tag `servers/crm@2.0.1` holds version 2.0.0; the tag and the version must agree, so re-tag the right commit (published version servers/crm@2.0.1 is left out of resolution)",
+      "blastgate validate: 2 assets and 1 agent read, 1 file refused; 0 errors, 2 warnings",
+    ]);
+  });
+});
+
+describe("YAML mistakes", () => {
+  it("names the key given twice, and lists the types a remote may have", async () => {
+    org.write({ "servers/crm/server.yaml": serverYaml("crm", "2.0.1") + "owner: twice\n" });
+    org.write({ "servers/billing/server.yaml": serverYaml("billing", "1.0.0") + "remotes:\n  - type: websocket\n    url: https://billing.example/mcp\n" });
+    const { stdout } = await validate();
+    expect(stdout.split("\n").filter((line) => line.includes(": error:"))).toEqual([
+      "servers/billing/server.yaml:10: error: expected `remotes[0].type` to be one of streamable-http, sse; got `websocket`",
+      expect.stringMatching(/^servers\/crm\/server\.yaml:\d+: error: gives the key `owner` twice in the same mapping; keep one$/),
+    ]);
+  });
+});

@@ -66,7 +66,7 @@ describe("agent.yaml", () => {
       "agent.yaml:8: error: is not valid YAML: All mapping items must start at the same column. Check the indentation and quoting on this line.",
     ]],
     ["a duplicate key", valid.replace("model: default", "model: default\nmodel: fast"), [
-      "agent.yaml:6: error: is not valid YAML: Map keys must be unique. Check the indentation and quoting on this line.",
+      "agent.yaml:6: error: gives the key `model` twice in the same mapping; keep one",
     ]],
     ["a prototype-polluting key", valid.replace("servers:", "servers:\n  __proto__: ^1.0.0"), [
       "agent.yaml:7: error: uses the reserved key `__proto__`; rename it",

@@ -53,6 +53,10 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
     // An unclosed bracket or quote is found at the end of the file; point at the last line with text instead.
     const lastLine = source.text.replace(/\s+$/, "").split("\n").length;
     const line = Math.min(lineOfOffset(error.pos[0]), lastLine);
+    if (error.code === "DUPLICATE_KEY") {
+      const key = /^\s*(?:-\s+)?(.+?)\s*:(?:\s|$)/.exec(source.text.split("\n")[line - 1] ?? "")?.[1] ?? "";
+      return invalid([at(line, `gives the key ${key === "" ? "on this line" : codeSpan(key)} twice in the same mapping; keep one`)]);
+    }
     return invalid([at(line, `is not valid YAML: ${firstSentence(error.message)}. Check the indentation and quoting on this line.`)]);
   }
   const lineOf: LineLookup = (path, options) => lineOfOffset(nodeAt(doc, path, options?.key ?? false)?.range?.[0]);
@@ -162,6 +166,12 @@ function flattenIssues(issues: readonly Issue[]): Issue[] {
         ),
     );
     if (fitting.length === 1) return flattenIssues(fitting[0]!);
+    // Every branch names another `type`: the one problem is the type, with every type the union accepts.
+    const typeIssues = branches.map((branch) => branch.find((inner) => inner.code === "invalid_value" && inner.path.length === issue.path.length + 1 && inner.path[issue.path.length] === "type"));
+    if (fitting.length === 0 && typeIssues.every((inner) => inner !== undefined)) {
+      const values = [...new Set(typeIssues.flatMap((inner) => (inner as Extract<Issue, { code: "invalid_value" }>).values))];
+      return [{ ...typeIssues[0]!, values } as Issue];
+    }
     return [issue];
   });
 }

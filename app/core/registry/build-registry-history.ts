@@ -145,7 +145,8 @@ function buildTagVersions(repo: string, tags: readonly TagRead[], memo: ParseMem
   for (const { tag, folder } of tags) {
     const release = parseReleaseTag(tag);
     if (!release) {
-      out.problems.push(problemAt({ repo, path: ".", ref: tag }, 1, "warning", "bad-tag",
+      // A tag is no file: it is shown by its ref's name.
+      out.problems.push(problemAt({ repo, path: `refs/tags/${tag}` }, 1, "warning", "bad-tag",
         `tag \`${tag}\` is not \`servers/<name>@<version>\` or \`skills/<name>@<version>\` with an exact semver version; it is ignored`));
       continue;
     }
@@ -174,9 +175,11 @@ function buildTagVersions(repo: string, tags: readonly TagRead[], memo: ParseMem
       continue;
     }
     if (parsed.value.version !== version) {
-      const problem = problemAt(source, parsed.value.versionLine, "error", "tag-mismatch",
+      // Like any problem of a published version: it warns and the version is left out, and moving the tag fixes it.
+      const problem = problemAt(source, parsed.value.versionLine, "warning", "tag-mismatch",
         `tag \`${tag}\` holds version ${parsed.value.version}; the tag and the version must agree, so re-tag the right commit`);
-      out.problems.push(problem);
+      out.refused++;
+      out.problems.push({ ...problem, message: `${problem.message} (published version ${tag} is left out of resolution)` });
       out.leftOut.set(id, [...(out.leftOut.get(id) ?? []), problem]);
       continue;
     }
