@@ -32955,7 +32955,18 @@ function parseYamlFile(source, schema, what) {
     return invalid([at(1, `is empty; expected ${what}`)]);
   }
   const result = schema.safeParse(data);
-  if (result.success && reserved.length === 0) return { kind: "ok", value: result.data, lineOf };
+  if (result.success && reserved.length === 0) {
+    const warnings = findNearMissKeys(schema, data).map(
+      ({ path: path9, key, meant }) => problemAt(
+        source,
+        lineOf([...path9, key], { key: true }) + offset,
+        "warning",
+        "unknown-key",
+        `unknown key ${codeSpan(key)}${path9.length > 0 ? ` in \`${formatPath(path9)}\`` : ""}; did you mean \`${meant}\`? It is kept, and exported as written`
+      )
+    );
+    return { kind: "ok", value: result.data, lineOf, warnings };
+  }
   const issues = result.success ? [] : flattenIssues(result.error.issues);
   const problems = issues.map(
     (issue2) => at(
@@ -33179,6 +33190,55 @@ function formatMessage(issue2) {
   if (issue2.format === "url") return "a URL such as `https://example.com`";
   if (issue2.format === "date") return "a date as YYYY-MM-DD";
   return `a valid ${issue2.format}`;
+}
+function findNearMissKeys(schema, data) {
+  const found = [];
+  const visit2 = (node2, value, path9) => {
+    const def = node2?._zod?.def;
+    if (!def || value === null || value === void 0) return;
+    switch (def.type) {
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "catch":
+      case "readonly":
+      case "nonoptional":
+        return visit2(def.innerType, value, path9);
+      case "pipe":
+        return visit2(def.in, value, path9);
+      case "union":
+        for (const option of def.options) {
+          const literal2 = option._zod.def.shape?.type?._zod.def.values;
+          if (literal2 && typeof value === "object" && !literal2.includes(value.type)) continue;
+          visit2(option, value, path9);
+        }
+        return;
+      case "object": {
+        if (typeof value !== "object" || Array.isArray(value)) return;
+        const shape = def.shape;
+        const open2 = def.catchall?._zod?.def?.type === "unknown";
+        for (const [key, inner] of Object.entries(value)) {
+          if (key in shape) visit2(shape[key], inner, [...path9, key]);
+          else if (open2) {
+            const meant = closest(key, Object.keys(shape));
+            if (meant !== void 0) found.push({ path: path9, key, meant });
+          }
+        }
+        return;
+      }
+      case "record":
+        if (typeof value === "object") for (const [key, inner] of Object.entries(value)) visit2(def.valueType, inner, [...path9, key]);
+        return;
+      case "array":
+        if (Array.isArray(value)) value.forEach((inner, index) => visit2(def.element, inner, [...path9, index]));
+        return;
+      default:
+        return;
+    }
+  };
+  visit2(schema, data, []);
+  return found;
 }
 function knownKeysAt(schema, path9) {
   const keys = /* @__PURE__ */ new Set();
@@ -33500,7 +33560,6 @@ var mcpServerJsonSchema = external_exports.looseObject({
 }).meta({ title: "MCP registry server.json (2025-12-11), as mirrored by blastgate" });
 
 // schemas/server.schema.ts
-var [streamableHttpRemote, sseRemote] = mcpRemoteSchema.options;
 var jsonSchemaObject = external_exports.record(external_exports.string(), external_exports.unknown()).meta({ description: "A JSON Schema object, as MCP's `tools/list` returns in `inputSchema`." });
 var tool = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: "a tool name of letters, digits, `_`, `-` or `.`" }).meta({ description: "The tool's name as the server lists it." }),
@@ -33521,12 +33580,12 @@ var serverManifestSchema = external_exports.strictObject({
   owner: teamName.meta({ description: "The owning team." }),
   lifecycle: external_exports.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
   // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
-  // Their top-level keys are closed here, unlike upstream, so that a misspelt key is reported rather than exported.
+  // Open to extra keys, as upstream; a key a typo away from a known one is warned about (it is exported as written).
   websiteUrl: mcpUriSchema.optional().meta({ description: "The server's homepage or documentation (an absolute URI)." }),
-  repository: external_exports.strictObject({ ...mcpRepositorySchema.shape, source: external_exports.string().min(1) }).optional().meta({ description: "Where the server's source lives." }),
-  icons: external_exports.array(external_exports.strictObject(mcpIconSchema.shape)).optional().meta({ description: "Icons a client can show: `src` (an https URL), optional `mimeType`, `sizes`, `theme` (MCP registry server.json shape)." }),
-  packages: external_exports.array(external_exports.strictObject(mcpPackageSchema.shape)).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
-  remotes: external_exports.array(external_exports.union([external_exports.strictObject(streamableHttpRemote.shape), external_exports.strictObject(sseRemote.shape)])).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
+  repository: mcpRepositorySchema.extend({ source: external_exports.string().min(1) }).optional().meta({ description: "Where the server's source lives." }),
+  icons: external_exports.array(mcpIconSchema).optional().meta({ description: "Icons a client can show: `src` (an https URL), optional `mimeType`, `sizes`, `theme` (MCP registry server.json shape)." }),
+  packages: external_exports.array(mcpPackageSchema).default([]).meta({ description: "How to install and run it (MCP registry server.json shape)." }),
+  remotes: external_exports.array(mcpRemoteSchema).default([]).meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
   _meta: mcpMetaSchema.optional().meta({
     description: `The server's own server.json \`_meta\`, exported as written; blastgate adds its block under \`${PUBLISHER_PROVIDED_KEY}\` beside any there, keyed \`<catalog.namespace>/blastgate\`.`
   }),
@@ -33630,7 +33689,7 @@ function parseServerManifest(file2, folder) {
     source: file2,
     line: parsed.lineOf(["dependsOn", "servers", name])
   }));
-  const problems = [...mismatch, ...checkSelfRequirement(id, requires, file2), ...checkTools(manifest.tools, manifest.scopes, file2, parsed.lineOf)];
+  const problems = [...parsed.warnings, ...mismatch, ...checkSelfRequirement(id, requires, file2), ...checkTools(manifest.tools, manifest.scopes, file2, parsed.lineOf)];
   if (mismatch.length > 0) return { value: null, problems };
   return {
     value: { id, kind: "server", name: manifest.name, version: manifest.version, versionLine: parsed.lineOf(["version"]), requires: requires.filter((r) => r.asset !== id), source: file2, server: manifest },

@@ -11,7 +11,6 @@ import {
   PUBLISHER_PROVIDED_KEY,
 } from "./mcp-server-json.schema.ts";
 
-const [streamableHttpRemote, sseRemote] = mcpRemoteSchema.options;
 
 /** JSON Schema as written in a tool contract; kept as data and compared structurally. */
 export const jsonSchemaObject = z
@@ -46,22 +45,22 @@ export const serverManifestSchema = z
     owner: teamName.meta({ description: "The owning team." }),
     lifecycle: z.enum(["experimental", "production", "deprecated"]).meta({ description: "Support level." }),
     // The MCP registry's own shapes (server.json 2025-12-11), so an entry exports as a valid server.json.
-    // Their top-level keys are closed here, unlike upstream, so that a misspelt key is reported rather than exported.
+    // Open to extra keys, as upstream; a key a typo away from a known one is warned about (it is exported as written).
     websiteUrl: mcpUriSchema.optional().meta({ description: "The server's homepage or documentation (an absolute URI)." }),
-    repository: z
-      .strictObject({ ...mcpRepositorySchema.shape, source: z.string().min(1) })
+    repository: mcpRepositorySchema
+      .extend({ source: z.string().min(1) })
       .optional()
       .meta({ description: "Where the server's source lives." }),
     icons: z
-      .array(z.strictObject(mcpIconSchema.shape))
+      .array(mcpIconSchema)
       .optional()
       .meta({ description: "Icons a client can show: `src` (an https URL), optional `mimeType`, `sizes`, `theme` (MCP registry server.json shape)." }),
     packages: z
-      .array(z.strictObject(mcpPackageSchema.shape))
+      .array(mcpPackageSchema)
       .default([])
       .meta({ description: "How to install and run it (MCP registry server.json shape)." }),
     remotes: z
-      .array(z.union([z.strictObject(streamableHttpRemote.shape), z.strictObject(sseRemote.shape)]))
+      .array(mcpRemoteSchema)
       .default([])
       .meta({ description: "Where it is hosted (MCP registry server.json shape)." }),
     _meta: mcpMetaSchema.optional().meta({

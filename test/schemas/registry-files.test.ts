@@ -78,7 +78,7 @@ describe("server.yaml", () => {
     ["an unknown lifecycle", server.replace("lifecycle: production", "lifecycle: ga"), "crm", ["servers/crm/server.yaml:6: error: expected `lifecycle` to be one of experimental, production, deprecated; got `ga`"]],
     ["a blank description", server.replace("description: Accounts, contacts and cases.", "description: '   '"), "crm", ["servers/crm/server.yaml:3: error: `description` is only whitespace; fill it in"]],
     ["an SSE remote that is not a URL", server.replace("type: streamable-http", "type: sse").replace("https://crm.mcp.example.com/mcp", "crm.internal"), "crm", ["servers/crm/server.yaml:9: error: expected `remotes[0].url` to be an `http://` or `https://` URL without spaces, like `https://mcp.example.com/mcp` or the template `https://{tenant}.example.com/mcp`; got `crm.internal`"]],
-    ["a remote with a misspelled key", server.replace("    url: https://crm.mcp.example.com/mcp", "    url: https://crm.mcp.example.com/mcp\n    header: []"), "crm", ["servers/crm/server.yaml:10: error: unknown key `header` in `remotes[0]`; did you mean `headers`?"]],
+    ["a remote with a misspelled key", server.replace("    url: https://crm.mcp.example.com/mcp", "    url: https://crm.mcp.example.com/mcp\n    header: []"), "crm", ["servers/crm/server.yaml:10: warning: unknown key `header` in `remotes[0]`; did you mean `headers`? It is kept, and exported as written"]],
     ["a server without a title", server.replace("title: CRM\n", ""), "crm", []],
     ["a name that differs from the folder together with a schema error", server.replace("version: 2.1.0", "version: 2.1"), "crm-v2", [
       "servers/crm/server.yaml:4: error: expected `version` to be an exact semantic version such as `2.1.0` or `3.0.0-rc.1` (no `v`, no range); got `2.1`",
@@ -88,7 +88,7 @@ describe("server.yaml", () => {
       "servers/crm/server.yaml:1: error: expected `name` to be `crm-v2`, the server's folder; got `crm`. Rename the folder or the server so they match",
       "servers/crm/server.yaml:19: error: tool `get_case` needs scope `crm.cases:delete`, which the server's `scopes` does not list; add it there or fix the name",
     ]],
-    ["a package with a misspelled key", server.replace("remotes:\n  - type: streamable-http\n    url: https://crm.mcp.example.com/mcp", "packages:\n  - registryType: npm\n    identifier: '@acme/crm-mcp'\n    verison: 2.1.0\n    transport: { type: stdio }"), "crm", ["servers/crm/server.yaml:10: error: unknown key `verison` in `packages[0]`; did you mean `version`?"]],
+    ["a package with a misspelled key", server.replace("remotes:\n  - type: streamable-http\n    url: https://crm.mcp.example.com/mcp", "packages:\n  - registryType: npm\n    identifier: '@acme/crm-mcp'\n    verison: 2.1.0\n    transport: { type: stdio }"), "crm", ["servers/crm/server.yaml:10: warning: unknown key `verison` in `packages[0]`; did you mean `version`? It is kept, and exported as written"]],
   ])("reports %s", (_name, text, folder, expected) => {
     expect(lines(parseServerManifest({ repo: ".", path: "servers/crm/server.yaml", text }, folder).problems)).toEqual(expected);
   });

@@ -62,6 +62,11 @@ describe("server.yaml to server.json", () => {
     expect(validateJsonSchema(json) ? [] : validateJsonSchema.errors).toEqual([]);
   });
 
+  it("carries extra keys of packages and remotes into server.json, as upstream allows them", () => {
+    const { json } = exportServerJson(fixtures.find(({ name }) => name === "valid-extra-keys.yaml")!);
+    expect([json?.packages?.[0]?.["x-install-note"], json?.packages?.[0]?.transport["x-transport-note"], json?.remotes?.[0]?.["x-region"]]).toEqual(["needs Node 22", "pipes", "eu-west-1"]);
+  });
+
   it.each(fixtures.filter(({ name }) => name.startsWith("invalid-")))("refuses $name at parse time, with file and line, as the mirror would refuse its export", (fixture) => {
     expect(mcpServerJsonSchema.safeParse(uncheckedServerJson(fixture.text)).success).toBe(false);
     const { problems, json } = exportServerJson(fixture);

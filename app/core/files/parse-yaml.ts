@@ -14,7 +14,13 @@ const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
 export type LineLookup = (path: readonly PropertyKey[], options?: { key?: boolean }) => number;
 
 export type ParseResult<T> =
-  | { readonly kind: "ok"; readonly value: T; readonly lineOf: LineLookup }
+  | {
+      readonly kind: "ok";
+      readonly value: T;
+      readonly lineOf: LineLookup;
+      /** Warnings about a file that is valid: keys of open objects a typo away from a known key. */
+      readonly warnings: readonly Problem[];
+    }
   | {
       readonly kind: "invalid";
       readonly problems: readonly Problem[];
@@ -79,7 +85,13 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
   }
 
   const result = schema.safeParse(data);
-  if (result.success && reserved.length === 0) return { kind: "ok", value: result.data, lineOf };
+  if (result.success && reserved.length === 0) {
+    const warnings = findNearMissKeys(schema, data).map(({ path, key, meant }) =>
+      problemAt(source, lineOf([...path, key], { key: true }) + offset, "warning", "unknown-key",
+        `unknown key ${codeSpan(key)}${path.length > 0 ? ` in \`${formatPath(path)}\`` : ""}; did you mean \`${meant}\`? It is kept, and exported as written`),
+    );
+    return { kind: "ok", value: result.data, lineOf, warnings };
+  }
   const issues = result.success ? [] : flattenIssues(result.error.issues);
   const problems = issues.map((issue) =>
     at(
@@ -371,6 +383,56 @@ function formatMessage(issue: Extract<Issue, { code: "invalid_format" }>): strin
   return `a valid ${issue.format}`;
 }
 
+
+/**
+ * Keys of open objects (which accept any key, as the MCP registry's shapes do) that are a
+ * typo away from a key the object knows: kept and passed on, but most likely misspelt.
+ * Each with its path and the key it probably means.
+ */
+export function findNearMissKeys(schema: z.ZodType, data: unknown): { path: PropertyKey[]; key: string; meant: string }[] {
+  const found: { path: PropertyKey[]; key: string; meant: string }[] = [];
+  const visit = (node: unknown, value: unknown, path: PropertyKey[]): void => {
+    const def = (node as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+    if (!def || value === null || value === undefined) return;
+    switch (def.type) {
+      case "optional": case "nullable": case "default": case "prefault": case "catch": case "readonly": case "nonoptional":
+        return visit(def.innerType, value, path);
+      case "pipe":
+        return visit(def.in, value, path);
+      case "union":
+        // The option whose `type` matches, when the options are told apart by it; else each.
+        for (const option of def.options as unknown[]) {
+          const literal = ((option as { _zod: { def: { shape?: Record<string, { _zod: { def: { values?: unknown[] } } }> } } })._zod.def.shape?.type)?._zod.def.values;
+          if (literal && typeof value === "object" && !literal.includes((value as { type?: unknown }).type)) continue;
+          visit(option, value, path);
+        }
+        return;
+      case "object": {
+        if (typeof value !== "object" || Array.isArray(value)) return;
+        const shape = def.shape as Record<string, unknown>;
+        const open = (def.catchall as { _zod?: { def?: { type?: string } } } | undefined)?._zod?.def?.type === "unknown";
+        for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+          if (key in shape) visit(shape[key], inner, [...path, key]);
+          else if (open) {
+            const meant = closest(key, Object.keys(shape));
+            if (meant !== undefined) found.push({ path, key, meant });
+          }
+        }
+        return;
+      }
+      case "record":
+        if (typeof value === "object") for (const [key, inner] of Object.entries(value as Record<string, unknown>)) visit(def.valueType, inner, [...path, key]);
+        return;
+      case "array":
+        if (Array.isArray(value)) value.forEach((inner, index) => visit(def.element, inner, [...path, index]));
+        return;
+      default:
+        return;
+    }
+  };
+  visit(schema, data, []);
+  return found;
+}
 
 /** The keys a strict object accepts at `path` in the schema (all options' keys for a union). */
 export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {

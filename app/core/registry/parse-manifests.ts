@@ -58,7 +58,7 @@ export function parseServerManifest(file: TextFile, folder: string): Parsed<Asse
     source: file,
     line: parsed.lineOf(["dependsOn", "servers", name]),
   }));
-  const problems = [...mismatch, ...checkSelfRequirement(id, requires, file), ...checkTools(manifest.tools, manifest.scopes, file, parsed.lineOf)];
+  const problems = [...parsed.warnings, ...mismatch, ...checkSelfRequirement(id, requires, file), ...checkTools(manifest.tools, manifest.scopes, file, parsed.lineOf)];
   // A server whose name is not its folder's cannot be told apart from the one the folder names.
   if (mismatch.length > 0) return { value: null, problems };
   return {
