@@ -32918,16 +32918,29 @@ function countProblems(problems) {
   return { errors, warnings: problems.length - errors };
 }
 
-// app/core/files/parse-yaml.ts
+// app/core/files/size-limit.ts
 var MAX_FILE_BYTES = 1024 * 1024;
+function sizeOf(text2) {
+  return new TextEncoder().encode(text2).length;
+}
+function tooLarge(source, bytes, what) {
+  const advice = what === "a SKILL.md" ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)" : `${what} should be a small text file`;
+  const [size, limit] = formatBytes(bytes) === formatBytes(MAX_FILE_BYTES) ? [`${bytes.toLocaleString("en")} bytes`, `${MAX_FILE_BYTES.toLocaleString("en")}-byte`] : [formatBytes(bytes), formatBytes(MAX_FILE_BYTES)];
+  return problemAt(source, 1, "error", "too-large", `is ${size}, over the ${limit} limit for ${what}, so it was not read; ${advice}`);
+}
+function formatBytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} bytes`;
+}
+
+// app/core/files/parse-yaml.ts
 var MAX_YAML_ALIASES = 100;
 var forbiddenKeys = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
 function parseYamlFile(source, schema, what) {
   const offset = source.lineOffset ?? 0;
   const at = (line, message2) => problemAt(source, line + offset, "error", "schema", message2);
-  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
-    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
-  }
+  if (sizeOf(source.text) > MAX_FILE_BYTES) return invalid([tooLarge(source, sizeOf(source.text), what)]);
   const lineCounter = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const lineOfOffset = (pos) => pos === void 0 ? 1 : lineCounter.linePos(pos).line;
@@ -34053,19 +34066,6 @@ function parseAssetFile(kind, name, file2, source, memo2) {
   const placed = relocate(parsed, source);
   memo2.set(key, placed);
   return placed;
-}
-function sizeOf(text2) {
-  return new TextEncoder().encode(text2).length;
-}
-function tooLarge(source, bytes, what) {
-  const advice = what === `a ${MANIFEST_FILE.skill}` ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)" : `${what} should be a small text file`;
-  const [size, limit] = formatBytes(bytes) === formatBytes(MAX_FILE_BYTES) ? [`${bytes.toLocaleString("en")} bytes`, `${MAX_FILE_BYTES.toLocaleString("en")}-byte`] : [formatBytes(bytes), formatBytes(MAX_FILE_BYTES)];
-  return problemAt(source, 1, "error", "too-large", `is ${size}, over the ${limit} limit for ${what}, so it was not read; ${advice}`);
-}
-function formatBytes(bytes) {
-  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
-  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
-  return `${bytes} bytes`;
 }
 function relocate(parsed, at) {
   const source = { repo: at.repo, path: at.path, ...at.ref === void 0 ? {} : { ref: at.ref } };

@@ -2,9 +2,9 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, 
 import { z } from "zod";
 import { codeSpan } from "../code-span.ts";
 import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
+import { MAX_FILE_BYTES, sizeOf, tooLarge } from "./size-limit.ts";
 
-/** The largest user-written file we read. Manifests are small; anything bigger is a mistake or an attack. */
-export const MAX_FILE_BYTES = 1024 * 1024;
+export { MAX_FILE_BYTES } from "./size-limit.ts";
 /** YAML alias expansions allowed in one file (guards against "billion laughs"). */
 export const MAX_YAML_ALIASES = 100;
 
@@ -47,9 +47,7 @@ export function parseYamlFile<S extends z.ZodType>(source: YamlSource, schema: S
   const offset = source.lineOffset ?? 0;
   const at = (line: number, message: string) => problemAt(source, line + offset, "error", "schema", message);
 
-  if (new TextEncoder().encode(source.text).length > MAX_FILE_BYTES) {
-    return invalid([at(1, `is larger than ${MAX_FILE_BYTES / 1024} KiB; ${what} should be a small YAML file`)]);
-  }
+  if (sizeOf(source.text) > MAX_FILE_BYTES) return invalid([tooLarge(source, sizeOf(source.text), what)]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const lineOfOffset = (pos: number | undefined) => (pos === undefined ? 1 : lineCounter.linePos(pos).line);

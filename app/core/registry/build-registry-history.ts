@@ -1,10 +1,12 @@
-import { MAX_FILE_BYTES } from "../files/parse-yaml.ts";
+import { MAX_FILE_BYTES, sizeOf, tooLarge } from "../files/size-limit.ts";
 import { problemAt, relocateProblem, type Problem, type SourceLocation } from "../problems.ts";
 import { kebabName } from "../../../schemas/common.ts";
 import { assetFolder, MANIFEST_FILE, manifestPath, MODELS_FILE, parseReleaseTag } from "./layout.ts";
 import { assetId, type AssetId, type AssetKind, type AssetVersion } from "./model.ts";
 import { parseModelsConfig, parseServerManifest, parseSkillFile, type AssetVersionDraft, type Parsed } from "./parse-manifests.ts";
 import type { RegistryHistory, TreeSnapshot } from "./registry-state.ts";
+
+export { tooLarge };
 
 /**
  * A file as a reader found it. `id` names the content: two files with the same id have
@@ -263,27 +265,6 @@ function parseAssetFile(kind: AssetKind, name: string, file: Exclude<ManifestRea
   return placed;
 }
 
-function sizeOf(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
-
-/** The problem for a file over the size cap: its size, the cap, and what to do. */
-export function tooLarge(source: SourceLocation, bytes: number, what: string): Problem {
-  const advice = what === `a ${MANIFEST_FILE.skill}`
-    ? "keep SKILL.md to its instructions and move long material into files under references/ (they are part of the skill's content but are not parsed)"
-    : `${what} should be a small text file`;
-  // Sizes to one decimal; where that rounds to the limit itself, the exact byte counts.
-  const [size, limit] = formatBytes(bytes) === formatBytes(MAX_FILE_BYTES)
-    ? [`${bytes.toLocaleString("en")} bytes`, `${MAX_FILE_BYTES.toLocaleString("en")}-byte`]
-    : [formatBytes(bytes), formatBytes(MAX_FILE_BYTES)];
-  return problemAt(source, 1, "error", "too-large", `is ${size}, over the ${limit} limit for ${what}, so it was not read; ${advice}`);
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
-  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
-  return `${bytes} bytes`;
-}
 
 /** A parse of the same text, placed at another location (another tag, repo or tree). */
 function relocate(parsed: Parsed<AssetVersionDraft>, at: SourceLocation): Parsed<AssetVersionDraft> {
