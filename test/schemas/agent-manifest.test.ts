@@ -122,6 +122,6 @@ describe("agent.yaml", () => {
 
   it("refuses a file over the size cap", () => {
     const [message] = problems(`name: x\ndescription: "${"y".repeat(1024 * 1024)}"\n`);
-    expect(message).toBe("agent.yaml:1: error: is larger than 1024 KiB; an agent.yaml should be a small YAML file");
+    expect(message).toBe("agent.yaml:1: error: is 1,048,600 bytes, over the 1,048,576-byte limit for an agent.yaml, so it was not read; an agent.yaml should be a small text file");
   });
 });
