@@ -33928,9 +33928,6 @@ function buildRegistryHistory(read, memo2 = /* @__PURE__ */ new Map()) {
     refused: tags.refused + (base?.refused ?? 0) + head.refused
   };
 }
-function buildRegistryAt(read, memo2 = /* @__PURE__ */ new Map()) {
-  return buildRegistryHistory({ repo: read.repo, tags: read.tags, base: read.tree, head: read.tree }, memo2);
-}
 function isEmptyTree(tree) {
   return tree.folders.length === 0 && tree.models.kind === "missing";
 }
@@ -35827,6 +35824,24 @@ function policyValue(policy) {
   return policy.kind === "invalid" ? null : policy.value;
 }
 
+// app/core/registry/build-org-facts.ts
+function buildOrgFacts(read, memo2) {
+  const built = buildRegistryHistory(read.registry, memo2);
+  if (built.kind === "not-a-registry") return built;
+  const base = read.registry.base;
+  const policy = parseGatePolicy(read.policy, { repo: read.registry.repo, path: GATE_POLICY_FILE, ...base.ref === void 0 ? {} : { ref: base.ref } });
+  return {
+    kind: "ok",
+    facts: {
+      history: built.history,
+      agents: read.agents.agents,
+      policy,
+      problems: [...built.problems, ...read.agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
+      refused: built.refused + read.agents.refused
+    }
+  };
+}
+
 // app/load/parse-cache.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -35917,31 +35932,17 @@ var NotARegistryError = class extends Error {
 };
 async function loadChange(sources, refs, cache = noParseCache()) {
   const [registry2, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
-  const built = buildRegistryHistory(registry2.read, cache.registry);
+  const built = buildOrgFacts({ registry: registry2.read, policy: registry2.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
-  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
-  return {
-    history: built.history,
-    agents: agents.agents,
-    policy,
-    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
-    refused: built.refused + agents.refused
-  };
+  return built.facts;
 }
 async function loadAt(sources, ref, cache = noParseCache()) {
   const [registry2, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
-  const built = buildRegistryAt(registry2.read, cache.registry);
+  const { tree, ...rest } = registry2.read;
+  const built = buildOrgFacts({ registry: { ...rest, base: tree, head: tree }, policy: registry2.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
-  const policy = parseGatePolicy(registry2.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...registry2.read.tree.ref === void 0 ? {} : { ref } });
-  return {
-    tags: built.history.tags,
-    leftOut: built.history.leftOut,
-    tree: built.history.head,
-    agents: agents.agents,
-    policy,
-    problems: [...built.problems, ...agents.problems, ...policy.kind === "invalid" ? policy.problems : []],
-    refused: built.refused + agents.refused
-  };
+  const { history, ...facts } = built.facts;
+  return { ...facts, tags: history.tags, leftOut: history.leftOut, tree: history.head };
 }
 function sourcesOf(options, io) {
   return { registry: path4.resolve(io.cwd, options.registry), agents: options.agents.map((dir) => path4.resolve(io.cwd, dir)) };

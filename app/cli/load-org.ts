@@ -1,9 +1,8 @@
 import path from "node:path";
-import { parseGatePolicy, type GatePolicy } from "../core/gate/parse-gate-policy.ts";
+import type { GatePolicy } from "../core/gate/parse-gate-policy.ts";
 import type { Problem } from "../core/problems.ts";
 import type { Locate } from "../core/report/locate-report.ts";
-import { buildRegistryAt, buildRegistryHistory } from "../core/registry/build-registry-history.ts";
-import { GATE_POLICY_FILE } from "../core/registry/layout.ts";
+import { buildOrgFacts, type OrgFacts } from "../core/registry/build-org-facts.ts";
 import type { AgentFacts } from "../core/registry/model.ts";
 import type { RegistryHistory, TreeSnapshot } from "../core/registry/registry-state.ts";
 import { noParseCache, openParseCache, type ParseCache } from "../load/parse-cache.ts";
@@ -27,13 +26,7 @@ export interface OrgSources {
 }
 
 /** A registry change and the agents, as facts, with every problem met while reading. */
-export interface LoadedChange {
-  readonly history: RegistryHistory;
-  readonly agents: readonly AgentFacts[];
-  readonly policy: GatePolicy;
-  readonly problems: readonly Problem[];
-  readonly refused: number;
-}
+export type LoadedChange = OrgFacts;
 
 /** A registry at one ref and the agents, as facts. */
 export interface LoadedRegistry {
@@ -46,39 +39,22 @@ export interface LoadedRegistry {
   readonly refused: number;
 }
 
-/**
- * Reads a registry change (git) and the agents (disk) and builds their facts with the
- * core. The gate policy is the base ref's.
- */
+/** Reads a registry change (git) and the agents (disk); the core builds their facts. The gate policy is the base ref's. */
 export async function loadChange(sources: OrgSources, refs: { base: string; head: string }, cache: ParseCache = noParseCache()): Promise<LoadedChange> {
   const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
-  const built = buildRegistryHistory(registry.read, cache.registry);
+  const built = buildOrgFacts({ registry: registry.read, policy: registry.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
-  const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ref: refs.base });
-  return {
-    history: built.history,
-    agents: agents.agents,
-    policy,
-    problems: [...built.problems, ...agents.problems, ...(policy.kind === "invalid" ? policy.problems : [])],
-    refused: built.refused + agents.refused,
-  };
+  return built.facts;
 }
 
 /** Reads a registry at one ref (`WORKTREE` for the working tree) and the agents. The gate policy is that ref's. */
 export async function loadAt(sources: OrgSources, ref: string, cache: ParseCache = noParseCache()): Promise<LoadedRegistry> {
   const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
-  const built = buildRegistryAt(registry.read, cache.registry);
+  const { tree, ...rest } = registry.read;
+  const built = buildOrgFacts({ registry: { ...rest, base: tree, head: tree }, policy: registry.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
-  const policy = parseGatePolicy(registry.policy, { repo: sources.registry, path: GATE_POLICY_FILE, ...(registry.read.tree.ref === undefined ? {} : { ref }) });
-  return {
-    tags: built.history.tags,
-    leftOut: built.history.leftOut,
-    tree: built.history.head,
-    agents: agents.agents,
-    policy,
-    problems: [...built.problems, ...agents.problems, ...(policy.kind === "invalid" ? policy.problems : [])],
-    refused: built.refused + agents.refused,
-  };
+  const { history, ...facts } = built.facts;
+  return { ...facts, tags: history.tags, leftOut: history.leftOut, tree: history.head };
 }
 
 /** The folders a command names, resolved against its working directory once: readers get absolute paths. */

@@ -123,14 +123,6 @@ export function buildRegistryHistory(read: RegistryRead, memo: ParseMemo = new M
   };
 }
 
-/** The tags and one tree, for reading a registry at one ref (validate, catalog). */
-export function buildRegistryAt(
-  read: Omit<RegistryRead, "base" | "head"> & { readonly tree: TreeRead },
-  memo: ParseMemo = new Map(),
-): RegistryHistoryResult {
-  return buildRegistryHistory({ repo: read.repo, tags: read.tags, base: read.tree, head: read.tree }, memo);
-}
-
 function isEmptyTree(tree: TreeRead): boolean {
   return tree.folders.length === 0 && tree.models.kind === "missing";
 }
