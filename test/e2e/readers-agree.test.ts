@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChange } from "../../app/cli/load-org.ts";
 import { buildAffected, type AffectedFacts } from "../../app/core/registry/build-affected-report.ts";
-import { buildRegistryHistory } from "../../app/core/registry/build-registry-history.ts";
+import { buildOrgFacts } from "../../app/core/registry/build-org-facts.ts";
 import { locateReport } from "../../app/core/report/locate-report.ts";
 import { buildExampleOrg, type ExampleOrg } from "../../scripts/build-example-org.ts";
 import { readExampleAgents, readExampleRegistry } from "../helpers/memory-reader.ts";
@@ -31,10 +31,11 @@ async function fromGit(change: string) {
 
 /** The report from the in-memory reader over examples/org's source folders: no git at all. */
 function fromMemory(change: string) {
-  const built = buildRegistryHistory(readExampleRegistry(source, change));
+  const built = buildOrgFacts({ ...readExampleRegistry(source, change), agents: readExampleAgents(source) });
   if (built.kind !== "ok") throw new Error("the example org is a registry");
-  const { agents, problems, refused } = readExampleAgents(source);
-  const facts: AffectedFacts = { history: built.history, agents, loadProblems: [...built.problems, ...problems], refused: built.refused + refused, refs: { base: "main", head: `change/${change}` }, today };
+  const { history, agents, problems, refused, policy } = built.facts;
+  expect(policy.kind).toBe("ok");
+  const facts: AffectedFacts = { history, agents, loadProblems: problems, refused, refs: { base: "main", head: `change/${change}` }, today };
   return described(buildAffected(facts), (at) => ({ repo: at.repo, file: `${at.repo}/${at.path}` }));
 }
 

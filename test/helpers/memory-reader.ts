@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type OverlayRead } from "../../app/core/registry/build-agent.ts";
 import type { FileRead, RegistryRead, TagRead, TreeRead } from "../../app/core/registry/build-registry-history.ts";
-import { assetFolder, kindOfFolder, manifestPath, MODELS_FILE, releaseTag } from "../../app/core/registry/layout.ts";
+import { assetFolder, GATE_POLICY_FILE, kindOfFolder, manifestPath, MODELS_FILE, releaseTag } from "../../app/core/registry/layout.ts";
 import type { AgentFacts } from "../../app/core/registry/model.ts";
 import type { Problem } from "../../app/core/problems.ts";
 
@@ -108,7 +108,7 @@ export function tagRead(release: Release): TagRead {
  * latest in registry/, tagged `<kind>s/<name>@<version>`), and one change from changes/
  * as the head: its files written over main's, the paths in its DELETE file removed.
  */
-export function readExampleRegistry(source: string, change: string): RegistryRead {
+export function readExampleRegistry(source: string, change: string): { registry: RegistryRead; policy: FileRead } {
   const main = readFolder(path.join(source, "registry"));
   const releases: Release[] = [];
   for (const top of ["servers", "skills"] as const) {
@@ -128,7 +128,10 @@ export function readExampleRegistry(source: string, change: string): RegistryRea
   for (const [file, content] of readFolder(changeDir)) if (file !== "CHANGE.md" && file !== "DELETE") head.set(file, content);
   const deletions = (readFolder(changeDir).get("DELETE")?.toString("utf8") ?? "").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
   for (const deleted of deletions) for (const file of [...head.keys()]) if (file === deleted || file.startsWith(`${deleted}/`)) head.delete(file);
-  return { repo: "registry", tags: releases.map(tagRead), base: treeRead(main, "main"), head: treeRead(head, `change/${change}`) };
+  return {
+    registry: { repo: "registry", tags: releases.map(tagRead), base: treeRead(main, "main"), head: treeRead(head, `change/${change}`) },
+    policy: fileRead(main, GATE_POLICY_FILE),
+  };
 }
 
 function versionOf(kind: "server" | "skill", folder: Files): string {
