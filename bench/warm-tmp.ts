@@ -10,7 +10,7 @@ import { affectedReportJsonSchema } from "../schemas/affected-report.schema.ts";
 const root = process.argv[2]!;
 const dir = mkdtempSync(path.join(tmpdir(), "c-"));
 const sources = { registry: path.join(root, "registry"), agents: [path.join(root, "agents")] };
-const io = { cache: { dir, codeId: "x" } };
+const io = { cache: { dir, codeId: "x" }, today: "2026-05-01" };
 const c0 = await openCache(io, sources); await loadChange(sources, { base: "main", head: process.argv[3] ?? "change" }, c0); await c0.save();
 for (let i = 0; i < 3; i++) {
   let t = performance.now(); const lap = (name: string) => { const n = performance.now(); console.log(name, Math.round(n - t)); t = n; };
