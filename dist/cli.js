@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path9 = __require("node:path");
+    var path10 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path9.resolve(baseDir, baseName);
+          const localBin = path10.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path9.extname(baseName))) return void 0;
+          if (sourceExt.includes(path10.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path9.resolve(
-            path9.dirname(resolvedScriptPath),
+          executableDir = path10.resolve(
+            path10.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path9.basename(
+            const legacyName = path10.basename(
               this._scriptPath,
-              path9.extname(this._scriptPath)
+              path10.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path9.extname(executableFile));
+        launchWithNode = sourceExt.includes(path10.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path9.basename(filename, path9.extname(filename));
+        this._name = path10.basename(filename, path10.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path10) {
-        if (path10 === void 0) return this._executableDir;
-        this._executableDir = path10;
+      executableDir(path11) {
+        if (path11 === void 0) return this._executableDir;
+        this._executableDir = path11;
         return this;
       }
       /**
@@ -3544,17 +3544,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path9) {
-      const ctrl = callVisitor(key, node2, visitor, path9);
+    function visit_(key, node2, visitor, path10) {
+      const ctrl = callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visit_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path9);
+            const ci = visit_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3565,13 +3565,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path9);
+          const cv = visit_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3592,17 +3592,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path9) {
-      const ctrl = await callVisitor(key, node2, visitor, path9);
+    async function visitAsync_(key, node2, visitor, path10) {
+      const ctrl = await callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visitAsync_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3613,13 +3613,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path9);
+          const cv = await visitAsync_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3646,23 +3646,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path9) {
+    function callVisitor(key, node2, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path9);
+        return visitor(key, node2, path10);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path9);
+        return visitor.Map?.(key, node2, path10);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path9);
+        return visitor.Seq?.(key, node2, path10);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path9);
+        return visitor.Pair?.(key, node2, path10);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path9);
+        return visitor.Scalar?.(key, node2, path10);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path9);
+        return visitor.Alias?.(key, node2, path10);
       return void 0;
     }
-    function replaceNode(key, path9, node2) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path10, node2) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -4274,10 +4274,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4296,7 +4296,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -4326,11 +4326,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path10;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -4344,8 +4344,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -4359,8 +4359,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path10, keepScalar) {
+        const [key, ...rest] = path10;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -4378,8 +4378,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -4389,8 +4389,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path10, value) {
+        const [key, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6905,9 +6905,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6982,14 +6982,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7004,10 +7004,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7018,10 +7018,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7038,13 +7038,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection.isEmptyPath(path9)) {
+      setIn(path10, value) {
+        if (Collection.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -9005,9 +9005,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path9) => {
+    visit2.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9016,23 +9016,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path9) => {
-      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit2.parentCollection = (cst, path10) => {
+      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9043,10 +9043,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -13011,11 +13011,28 @@ var require_semver2 = __commonJS({
 });
 
 // app/cli/bin.ts
-import { createHash as createHash3 } from "node:crypto";
-import { readFileSync as readFileSync3 } from "node:fs";
 import { homedir } from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 import { fileURLToPath } from "node:url";
+
+// app/cli/code-id.ts
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+var SOURCE_FOLDERS = ["app", "schemas"];
+function readCodeId(entry2) {
+  const hash2 = createHash("sha1");
+  if (!entry2.endsWith(".ts")) return hash2.update(readFileSync(entry2)).digest("hex");
+  const root = path.resolve(path.dirname(entry2), "..", "..");
+  const files = SOURCE_FOLDERS.flatMap(
+    (folder) => readdirSync(path.join(root, folder), { recursive: true, encoding: "utf8" }).filter((file2) => file2.endsWith(".ts")).map((file2) => path.join(folder, file2).split(path.sep).join("/"))
+  ).sort();
+  for (const file2 of ["package.json", ...files]) {
+    const text2 = readFileSync(path.join(root, file2));
+    hash2.update(`${file2}\0${text2.length}\0`).update(text2);
+  }
+  return `sources-${hash2.digest("hex")}`;
+}
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -13035,7 +13052,7 @@ var {
 } = import_index.default;
 
 // app/cli/main.ts
-import path7 from "node:path";
+import path8 from "node:path";
 import { inspect } from "node:util";
 
 // app/load/file-access-error.ts
@@ -13139,10 +13156,10 @@ function pipe(cwd, args, input3) {
 }
 
 // app/load/read-agents.ts
-import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync as readFileSync2, realpathSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
-import path from "node:path";
-import { createHash } from "node:crypto";
+import path2 from "node:path";
+import { createHash as createHash2 } from "node:crypto";
 
 // app/core/files/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -13964,10 +13981,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path9) {
-  if (!path9)
+function getElementAtPath(obj, path10) {
+  if (!path10)
     return obj;
-  return path9.reduce((acc, key) => acc?.[key], obj);
+  return path10.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -14307,11 +14324,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path9, issues) {
+function prefixIssues(path10, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path9);
+    iss.path.unshift(path10);
     return iss;
   });
 }
@@ -14773,16 +14790,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path9 = []) => {
+  const processError = (error63, path10 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else {
-        const fullpath = [...path9, ...issue2.path];
+        const fullpath = [...path10, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -14821,17 +14838,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path9 = []) => {
+  const processError = (error63, path10 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else {
-        const fullpath = [...path9, ...issue2.path];
+        const fullpath = [...path10, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -14870,8 +14887,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path9) {
+  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path10) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -16709,7 +16726,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -16717,7 +16734,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input3 = payload.value;
-    if (!isObject2(input3)) {
+    if (!isObject3(input3)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -16853,7 +16870,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -16862,7 +16879,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input3 = payload.value;
-    if (!isObject2(input3)) {
+    if (!isObject3(input3)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -32009,13 +32026,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path9 = ref.slice(1).split("/").filter(Boolean);
-  if (path9.length === 0) {
+  const path10 = ref.slice(1).split("/").filter(Boolean);
+  if (path10.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path9[0] === defsKey) {
-    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
+  if (path10[0] === defsKey) {
+    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -32954,7 +32971,7 @@ function parseYamlFile(source, schema, what) {
     }
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
-  const lineOf = (path9, options) => lineOfOffset(nodeAt(doc, path9, options?.key ?? false)?.range?.[0]);
+  const lineOf = (path10, options) => lineOfOffset(nodeAt(doc, path10, options?.key ?? false)?.range?.[0]);
   const reserved = findForbiddenKeys(doc.contents).map(
     (key) => at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`)
   );
@@ -32970,12 +32987,12 @@ function parseYamlFile(source, schema, what) {
   const result = schema.safeParse(data);
   if (result.success && reserved.length === 0) {
     const warnings = findNearMissKeys(schema, data).map(
-      ({ path: path9, key, meant }) => problemAt(
+      ({ path: path10, key, meant }) => problemAt(
         source,
-        lineOf([...path9, key], { key: true }) + offset,
+        lineOf([...path10, key], { key: true }) + offset,
         "warning",
         "unknown-key",
-        `unknown key ${codeSpan(key)}${path9.length > 0 ? ` in \`${formatPath(path9)}\`` : ""}; did you mean \`${meant}\`? It is kept, and exported as written`
+        `unknown key ${codeSpan(key)}${path10.length > 0 ? ` in \`${formatPath(path10)}\`` : ""}; did you mean \`${meant}\`? It is kept, and exported as written`
       )
     );
     return { kind: "ok", value: result.data, lineOf, warnings };
@@ -32984,8 +33001,8 @@ function parseYamlFile(source, schema, what) {
   const problems = issues.map(
     (issue2) => at(
       issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
-      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path9) => {
-        const node2 = nodeAt(doc, path9, false);
+      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path10) => {
+        const node2 = nodeAt(doc, path10, false);
         return (0, import_yaml.isScalar)(node2) && typeof node2.source === "string" ? node2.source : void 0;
       }, valueAt(data, issue2.path.slice(0, -1)))
     )
@@ -33008,10 +33025,10 @@ function invalid(problems) {
 function firstSentence(message2) {
   return message2.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
 }
-function nodeAt(doc, path9, wantKey) {
+function nodeAt(doc, path10, wantKey) {
   let node2 = doc.contents;
   let keyNode;
-  for (const segment of path9) {
+  for (const segment of path10) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
       if (!pair) return node2;
@@ -33059,9 +33076,9 @@ function flattenIssues(issues) {
     return [issue2];
   });
 }
-function valueAt(data, path9) {
+function valueAt(data, path10) {
   let value = data;
-  for (const segment of path9) {
+  for (const segment of path10) {
     if (value === null || typeof value !== "object") return void 0;
     value = value[segment];
   }
@@ -33074,9 +33091,9 @@ function describeShape(value) {
   if (typeof value === "object") return "a mapping";
   return codeSpan(String(value));
 }
-function formatPath(path9) {
+function formatPath(path10) {
   let out = "";
-  for (const segment of path9) {
+  for (const segment of path10) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? String(segment) : `.${String(segment)}`;
   }
@@ -33152,22 +33169,22 @@ function codePoints(text2) {
   for (const _ of text2) count++;
   return count;
 }
-function describeBlock(schema, path9) {
-  const found = schemaAt(schema, path9);
+function describeBlock(schema, path10) {
+  const found = schemaAt(schema, path10);
   if (!found) return void 0;
   const shape = found.node._zod.def.shape;
   if (!shape) return void 0;
-  const field = formatPath(path9);
+  const field = formatPath(path10);
   const required4 = Object.keys(shape).filter((key) => shape[key]._zod.optin === void 0);
   if (required4.length === 0) return void 0;
   const names = required4.map((key) => `\`${field}.${key}\``);
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
   const example = found.examples?.[0];
-  const last = path9[path9.length - 1];
+  const last = path10[path10.length - 1];
   return example === void 0 || typeof last !== "string" ? list : `${list}, like ${codeSpan(`${last}: ${(0, import_yaml.stringify)(example, { collectionStyle: "flow" }).trim()}`)}`;
 }
-function expectedText(schema, path9) {
-  const found = schemaAt(schema, path9);
+function expectedText(schema, path10) {
+  const found = schemaAt(schema, path10);
   const checks = found?.node._zod.def?.checks ?? [];
   for (const check2 of checks) {
     if (check2._zod.def.check !== "string_format") continue;
@@ -33176,7 +33193,7 @@ function expectedText(schema, path9) {
   }
   return void 0;
 }
-function schemaAt(schema, path9) {
+function schemaAt(schema, path10) {
   let node2 = schema;
   let examples;
   const unwrap = () => {
@@ -33188,7 +33205,7 @@ function schemaAt(schema, path9) {
       node2 = def.innerType;
     }
   };
-  for (const segment of path9) {
+  for (const segment of path10) {
     unwrap();
     examples = void 0;
     const def = node2._zod.def;
@@ -33206,7 +33223,7 @@ function formatMessage(issue2) {
 }
 function findNearMissKeys(schema, data) {
   const found = [];
-  const visit2 = (node2, value, path9) => {
+  const visit2 = (node2, value, path10) => {
     const def = node2?._zod?.def;
     if (!def || value === null || value === void 0) return;
     switch (def.type) {
@@ -33217,14 +33234,14 @@ function findNearMissKeys(schema, data) {
       case "catch":
       case "readonly":
       case "nonoptional":
-        return visit2(def.innerType, value, path9);
+        return visit2(def.innerType, value, path10);
       case "pipe":
-        return visit2(def.in, value, path9);
+        return visit2(def.in, value, path10);
       case "union":
         for (const option of def.options) {
           const literal2 = option._zod.def.shape?.type?._zod.def.values;
           if (literal2 && typeof value === "object" && !literal2.includes(value.type)) continue;
-          visit2(option, value, path9);
+          visit2(option, value, path10);
         }
         return;
       case "object": {
@@ -33232,19 +33249,19 @@ function findNearMissKeys(schema, data) {
         const shape = def.shape;
         const open2 = def.catchall?._zod?.def?.type === "unknown";
         for (const [key, inner] of Object.entries(value)) {
-          if (key in shape) visit2(shape[key], inner, [...path9, key]);
+          if (key in shape) visit2(shape[key], inner, [...path10, key]);
           else if (open2) {
             const meant = closest(key, Object.keys(shape));
-            if (meant !== void 0) found.push({ path: path9, key, meant });
+            if (meant !== void 0) found.push({ path: path10, key, meant });
           }
         }
         return;
       }
       case "record":
-        if (typeof value === "object") for (const [key, inner] of Object.entries(value)) visit2(def.valueType, inner, [...path9, key]);
+        if (typeof value === "object") for (const [key, inner] of Object.entries(value)) visit2(def.valueType, inner, [...path10, key]);
         return;
       case "array":
-        if (Array.isArray(value)) value.forEach((inner, index) => visit2(def.element, inner, [...path9, index]));
+        if (Array.isArray(value)) value.forEach((inner, index) => visit2(def.element, inner, [...path10, index]));
         return;
       default:
         return;
@@ -33253,7 +33270,7 @@ function findNearMissKeys(schema, data) {
   visit2(schema, data, []);
   return found;
 }
-function knownKeysAt(schema, path9) {
+function knownKeysAt(schema, path10) {
   const keys = /* @__PURE__ */ new Set();
   const visit2 = (node2, rest) => {
     const def = node2?._zod?.def;
@@ -33288,7 +33305,7 @@ function knownKeysAt(schema, path9) {
         return;
     }
   };
-  visit2(schema, path9);
+  visit2(schema, path10);
   return [...keys].sort();
 }
 function closest(key, known) {
@@ -33765,7 +33782,7 @@ function parseSkillFile(file2, folder) {
     const requiresProblems = typeof requires === "string" && parsed.lineOf ? parseRequires(requires, file2, parsed.lineOf(["metadata", "requires"]) + 1).problems : [];
     return { value: null, problems: [...parsed.problems, ...mismatch, ...requiresProblems] };
   }
-  const lineOf = (path9, options) => parsed.lineOf(path9, options) + 1;
+  const lineOf = (path10, options) => parsed.lineOf(path10, options) + 1;
   const fm = parsed.value;
   const id = assetId("skill", fm.name);
   const { requirements, problems } = parseRequires(fm.metadata.requires, file2, lineOf(["metadata", "requires"]));
@@ -33816,11 +33833,11 @@ function parseModelsConfig(file2) {
   const problems = [];
   const allowed = models.allowed;
   if (allowed) {
-    const check2 = (model, path9, what) => {
+    const check2 = (model, path10, what) => {
       if (!allowed.includes(model)) {
         const likely = closest(model, allowed);
         const fix = likely ? `did you mean \`${likely}\`? Otherwise add it to \`allowed\`` : "add it there or pick an allowed model";
-        problems.push(problemAt(file2, parsed.lineOf(path9), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; ${fix}`));
+        problems.push(problemAt(file2, parsed.lineOf(path10), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; ${fix}`));
       }
     };
     check2(models.default, ["default"], "the default model");
@@ -34081,17 +34098,21 @@ function parseAgentRepo(repo, manifest, memo2) {
   const source = { repo, path: AGENT_MANIFEST };
   if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
   if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
-  const key = `${repo}\0${manifest.id}`;
-  const known = memo2?.get(key);
-  if (known) return known;
+  const known = memo2?.get(manifest.id);
+  if (known) return placeAgent(known, source);
   const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
-  const draft = parsed.value && {
-    ...parsed.value,
-    facts: { ...parsed.value.facts, source, requirements: parsed.value.facts.requirements.map((requirement) => ({ ...requirement, source })) }
-  };
-  const result = { draft, problems: [...parsed.problems] };
-  memo2?.set(key, result);
+  const result = placeAgent({ draft: parsed.value, problems: [...parsed.problems] }, source);
+  memo2?.set(manifest.id, result);
   return result;
+}
+function placeAgent(parse3, source) {
+  const problems = parse3.problems.map((problem) => relocateProblem(problem, source));
+  if (!parse3.draft) return { draft: null, problems };
+  const { facts } = parse3.draft;
+  return {
+    draft: { ...parse3.draft, facts: { ...facts, repo: source.repo, source, requirements: facts.requirements.map((requirement) => ({ ...requirement, source })) } },
+    problems
+  };
 }
 function buildAgentFacts(draft, overlays) {
   const { facts } = draft;
@@ -34114,8 +34135,8 @@ function buildAgentFacts(draft, overlays) {
   }
   return { agent: { ...facts, overlays: built }, problems };
 }
-function normalizePath(path9) {
-  return path9.split("/").filter((part) => part !== "" && part !== ".").join("/");
+function normalizePath(path10) {
+  return path10.split("/").filter((part) => part !== "" && part !== ".").join("/");
 }
 
 // app/load/read-agents.ts
@@ -34132,7 +34153,7 @@ async function readAgents(dirs, memo2) {
   const manifests = /* @__PURE__ */ new Map();
   for (let start = 0; start < candidates.length; start += READ_SLICE) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path.join(repo, AGENT_MANIFEST)));
+    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path2.join(repo, AGENT_MANIFEST)));
   }
   for (const { dir, candidates: mine } of listed) {
     if (!mine.some((repo) => manifests.get(repo).kind !== "missing")) throw new NoAgentsError(dir);
@@ -34149,11 +34170,11 @@ async function listCandidates(dir) {
   const real = await realpath(dir).catch(() => {
     throw new NoAgentsError(dir);
   });
-  if ((await stat(path.join(real, AGENT_MANIFEST)).catch(() => null))?.isFile()) return [real];
+  if ((await stat(path2.join(real, AGENT_MANIFEST)).catch(() => null))?.isFile()) return [real];
   const entries = await readdir(real, { withFileTypes: true }).catch(() => {
     throw new NoAgentsError(dir);
   });
-  return entries.filter((entry2) => entry2.isDirectory() && !entry2.name.startsWith(".")).map((entry2) => path.join(real, entry2.name));
+  return entries.filter((entry2) => entry2.isDirectory() && !entry2.name.startsWith(".")).map((entry2) => path2.join(real, entry2.name));
 }
 function readUserFile(file2) {
   let fd;
@@ -34166,8 +34187,8 @@ function readUserFile(file2) {
     const info = fstatSync(fd);
     if (!info.isFile()) return { kind: "missing" };
     if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
-    const text2 = readFileSync(fd, "utf8");
-    return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
+    const text2 = readFileSync2(fd, "utf8");
+    return { kind: "text", text: text2, id: createHash2("sha1").update(text2).digest("hex") };
   } finally {
     closeSync(fd);
   }
@@ -34178,9 +34199,9 @@ function readAgent(repo, manifest, memo2) {
   const overlays = /* @__PURE__ */ new Map();
   const realRepo = draft.overlayPaths.size > 0 ? realpathSync(repo) : repo;
   for (const { path: overlay } of draft.overlayPaths.values()) {
-    const real = realpathOrNull(path.resolve(repo, overlay));
+    const real = realpathOrNull(path2.resolve(repo, overlay));
     if (real === null) overlays.set(overlay, { kind: "missing" });
-    else if (real !== realRepo && !real.startsWith(realRepo + path.sep)) overlays.set(overlay, { kind: "outside-repo" });
+    else if (real !== realRepo && !real.startsWith(realRepo + path2.sep)) overlays.set(overlay, { kind: "outside-repo" });
     else overlays.set(overlay, readUserFile(real));
   }
   const built = buildAgentFacts(draft, overlays);
@@ -34197,7 +34218,7 @@ function realpathOrNull(file2) {
 // app/load/read-registry.ts
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import path2 from "node:path";
+import path3 from "node:path";
 var WORKTREE = "WORKTREE";
 var UnknownRefError = class extends Error {
   ref;
@@ -34256,9 +34277,9 @@ async function listReleaseTags(registry2) {
   return output2.split("\n").filter(Boolean);
 }
 async function writeWorktree(registry2) {
-  const scratch = await mkdtemp(path2.join(tmpdir(), "blastgate-index-"));
+  const scratch = await mkdtemp(path3.join(tmpdir(), "blastgate-index-"));
   try {
-    const env2 = { GIT_INDEX_FILE: path2.join(scratch, "index") };
+    const env2 = { GIT_INDEX_FILE: path3.join(scratch, "index") };
     await git(registry2.dir, ["read-tree", "HEAD"], env2).catch(() => git(registry2.dir, ["read-tree", "--empty"], env2));
     await git(registry2.dir, ["add", "--all", "--", "."], env2);
     return (await git(registry2.dir, ["write-tree"], env2)).trim();
@@ -34488,19 +34509,19 @@ function findCycles(tree) {
   const problems = [];
   const state = /* @__PURE__ */ new Map();
   const reported = /* @__PURE__ */ new Set();
-  const visit2 = (id, path9) => {
+  const visit2 = (id, path10) => {
     state.set(id, "open");
     for (const requirement of tree.get(id)?.requires ?? []) {
       const next = requirement.asset;
       if (state.get(next) === "open") {
-        const cycle = [...path9.slice(path9.indexOf(next)), next];
+        const cycle = [...path10.slice(path10.indexOf(next)), next];
         const key = [...cycle.slice(0, -1)].sort().join(",");
         if (!reported.has(key)) {
           reported.add(key);
           problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
         }
       } else if (!state.has(next) && tree.has(next)) {
-        visit2(next, [...path9, next]);
+        visit2(next, [...path10, next]);
       }
     }
     state.set(id, "done");
@@ -34963,13 +34984,13 @@ function explainPaths(agent, pair, moves) {
       let previous = trees.get(start);
       if (previous === void 0) trees.set(start, previous = searchFrom(graph, start, sortedEdges));
       if (!previous?.has(target)) continue;
-      const path9 = [target];
-      for (let node2 = target; node2 !== start; ) path9.push(node2 = previous.get(node2));
-      path9.reverse();
-      found.push({ path: path9, key: path9.join() });
+      const path10 = [target];
+      for (let node2 = target; node2 !== start; ) path10.push(node2 = previous.get(node2));
+      path10.reverse();
+      found.push({ path: path10, key: path10.join() });
     }
     found.sort((a, b) => a.path.length - b.path.length || byText(a.key, b.key));
-    for (const { path: path9 } of found.slice(0, MAX_PATHS)) paths.push(path9);
+    for (const { path: path10 } of found.slice(0, MAX_PATHS)) paths.push(path10);
   }
   return paths;
 }
@@ -35574,7 +35595,7 @@ function renderAffected(report2, detail) {
 }
 function affectedRow(agent, detail) {
   const moves = agent.moves.map((move) => `${code(move.asset, "cell")} ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path9) => path9.map((id) => code(id, "cell")).join(" \u2192 "));
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path10) => path10.map((id) => code(id, "cell")).join(" \u2192 "));
   if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
   const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
   return `| ${code(agent.agent, "cell")}${status} | ${text(agent.team, "cell")} | ${moves} | ${paths.join("<br>")} |`;
@@ -35599,9 +35620,9 @@ function renderGraph(report2, detail) {
     const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
     nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
     for (const agent of agents) {
-      for (const path9 of agent.paths) {
+      for (const path10 of agent.paths) {
         let from = node2(`group:${key}`);
-        for (const asset of path9) {
+        for (const asset of path10) {
           const to = node2(`asset:${asset}`);
           edges.add(`  ${from} --> ${to}`);
           from = to;
@@ -35722,7 +35743,7 @@ function renderText(report2) {
         for (const move of agent.moves) {
           out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
         }
-        for (const path9 of agent.paths) out.push(`      via ${path9.join(" \u2192 ")}`);
+        for (const path10 of agent.paths) out.push(`      via ${path10.join(" \u2192 ")}`);
       }
     }
   }
@@ -35752,7 +35773,7 @@ var InternalError = class extends Error {
 };
 
 // app/cli/load-org.ts
-import path4 from "node:path";
+import path5 from "node:path";
 
 // schemas/gate-config.schema.ts
 var tierRule = external_exports.strictObject({
@@ -35843,62 +35864,90 @@ function buildOrgFacts(read, memo2) {
 }
 
 // app/load/parse-cache.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path3 from "node:path";
-var CACHE_FORMAT = 1;
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir as readdir2, readFile, rename, rm as rm2, writeFile } from "node:fs/promises";
+import path4 from "node:path";
+var CACHE_FORMAT = 2;
+var CACHE_FILE = "parses.json";
+var MAX_AGE_DAYS = 30;
+var LEGACY_FILE = /^parses-[0-9a-f]{16}\.json$/;
+var NOWHERE = { repo: "", path: AGENT_MANIFEST };
 function storeAgent(parse3) {
-  if (!parse3.draft) return { draft: null, problems: parse3.problems };
+  const problems = parse3.problems.map((problem) => ({ ...problem, repo: NOWHERE.repo }));
+  if (!parse3.draft) return { draft: null, problems };
   const { source: _source, repo: _repo, requirements, ...facts } = parse3.draft.facts;
   return {
     draft: { facts: { ...facts, requirements: requirements.map(({ source: _at, ...requirement }) => requirement) }, overlayPaths: [...parse3.draft.overlayPaths] },
-    problems: parse3.problems
+    problems
   };
 }
-function loadAgent(key, stored) {
+function loadAgent(stored) {
   if (!stored.draft) return { draft: null, problems: stored.problems };
-  const repo = key.slice(0, key.indexOf("\0"));
-  const source = { repo, path: AGENT_MANIFEST };
-  const facts = { ...stored.draft.facts, repo, source, requirements: stored.draft.facts.requirements.map((requirement) => ({ ...requirement, source })) };
+  const facts = { ...stored.draft.facts, repo: NOWHERE.repo, source: NOWHERE, requirements: stored.draft.facts.requirements.map((requirement) => ({ ...requirement, source: NOWHERE })) };
   return { draft: { facts, overlayPaths: new Map(stored.draft.overlayPaths) }, problems: stored.problems };
 }
 function noParseCache() {
   return { registry: /* @__PURE__ */ new Map(), agents: /* @__PURE__ */ new Map(), save: async () => {
   } };
 }
-async function openParseCache(dir, key, version2) {
-  const file2 = path3.join(dir, `parses-${createHash2("sha1").update(key).digest("hex").slice(0, 16)}.json`);
+function isRecent(day, today) {
+  const age = (Date.parse(today) - Date.parse(day)) / 864e5;
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && age < MAX_AGE_DAYS;
+}
+async function readDays(file2, codeId) {
   const stored = await readFile(file2, "utf8").then((text2) => JSON.parse(text2)).catch(() => null);
-  const fresh = stored !== null && stored.format === CACHE_FORMAT && stored.version === version2;
-  const registryIn = new Map(Object.entries(fresh ? stored.registry : {}));
-  const agentsIn = new Map(Object.entries(fresh ? stored.agents : {}));
+  if (stored?.format !== CACHE_FORMAT || stored.version !== codeId || !isObject2(stored.days)) return null;
+  return Object.fromEntries(Object.entries(stored.days).filter(([, entries]) => isObject2(entries) && isObject2(entries.registry) && isObject2(entries.agents)));
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null;
+}
+async function openParseCache(dir, codeId, today) {
+  const file2 = path4.join(dir, CACHE_FILE);
+  const stored = await readDays(file2, codeId);
+  const days = Object.entries(stored ?? {}).filter(([day]) => isRecent(day, today));
+  const registryIn = /* @__PURE__ */ new Map();
+  const agentsIn = /* @__PURE__ */ new Map();
+  for (const [, entries] of days) {
+    for (const [key, value] of Object.entries(entries.registry)) registryIn.set(key, value);
+    for (const [key, value] of Object.entries(entries.agents)) agentsIn.set(key, value);
+  }
+  const usedToday = stored?.[today];
   const registryUsed = /* @__PURE__ */ new Map();
   const agentsUsed = /* @__PURE__ */ new Map();
-  let changed = !fresh;
+  const agentsKept = /* @__PURE__ */ new Map();
+  let changed = stored === null || days.length !== Object.keys(stored).length;
   const registry2 = {
-    has: (key2) => registryUsed.has(key2) || registryIn.has(key2),
-    get(key2) {
-      const found = registryUsed.get(key2) ?? registryIn.get(key2);
-      if (found) registryUsed.set(key2, found);
+    has: (key) => registryUsed.has(key) || registryIn.has(key),
+    get(key) {
+      const used = registryUsed.get(key);
+      if (used) return used;
+      const found = registryIn.get(key);
+      if (!found) return void 0;
+      registryUsed.set(key, found);
+      if (!usedToday || !Object.hasOwn(usedToday.registry, key)) changed = true;
       return found;
     },
-    set(key2, value) {
-      registryUsed.set(key2, value);
+    set(key, value) {
+      registryUsed.set(key, value);
       changed = true;
     }
   };
   const agents = {
-    get(key2) {
-      const used = agentsUsed.get(key2);
+    get(key) {
+      const used = agentsUsed.get(key);
       if (used) return used;
-      const found = agentsIn.get(key2);
+      const found = agentsIn.get(key);
       if (!found) return void 0;
-      const parse3 = loadAgent(key2, found);
-      agentsUsed.set(key2, parse3);
+      const parse3 = loadAgent(found);
+      agentsUsed.set(key, parse3);
+      agentsKept.set(key, found);
+      if (!usedToday || !Object.hasOwn(usedToday.agents, key)) changed = true;
       return parse3;
     },
-    set(key2, value) {
-      agentsUsed.set(key2, value);
+    set(key, value) {
+      agentsUsed.set(key, value);
+      agentsKept.set(key, storeAgent(value));
       changed = true;
     }
   };
@@ -35906,19 +35955,36 @@ async function openParseCache(dir, key, version2) {
     registry: registry2,
     agents,
     async save() {
-      if (!changed && registryUsed.size === registryIn.size && agentsUsed.size === agentsIn.size) return;
-      const out = {
-        format: CACHE_FORMAT,
-        version: version2,
-        registry: Object.fromEntries(registryUsed),
-        agents: Object.fromEntries([...agentsUsed].map(([key2, parse3]) => [key2, storeAgent(parse3)]))
-      };
+      if (!changed) return;
+      const out = {};
+      for (const [day, entries] of days) {
+        const registry3 = Object.entries(entries.registry).filter(([key]) => !registryUsed.has(key));
+        const agents2 = Object.entries(entries.agents).filter(([key]) => !agentsKept.has(key));
+        if (registry3.length + agents2.length > 0) out[day] = { registry: Object.fromEntries(registry3), agents: Object.fromEntries(agents2) };
+      }
+      if (registryUsed.size + agentsKept.size > 0) {
+        out[today] = {
+          registry: { ...out[today]?.registry, ...Object.fromEntries(registryUsed) },
+          agents: { ...out[today]?.agents, ...Object.fromEntries(agentsKept) }
+        };
+      }
+      const content = { format: CACHE_FORMAT, version: codeId, days: out };
       await mkdir(dir, { recursive: true });
-      const temporary = `${file2}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(out));
-      await rename(temporary, file2);
+      const temporary = `${file2}.${randomUUID()}.tmp`;
+      try {
+        await writeFile(temporary, JSON.stringify(content));
+        await rename(temporary, file2);
+      } catch (error62) {
+        await rm2(temporary, { force: true });
+        throw error62;
+      }
+      await removeLegacyFiles(dir);
     }
   };
+}
+async function removeLegacyFiles(dir) {
+  const names = await readdir2(dir).catch(() => []);
+  await Promise.all(names.filter((name) => LEGACY_FILE.test(name)).map((name) => rm2(path4.join(dir, name), { force: true }).catch(() => void 0)));
 }
 
 // app/cli/load-org.ts
@@ -35945,18 +36011,18 @@ async function loadAt(sources, ref, cache = noParseCache()) {
   return { ...facts, tags: history.tags, leftOut: history.leftOut, tree: history.head };
 }
 function sourcesOf(options, io) {
-  return { registry: path4.resolve(io.cwd, options.registry), agents: options.agents.map((dir) => path4.resolve(io.cwd, dir)) };
+  return { registry: path5.resolve(io.cwd, options.registry), agents: options.agents.map((dir) => path5.resolve(io.cwd, dir)) };
 }
 function locateFrom(cwd) {
   return (location) => {
-    const repo = path4.relative(cwd, location.repo) || ".";
-    const file2 = path4.relative(cwd, path4.join(location.repo, location.path)) || ".";
+    const repo = path5.relative(cwd, location.repo) || ".";
+    const file2 = path5.relative(cwd, path5.join(location.repo, location.path)) || ".";
     return { repo, file: file2 };
   };
 }
-async function openCache(io, sources) {
+async function openCache(io, _sources) {
   if (!io.cache) return noParseCache();
-  return openParseCache(io.cache.dir, JSON.stringify([sources.registry, ...sources.agents]), io.cache.codeId);
+  return openParseCache(io.cache.dir, io.cache.codeId, io.today);
 }
 async function saveCache(cache) {
   await cache.save().catch(() => void 0);
@@ -36033,7 +36099,7 @@ function reproduce(options) {
 }
 
 // app/cli/commands/catalog.ts
-import path6 from "node:path";
+import path7 from "node:path";
 
 // schemas/catalog.schema.ts
 var tier2 = external_exports.enum(["production", "staging", "experimental"]);
@@ -36282,17 +36348,17 @@ function clip(text2, max) {
 
 // app/load/write-files.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path5 from "node:path";
+import path6 from "node:path";
 async function writeFiles(out, files) {
   const attempt = async (relative, write) => {
     try {
-      await write(path5.join(out.dir, relative));
+      await write(path6.join(out.dir, relative));
     } catch (error62) {
-      throw new FileAccessError("write", path5.join(out.shown, relative), { cause: error62 });
+      throw new FileAccessError("write", path6.join(out.shown, relative), { cause: error62 });
     }
   };
   await attempt(".", (dir) => mkdir2(dir, { recursive: true }));
-  const folders = [...new Set(files.map((file2) => path5.dirname(file2.path)))].filter((folder) => folder !== ".").sort();
+  const folders = [...new Set(files.map((file2) => path6.dirname(file2.path)))].filter((folder) => folder !== ".").sort();
   for (const folder of folders) await attempt(folder, (dir) => mkdir2(dir, { recursive: true }));
   for (const file2 of files) await attempt(file2.path, (target) => writeFile2(target, file2.text));
 }
@@ -36320,11 +36386,11 @@ async function runCatalog(options, io) {
   for (const server of catalog.servers) {
     const json2 = buildServerJson(server, namespace);
     const checked = mcpServerJsonSchema.safeParse(json2);
-    if (checked.success) files.push({ path: path6.join("servers", `${server.name}.json`), text: toJson(json2) });
+    if (checked.success) files.push({ path: path7.join("servers", `${server.name}.json`), text: toJson(json2) });
     else problems.push(serverJsonProblem(server, sources.registry, ref, checked.error.issues[0]));
   }
-  const shownOut = path6.normalize(options.out);
-  await writeFiles({ dir: path6.resolve(io.cwd, options.out), shown: shownOut }, files);
+  const shownOut = path7.normalize(options.out);
+  await writeFiles({ dir: path7.resolve(io.cwd, options.out), shown: shownOut }, files);
   const sorted = sortProblems(problems);
   const locate = locateFrom(io.cwd);
   for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
@@ -36375,10 +36441,10 @@ function renderValidateSummary(counts) {
 }
 
 // app/cli/version.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 function readVersion() {
   if (true) return "0.1.0";
-  const manifest = JSON.parse(readFileSync2(new URL("../../package.json", import.meta.url), "utf8"));
+  const manifest = JSON.parse(readFileSync3(new URL("../../package.json", import.meta.url), "utf8"));
   return manifest.version;
 }
 
@@ -36421,7 +36487,7 @@ function exitCodeFor(error62, io) {
     return EXIT.usage;
   }
   if (isSystemError(error62) && typeof error62.path === "string") {
-    report(io, new FileAccessError(accessOf(error62), path7.relative(io.cwd, error62.path) || ".", { cause: error62 }).message, error62);
+    report(io, new FileAccessError(accessOf(error62), path8.relative(io.cwd, error62.path) || ".", { cause: error62 }).message, error62);
     return EXIT.usage;
   }
   const message2 = error62 instanceof Error ? error62.message : String(error62);
@@ -36447,9 +36513,9 @@ var code2 = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
   cache: env.BLASTGATE_NO_CACHE ? null : {
-    dir: env.BLASTGATE_CACHE_DIR || path8.join(env.XDG_CACHE_HOME || path8.join(homedir(), ".cache"), "blastgate"),
-    // Parses are only reused by the same code: the bundle's own hash keys the cache.
-    codeId: createHash3("sha1").update(readFileSync3(fileURLToPath(import.meta.url))).digest("hex")
+    dir: env.BLASTGATE_CACHE_DIR || path9.join(env.XDG_CACHE_HOME || path9.join(homedir(), ".cache"), "blastgate"),
+    // Parses are only reused by the same code: the bundle's hash, or the sources' when they run directly.
+    codeId: readCodeId(fileURLToPath(import.meta.url))
   },
   debug: env.BLASTGATE_DEBUG === "1"
 });

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readCodeId } from "./code-id.ts";
 import { main } from "./main.ts";
 
 // The only place that touches process globals: everything below takes them as parameters.
@@ -17,8 +16,8 @@ const code = await main(process.argv.slice(2), {
     ? null
     : {
         dir: env.BLASTGATE_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "blastgate"),
-        // Parses are only reused by the same code: the bundle's own hash keys the cache.
-        codeId: createHash("sha1").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex"),
+        // Parses are only reused by the same code: the bundle's hash, or the sources' when they run directly.
+        codeId: readCodeId(fileURLToPath(import.meta.url)),
       },
   debug: env.BLASTGATE_DEBUG === "1",
 });

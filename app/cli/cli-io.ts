@@ -7,6 +7,6 @@ export interface CliIo {
   readonly today: string;
   /** Print the stack (and causes) of an error after its one-line message (`BLASTGATE_DEBUG=1`). */
   readonly debug?: boolean;
-  /** Where parses are kept between runs, and the id of the code that made them; none: parse everything every run. */
+  /** The folder where parses are kept between runs (one file, shared by every org using it) and the id of the code that parses; none: parse everything every run. */
   readonly cache?: { readonly dir: string; readonly codeId: string } | null;
 }

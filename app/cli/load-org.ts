@@ -8,6 +8,7 @@ import type { RegistryHistory, TreeSnapshot } from "../core/registry/registry-st
 import { noParseCache, openParseCache, type ParseCache } from "../load/parse-cache.ts";
 import { readAgents } from "../load/read-agents.ts";
 import { readRegistryAt, readRegistryChange } from "../load/read-registry.ts";
+import type { CliIo } from "./cli-io.ts";
 
 /** The folder given is a git repository but not a registry's root; `problem` says why, once. */
 export class NotARegistryError extends Error {
@@ -71,10 +72,14 @@ export function locateFrom(cwd: string): Locate {
   };
 }
 
-/** The parse cache for these sources, when the command line keeps one. */
-export async function openCache(io: { readonly cache?: { readonly dir: string; readonly codeId: string } | null }, sources: OrgSources): Promise<ParseCache> {
+/**
+ * The parse cache, when the command line keeps one: one file in the cache folder, shared
+ * by every org and checkout (its entries are keyed by content, not by path), so `_sources`
+ * does not choose it.
+ */
+export async function openCache(io: Pick<CliIo, "cache" | "today">, _sources?: OrgSources): Promise<ParseCache> {
   if (!io.cache) return noParseCache();
-  return openParseCache(io.cache.dir, JSON.stringify([sources.registry, ...sources.agents]), io.cache.codeId);
+  return openParseCache(io.cache.dir, io.cache.codeId, io.today);
 }
 
 /** Keeps this run's parses for the next; a cache that cannot be written only costs the next run its parses. */

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ let org: TempOrg;
 /** Runs the built CLI from the registry folder, as `npx blastgate` would. */
 async function blastgate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: org.registry, env: { ...process.env, BLASTGATE_DEBUG: "" } });
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: org.registry, env: { ...process.env, BLASTGATE_DEBUG: "", BLASTGATE_NO_CACHE: "", BLASTGATE_CACHE_DIR: path.join(org.root, "cache") } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -33,6 +33,11 @@ describe("the built CLI's shell", () => {
   it("prints the version in package.json, which the bundle carries inside it", async () => {
     const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
     expect(await blastgate("--version")).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("keeps its parse cache in BLASTGATE_CACHE_DIR, a folder of the test's own, not the user's", async () => {
+    expect((await blastgate("validate", "--agents", "../agents")).code).toBe(0);
+    expect(readdirSync(path.join(org.root, "cache"))).toEqual(["parses.json"]);
   });
 
   it("reports catalog --out naming a file in one line, with no stack, and exits 2", async () => {

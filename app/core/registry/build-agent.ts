@@ -1,4 +1,4 @@
-import { problemAt, type Problem, type SourceLocation } from "../problems.ts";
+import { problemAt, relocateProblem, type Problem, type SourceLocation } from "../problems.ts";
 import { tooLarge, type FileRead } from "./build-registry-history.ts";
 import type { AgentFacts, OverlayFacts } from "./model.ts";
 import { parseAgentManifest, parseOverlay, type AgentDraft } from "./parse-manifests.ts";
@@ -6,7 +6,12 @@ import { parseAgentManifest, parseOverlay, type AgentDraft } from "./parse-manif
 /** The manifest every agent repo holds at its root. */
 export const AGENT_MANIFEST = "agent.yaml";
 
-/** Parses of agent manifests already done, by repo and content id; a `Map` serves one run. */
+/**
+ * Parses of agent manifests already done, by content id alone: the same text parses the
+ * same in any repo, so a parse made in one checkout serves another. Its locations are not
+ * the memo's to keep: `parseAgentRepo` places every parse it gets back in the repo it reads.
+ * A `Map` serves one run; a reader may pass one that persists between runs.
+ */
 export interface AgentMemo {
   get(key: string): { draft: AgentDraft | null; problems: Problem[] } | undefined;
   set(key: string, value: { draft: AgentDraft | null; problems: Problem[] }): void;
@@ -23,18 +28,24 @@ export function parseAgentRepo(repo: string, manifest: FileRead, memo?: AgentMem
   const source: SourceLocation = { repo, path: AGENT_MANIFEST };
   if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
   if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
-  const key = `${repo}\0${manifest.id}`;
-  const known = memo?.get(key);
-  if (known) return known;
+  const known = memo?.get(manifest.id);
+  if (known) return placeAgent(known, source);
   const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
-  // Bare locations: the draft keeps no file text (and stays small in a cache).
-  const draft = parsed.value && {
-    ...parsed.value,
-    facts: { ...parsed.value.facts, source, requirements: parsed.value.facts.requirements.map((requirement) => ({ ...requirement, source })) },
-  };
-  const result = { draft, problems: [...parsed.problems] };
-  memo?.set(key, result);
+  // Placed at a bare location: the draft keeps no file text (and stays small in a cache).
+  const result = placeAgent({ draft: parsed.value, problems: [...parsed.problems] }, source);
+  memo?.set(manifest.id, result);
   return result;
+}
+
+/** A parse of the same agent.yaml text, placed in another repo: every location in a draft is that repo's agent.yaml. */
+function placeAgent(parse: { draft: AgentDraft | null; problems: readonly Problem[] }, source: SourceLocation): { draft: AgentDraft | null; problems: Problem[] } {
+  const problems = parse.problems.map((problem) => relocateProblem(problem, source));
+  if (!parse.draft) return { draft: null, problems };
+  const { facts } = parse.draft;
+  return {
+    draft: { ...parse.draft, facts: { ...facts, repo: source.repo, source, requirements: facts.requirements.map((requirement) => ({ ...requirement, source })) } },
+    problems,
+  };
 }
 
 /**
