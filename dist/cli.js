@@ -34504,27 +34504,43 @@ var ResolverCache = class {
   parsed = [];
   rangeTexts = [];
   versionSets = /* @__PURE__ */ new Map();
-  compiledAssets = /* @__PURE__ */ new WeakMap();
-  compiledRanges = /* @__PURE__ */ new WeakMap();
+  compiledRequirements = /* @__PURE__ */ new WeakMap();
+  #ranks = new Int32Array(0);
+  /** Each integer asset id's place when the asset ids are ordered by text: sorting ids by rank sorts them by text. */
+  ranks() {
+    if (this.#ranks.length !== this.assets.length) {
+      const names = this.assets;
+      const order = names.map((_, id) => id).sort((a, b) => names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
+      this.#ranks = new Int32Array(names.length);
+      order.forEach((id, rank) => this.#ranks[id] = rank);
+    }
+    return this.#ranks;
+  }
+  /** The integer id of an asset id the cache has seen, or -1. */
+  find(id) {
+    return this.assetIndex.get(id) ?? -1;
+  }
   /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
   assetsOf(requirements) {
-    let ids = this.compiledAssets.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.asset(requirements[at].asset);
-      this.compiledAssets.set(requirements, ids);
-    }
-    return ids;
+    return this.compile(requirements).assets;
   }
   /** The integer range ids of a list of requirements. */
   rangesOf(requirements) {
-    let ids = this.compiledRanges.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.range(requirements[at].range);
-      this.compiledRanges.set(requirements, ids);
+    return this.compile(requirements).ranges;
+  }
+  /** A list of requirements as integer asset and range ids, made once per list. */
+  compile(requirements) {
+    let compiled = this.compiledRequirements.get(requirements);
+    if (!compiled) {
+      const assets = new Int32Array(requirements.length);
+      const ranges = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) {
+        assets[at] = this.asset(requirements[at].asset);
+        ranges[at] = this.range(requirements[at].range);
+      }
+      this.compiledRequirements.set(requirements, compiled = { assets, ranges });
     }
-    return ids;
+    return compiled;
   }
   /** The integer id of an asset id. */
   asset(id) {
@@ -34565,9 +34581,8 @@ var ResolverCache = class {
       grown2.set(this.pool);
       this.pool = grown2;
     }
-    set2.versions.forEach((version2, index) => {
-      if (parsed.test(version2)) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
-    });
+    const versions = set2.parsed ??= set2.versions.map((version2) => new import_semver5.default.SemVer(version2));
+    for (let index = 0; index < versions.length; index++) if (parsed.test(versions[index])) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
     set2.masks.set(range, offset);
     return offset;
   }
@@ -34626,10 +34641,26 @@ var ResolvedClosure = class {
   sortedEdgesAt(at) {
     const version2 = this.tables.compiled(this.idAt(at), this.pickAt(at));
     if (!version2.sorted) {
-      const names = this.tables.cache.assets;
-      version2.sorted = Int32Array.from(version2.assets).sort((a, b) => names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
+      const ranks = this.tables.cache.ranks();
+      version2.sorted = Int32Array.from(version2.assets).sort((a, b) => ranks[a] - ranks[b]);
     }
     return version2.sorted;
+  }
+  /** The version chosen for an asset, if the closure chooses one. */
+  versionOf(asset) {
+    const id = this.tables.cache.find(asset);
+    for (let at = 0; at < this.count; at++) if (this.idAt(at) === id) return this.versionAt(at);
+    return void 0;
+  }
+  /** The assets chosen, ordered by asset id text, with their versions: what a closure is described by. */
+  sortedVersions() {
+    const ranks = this.tables.cache.ranks();
+    const sorted = [];
+    for (let at = 0; at < this.count; at++) {
+      const version2 = this.versionAt(at);
+      if (version2) sorted.push({ asset: this.tables.cache.assets[this.idAt(at)], version: version2, rank: ranks[this.idAt(at)] });
+    }
+    return sorted.sort((a, b) => a.rank - b.rank);
   }
   get assets() {
     if (this.#assets) return this.#assets;
@@ -34734,9 +34765,8 @@ function createResolver(state, cache = new ResolverCache()) {
   fit();
   const compile2 = (asset, index) => {
     const version2 = versionsOf[asset][index];
-    const assets = cache.assetsOf(version2.requires);
+    const { assets, ranges } = cache.compile(version2.requires);
     fit();
-    const ranges = cache.rangesOf(version2.requires);
     const masks = new Int32Array(assets.length);
     for (let at = 0; at < assets.length; at++) {
       const set2 = setOf[assets[at]];
@@ -34785,16 +34815,28 @@ function createResolver(state, cache = new ResolverCache()) {
     let index = 0;
     let layers = 0;
     let layerStart = 0;
+    if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
     for (; ; ) {
+      const assets = queueAsset;
+      const masks = queueMask;
+      const marks = seen;
+      const reached = order;
+      const offsets = accOffset;
+      const widths = words;
+      const ands = acc;
+      const pool = cache.pool;
       for (; index < length; index++) {
-        const asset = queueAsset[index];
-        const first = seen[asset] !== stamp;
-        if (first) {
-          seen[asset] = stamp;
-          if (count === order.length) order = grow(order, count + 1);
-          order[count++] = asset;
-        }
-        admit(asset, queueMask[index], first);
+        const asset = assets[index];
+        const mask = masks[index];
+        const offset = offsets[asset];
+        const width = widths[asset];
+        if (marks[asset] !== stamp) {
+          marks[asset] = stamp;
+          reached[count++] = asset;
+          if (width === 1) ands[offset] = pool[mask];
+          else for (let word = 0; word < width; word++) ands[offset + word] = pool[mask + word];
+        } else if (width === 1) ands[offset] &= pool[mask];
+        else for (let word = 0; word < width; word++) ands[offset + word] &= pool[mask + word];
       }
       if (count === layerStart) break;
       if (++layers > MAX_PASSES - 1) return -1;
@@ -34807,6 +34849,7 @@ function createResolver(state, cache = new ResolverCache()) {
         length = enqueue(length, compiled[asset][picked] ?? compile2(asset, picked));
       }
       layerStart = count;
+      if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
     }
     for (let at = 0; at < count; at++) {
       const asset = order[at];
@@ -34865,9 +34908,8 @@ function createResolver(state, cache = new ResolverCache()) {
     let model = models.get(agent.model);
     if (!model) models.set(agent.model, model = resolveModel(agent.model, state));
     const direct = agent.requirements;
-    const directAssets = cache.assetsOf(direct);
+    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
     fit();
-    const directRanges = cache.rangesOf(direct);
     const length = direct.length;
     if (directMasks.length < length) directMasks = grow(directMasks, length);
     if (queueAsset.length < length) {
@@ -34974,12 +35016,12 @@ function computeBlastRadius(base, head, agents) {
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
 }
-function sortByName(ids, count, names) {
+function sortByName(ids, count, ranks) {
   for (let at = 1; at < count; at++) {
     const id = ids[at];
-    const name = names[id];
+    const rank = ranks[id];
     let to = at;
-    for (; to > 0 && names[ids[to - 1]] > name; to--) ids[to] = ids[to - 1];
+    for (; to > 0 && ranks[ids[to - 1]] > rank; to--) ids[to] = ids[to - 1];
     ids[to] = id;
   }
 }
@@ -35080,7 +35122,7 @@ var ClosureComparison = class {
     for (let at = 0; at < head.count; at++) {
       if (head.pickAt(at) >= 0 && this.#chosenAt(0, base, head.idAt(at)) < 0) this.#moved[moved++] = head.idAt(at);
     }
-    sortByName(this.#moved, moved, names);
+    sortByName(this.#moved, moved, base.tables.cache.ranks());
     if (moved === 0) return { moves, paths };
     const starts = this.#starts(agent, base.tables.cache);
     const stamp = ++this.#clock;
@@ -35134,7 +35176,7 @@ var ClosureComparison = class {
       for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
       starts[count++] = ids[at];
     }
-    sortByName(starts, count, cache.assets);
+    sortByName(starts, count, cache.ranks());
     const slots = 2 * count;
     if (this.#searches.length < slots) {
       this.#searches = grown(this.#searches, slots);
@@ -35643,13 +35685,23 @@ function scopeGainers(resolutions, asset, scopes) {
   const has = (version2, scope) => version2?.server !== void 0 && (version2.server.scopes.includes(scope) || version2.server.tools.some((tool2) => tool2.scopes.includes(scope)));
   const gainers = [];
   for (const [name, pair] of resolutions) {
-    const before = pair.base.assets.get(asset)?.version;
-    const after = pair.head.assets.get(asset)?.version;
+    const before = versionOf(pair.base, asset);
+    const after = versionOf(pair.head, asset);
     if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
   }
   return gainers.sort();
 }
+function versionOf(resolution, asset) {
+  return resolution instanceof ResolvedClosure ? resolution.versionOf(asset) : resolution.assets.get(asset)?.version;
+}
 function describeClosure(resolution) {
+  if (resolution instanceof ResolvedClosure) {
+    return {
+      status: resolution.status,
+      model: { ref: resolution.model.ref, id: resolution.model.id },
+      assets: resolution.sortedVersions().map(({ asset, version: version2 }) => ({ asset, version: version2.version, contentHash: version2.contentHash }))
+    };
+  }
   return {
     status: resolution.status,
     model: { ref: resolution.model.ref, id: resolution.model.id },

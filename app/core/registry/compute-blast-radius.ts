@@ -113,13 +113,13 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
 }
 
-/** Sorts the first `count` integer asset ids by their text (insertion sort: there are few). */
-function sortByName(ids: Int32Array, count: number, names: readonly AssetId[]): void {
+/** Sorts the first `count` integer asset ids by their text, through their ranks (insertion sort: there are few). */
+function sortByName(ids: Int32Array, count: number, ranks: Int32Array): void {
   for (let at = 1; at < count; at++) {
     const id = ids[at]!;
-    const name = names[id]!;
+    const rank = ranks[id]!;
     let to = at;
-    for (; to > 0 && names[ids[to - 1]!]! > name; to--) ids[to] = ids[to - 1]!;
+    for (; to > 0 && ranks[ids[to - 1]!]! > rank; to--) ids[to] = ids[to - 1]!;
     ids[to] = id;
   }
 }
@@ -234,7 +234,7 @@ class ClosureComparison {
     for (let at = 0; at < head.count; at++) {
       if (head.pickAt(at) >= 0 && this.#chosenAt(0, base, head.idAt(at)) < 0) this.#moved[moved++] = head.idAt(at);
     }
-    sortByName(this.#moved, moved, names);
+    sortByName(this.#moved, moved, base.tables.cache.ranks());
     if (moved === 0) return { moves, paths };
 
     const starts = this.#starts(agent, base.tables.cache);
@@ -292,7 +292,7 @@ class ClosureComparison {
       for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
       starts[count++] = ids[at]!;
     }
-    sortByName(starts, count, cache.assets);
+    sortByName(starts, count, cache.ranks());
     const slots = 2 * count;
     if (this.#searches.length < slots) {
       this.#searches = grown(this.#searches, slots);

@@ -65,29 +65,49 @@ export class ResolverCache {
   private readonly parsed: semver.Range[] = [];
   private readonly rangeTexts: string[] = [];
   private readonly versionSets = new Map<string, VersionSet>();
-  private readonly compiledAssets = new WeakMap<readonly Requirement[], Int32Array>();
-  private readonly compiledRanges = new WeakMap<readonly Requirement[], Int32Array>();
+  private readonly compiledRequirements = new WeakMap<readonly Requirement[], CompiledRequirements>();
+
+  #ranks = new Int32Array(0);
+
+  /** Each integer asset id's place when the asset ids are ordered by text: sorting ids by rank sorts them by text. */
+  ranks(): Int32Array {
+    if (this.#ranks.length !== this.assets.length) {
+      const names = this.assets;
+      const order = names.map((_, id) => id).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+      this.#ranks = new Int32Array(names.length);
+      order.forEach((id, rank) => (this.#ranks[id] = rank));
+    }
+    return this.#ranks;
+  }
+
+  /** The integer id of an asset id the cache has seen, or -1. */
+  find(id: AssetId): number {
+    return this.assetIndex.get(id) ?? -1;
+  }
 
   /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
   assetsOf(requirements: readonly Requirement[]): Int32Array {
-    let ids = this.compiledAssets.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.asset(requirements[at]!.asset);
-      this.compiledAssets.set(requirements, ids);
-    }
-    return ids;
+    return this.compile(requirements).assets;
   }
 
   /** The integer range ids of a list of requirements. */
   rangesOf(requirements: readonly Requirement[]): Int32Array {
-    let ids = this.compiledRanges.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.range(requirements[at]!.range);
-      this.compiledRanges.set(requirements, ids);
+    return this.compile(requirements).ranges;
+  }
+
+  /** A list of requirements as integer asset and range ids, made once per list. */
+  compile(requirements: readonly Requirement[]): CompiledRequirements {
+    let compiled = this.compiledRequirements.get(requirements);
+    if (!compiled) {
+      const assets = new Int32Array(requirements.length);
+      const ranges = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) {
+        assets[at] = this.asset(requirements[at]!.asset);
+        ranges[at] = this.range(requirements[at]!.range);
+      }
+      this.compiledRequirements.set(requirements, (compiled = { assets, ranges }));
     }
-    return ids;
+    return compiled;
   }
 
   /** The integer id of an asset id. */
@@ -133,9 +153,9 @@ export class ResolverCache {
       grown.set(this.pool);
       this.pool = grown;
     }
-    set.versions.forEach((version, index) => {
-      if (parsed.test(version)) this.pool[offset! + (index >>> 5)]! |= 1 << (index & 31);
-    });
+    // Each version is parsed once per set, not once per range tested against it.
+    const versions = (set.parsed ??= set.versions.map((version) => new semver.SemVer(version)));
+    for (let index = 0; index < versions.length; index++) if (parsed.test(versions[index]!)) this.pool[offset + (index >>> 5)]! |= 1 << (index & 31);
     set.masks.set(range, offset);
     return offset;
   }
@@ -144,8 +164,15 @@ export class ResolverCache {
 /** One asset's versions (highest first) in one or more states, and the masks computed on them. */
 interface VersionSet {
   readonly versions: readonly string[];
+  parsed?: readonly semver.SemVer[];
   readonly words: number;
   readonly masks: Map<number, number>;
+}
+
+/** A list of requirements as integer ids. */
+interface CompiledRequirements {
+  readonly assets: Int32Array;
+  readonly ranges: Int32Array;
 }
 
 /** A chosen version's requirements, as integer asset ids and mask offsets. */
@@ -235,10 +262,28 @@ export class ResolvedClosure implements Resolution {
   sortedEdgesAt(at: number): Int32Array {
     const version = this.tables.compiled(this.idAt(at), this.pickAt(at));
     if (!version.sorted) {
-      const names = this.tables.cache.assets;
-      version.sorted = Int32Array.from(version.assets).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+      const ranks = this.tables.cache.ranks();
+      version.sorted = Int32Array.from(version.assets).sort((a, b) => ranks[a]! - ranks[b]!);
     }
     return version.sorted;
+  }
+
+  /** The version chosen for an asset, if the closure chooses one. */
+  versionOf(asset: AssetId): AssetVersion | undefined {
+    const id = this.tables.cache.find(asset);
+    for (let at = 0; at < this.count; at++) if (this.idAt(at) === id) return this.versionAt(at);
+    return undefined;
+  }
+
+  /** The assets chosen, ordered by asset id text, with their versions: what a closure is described by. */
+  sortedVersions(): { asset: AssetId; version: AssetVersion }[] {
+    const ranks = this.tables.cache.ranks();
+    const sorted: { asset: AssetId; version: AssetVersion; rank: number }[] = [];
+    for (let at = 0; at < this.count; at++) {
+      const version = this.versionAt(at);
+      if (version) sorted.push({ asset: this.tables.cache.assets[this.idAt(at)]!, version, rank: ranks[this.idAt(at)]! });
+    }
+    return sorted.sort((a, b) => a.rank - b.rank);
   }
 
   get assets(): ReadonlyMap<AssetId, ResolvedAsset> {
@@ -365,9 +410,8 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
 
   const compile = (asset: number, index: number): CompiledVersion => {
     const version = versionsOf[asset]![index]!;
-    const assets = cache.assetsOf(version.requires);
+    const { assets, ranges } = cache.compile(version.requires);
     fit();
-    const ranges = cache.rangesOf(version.requires);
     const masks = new Int32Array(assets.length);
     for (let at = 0; at < assets.length; at++) {
       const set = setOf[assets[at]!];
@@ -432,16 +476,29 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     let index = 0;
     let layers = 0;
     let layerStart = 0;
+    if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
     for (;;) {
+      // Nothing below grows the arrays, so they are read once per layer (an asset is in `order` at most once).
+      const assets = queueAsset;
+      const masks = queueMask;
+      const marks = seen;
+      const reached = order;
+      const offsets = accOffset;
+      const widths = words;
+      const ands = acc;
+      const pool = cache.pool;
       for (; index < length; index++) {
-        const asset = queueAsset[index]!;
-        const first = seen[asset] !== stamp;
-        if (first) {
-          seen[asset] = stamp;
-          if (count === order.length) order = grow(order, count + 1);
-          order[count++] = asset;
-        }
-        admit(asset, queueMask[index]!, first);
+        const asset = assets[index]!;
+        const mask = masks[index]!;
+        const offset = offsets[asset]!;
+        const width = widths[asset]!;
+        if (marks[asset] !== stamp) {
+          marks[asset] = stamp;
+          reached[count++] = asset;
+          if (width === 1) ands[offset] = pool[mask]!;
+          else for (let word = 0; word < width; word++) ands[offset + word] = pool[mask + word]!;
+        } else if (width === 1) ands[offset]! &= pool[mask]!;
+        else for (let word = 0; word < width; word++) ands[offset + word]! &= pool[mask + word]!;
       }
       if (count === layerStart) break;
       if (++layers > MAX_PASSES - 1) return -1;
@@ -454,6 +511,8 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
         length = enqueue(length, compiled[asset]![picked] ?? compile(asset, picked));
       }
       layerStart = count;
+      // Compiling may have met new assets.
+      if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
     }
     for (let at = 0; at < count; at++) {
       const asset = order[at]!;
@@ -518,9 +577,8 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     let model = models.get(agent.model);
     if (!model) models.set(agent.model, (model = resolveModel(agent.model, state)));
     const direct = agent.requirements;
-    const directAssets = cache.assetsOf(direct);
+    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
     fit();
-    const directRanges = cache.rangesOf(direct);
     const length = direct.length;
     if (directMasks.length < length) directMasks = grow(directMasks, length);
     if (queueAsset.length < length) {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { describeClosure } from "../../../app/core/registry/build-affected-report.ts";
 import { computeBlastRadius, type BlastRadius } from "../../../app/core/registry/compute-blast-radius.ts";
 import type { AgentFacts, RegistryState } from "../../../app/core/registry/model.ts";
 import { createResolver, ResolverCache, type Resolution } from "../../../app/core/registry/resolve-agent.ts";
@@ -94,6 +95,23 @@ describe("the fast core against the reference", () => {
         const resolved = agents.map((a) => resolve(a));
         const reference = createReferenceResolver(registry);
         for (let at = agents.length - 1; at >= 0; at--) expect(plain(resolved[at]!)).toEqual(plain(reference(agents[at]!)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("describes closures and finds versions from the integers as from the built objects", () => {
+    fc.assert(
+      fc.property(registryArb, agentsArb, (spec, agents) => {
+        const registry = state(spec);
+        const resolve = createResolver(registry);
+        const reference = createReferenceResolver(registry);
+        for (const a of agents) {
+          const fast = resolve(a);
+          const slow = reference(a);
+          expect(describeClosure(fast)).toEqual(describeClosure(slow));
+          for (const id of [...assetIds, "skill:missing" as const]) expect(fast.versionOf(id)).toBe(slow.assets.get(id)?.version);
+        }
       }),
       { numRuns: 200 },
     );
