@@ -34960,33 +34960,35 @@ function computeBlastRadius(base, head, agents) {
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
-  const models = { base: /* @__PURE__ */ new Map(), head: /* @__PURE__ */ new Map() };
-  const modelAt = (which, name) => {
-    let model = models[which].get(name);
-    if (!model) models[which].set(name, model = resolveModel(name, which === "base" ? base : head));
-    return model;
-  };
   const compare = new ClosureComparison();
   const affected = [];
   const unaffected = [];
   const resolutions = /* @__PURE__ */ new Map();
   const problems = [];
-  const modelCounts = /* @__PURE__ */ new Map();
   let assetCounts = new Int32Array(names.length);
   const firstCounted = [];
-  const countModel = (ref) => {
-    const count = modelCounts.get(ref) ?? 0;
-    if (count === 0) firstCounted.push(ref);
-    modelCounts.set(ref, count + 1);
-  };
+  const counters = /* @__PURE__ */ new Map();
+  const models = /* @__PURE__ */ new Map();
   for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
-    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
+    let model = models.get(agent.model);
+    if (!model) {
+      const after = resolveModel(agent.model, head);
+      let counter = counters.get(after.ref);
+      if (!counter) counters.set(after.ref, counter = { ref: after.ref, count: 0 });
+      models.set(agent.model, model = { before: resolveModel(agent.model, base), after, counter });
+    }
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    let candidate = false;
+    for (const requirement of agent.requirements) {
+      if (tainted.has(requirement.asset)) {
+        candidate = true;
+        break;
+      }
+    }
     if (!candidate) {
-      const before = modelAt("base", agent.model);
-      const after = modelAt("head", agent.model);
-      countModel(after.ref);
+      const { before, after } = model;
       if (before.id !== after.id) {
-        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
+        const status = (model2) => model2.id === null ? "unsatisfiable" : "ok";
         affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
         problems.push(...checkModelResolves(agent, { model: after }, head));
       }
@@ -34994,7 +34996,6 @@ function computeBlastRadius(base, head, agents) {
     }
     const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
     resolutions.set(agent.name, pair);
-    countModel(pair.head.model.ref);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {
       if (pair.head.pickAt(at) < 0) continue;
@@ -35011,8 +35012,8 @@ function computeBlastRadius(base, head, agents) {
   }
   const consumers = /* @__PURE__ */ new Map();
   for (const key of firstCounted) {
-    if (typeof key === "string") consumers.set(key, modelCounts.get(key));
-    else consumers.set(names[key], assetCounts[key]);
+    if (typeof key === "number") consumers.set(names[key], assetCounts[key]);
+    else consumers.set(key.ref, key.count);
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
 }
@@ -35044,6 +35045,7 @@ var ClosureComparison = class {
   #moved = new Int32Array(64);
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
+  #startIds = new Int32Array(16);
   /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
   #mark(side, closure) {
     if (this.#marked[side] === closure) return;
@@ -35170,7 +35172,8 @@ var ClosureComparison = class {
   /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
   #starts(agent, cache) {
     const ids = cache.assetsOf(agent.requirements);
-    const starts = new Int32Array(ids.length);
+    if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
+    const starts = this.#startIds;
     let count = 0;
     next: for (let at = 0; at < ids.length; at++) {
       for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
@@ -35219,6 +35222,7 @@ function entry(agent, moves, paths, base, head) {
   return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
 }
 function reachingAssets(targets, states) {
+  if (targets.size === 0) return /* @__PURE__ */ new Set();
   const reverse = /* @__PURE__ */ new Map();
   for (const state of states) {
     for (const versions of state.assets.values()) {

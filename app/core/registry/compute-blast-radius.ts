@@ -51,35 +51,38 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
-  const models = { base: new Map<string, ModelResolution>(), head: new Map<string, ModelResolution>() };
-  const modelAt = (which: "base" | "head", name: string) => {
-    let model = models[which].get(name);
-    if (!model) models[which].set(name, (model = resolveModel(name, which === "base" ? base : head)));
-    return model;
-  };
   const compare = new ClosureComparison();
 
   const affected: AffectedAgent[] = [];
   const unaffected: UnaffectedConsumer[] = [];
   const resolutions = new Map<string, { base: ResolvedClosure; head: ResolvedClosure }>();
   const problems: Problem[] = [];
-  // Consumers are counted on integers and turned into a map, in the order first counted, at the end.
-  const modelCounts = new Map<string, number>();
+  // Consumers are counted on integers (and one counter per model reference) and turned into a map, in the order first counted, at the end.
   let assetCounts = new Int32Array(names.length);
-  const firstCounted: (string | number)[] = [];
-  const countModel = (ref: string) => {
-    const count = modelCounts.get(ref) ?? 0;
-    if (count === 0) firstCounted.push(ref);
-    modelCounts.set(ref, count + 1);
-  };
+  const firstCounted: (ModelCounter | number)[] = [];
+  const counters = new Map<string, ModelCounter>();
+  // Each model name resolved once per state, with the counter of its reference at head.
+  const models = new Map<string, { before: ModelResolution; after: ModelResolution; counter: ModelCounter }>();
 
   for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
-    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
+    let model = models.get(agent.model);
+    if (!model) {
+      const after = resolveModel(agent.model, head);
+      let counter = counters.get(after.ref);
+      if (!counter) counters.set(after.ref, (counter = { ref: after.ref, count: 0 }));
+      models.set(agent.model, (model = { before: resolveModel(agent.model, base), after, counter }));
+    }
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    let candidate = false;
+    for (const requirement of agent.requirements) {
+      if (tainted.has(requirement.asset)) {
+        candidate = true;
+        break;
+      }
+    }
     if (!candidate) {
       // Its closure is identical in both states; only the model can move.
-      const before = modelAt("base", agent.model);
-      const after = modelAt("head", agent.model);
-      countModel(after.ref);
+      const { before, after } = model;
       if (before.id !== after.id) {
         const status = (model: typeof before) => (model.id === null ? "unsatisfiable" : "ok");
         affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
@@ -89,7 +92,6 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     }
     const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
     resolutions.set(agent.name, pair);
-    countModel(pair.head.model.ref);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {
       if (pair.head.pickAt(at) < 0) continue;
@@ -107,8 +109,8 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   }
   const consumers = new Map<string, number>();
   for (const key of firstCounted) {
-    if (typeof key === "string") consumers.set(key, modelCounts.get(key)!);
-    else consumers.set(names[key]!, assetCounts[key]!);
+    if (typeof key === "number") consumers.set(names[key]!, assetCounts[key]!);
+    else consumers.set(key.ref, key.count);
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
 }
@@ -122,6 +124,12 @@ function sortByName(ids: Int32Array, count: number, ranks: Int32Array): void {
     for (; to > 0 && ranks[ids[to - 1]!]! > rank; to--) ids[to] = ids[to - 1]!;
     ids[to] = id;
   }
+}
+
+/** How many agents resolve to one model reference at head. */
+interface ModelCounter {
+  readonly ref: string;
+  count: number;
 }
 
 function grown(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
@@ -149,6 +157,7 @@ class ClosureComparison {
   #moved = new Int32Array(64);
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
+  #startIds = new Int32Array(16);
 
   /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
   #mark(side: 0 | 1, closure: ResolvedClosure): void {
@@ -286,7 +295,8 @@ class ClosureComparison {
   /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
   #starts(agent: AgentFacts, cache: ResolverCache): Int32Array {
     const ids = cache.assetsOf(agent.requirements);
-    const starts = new Int32Array(ids.length);
+    if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
+    const starts = this.#startIds;
     let count = 0;
     next: for (let at = 0; at < ids.length; at++) {
       for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
@@ -339,6 +349,7 @@ function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolu
 
 /** Every asset from which some version's requirements can lead to one of `targets` (the targets included). */
 function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly RegistryState[]): Set<AssetId> {
+  if (targets.size === 0) return new Set();
   const reverse = new Map<AssetId, Set<AssetId>>();
   for (const state of states) {
     for (const versions of state.assets.values()) {
