@@ -34505,16 +34505,25 @@ var ResolverCache = class {
   rangeTexts = [];
   versionSets = /* @__PURE__ */ new Map();
   compiledRequirements = /* @__PURE__ */ new WeakMap();
-  #ranks = new Int32Array(0);
-  /** Each integer asset id's place when the asset ids are ordered by text: sorting ids by rank sorts them by text. */
-  ranks() {
-    if (this.#ranks.length !== this.assets.length) {
-      const names = this.assets;
-      const order = names.map((_, id) => id).sort((a, b) => names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
-      this.#ranks = new Int32Array(names.length);
-      order.forEach((id, rank) => this.#ranks[id] = rank);
-    }
-    return this.#ranks;
+  #ranks;
+  /**
+   * Orders two integer asset ids as their texts order. The ids known when first asked (every
+   * published asset) are ranked once; an id met later (an asset nothing publishes) compares
+   * by text, which gives the same order.
+   */
+  compareIds(a, b) {
+    const ranks = this.#ranks ??= this.#rank();
+    if (a < ranks.length && b < ranks.length) return ranks[a] - ranks[b];
+    const x = this.assets[a];
+    const y = this.assets[b];
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  #rank() {
+    const names = this.assets;
+    const order = names.map((_, id) => id).sort((a, b) => names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
+    const ranks = new Int32Array(names.length);
+    order.forEach((id, rank) => ranks[id] = rank);
+    return ranks;
   }
   /** The integer id of an asset id the cache has seen, or -1. */
   find(id) {
@@ -34641,8 +34650,8 @@ var ResolvedClosure = class {
   sortedEdgesAt(at) {
     const version2 = this.tables.compiled(this.idAt(at), this.pickAt(at));
     if (!version2.sorted) {
-      const ranks = this.tables.cache.ranks();
-      version2.sorted = Int32Array.from(version2.assets).sort((a, b) => ranks[a] - ranks[b]);
+      const cache = this.tables.cache;
+      version2.sorted = Int32Array.from(version2.assets).sort((a, b) => cache.compareIds(a, b));
     }
     return version2.sorted;
   }
@@ -34654,13 +34663,13 @@ var ResolvedClosure = class {
   }
   /** The assets chosen, ordered by asset id text, with their versions: what a closure is described by. */
   sortedVersions() {
-    const ranks = this.tables.cache.ranks();
+    const cache = this.tables.cache;
     const sorted = [];
     for (let at = 0; at < this.count; at++) {
       const version2 = this.versionAt(at);
-      if (version2) sorted.push({ asset: this.tables.cache.assets[this.idAt(at)], version: version2, rank: ranks[this.idAt(at)] });
+      if (version2) sorted.push({ asset: cache.assets[this.idAt(at)], version: version2, id: this.idAt(at) });
     }
-    return sorted.sort((a, b) => a.rank - b.rank);
+    return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
   }
   get assets() {
     if (this.#assets) return this.#assets;
@@ -35017,12 +35026,11 @@ function computeBlastRadius(base, head, agents) {
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
 }
-function sortByName(ids, count, ranks) {
+function sortByName(ids, count, cache) {
   for (let at = 1; at < count; at++) {
     const id = ids[at];
-    const rank = ranks[id];
     let to = at;
-    for (; to > 0 && ranks[ids[to - 1]] > rank; to--) ids[to] = ids[to - 1];
+    for (; to > 0 && cache.compareIds(ids[to - 1], id) > 0; to--) ids[to] = ids[to - 1];
     ids[to] = id;
   }
 }
@@ -35124,7 +35132,7 @@ var ClosureComparison = class {
     for (let at = 0; at < head.count; at++) {
       if (head.pickAt(at) >= 0 && this.#chosenAt(0, base, head.idAt(at)) < 0) this.#moved[moved++] = head.idAt(at);
     }
-    sortByName(this.#moved, moved, base.tables.cache.ranks());
+    sortByName(this.#moved, moved, base.tables.cache);
     if (moved === 0) return { moves, paths };
     const starts = this.#starts(agent, base.tables.cache);
     const stamp = ++this.#clock;
@@ -35179,7 +35187,7 @@ var ClosureComparison = class {
       for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
       starts[count++] = ids[at];
     }
-    sortByName(starts, count, cache.ranks());
+    sortByName(starts, count, cache);
     const slots = 2 * count;
     if (this.#searches.length < slots) {
       this.#searches = grown(this.#searches, slots);

@@ -115,13 +115,12 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
 }
 
-/** Sorts the first `count` integer asset ids by their text, through their ranks (insertion sort: there are few). */
-function sortByName(ids: Int32Array, count: number, ranks: Int32Array): void {
+/** Sorts the first `count` integer asset ids by their text (insertion sort: there are few). */
+function sortByName(ids: Int32Array, count: number, cache: ResolverCache): void {
   for (let at = 1; at < count; at++) {
     const id = ids[at]!;
-    const rank = ranks[id]!;
     let to = at;
-    for (; to > 0 && ranks[ids[to - 1]!]! > rank; to--) ids[to] = ids[to - 1]!;
+    for (; to > 0 && cache.compareIds(ids[to - 1]!, id) > 0; to--) ids[to] = ids[to - 1]!;
     ids[to] = id;
   }
 }
@@ -243,7 +242,7 @@ class ClosureComparison {
     for (let at = 0; at < head.count; at++) {
       if (head.pickAt(at) >= 0 && this.#chosenAt(0, base, head.idAt(at)) < 0) this.#moved[moved++] = head.idAt(at);
     }
-    sortByName(this.#moved, moved, base.tables.cache.ranks());
+    sortByName(this.#moved, moved, base.tables.cache);
     if (moved === 0) return { moves, paths };
 
     const starts = this.#starts(agent, base.tables.cache);
@@ -302,7 +301,7 @@ class ClosureComparison {
       for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
       starts[count++] = ids[at]!;
     }
-    sortByName(starts, count, cache.ranks());
+    sortByName(starts, count, cache);
     const slots = 2 * count;
     if (this.#searches.length < slots) {
       this.#searches = grown(this.#searches, slots);

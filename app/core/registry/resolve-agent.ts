@@ -67,17 +67,27 @@ export class ResolverCache {
   private readonly versionSets = new Map<string, VersionSet>();
   private readonly compiledRequirements = new WeakMap<readonly Requirement[], CompiledRequirements>();
 
-  #ranks = new Int32Array(0);
+  #ranks: Int32Array | undefined;
 
-  /** Each integer asset id's place when the asset ids are ordered by text: sorting ids by rank sorts them by text. */
-  ranks(): Int32Array {
-    if (this.#ranks.length !== this.assets.length) {
-      const names = this.assets;
-      const order = names.map((_, id) => id).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
-      this.#ranks = new Int32Array(names.length);
-      order.forEach((id, rank) => (this.#ranks[id] = rank));
-    }
-    return this.#ranks;
+  /**
+   * Orders two integer asset ids as their texts order. The ids known when first asked (every
+   * published asset) are ranked once; an id met later (an asset nothing publishes) compares
+   * by text, which gives the same order.
+   */
+  compareIds(a: number, b: number): number {
+    const ranks = (this.#ranks ??= this.#rank());
+    if (a < ranks.length && b < ranks.length) return ranks[a]! - ranks[b]!;
+    const x = this.assets[a]!;
+    const y = this.assets[b]!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  #rank(): Int32Array {
+    const names = this.assets;
+    const order = names.map((_, id) => id).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    const ranks = new Int32Array(names.length);
+    order.forEach((id, rank) => (ranks[id] = rank));
+    return ranks;
   }
 
   /** The integer id of an asset id the cache has seen, or -1. */
@@ -262,8 +272,8 @@ export class ResolvedClosure implements Resolution {
   sortedEdgesAt(at: number): Int32Array {
     const version = this.tables.compiled(this.idAt(at), this.pickAt(at));
     if (!version.sorted) {
-      const ranks = this.tables.cache.ranks();
-      version.sorted = Int32Array.from(version.assets).sort((a, b) => ranks[a]! - ranks[b]!);
+      const cache = this.tables.cache;
+      version.sorted = Int32Array.from(version.assets).sort((a, b) => cache.compareIds(a, b));
     }
     return version.sorted;
   }
@@ -277,13 +287,13 @@ export class ResolvedClosure implements Resolution {
 
   /** The assets chosen, ordered by asset id text, with their versions: what a closure is described by. */
   sortedVersions(): { asset: AssetId; version: AssetVersion }[] {
-    const ranks = this.tables.cache.ranks();
-    const sorted: { asset: AssetId; version: AssetVersion; rank: number }[] = [];
+    const cache = this.tables.cache;
+    const sorted: { asset: AssetId; version: AssetVersion; id: number }[] = [];
     for (let at = 0; at < this.count; at++) {
       const version = this.versionAt(at);
-      if (version) sorted.push({ asset: this.tables.cache.assets[this.idAt(at)]!, version, rank: ranks[this.idAt(at)]! });
+      if (version) sorted.push({ asset: cache.assets[this.idAt(at)]!, version, id: this.idAt(at) });
     }
-    return sorted.sort((a, b) => a.rank - b.rank);
+    return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
   }
 
   get assets(): ReadonlyMap<AssetId, ResolvedAsset> {

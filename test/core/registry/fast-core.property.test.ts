@@ -117,6 +117,15 @@ describe("the fast core against the reference", () => {
     );
   });
 
+  it("orders integer asset ids as their texts, ids met after the first ordering too", () => {
+    const cache = new ResolverCache();
+    for (const id of ["skill:b", "server:z", "skill:a"] as const) cache.asset(id);
+    expect(cache.compareIds(0, 1)).toBeGreaterThan(0);
+    for (const id of ["skill:aa", "server:a", "skill:c", "skill:"] as const) cache.asset(id);
+    const ids = cache.assets.map((_, id) => id).sort((a, b) => cache.compareIds(a, b));
+    expect(ids.map((id) => cache.assets[id])).toEqual([...cache.assets].sort());
+  });
+
   it("gives the passes' result when a range met deeper excludes a version chosen from the ranges above it", () => {
     // One walk chooses b 1.2.0 from the agent's `^1.0.0`; a@1.0.0's `~1.1.0`, met one layer down, excludes it.
     const registry = state({
