@@ -51,7 +51,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
-  const compare = new ClosureComparison();
+  const compare = new ClosureComparison(changed);
 
   const affected: AffectedAgent[] = [];
   const unaffected: UnaffectedConsumer[] = [];
@@ -143,6 +143,8 @@ function grown(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBu
  * use rather than cleared.
  */
 class ClosureComparison {
+  /** 1 for each integer asset id whose versions or content differ between the states (ids beyond it: unknown assets, never chosen). */
+  readonly #changed: Uint8Array;
   #clock = 0;
   // Where each asset sits in the closures being compared: `at[side][id]`, valid when `stamp[side][id]` is the current stamp.
   #at = [new Int32Array(0), new Int32Array(0)];
@@ -157,6 +159,10 @@ class ClosureComparison {
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
   #startIds = new Int32Array(16);
+
+  constructor(changed: Uint8Array) {
+    this.#changed = changed;
+  }
 
   /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
   #mark(side: 0 | 1, closure: ResolvedClosure): void {
@@ -189,17 +195,27 @@ class ClosureComparison {
     return at >= 0 && closure.pickAt(at) >= 0 ? at : -1;
   }
 
+  /**
+   * Whether the versions two closures choose for one asset (chosen in both) have the same
+   * version and content. An asset that did not change has the same versions, with the same
+   * content, at the same places in both states, so comparing the places is enough.
+   */
+  #same(base: ResolvedClosure, at: number, head: ResolvedClosure, other: number): boolean {
+    if (this.#changed[base.idAt(at)] === 0) return base.pickAt(at) === head.pickAt(other);
+    const before = base.versionAt(at)!;
+    const after = head.versionAt(other)!;
+    return after === before || (after.version === before.version && after.contentHash === before.contentHash);
+  }
+
   /** The same test as `resolutionsDiffer`, on integers. */
   differ(base: ResolvedClosure, head: ResolvedClosure): boolean {
     if (base.status !== head.status || base.model.id !== head.model.id || base.chosen !== head.chosen) return true;
     this.#mark(1, head);
     for (let at = 0; at < base.count; at++) {
-      const before = base.versionAt(at);
-      if (!before) continue;
+      if (base.pickAt(at) < 0) continue;
       const other = this.#chosenAt(1, head, base.idAt(at));
       if (other < 0) return true;
-      const after = head.versionAt(other)!;
-      if (after !== before && (after.version !== before.version || after.contentHash !== before.contentHash)) return true;
+      if (!this.#same(base, at, head, other)) return true;
     }
     if (base.conflicts.length === 0 && head.conflicts.length === 0) return false;
     return conflictKey(base) !== conflictKey(head);
@@ -233,11 +249,9 @@ class ClosureComparison {
     let moved = 0;
     if (this.#moved.length < base.count + head.count) this.#moved = grown(this.#moved, base.count + head.count);
     for (let at = 0; at < base.count; at++) {
-      const before = base.versionAt(at);
-      if (!before) continue;
+      if (base.pickAt(at) < 0) continue;
       const other = this.#chosenAt(1, head, base.idAt(at));
-      const after = other < 0 ? undefined : head.versionAt(other);
-      if (after !== before && (before.version !== after?.version || before.contentHash !== after.contentHash)) this.#moved[moved++] = base.idAt(at);
+      if (other < 0 || !this.#same(base, at, head, other)) this.#moved[moved++] = base.idAt(at);
     }
     for (let at = 0; at < head.count; at++) {
       if (head.pickAt(at) >= 0 && this.#chosenAt(0, base, head.idAt(at)) < 0) this.#moved[moved++] = head.idAt(at);
