@@ -35034,6 +35034,30 @@ function sortByName(ids, count, cache) {
     ids[to] = id;
   }
 }
+function compareJoined(a, b) {
+  for (let at = 0; at < a.length; at++) {
+    const x = a[at];
+    const y = b[at];
+    if (x === y) continue;
+    const common = Math.min(x.length, y.length);
+    for (let char = 0; char < common; char++) {
+      const difference = x.charCodeAt(char) - y.charCodeAt(char);
+      if (difference !== 0) return difference < 0 ? -1 : 1;
+    }
+    const last = at === a.length - 1;
+    if (x.length < y.length) {
+      if (last) return -1;
+      const next = y.charCodeAt(common);
+      if (next !== 44) return next > 44 ? -1 : 1;
+    } else {
+      if (last) return 1;
+      const next = x.charCodeAt(common);
+      if (next !== 44) return next < 44 ? -1 : 1;
+    }
+    return byText(a.join(), b.join());
+  }
+  return 0;
+}
 function grown(array2, size) {
   const next = new Int32Array(Math.max(size, array2.length * 2));
   next.set(array2);
@@ -35184,7 +35208,7 @@ var ClosureComparison = class {
         for (let node2 = targetAt, at2 = length - 2; at2 >= 0; at2--) path9[at2] = names[graph.idAt(node2 = this.#previous[offset + node2])];
         found.push(path9);
       }
-      if (found.length > 1) found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
+      if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
       for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]);
     }
     return { moves, paths };

@@ -125,6 +125,38 @@ function sortByName(ids: Int32Array, count: number, cache: ResolverCache): void 
   }
 }
 
+/**
+ * `byText(a.join(), b.join())` for two paths of the same length, mostly without building
+ * the strings: the first element that differs decides, by its first differing character,
+ * or, when one is a prefix of the other, by the character after the prefix against the
+ * `,` that follows the shorter one (or the end of the text, after the last element).
+ */
+export function compareJoined(a: readonly string[], b: readonly string[]): number {
+  for (let at = 0; at < a.length; at++) {
+    const x = a[at]!;
+    const y = b[at]!;
+    if (x === y) continue;
+    const common = Math.min(x.length, y.length);
+    for (let char = 0; char < common; char++) {
+      const difference = x.charCodeAt(char) - y.charCodeAt(char);
+      if (difference !== 0) return difference < 0 ? -1 : 1;
+    }
+    const last = at === a.length - 1;
+    if (x.length < y.length) {
+      if (last) return -1;
+      const next = y.charCodeAt(common);
+      if (next !== 0x2c) return next > 0x2c ? -1 : 1;
+    } else {
+      if (last) return 1;
+      const next = x.charCodeAt(common);
+      if (next !== 0x2c) return next < 0x2c ? -1 : 1;
+    }
+    // A `,` inside a name: the joined texts decide.
+    return byText(a.join(), b.join());
+  }
+  return 0;
+}
+
 /** How many agents resolve to one model reference at head. */
 interface ModelCounter {
   readonly ref: string;
@@ -299,7 +331,7 @@ class ClosureComparison {
         for (let node = targetAt, at = length - 2; at >= 0; at--) path[at] = names[graph.idAt((node = this.#previous[offset + node]!))]!;
         found.push(path);
       }
-      if (found.length > 1) found.sort((a, b) => a.length - b.length || byText(a.join(), b.join()));
+      if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
       for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]!);
     }
     return { moves, paths };
