@@ -34621,27 +34621,52 @@ var ResolverCache = class {
   parsed = [];
   rangeTexts = [];
   versionSets = /* @__PURE__ */ new Map();
-  compiledAssets = /* @__PURE__ */ new WeakMap();
-  compiledRanges = /* @__PURE__ */ new WeakMap();
+  compiledRequirements = /* @__PURE__ */ new WeakMap();
+  #ranks;
+  /**
+   * Orders two integer asset ids as their texts order. The ids known when first asked (every
+   * published asset) are ranked once; an id met later (an asset nothing publishes) compares
+   * by text, which gives the same order.
+   */
+  compareIds(a, b) {
+    const ranks = this.#ranks ??= this.#rank();
+    if (a < ranks.length && b < ranks.length) return ranks[a] - ranks[b];
+    const x = this.assets[a];
+    const y = this.assets[b];
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  #rank() {
+    const names = this.assets;
+    const order = names.map((_, id) => id).sort((a, b) => names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
+    const ranks = new Int32Array(names.length);
+    order.forEach((id, rank) => ranks[id] = rank);
+    return ranks;
+  }
+  /** The integer id of an asset id the cache has seen, or -1. */
+  find(id) {
+    return this.assetIndex.get(id) ?? -1;
+  }
   /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
   assetsOf(requirements) {
-    let ids = this.compiledAssets.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.asset(requirements[at].asset);
-      this.compiledAssets.set(requirements, ids);
-    }
-    return ids;
+    return this.compile(requirements).assets;
   }
   /** The integer range ids of a list of requirements. */
   rangesOf(requirements) {
-    let ids = this.compiledRanges.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.range(requirements[at].range);
-      this.compiledRanges.set(requirements, ids);
+    return this.compile(requirements).ranges;
+  }
+  /** A list of requirements as integer asset and range ids, made once per list. */
+  compile(requirements) {
+    let compiled = this.compiledRequirements.get(requirements);
+    if (!compiled) {
+      const assets = new Int32Array(requirements.length);
+      const ranges = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) {
+        assets[at] = this.asset(requirements[at].asset);
+        ranges[at] = this.range(requirements[at].range);
+      }
+      this.compiledRequirements.set(requirements, compiled = { assets, ranges });
     }
-    return ids;
+    return compiled;
   }
   /** The integer id of an asset id. */
   asset(id) {
@@ -34678,42 +34703,166 @@ var ResolverCache = class {
     offset = this.poolSize;
     this.poolSize += set2.words;
     if (this.poolSize > this.pool.length) {
-      const grown = new Int32Array(Math.max(this.poolSize, this.pool.length * 2));
-      grown.set(this.pool);
-      this.pool = grown;
+      const grown2 = new Int32Array(Math.max(this.poolSize, this.pool.length * 2));
+      grown2.set(this.pool);
+      this.pool = grown2;
     }
-    set2.versions.forEach((version2, index) => {
-      if (parsed.test(version2)) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
-    });
+    const versions = set2.parsed ??= set2.versions.map((version2) => new import_semver5.default.SemVer(version2));
+    for (let index = 0; index < versions.length; index++) if (parsed.test(versions[index])) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
     set2.masks.set(range, offset);
     return offset;
   }
 };
 var noVersions = [];
+var noConflicts = [];
+var emptyAssets = /* @__PURE__ */ new Map();
+var ResolvedClosure = class {
+  status;
+  model;
+  conflicts;
+  /** How many assets were reached (conflicts included). */
+  count;
+  /** How many of them have a version. */
+  chosen;
+  tables;
+  /** The agent's own requirements, the start of every walk. */
+  direct;
+  /** Integer asset ids at `store[offset + i]`, the chosen version indexes at `store[offset + count + i]`. */
+  store;
+  offset;
+  #assets;
+  constructor(tables, direct, model, store, offset, count, conflicts) {
+    this.tables = tables;
+    this.direct = direct;
+    this.model = model;
+    this.store = store;
+    this.offset = offset;
+    this.count = count;
+    let chosen = 0;
+    for (let at = 0; at < count; at++) if (store[offset + count + at] >= 0) chosen++;
+    this.chosen = chosen;
+    if (conflicts === null) {
+      this.conflicts = chosen < count ? this.#conflicts() : noConflicts;
+      this.status = this.conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok";
+    } else {
+      this.conflicts = conflicts;
+      this.#assets = emptyAssets;
+      this.status = "unsatisfiable";
+    }
+  }
+  /** The integer asset id of the `at`-th asset reached. */
+  idAt(at) {
+    return this.store[this.offset + at];
+  }
+  /** The index of the version chosen for the `at`-th asset reached, -1 for a conflict. */
+  pickAt(at) {
+    return this.store[this.offset + this.count + at];
+  }
+  /** The version chosen for the `at`-th asset reached (undefined for a conflict). */
+  versionAt(at) {
+    const pick2 = this.pickAt(at);
+    return pick2 < 0 ? void 0 : this.tables.versionsOf[this.idAt(at)][pick2];
+  }
+  /** The integer ids the `at`-th asset's chosen version requires, ordered by asset id text. */
+  sortedEdgesAt(at) {
+    const version2 = this.tables.compiled(this.idAt(at), this.pickAt(at));
+    if (!version2.sorted) {
+      const cache = this.tables.cache;
+      version2.sorted = Int32Array.from(version2.assets).sort((a, b) => cache.compareIds(a, b));
+    }
+    return version2.sorted;
+  }
+  /** The version chosen for an asset, if the closure chooses one. */
+  versionOf(asset) {
+    const id = this.tables.cache.find(asset);
+    for (let at = 0; at < this.count; at++) if (this.idAt(at) === id) return this.versionAt(at);
+    return void 0;
+  }
+  /** The assets chosen, ordered by asset id text, with their versions: what a closure is described by. */
+  sortedVersions() {
+    const cache = this.tables.cache;
+    const sorted = [];
+    for (let at = 0; at < this.count; at++) {
+      const version2 = this.versionAt(at);
+      if (version2) sorted.push({ asset: cache.assets[this.idAt(at)], version: version2, id: this.idAt(at) });
+    }
+    return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
+  }
+  get assets() {
+    if (this.#assets) return this.#assets;
+    const ranges = this.#ranges();
+    const assets = /* @__PURE__ */ new Map();
+    const names = this.tables.cache.assets;
+    for (let at = 0; at < this.count; at++) {
+      const pick2 = this.pickAt(at);
+      if (pick2 < 0) continue;
+      const version2 = this.tables.compiled(this.idAt(at), pick2);
+      assets.set(names[this.idAt(at)], { version: version2.version, ranges: ranges[at], edges: version2.edges });
+    }
+    return this.#assets = assets;
+  }
+  #conflicts() {
+    const ranges = this.#ranges();
+    const conflicts = [];
+    for (let at = 0; at < this.count; at++) {
+      if (this.pickAt(at) >= 0) continue;
+      const id = this.idAt(at);
+      conflicts.push({ asset: this.tables.cache.assets[id], ranges: ranges[at], available: (this.tables.versionsOf[id] ?? noVersions).map((version2) => version2.version) });
+    }
+    return conflicts;
+  }
+  /**
+   * The ranges that reach each asset, in the order the converged pass met them. That pass
+   * walks the agent's requirements, then the requirements of each chosen version in the
+   * order its asset was first reached, which is all it needs to replay.
+   */
+  #ranges() {
+    const position = this.tables.scratch();
+    const ranges = [];
+    for (let at = 0; at < this.count; at++) {
+      position[this.idAt(at)] = at;
+      ranges.push([]);
+    }
+    const add = (assets, requirements) => {
+      for (let index = 0; index < assets.length; index++) ranges[position[assets[index]]].push(requirements[index]);
+    };
+    add(this.tables.cache.assetsOf(this.direct), this.direct);
+    for (let at = 0; at < this.count; at++) {
+      const pick2 = this.pickAt(at);
+      if (pick2 < 0) continue;
+      const version2 = this.tables.compiled(this.idAt(at), pick2);
+      add(version2.assets, version2.version.requires);
+    }
+    return ranges;
+  }
+};
+var STORE_BLOCK = 1 << 16;
 function createResolver(state, cache = new ResolverCache()) {
   const versionsOf = [];
   const setOf = [];
   const compiled = [];
-  const available = [];
+  const models = /* @__PURE__ */ new Map();
   let words = new Int32Array(0);
   let accOffset = new Int32Array(0);
   let acc = new Int32Array(0);
   let accSize = 0;
   let seen = new Int32Array(0);
-  let position = new Int32Array(0);
   let choice = new Int32Array(0);
   let choiceStamp = new Int32Array(0);
+  let scratch = new Int32Array(0);
   let order = new Int32Array(64);
   let picks = new Int32Array(64);
   let queueAsset = new Int32Array(256);
   let queueMask = new Int32Array(256);
-  const queueRequirement = [];
+  let directMasks = new Int32Array(16);
+  let store = new Int32Array(STORE_BLOCK);
+  let stored = 0;
   let clock = 0;
   const grow = (array2, size) => {
     if (array2.length >= size) return array2;
-    const grown = new Int32Array(Math.max(size, array2.length * 2));
-    grown.set(array2);
-    return grown;
+    const grown2 = new Int32Array(Math.max(size, array2.length * 2));
+    grown2.set(array2);
+    return grown2;
   };
   let known = 0;
   const fit = () => {
@@ -34722,7 +34871,6 @@ function createResolver(state, cache = new ResolverCache()) {
     words = grow(words, count);
     accOffset = grow(accOffset, count);
     seen = grow(seen, count);
-    position = grow(position, count);
     choice = grow(choice, count);
     choiceStamp = grow(choiceStamp, count);
     for (let asset = known; asset < count; asset++) {
@@ -34743,15 +34891,20 @@ function createResolver(state, cache = new ResolverCache()) {
   fit();
   const compile2 = (asset, index) => {
     const version2 = versionsOf[asset][index];
-    const assets = cache.assetsOf(version2.requires);
+    const { assets, ranges } = cache.compile(version2.requires);
     fit();
-    const ranges = cache.rangesOf(version2.requires);
     const masks = new Int32Array(assets.length);
     for (let at = 0; at < assets.length; at++) {
       const set2 = setOf[assets[at]];
       masks[at] = set2 ? cache.mask(set2, ranges[at]) : 0;
     }
-    return compiled[asset][index] = { version: version2, assets, masks };
+    return compiled[asset][index] = { version: version2, assets, masks, edges: version2.requires.map((requirement) => requirement.asset) };
+  };
+  const tables = {
+    cache,
+    versionsOf,
+    compiled: (asset, index) => compiled[asset][index] ?? compile2(asset, index),
+    scratch: () => scratch = grow(scratch, cache.assets.length)
   };
   const pick2 = (asset) => {
     const offset = accOffset[asset];
@@ -34761,59 +34914,97 @@ function createResolver(state, cache = new ResolverCache()) {
     }
     return -1;
   };
-  return (agent) => {
-    const model = resolveModel(agent.model, state);
-    const direct = agent.requirements;
-    const directAssets = cache.assetsOf(direct);
-    fit();
-    const directRanges = cache.rangesOf(direct);
-    const directMasks = new Int32Array(direct.length);
-    for (let at = 0; at < direct.length; at++) {
-      const set2 = setOf[directAssets[at]];
-      directMasks[at] = set2 ? cache.mask(set2, directRanges[at]) : 0;
+  const admit = (asset, mask, first) => {
+    const offset = accOffset[asset];
+    const pool = cache.pool;
+    const width = words[asset];
+    if (first) for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word];
+    else for (let word = 0; word < width; word++) acc[offset + word] &= pool[mask + word];
+  };
+  const enqueue = (length, version2) => {
+    const more = version2.assets.length;
+    if (queueAsset.length < length + more) {
+      queueAsset = grow(queueAsset, length + more);
+      queueMask = grow(queueMask, length + more);
     }
+    const assets = version2.assets;
+    const masks = version2.masks;
+    for (let at = 0; at < more; at++) {
+      queueAsset[length + at] = assets[at];
+      queueMask[length + at] = masks[at];
+    }
+    return length + more;
+  };
+  const walkOnce = (length) => {
+    const stamp = ++clock;
+    let count = 0;
+    let index = 0;
+    let layers = 0;
+    let layerStart = 0;
+    if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
+    for (; ; ) {
+      const assets = queueAsset;
+      const masks = queueMask;
+      const marks = seen;
+      const reached = order;
+      const offsets = accOffset;
+      const widths = words;
+      const ands = acc;
+      const pool = cache.pool;
+      for (; index < length; index++) {
+        const asset = assets[index];
+        const mask = masks[index];
+        const offset = offsets[asset];
+        const width = widths[asset];
+        if (marks[asset] !== stamp) {
+          marks[asset] = stamp;
+          reached[count++] = asset;
+          if (width === 1) ands[offset] = pool[mask];
+          else for (let word = 0; word < width; word++) ands[offset + word] = pool[mask + word];
+        } else if (width === 1) ands[offset] &= pool[mask];
+        else for (let word = 0; word < width; word++) ands[offset + word] &= pool[mask + word];
+      }
+      if (count === layerStart) break;
+      if (++layers > MAX_PASSES - 1) return -1;
+      if (picks.length < count) picks = grow(picks, count);
+      for (let at = layerStart; at < count; at++) {
+        const asset = order[at];
+        const picked = pick2(asset);
+        if (picked < 0) return -1;
+        picks[at] = picked;
+        length = enqueue(length, compiled[asset][picked] ?? compile2(asset, picked));
+      }
+      layerStart = count;
+      if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
+    }
+    for (let at = 0; at < count; at++) {
+      const asset = order[at];
+      const picked = picks[at];
+      if ((acc[accOffset[asset] + (picked >>> 5)] & 1 << (picked & 31)) === 0) return -1;
+    }
+    return count;
+  };
+  const passes = (direct, masks) => {
     let previous = -1;
     let previousCount = 0;
-    let length = 0;
     let count = 0;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const stamp = ++clock;
-      length = direct.length;
-      if (queueAsset.length < length) {
-        queueAsset = grow(queueAsset, length);
-        queueMask = grow(queueMask, length);
+      let length = direct.length;
+      for (let at = 0; at < length; at++) {
+        queueAsset[at] = direct[at];
+        queueMask[at] = masks[at];
       }
-      queueAsset.set(directAssets);
-      queueMask.set(directMasks);
-      for (let at = 0; at < length; at++) queueRequirement[at] = direct[at];
       count = 0;
       for (let index = 0; index < length; index++) {
         const asset = queueAsset[index];
-        const mask = queueMask[index];
-        const offset = accOffset[asset];
-        const width = words[asset];
-        const pool = cache.pool;
-        if (seen[asset] === stamp) {
-          for (let word = 0; word < width; word++) acc[offset + word] &= pool[mask + word];
-          continue;
-        }
+        const first = seen[asset] !== stamp;
+        admit(asset, queueMask[index], first);
+        if (!first) continue;
         seen[asset] = stamp;
         if (count === order.length) order = grow(order, count + 1);
-        position[asset] = count;
         order[count++] = asset;
-        for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word];
-        if (choiceStamp[asset] === previous) {
-          const version2 = compiled[asset][choice[asset]] ?? compile2(asset, choice[asset]);
-          const more = version2.assets.length;
-          if (queueAsset.length < length + more) {
-            queueAsset = grow(queueAsset, length + more);
-            queueMask = grow(queueMask, length + more);
-          }
-          queueAsset.set(version2.assets, length);
-          queueMask.set(version2.masks, length);
-          const requires = version2.version.requires;
-          for (let at = 0; at < more; at++) queueRequirement[length++] = requires[at];
-        }
+        if (choiceStamp[asset] === previous) length = enqueue(length, compiled[asset][choice[asset]] ?? compile2(asset, choice[asset]));
       }
       if (picks.length < count) picks = grow(picks, count);
       let chosen = 0;
@@ -34826,7 +35017,7 @@ function createResolver(state, cache = new ResolverCache()) {
         chosen++;
         if (choiceStamp[asset] !== previous || choice[asset] !== picked) same = false;
       }
-      if (same && chosen === previousCount) return build(stamp, length, count, model);
+      if (same && chosen === previousCount) return count;
       for (let at = 0; at < count; at++) {
         if (picks[at] < 0) continue;
         choice[order[at]] = picks[at];
@@ -34835,42 +35026,50 @@ function createResolver(state, cache = new ResolverCache()) {
       previous = stamp;
       previousCount = chosen;
     }
-    const conflicts = [];
-    for (let at = 0; at < count; at++) if (picks[at] >= 0) conflicts.push({ asset: cache.assets[order[at]], ranges: [], available: [] });
-    return { status: "unsatisfiable", assets: /* @__PURE__ */ new Map(), conflicts, model };
+    let kept = 0;
+    for (let at = 0; at < count; at++) if (picks[at] >= 0) order[kept++] = order[at];
+    return -1 - kept;
   };
-  function build(stamp, length, count, model) {
-    const ranges = [];
-    for (let at = 0; at < count; at++) ranges.push([]);
-    for (let index = 0; index < length; index++) ranges[position[queueAsset[index]]].push(queueRequirement[index]);
-    const assets = /* @__PURE__ */ new Map();
-    const conflicts = [];
-    for (let at = 0; at < count; at++) {
-      const asset = order[at];
-      const id = cache.assets[asset];
-      const picked = picks[at];
-      if (picked < 0) {
-        conflicts.push({ asset: id, ranges: ranges[at], available: available[asset] ??= (versionsOf[asset] ?? noVersions).map((version3) => version3.version) });
-        continue;
-      }
-      const version2 = compiled[asset][picked] ?? compile2(asset, picked);
-      const edges = [];
-      for (let edge = 0; edge < version2.assets.length; edge++) if (seen[version2.assets[edge]] === stamp) edges.push(version2.version.requires[edge].asset);
-      assets.set(id, { version: version2.version, ranges: ranges[at], edges });
+  return (agent) => {
+    let model = models.get(agent.model);
+    if (!model) models.set(agent.model, model = resolveModel(agent.model, state));
+    const direct = agent.requirements;
+    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+    fit();
+    const length = direct.length;
+    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    if (queueAsset.length < length) {
+      queueAsset = grow(queueAsset, length);
+      queueMask = grow(queueMask, length);
     }
-    return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
-  }
-}
-function resolutionsDiffer(a, b) {
-  if (a.status !== b.status || a.model.id !== b.model.id || a.assets.size !== b.assets.size) return true;
-  for (const [asset, resolved] of a.assets) {
-    const other = b.assets.get(asset);
-    if (!other || other.version.version !== resolved.version.version || other.version.contentHash !== resolved.version.contentHash) return true;
-  }
-  return conflictKey(a) !== conflictKey(b);
-}
-function conflictKey(resolution) {
-  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
+    for (let at = 0; at < length; at++) {
+      const asset = directAssets[at];
+      const set2 = setOf[asset];
+      queueAsset[at] = asset;
+      queueMask[at] = directMasks[at] = set2 ? cache.mask(set2, directRanges[at]) : 0;
+    }
+    let count = walkOnce(length);
+    if (count < 0) {
+      count = passes(directAssets, directMasks);
+      if (count < 0) {
+        const kept = -1 - count;
+        const conflicts = [];
+        for (let at = 0; at < kept; at++) conflicts.push({ asset: cache.assets[order[at]], ranges: [], available: [] });
+        return new ResolvedClosure(tables, direct, model, store, 0, 0, conflicts);
+      }
+    }
+    if (stored + 2 * count > store.length) {
+      store = new Int32Array(Math.max(STORE_BLOCK, 2 * count));
+      stored = 0;
+    }
+    const offset = stored;
+    for (let at = 0; at < count; at++) {
+      store[offset + at] = order[at];
+      store[offset + count + at] = picks[at];
+    }
+    stored += 2 * count;
+    return new ResolvedClosure(tables, direct, model, store, offset, count, null);
+  };
 }
 
 // app/core/registry/compute-blast-radius.ts
@@ -34884,20 +35083,38 @@ function computeBlastRadius(base, head, agents) {
   const cache = new ResolverCache();
   const resolveAtBase = createResolver(base, cache);
   const resolveAtHead = createResolver(head, cache);
+  const names = cache.assets;
+  const changed = new Uint8Array(names.length);
+  for (const id of changedAssets) changed[cache.asset(id)] = 1;
+  const compare = new ClosureComparison(changed);
   const affected = [];
   const unaffected = [];
   const resolutions = /* @__PURE__ */ new Map();
-  const consumers = /* @__PURE__ */ new Map();
-  const count = (key) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
   const problems = [];
+  let assetCounts = new Int32Array(names.length);
+  const firstCounted = [];
+  const counters = /* @__PURE__ */ new Map();
+  const models = /* @__PURE__ */ new Map();
   for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
-    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
-    if (!candidate) {
-      const before = resolveModel(agent.model, base);
+    let model = models.get(agent.model);
+    if (!model) {
       const after = resolveModel(agent.model, head);
-      count(after.ref);
+      let counter = counters.get(after.ref);
+      if (!counter) counters.set(after.ref, counter = { ref: after.ref, count: 0 });
+      models.set(agent.model, model = { before: resolveModel(agent.model, base), after, counter });
+    }
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    let candidate = false;
+    for (const requirement of agent.requirements) {
+      if (tainted.has(requirement.asset)) {
+        candidate = true;
+        break;
+      }
+    }
+    if (!candidate) {
+      const { before, after } = model;
       if (before.id !== after.id) {
-        const status = (model) => model.id === null ? "unsatisfiable" : "ok";
+        const status = (model2) => model2.id === null ? "unsatisfiable" : "ok";
         affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
         problems.push(...checkModelResolves(agent, { model: after }, head));
       }
@@ -34905,22 +35122,268 @@ function computeBlastRadius(base, head, agents) {
     }
     const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
     resolutions.set(agent.name, pair);
-    count(pair.head.model.ref);
-    for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
-    if (resolutionsDiffer(pair.base, pair.head)) {
-      const moves = listMoves(pair.base, pair.head);
-      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
-    } else {
+    if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
+    for (let at = 0; at < pair.head.count; at++) {
+      if (pair.head.pickAt(at) < 0) continue;
+      const id = pair.head.idAt(at);
+      if (assetCounts[id]++ === 0) firstCounted.push(id);
+    }
+    if (pair.head.conflicts.length > 0 || pair.head.model.id === null) problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
+    if (compare.differ(pair.base, pair.head)) {
+      const { moves, paths } = compare.explain(agent, pair.base, pair.head);
+      affected.push(entry(agent, moves, paths, pair.base.status, pair.head.status));
+    } else if (compare.reaches(pair.head, changed)) {
       unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
     }
   }
+  const consumers = /* @__PURE__ */ new Map();
+  for (const key of firstCounted) {
+    if (typeof key === "number") consumers.set(names[key], assetCounts[key]);
+    else consumers.set(key.ref, key.count);
+  }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
 }
+function sortByName(ids, count, cache) {
+  for (let at = 1; at < count; at++) {
+    const id = ids[at];
+    let to = at;
+    for (; to > 0 && cache.compareIds(ids[to - 1], id) > 0; to--) ids[to] = ids[to - 1];
+    ids[to] = id;
+  }
+}
+function compareJoined(a, b) {
+  for (let at = 0; at < a.length; at++) {
+    const x = a[at];
+    const y = b[at];
+    if (x === y) continue;
+    const common = Math.min(x.length, y.length);
+    for (let char = 0; char < common; char++) {
+      const difference = x.charCodeAt(char) - y.charCodeAt(char);
+      if (difference !== 0) return difference < 0 ? -1 : 1;
+    }
+    const last = at === a.length - 1;
+    if (x.length < y.length) {
+      if (last) return -1;
+      const next = y.charCodeAt(common);
+      if (next !== 44) return next > 44 ? -1 : 1;
+    } else {
+      if (last) return 1;
+      const next = x.charCodeAt(common);
+      if (next !== 44) return next < 44 ? -1 : 1;
+    }
+    return byText(a.join(), b.join());
+  }
+  return 0;
+}
+function grown(array2, size) {
+  const next = new Int32Array(Math.max(size, array2.length * 2));
+  next.set(array2);
+  return next;
+}
+var ClosureComparison = class {
+  /** 1 for each integer asset id whose versions or content differ between the states (ids beyond it: unknown assets, never chosen). */
+  #changed;
+  #clock = 0;
+  // Where each asset sits in the closures being compared: `at[side][id]`, valid when `stamp[side][id]` is the current stamp.
+  #at = [new Int32Array(0), new Int32Array(0)];
+  #stamp = [new Int32Array(0), new Int32Array(0)];
+  #current = [0, 0];
+  #marked = [null, null];
+  // Breadth-first search: the predecessor of each position, and the queue.
+  #previous = new Int32Array(64);
+  #queue = new Int32Array(64);
+  // The assets that moved; the searches done for the agent being explained, by start and side.
+  #moved = new Int32Array(64);
+  #searches = new Int32Array(64);
+  #searchStamp = new Int32Array(64);
+  #startIds = new Int32Array(16);
+  constructor(changed) {
+    this.#changed = changed;
+  }
+  /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
+  #mark(side, closure) {
+    if (this.#marked[side] === closure) return;
+    const size = closure.tables.cache.assets.length;
+    if (this.#at[side].length < size) {
+      this.#at[side] = grown(this.#at[side], size);
+      this.#stamp[side] = grown(this.#stamp[side], size);
+    }
+    const stamp = ++this.#clock;
+    const at = this.#at[side];
+    const stamps = this.#stamp[side];
+    for (let index = 0; index < closure.count; index++) {
+      const id = closure.idAt(index);
+      at[id] = index;
+      stamps[id] = stamp;
+    }
+    this.#current[side] = stamp;
+    this.#marked[side] = closure;
+  }
+  /** The position of asset `id` in the closure marked on `side`, or -1. */
+  #find(side, id) {
+    return id < this.#stamp[side].length && this.#stamp[side][id] === this.#current[side] ? this.#at[side][id] : -1;
+  }
+  /** The position of `id` among the closure's chosen assets (-1 when not reached or a conflict). */
+  #chosenAt(side, closure, id) {
+    const at = this.#find(side, id);
+    return at >= 0 && closure.pickAt(at) >= 0 ? at : -1;
+  }
+  /**
+   * Whether the versions two closures choose for one asset (chosen in both) have the same
+   * version and content. An asset that did not change has the same versions, with the same
+   * content, at the same places in both states, so comparing the places is enough.
+   */
+  #same(base, at, head, other) {
+    if (this.#changed[base.idAt(at)] === 0) return base.pickAt(at) === head.pickAt(other);
+    const before = base.versionAt(at);
+    const after = head.versionAt(other);
+    return after === before || after.version === before.version && after.contentHash === before.contentHash;
+  }
+  /** The same test as `resolutionsDiffer`, on integers. */
+  differ(base, head) {
+    if (base.status !== head.status || base.model.id !== head.model.id || base.chosen !== head.chosen) return true;
+    this.#mark(1, head);
+    for (let at = 0; at < base.count; at++) {
+      if (base.pickAt(at) < 0) continue;
+      const other = this.#chosenAt(1, head, base.idAt(at));
+      if (other < 0) return true;
+      if (!this.#same(base, at, head, other)) return true;
+    }
+    if (base.conflicts.length === 0 && head.conflicts.length === 0) return false;
+    return conflictKey(base) !== conflictKey(head);
+  }
+  /** True when the closure chooses a version of a changed asset. */
+  reaches(closure, changed) {
+    for (let at = 0; at < closure.count; at++) if (closure.pickAt(at) >= 0 && changed[closure.idAt(at)] === 1) return true;
+    return false;
+  }
+  /**
+   * The moves (the model, then each asset whose version or content differs, or that is in
+   * one closure only, by id) and the dependency paths that explain each: from each of the
+   * agent's direct dependencies that reaches the moved asset, the shortest path to it
+   * (breadth-first, taking edges in sorted order, so linear in the closure however dense it
+   * is). Shortest first, at most MAX_PATHS per moved asset. One search per direct
+   * dependency and closure serves every move.
+   */
+  explain(agent, base, head) {
+    const moves = [];
+    const paths = [];
+    if (base.model.id !== head.model.id) {
+      moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
+      paths.push([head.model.ref]);
+    }
+    this.#mark(0, base);
+    this.#mark(1, head);
+    const names = base.tables.cache.assets;
+    let moved = 0;
+    if (this.#moved.length < base.count + head.count) this.#moved = grown(this.#moved, base.count + head.count);
+    for (let at = 0; at < base.count; at++) {
+      if (base.pickAt(at) < 0) continue;
+      const other = this.#chosenAt(1, head, base.idAt(at));
+      if (other < 0 || !this.#same(base, at, head, other)) this.#moved[moved++] = base.idAt(at);
+    }
+    for (let at = 0; at < head.count; at++) {
+      if (head.pickAt(at) >= 0 && this.#chosenAt(0, base, head.idAt(at)) < 0) this.#moved[moved++] = head.idAt(at);
+    }
+    sortByName(this.#moved, moved, base.tables.cache);
+    if (moved === 0) return { moves, paths };
+    const starts = this.#starts(agent, base.tables.cache);
+    const stamp = ++this.#clock;
+    let used = 0;
+    for (let index = 0; index < moved; index++) {
+      const target = this.#moved[index];
+      const beforeAt = this.#chosenAt(0, base, target);
+      const afterAt = this.#chosenAt(1, head, target);
+      const before = beforeAt < 0 ? void 0 : base.versionAt(beforeAt);
+      const after = afterAt < 0 ? void 0 : head.versionAt(afterAt);
+      const asset = names[target];
+      moves.push({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+      const side = afterAt >= 0 ? 1 : 0;
+      const graph = side === 1 ? head : base;
+      const targetAt = side === 1 ? afterAt : beforeAt;
+      const found = [];
+      for (let at = 0; at < starts.length; at++) {
+        const start = starts[at];
+        if (start === target) {
+          found.push([asset]);
+          continue;
+        }
+        const slot = 2 * at + side;
+        let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot] : -1;
+        if (offset === -1) {
+          offset = this.#search(side, graph, start, used);
+          if (offset >= 0) used += graph.count;
+          this.#searches[slot] = offset;
+          this.#searchStamp[slot] = stamp;
+        }
+        if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
+        const startAt = this.#find(side, start);
+        let length = 1;
+        for (let node2 = targetAt; node2 !== startAt; length++) node2 = this.#previous[offset + node2];
+        const path10 = new Array(length);
+        path10[length - 1] = asset;
+        for (let node2 = targetAt, at2 = length - 2; at2 >= 0; at2--) path10[at2] = names[graph.idAt(node2 = this.#previous[offset + node2])];
+        found.push(path10);
+      }
+      if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
+      for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]);
+    }
+    return { moves, paths };
+  }
+  /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
+  #starts(agent, cache) {
+    const ids = cache.assetsOf(agent.requirements);
+    if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
+    const starts = this.#startIds;
+    let count = 0;
+    next: for (let at = 0; at < ids.length; at++) {
+      for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
+      starts[count++] = ids[at];
+    }
+    sortByName(starts, count, cache);
+    const slots = 2 * count;
+    if (this.#searches.length < slots) {
+      this.#searches = grown(this.#searches, slots);
+      this.#searchStamp = grown(this.#searchStamp, slots);
+    }
+    return starts.subarray(0, count);
+  }
+  /**
+   * Breadth-first from `start` over the closure's edges in sorted order: each reached
+   * position's predecessor on its first shortest path, written at `#previous[offset + at]`
+   * (-1 when not reached). Returns the offset, or -2 when the start has no version.
+   */
+  #search(side, graph, start, offset) {
+    const startAt = this.#chosenAt(side, graph, start);
+    if (startAt < 0) return -2;
+    const count = graph.count;
+    if (this.#previous.length < offset + count) this.#previous = grown(this.#previous, offset + count);
+    if (this.#queue.length < count) this.#queue = grown(this.#queue, count);
+    const previous = this.#previous;
+    const queue = this.#queue;
+    previous.fill(-1, offset, offset + count);
+    previous[offset + startAt] = startAt;
+    queue[0] = startAt;
+    let length = 1;
+    for (let index = 0; index < length; index++) {
+      const node2 = queue[index];
+      if (graph.pickAt(node2) < 0) continue;
+      const edges = graph.sortedEdgesAt(node2);
+      for (let edge = 0; edge < edges.length; edge++) {
+        const next = this.#find(side, edges[edge]);
+        if (previous[offset + next] !== -1) continue;
+        previous[offset + next] = node2;
+        queue[length++] = next;
+      }
+    }
+    return offset;
+  }
+};
 function entry(agent, moves, paths, base, head) {
   return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
 }
 function reachingAssets(targets, states) {
+  if (targets.size === 0) return /* @__PURE__ */ new Set();
   const reverse = /* @__PURE__ */ new Map();
   for (const state of states) {
     for (const versions of state.assets.values()) {
@@ -34945,72 +35408,8 @@ function reachingAssets(targets, states) {
   }
   return reached;
 }
-function listMoves(base, head) {
-  const moves = [];
-  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  const moved = [];
-  for (const [id, { version: version2 }] of base.assets) {
-    const after = head.assets.get(id)?.version;
-    if (version2.version !== after?.version || version2.contentHash !== after.contentHash) moved.push(id);
-  }
-  for (const id of head.assets.keys()) if (!base.assets.has(id)) moved.push(id);
-  for (const id of moved.sort()) {
-    const before = base.assets.get(id)?.version;
-    const after = head.assets.get(id)?.version;
-    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
-  }
-  return moves;
-}
-function explainPaths(agent, pair, moves) {
-  const paths = [];
-  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
-  const searches = /* @__PURE__ */ new Map();
-  const sortedEdges = /* @__PURE__ */ new Map();
-  for (const move of moves) {
-    if (move.asset.startsWith("model:")) {
-      paths.push([move.asset]);
-      continue;
-    }
-    const target = move.asset;
-    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    let trees = searches.get(graph);
-    if (!trees) searches.set(graph, trees = /* @__PURE__ */ new Map());
-    const found = [];
-    for (const start of direct) {
-      if (start === target) {
-        found.push({ path: [start], key: start });
-        continue;
-      }
-      let previous = trees.get(start);
-      if (previous === void 0) trees.set(start, previous = searchFrom(graph, start, sortedEdges));
-      if (!previous?.has(target)) continue;
-      const path10 = [target];
-      for (let node2 = target; node2 !== start; ) path10.push(node2 = previous.get(node2));
-      path10.reverse();
-      found.push({ path: path10, key: path10.join() });
-    }
-    found.sort((a, b) => a.path.length - b.path.length || byText(a.key, b.key));
-    for (const { path: path10 } of found.slice(0, MAX_PATHS)) paths.push(path10);
-  }
-  return paths;
-}
-function searchFrom(graph, start, sortedEdges) {
-  if (!graph.assets.has(start)) return null;
-  const previous = /* @__PURE__ */ new Map([[start, start]]);
-  const queue = [start];
-  for (let index = 0; index < queue.length; index++) {
-    const node2 = queue[index];
-    const resolved = graph.assets.get(node2);
-    if (!resolved) continue;
-    let edges = sortedEdges.get(resolved);
-    if (!edges) sortedEdges.set(resolved, edges = [...resolved.edges].sort());
-    for (const next of edges) {
-      if (previous.has(next)) continue;
-      previous.set(next, node2);
-      queue.push(next);
-    }
-  }
-  return previous;
+function conflictKey(resolution) {
+  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
 }
 function heldBack(agent, head, changed, state) {
   const held = [];
@@ -35459,8 +35858,8 @@ function scopeGainers(resolutions, asset, scopes) {
   const has = (version2, scope) => version2?.server !== void 0 && (version2.server.scopes.includes(scope) || version2.server.tools.some((tool2) => tool2.scopes.includes(scope)));
   const gainers = [];
   for (const [name, pair] of resolutions) {
-    const before = pair.base.assets.get(asset)?.version;
-    const after = pair.head.assets.get(asset)?.version;
+    const before = versionOf(pair.base, asset);
+    const after = versionOf(pair.head, asset);
     if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
   }
   return gainers.sort();
@@ -35468,7 +35867,17 @@ function scopeGainers(resolutions, asset, scopes) {
 function registryWide(state) {
   return (problem) => problem.repo === state.modelsSource.repo && (problem.path === MODELS_FILE || problem.path === GATE_POLICY_FILE);
 }
+function versionOf(resolution, asset) {
+  return resolution instanceof ResolvedClosure ? resolution.versionOf(asset) : resolution.assets.get(asset)?.version;
+}
 function describeClosure(resolution) {
+  if (resolution instanceof ResolvedClosure) {
+    return {
+      status: resolution.status,
+      model: { ref: resolution.model.ref, id: resolution.model.id },
+      assets: resolution.sortedVersions().map(({ asset, version: version2 }) => ({ asset, version: version2.version, contentHash: version2.contentHash }))
+    };
+  }
   return {
     status: resolution.status,
     model: { ref: resolution.model.ref, id: resolution.model.id },

@@ -9,7 +9,7 @@ import { GATE_POLICY_FILE, MODELS_FILE } from "./layout.ts";
 import { byText } from "../by-text.ts";
 import { countProblems, sortProblems, uniqueProblems, type Problem } from "../problems.ts";
 import { buildRegistryState, keepUnreadableAsBase, type RegistryHistory } from "./registry-state.ts";
-import { createResolver, type Resolution } from "./resolve-agent.ts";
+import { createResolver, ResolvedClosure, type Resolution } from "./resolve-agent.ts";
 
 /** Everything `affected` needs, already read from git and disk. */
 export interface AffectedFacts {
@@ -121,8 +121,8 @@ function scopeGainers(resolutions: BlastRadius["resolutions"], asset: AssetId, s
     version?.server !== undefined && (version.server.scopes.includes(scope) || version.server.tools.some((tool) => tool.scopes.includes(scope)));
   const gainers: string[] = [];
   for (const [name, pair] of resolutions) {
-    const before = pair.base.assets.get(asset)?.version;
-    const after = pair.head.assets.get(asset)?.version;
+    const before = versionOf(pair.base, asset);
+    const after = versionOf(pair.head, asset);
     if (scopes.some((scope) => has(after, scope) && !has(before, scope))) gainers.push(name);
   }
   return gainers.sort();
@@ -133,8 +133,21 @@ function registryWide(state: RegistryState): (problem: Problem) => boolean {
   return (problem) => problem.repo === state.modelsSource.repo && (problem.path === MODELS_FILE || problem.path === GATE_POLICY_FILE);
 }
 
+/** The version a resolution chooses for an asset, read off the integers when the resolver kept them. */
+function versionOf(resolution: Resolution, asset: AssetId): AssetVersion | undefined {
+  return resolution instanceof ResolvedClosure ? resolution.versionOf(asset) : resolution.assets.get(asset)?.version;
+}
+
 /** An agent's resolution as data for its evals: the model and every asset with its version and content id. */
 export function describeClosure(resolution: Resolution): Closure {
+  if (resolution instanceof ResolvedClosure) {
+    // The integers the resolver keeps, without building the closure's map of ranges and edges.
+    return {
+      status: resolution.status,
+      model: { ref: resolution.model.ref, id: resolution.model.id },
+      assets: resolution.sortedVersions().map(({ asset, version }) => ({ asset, version: version.version, contentHash: version.contentHash })),
+    };
+  }
   return {
     status: resolution.status,
     model: { ref: resolution.model.ref, id: resolution.model.id },

@@ -6,7 +6,7 @@ import { checkModelResolves } from "./check-agent.ts";
 import { describeMissingAsset } from "./check-registry.ts";
 import { isSameFile, problemAt, type Problem } from "../problems.ts";
 import { assetDiffers } from "./registry-state.ts";
-import { createResolver, ResolverCache, resolutionsDiffer, resolveModel, type Conflict, type Resolution, type ResolvedAsset } from "./resolve-agent.ts";
+import { createResolver, ResolverCache, resolveModel, type Conflict, type ModelResolution, type Resolution, type ResolvedClosure } from "./resolve-agent.ts";
 
 export type AffectedAgent = AffectedReport["affected"][number];
 export type UnaffectedConsumer = AffectedReport["unaffected"][number];
@@ -47,21 +47,41 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const cache = new ResolverCache();
   const resolveAtBase = createResolver(base, cache);
   const resolveAtHead = createResolver(head, cache);
+  const names = cache.assets;
+  const changed = new Uint8Array(names.length);
+  for (const id of changedAssets) changed[cache.asset(id)] = 1;
+  const compare = new ClosureComparison(changed);
 
   const affected: AffectedAgent[] = [];
   const unaffected: UnaffectedConsumer[] = [];
-  const resolutions = new Map<string, { base: Resolution; head: Resolution }>();
-  const consumers = new Map<string, number>();
-  const count = (key: string) => consumers.set(key, (consumers.get(key) ?? 0) + 1);
+  const resolutions = new Map<string, { base: ResolvedClosure; head: ResolvedClosure }>();
   const problems: Problem[] = [];
+  // Consumers are counted on integers (and one counter per model reference) and turned into a map, in the order first counted, at the end.
+  let assetCounts = new Int32Array(names.length);
+  const firstCounted: (ModelCounter | number)[] = [];
+  const counters = new Map<string, ModelCounter>();
+  // Each model name resolved once per state, with the counter of its reference at head.
+  const models = new Map<string, { before: ModelResolution; after: ModelResolution; counter: ModelCounter }>();
 
   for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
-    const candidate = agent.requirements.some((requirement) => tainted.has(requirement.asset));
+    let model = models.get(agent.model);
+    if (!model) {
+      const after = resolveModel(agent.model, head);
+      let counter = counters.get(after.ref);
+      if (!counter) counters.set(after.ref, (counter = { ref: after.ref, count: 0 }));
+      models.set(agent.model, (model = { before: resolveModel(agent.model, base), after, counter }));
+    }
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    let candidate = false;
+    for (const requirement of agent.requirements) {
+      if (tainted.has(requirement.asset)) {
+        candidate = true;
+        break;
+      }
+    }
     if (!candidate) {
       // Its closure is identical in both states; only the model can move.
-      const before = resolveModel(agent.model, base);
-      const after = resolveModel(agent.model, head);
-      count(after.ref);
+      const { before, after } = model;
       if (before.id !== after.id) {
         const status = (model: typeof before) => (model.id === null ? "unsatisfiable" : "ok");
         affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
@@ -71,18 +91,300 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     }
     const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
     resolutions.set(agent.name, pair);
-    count(pair.head.model.ref);
-    for (const asset of pair.head.assets.keys()) count(asset);
-    problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
+    if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
+    for (let at = 0; at < pair.head.count; at++) {
+      if (pair.head.pickAt(at) < 0) continue;
+      const id = pair.head.idAt(at);
+      if (assetCounts[id]!++ === 0) firstCounted.push(id);
+    }
+    if (pair.head.conflicts.length > 0 || pair.head.model.id === null) problems.push(...resolutionProblems(agent, pair.base, pair.head, head));
 
-    if (resolutionsDiffer(pair.base, pair.head)) {
-      const moves = listMoves(pair.base, pair.head);
-      affected.push(entry(agent, moves, explainPaths(agent, pair, moves), pair.base.status, pair.head.status));
-    } else {
+    if (compare.differ(pair.base, pair.head)) {
+      const { moves, paths } = compare.explain(agent, pair.base, pair.head);
+      affected.push(entry(agent, moves, paths, pair.base.status, pair.head.status));
+    } else if (compare.reaches(pair.head, changed)) {
       unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
     }
   }
+  const consumers = new Map<string, number>();
+  for (const key of firstCounted) {
+    if (typeof key === "number") consumers.set(names[key]!, assetCounts[key]!);
+    else consumers.set(key.ref, key.count);
+  }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+
+/** Sorts the first `count` integer asset ids by their text (insertion sort: there are few). */
+function sortByName(ids: Int32Array, count: number, cache: ResolverCache): void {
+  for (let at = 1; at < count; at++) {
+    const id = ids[at]!;
+    let to = at;
+    for (; to > 0 && cache.compareIds(ids[to - 1]!, id) > 0; to--) ids[to] = ids[to - 1]!;
+    ids[to] = id;
+  }
+}
+
+/**
+ * `byText(a.join(), b.join())` for two paths of the same length, mostly without building
+ * the strings: the first element that differs decides, by its first differing character,
+ * or, when one is a prefix of the other, by the character after the prefix against the
+ * `,` that follows the shorter one (or the end of the text, after the last element).
+ */
+export function compareJoined(a: readonly string[], b: readonly string[]): number {
+  for (let at = 0; at < a.length; at++) {
+    const x = a[at]!;
+    const y = b[at]!;
+    if (x === y) continue;
+    const common = Math.min(x.length, y.length);
+    for (let char = 0; char < common; char++) {
+      const difference = x.charCodeAt(char) - y.charCodeAt(char);
+      if (difference !== 0) return difference < 0 ? -1 : 1;
+    }
+    const last = at === a.length - 1;
+    if (x.length < y.length) {
+      if (last) return -1;
+      const next = y.charCodeAt(common);
+      if (next !== 0x2c) return next > 0x2c ? -1 : 1;
+    } else {
+      if (last) return 1;
+      const next = x.charCodeAt(common);
+      if (next !== 0x2c) return next < 0x2c ? -1 : 1;
+    }
+    // A `,` inside a name: the joined texts decide.
+    return byText(a.join(), b.join());
+  }
+  return 0;
+}
+
+/** How many agents resolve to one model reference at head. */
+interface ModelCounter {
+  readonly ref: string;
+  count: number;
+}
+
+function grown(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(size, array.length * 2));
+  next.set(array);
+  return next;
+}
+
+/**
+ * Compares an agent's two closures on their integers: whether they differ, the moves, and
+ * the paths that explain them. Its arrays are indexed by integer asset id and stamped per
+ * use rather than cleared.
+ */
+class ClosureComparison {
+  /** 1 for each integer asset id whose versions or content differ between the states (ids beyond it: unknown assets, never chosen). */
+  readonly #changed: Uint8Array;
+  #clock = 0;
+  // Where each asset sits in the closures being compared: `at[side][id]`, valid when `stamp[side][id]` is the current stamp.
+  #at = [new Int32Array(0), new Int32Array(0)];
+  #stamp = [new Int32Array(0), new Int32Array(0)];
+  #current = [0, 0];
+  #marked: (ResolvedClosure | null)[] = [null, null];
+  // Breadth-first search: the predecessor of each position, and the queue.
+  #previous = new Int32Array(64);
+  #queue = new Int32Array(64);
+  // The assets that moved; the searches done for the agent being explained, by start and side.
+  #moved = new Int32Array(64);
+  #searches = new Int32Array(64);
+  #searchStamp = new Int32Array(64);
+  #startIds = new Int32Array(16);
+
+  constructor(changed: Uint8Array) {
+    this.#changed = changed;
+  }
+
+  /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
+  #mark(side: 0 | 1, closure: ResolvedClosure): void {
+    if (this.#marked[side] === closure) return;
+    const size = closure.tables.cache.assets.length;
+    if (this.#at[side]!.length < size) {
+      this.#at[side] = grown(this.#at[side]!, size);
+      this.#stamp[side] = grown(this.#stamp[side]!, size);
+    }
+    const stamp = ++this.#clock;
+    const at = this.#at[side]!;
+    const stamps = this.#stamp[side]!;
+    for (let index = 0; index < closure.count; index++) {
+      const id = closure.idAt(index);
+      at[id] = index;
+      stamps[id] = stamp;
+    }
+    this.#current[side] = stamp;
+    this.#marked[side] = closure;
+  }
+
+  /** The position of asset `id` in the closure marked on `side`, or -1. */
+  #find(side: 0 | 1, id: number): number {
+    return id < this.#stamp[side]!.length && this.#stamp[side]![id] === this.#current[side] ? this.#at[side]![id]! : -1;
+  }
+
+  /** The position of `id` among the closure's chosen assets (-1 when not reached or a conflict). */
+  #chosenAt(side: 0 | 1, closure: ResolvedClosure, id: number): number {
+    const at = this.#find(side, id);
+    return at >= 0 && closure.pickAt(at) >= 0 ? at : -1;
+  }
+
+  /**
+   * Whether the versions two closures choose for one asset (chosen in both) have the same
+   * version and content. An asset that did not change has the same versions, with the same
+   * content, at the same places in both states, so comparing the places is enough.
+   */
+  #same(base: ResolvedClosure, at: number, head: ResolvedClosure, other: number): boolean {
+    if (this.#changed[base.idAt(at)] === 0) return base.pickAt(at) === head.pickAt(other);
+    const before = base.versionAt(at)!;
+    const after = head.versionAt(other)!;
+    return after === before || (after.version === before.version && after.contentHash === before.contentHash);
+  }
+
+  /** The same test as `resolutionsDiffer`, on integers. */
+  differ(base: ResolvedClosure, head: ResolvedClosure): boolean {
+    if (base.status !== head.status || base.model.id !== head.model.id || base.chosen !== head.chosen) return true;
+    this.#mark(1, head);
+    for (let at = 0; at < base.count; at++) {
+      if (base.pickAt(at) < 0) continue;
+      const other = this.#chosenAt(1, head, base.idAt(at));
+      if (other < 0) return true;
+      if (!this.#same(base, at, head, other)) return true;
+    }
+    if (base.conflicts.length === 0 && head.conflicts.length === 0) return false;
+    return conflictKey(base) !== conflictKey(head);
+  }
+
+  /** True when the closure chooses a version of a changed asset. */
+  reaches(closure: ResolvedClosure, changed: Uint8Array): boolean {
+    for (let at = 0; at < closure.count; at++) if (closure.pickAt(at) >= 0 && changed[closure.idAt(at)] === 1) return true;
+    return false;
+  }
+
+  /**
+   * The moves (the model, then each asset whose version or content differs, or that is in
+   * one closure only, by id) and the dependency paths that explain each: from each of the
+   * agent's direct dependencies that reaches the moved asset, the shortest path to it
+   * (breadth-first, taking edges in sorted order, so linear in the closure however dense it
+   * is). Shortest first, at most MAX_PATHS per moved asset. One search per direct
+   * dependency and closure serves every move.
+   */
+  explain(agent: AgentFacts, base: ResolvedClosure, head: ResolvedClosure): { moves: Move[]; paths: string[][] } {
+    const moves: Move[] = [];
+    const paths: string[][] = [];
+    if (base.model.id !== head.model.id) {
+      moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
+      paths.push([head.model.ref]);
+    }
+    this.#mark(0, base);
+    this.#mark(1, head);
+    const names = base.tables.cache.assets;
+    // Only the assets that moved are collected and sorted, not the whole closure.
+    let moved = 0;
+    if (this.#moved.length < base.count + head.count) this.#moved = grown(this.#moved, base.count + head.count);
+    for (let at = 0; at < base.count; at++) {
+      if (base.pickAt(at) < 0) continue;
+      const other = this.#chosenAt(1, head, base.idAt(at));
+      if (other < 0 || !this.#same(base, at, head, other)) this.#moved[moved++] = base.idAt(at);
+    }
+    for (let at = 0; at < head.count; at++) {
+      if (head.pickAt(at) >= 0 && this.#chosenAt(0, base, head.idAt(at)) < 0) this.#moved[moved++] = head.idAt(at);
+    }
+    sortByName(this.#moved, moved, base.tables.cache);
+    if (moved === 0) return { moves, paths };
+
+    const starts = this.#starts(agent, base.tables.cache);
+    const stamp = ++this.#clock;
+    let used = 0;
+    for (let index = 0; index < moved; index++) {
+      const target = this.#moved[index]!;
+      const beforeAt = this.#chosenAt(0, base, target);
+      const afterAt = this.#chosenAt(1, head, target);
+      const before = beforeAt < 0 ? undefined : base.versionAt(beforeAt);
+      const after = afterAt < 0 ? undefined : head.versionAt(afterAt);
+      const asset = names[target]!;
+      moves.push({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+
+      const side = afterAt >= 0 ? 1 : 0;
+      const graph = side === 1 ? head : base;
+      const targetAt = side === 1 ? afterAt : beforeAt;
+      const found: AssetId[][] = [];
+      for (let at = 0; at < starts.length; at++) {
+        const start = starts[at]!;
+        if (start === target) {
+          found.push([asset]);
+          continue;
+        }
+        // Each search's predecessors sit at an offset in `#previous`, found through `#searches`.
+        const slot = 2 * at + side;
+        let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot]! : -1;
+        if (offset === -1) {
+          offset = this.#search(side, graph, start, used);
+          if (offset >= 0) used += graph.count;
+          this.#searches[slot] = offset;
+          this.#searchStamp[slot] = stamp;
+        }
+        if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
+        const startAt = this.#find(side, start);
+        let length = 1;
+        for (let node = targetAt; node !== startAt; length++) node = this.#previous[offset + node]!;
+        const path = new Array<AssetId>(length);
+        path[length - 1] = asset;
+        for (let node = targetAt, at = length - 2; at >= 0; at--) path[at] = names[graph.idAt((node = this.#previous[offset + node]!))]!;
+        found.push(path);
+      }
+      if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
+      for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]!);
+    }
+    return { moves, paths };
+  }
+
+  /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
+  #starts(agent: AgentFacts, cache: ResolverCache): Int32Array {
+    const ids = cache.assetsOf(agent.requirements);
+    if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
+    const starts = this.#startIds;
+    let count = 0;
+    next: for (let at = 0; at < ids.length; at++) {
+      for (let other = 0; other < count; other++) if (starts[other] === ids[at]) continue next;
+      starts[count++] = ids[at]!;
+    }
+    sortByName(starts, count, cache);
+    const slots = 2 * count;
+    if (this.#searches.length < slots) {
+      this.#searches = grown(this.#searches, slots);
+      this.#searchStamp = grown(this.#searchStamp, slots);
+    }
+    return starts.subarray(0, count);
+  }
+
+  /**
+   * Breadth-first from `start` over the closure's edges in sorted order: each reached
+   * position's predecessor on its first shortest path, written at `#previous[offset + at]`
+   * (-1 when not reached). Returns the offset, or -2 when the start has no version.
+   */
+  #search(side: 0 | 1, graph: ResolvedClosure, start: number, offset: number): number {
+    const startAt = this.#chosenAt(side, graph, start);
+    if (startAt < 0) return -2;
+    const count = graph.count;
+    if (this.#previous.length < offset + count) this.#previous = grown(this.#previous, offset + count);
+    if (this.#queue.length < count) this.#queue = grown(this.#queue, count);
+    const previous = this.#previous;
+    const queue = this.#queue;
+    previous.fill(-1, offset, offset + count);
+    previous[offset + startAt] = startAt;
+    queue[0] = startAt;
+    let length = 1;
+    for (let index = 0; index < length; index++) {
+      const node = queue[index]!;
+      if (graph.pickAt(node) < 0) continue;
+      const edges = graph.sortedEdgesAt(node);
+      for (let edge = 0; edge < edges.length; edge++) {
+        const next = this.#find(side, edges[edge]!);
+        if (previous[offset + next] !== -1) continue;
+        previous[offset + next] = node;
+        queue[length++] = next;
+      }
+    }
+    return offset;
+  }
 }
 
 function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolution["status"], head: Resolution["status"]): AffectedAgent {
@@ -91,6 +393,7 @@ function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolu
 
 /** Every asset from which some version's requirements can lead to one of `targets` (the targets included). */
 function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly RegistryState[]): Set<AssetId> {
+  if (targets.size === 0) return new Set();
   const reverse = new Map<AssetId, Set<AssetId>>();
   for (const state of states) {
     for (const versions of state.assets.values()) {
@@ -116,82 +419,8 @@ function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly Registry
   return reached;
 }
 
-function listMoves(base: Resolution, head: Resolution): Move[] {
-  const moves: Move[] = [];
-  if (base.model.id !== head.model.id) moves.push({ asset: head.model.ref, from: base.model.id, to: head.model.id, contentChanged: false });
-  // Only the assets that moved are collected and sorted, not the whole closure.
-  const moved: AssetId[] = [];
-  for (const [id, { version }] of base.assets) {
-    const after = head.assets.get(id)?.version;
-    if (version.version !== after?.version || version.contentHash !== after.contentHash) moved.push(id);
-  }
-  for (const id of head.assets.keys()) if (!base.assets.has(id)) moved.push(id);
-  for (const id of moved.sort()) {
-    const before = base.assets.get(id)?.version;
-    const after = head.assets.get(id)?.version;
-    moves.push({ asset: id, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
-  }
-  return moves;
-}
-
-/**
- * Dependency paths that explain each move: from each of the agent's direct dependencies
- * that reaches the moved asset, the shortest path to it (breadth-first, taking edges in
- * sorted order, so linear in the closure however dense it is). Shortest first, at most
- * MAX_PATHS per moved asset. One search per direct dependency and graph serves every move.
- */
-function explainPaths(agent: AgentFacts, pair: { base: Resolution; head: Resolution }, moves: readonly Move[]): string[][] {
-  const paths: string[][] = [];
-  const direct = [...new Set(agent.requirements.map((requirement) => requirement.asset))].sort();
-  const searches = new Map<Resolution, Map<AssetId, ReadonlyMap<AssetId, AssetId> | null>>();
-  const sortedEdges = new Map<ResolvedAsset, readonly AssetId[]>();
-  for (const move of moves) {
-    if (move.asset.startsWith("model:")) {
-      paths.push([move.asset]);
-      continue;
-    }
-    const target = move.asset as AssetId;
-    const graph = pair.head.assets.has(target) ? pair.head : pair.base;
-    let trees = searches.get(graph);
-    if (!trees) searches.set(graph, (trees = new Map()));
-    const found: { path: AssetId[]; key: string }[] = [];
-    for (const start of direct) {
-      if (start === target) {
-        found.push({ path: [start], key: start });
-        continue;
-      }
-      let previous = trees.get(start);
-      if (previous === undefined) trees.set(start, (previous = searchFrom(graph, start, sortedEdges)));
-      if (!previous?.has(target)) continue;
-      const path = [target];
-      for (let node = target; node !== start; ) path.push((node = previous.get(node)!));
-      path.reverse();
-      found.push({ path, key: path.join() });
-    }
-    found.sort((a, b) => a.path.length - b.path.length || byText(a.key, b.key));
-    for (const { path } of found.slice(0, MAX_PATHS)) paths.push(path);
-  }
-  return paths;
-}
-
-/** Breadth-first from `start` over the resolution's edges in sorted order: each reached asset's predecessor on its first shortest path. */
-function searchFrom(graph: Resolution, start: AssetId, sortedEdges: Map<ResolvedAsset, readonly AssetId[]>): ReadonlyMap<AssetId, AssetId> | null {
-  if (!graph.assets.has(start)) return null;
-  const previous = new Map<AssetId, AssetId>([[start, start]]);
-  const queue = [start];
-  for (let index = 0; index < queue.length; index++) {
-    const node = queue[index]!;
-    const resolved = graph.assets.get(node);
-    if (!resolved) continue;
-    let edges = sortedEdges.get(resolved);
-    if (!edges) sortedEdges.set(resolved, (edges = [...resolved.edges].sort()));
-    for (const next of edges) {
-      if (previous.has(next)) continue;
-      previous.set(next, node);
-      queue.push(next);
-    }
-  }
-  return previous;
+function conflictKey(resolution: Resolution): string {
+  return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
 }
 
 /** For an agent that did not move, each changed asset it consumes and the range that holds it back. */

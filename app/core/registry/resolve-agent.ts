@@ -65,29 +65,59 @@ export class ResolverCache {
   private readonly parsed: semver.Range[] = [];
   private readonly rangeTexts: string[] = [];
   private readonly versionSets = new Map<string, VersionSet>();
-  private readonly compiledAssets = new WeakMap<readonly Requirement[], Int32Array>();
-  private readonly compiledRanges = new WeakMap<readonly Requirement[], Int32Array>();
+  private readonly compiledRequirements = new WeakMap<readonly Requirement[], CompiledRequirements>();
+
+  #ranks: Int32Array | undefined;
+
+  /**
+   * Orders two integer asset ids as their texts order. The ids known when first asked (every
+   * published asset) are ranked once; an id met later (an asset nothing publishes) compares
+   * by text, which gives the same order.
+   */
+  compareIds(a: number, b: number): number {
+    const ranks = (this.#ranks ??= this.#rank());
+    if (a < ranks.length && b < ranks.length) return ranks[a]! - ranks[b]!;
+    const x = this.assets[a]!;
+    const y = this.assets[b]!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  #rank(): Int32Array {
+    const names = this.assets;
+    const order = names.map((_, id) => id).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    const ranks = new Int32Array(names.length);
+    order.forEach((id, rank) => (ranks[id] = rank));
+    return ranks;
+  }
+
+  /** The integer id of an asset id the cache has seen, or -1. */
+  find(id: AssetId): number {
+    return this.assetIndex.get(id) ?? -1;
+  }
 
   /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
   assetsOf(requirements: readonly Requirement[]): Int32Array {
-    let ids = this.compiledAssets.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.asset(requirements[at]!.asset);
-      this.compiledAssets.set(requirements, ids);
-    }
-    return ids;
+    return this.compile(requirements).assets;
   }
 
   /** The integer range ids of a list of requirements. */
   rangesOf(requirements: readonly Requirement[]): Int32Array {
-    let ids = this.compiledRanges.get(requirements);
-    if (!ids) {
-      ids = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) ids[at] = this.range(requirements[at]!.range);
-      this.compiledRanges.set(requirements, ids);
+    return this.compile(requirements).ranges;
+  }
+
+  /** A list of requirements as integer asset and range ids, made once per list. */
+  compile(requirements: readonly Requirement[]): CompiledRequirements {
+    let compiled = this.compiledRequirements.get(requirements);
+    if (!compiled) {
+      const assets = new Int32Array(requirements.length);
+      const ranges = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) {
+        assets[at] = this.asset(requirements[at]!.asset);
+        ranges[at] = this.range(requirements[at]!.range);
+      }
+      this.compiledRequirements.set(requirements, (compiled = { assets, ranges }));
     }
-    return ids;
+    return compiled;
   }
 
   /** The integer id of an asset id. */
@@ -133,9 +163,9 @@ export class ResolverCache {
       grown.set(this.pool);
       this.pool = grown;
     }
-    set.versions.forEach((version, index) => {
-      if (parsed.test(version)) this.pool[offset! + (index >>> 5)]! |= 1 << (index & 31);
-    });
+    // Each version is parsed once per set, not once per range tested against it.
+    const versions = (set.parsed ??= set.versions.map((version) => new semver.SemVer(version)));
+    for (let index = 0; index < versions.length; index++) if (parsed.test(versions[index]!)) this.pool[offset + (index >>> 5)]! |= 1 << (index & 31);
     set.masks.set(range, offset);
     return offset;
   }
@@ -144,8 +174,15 @@ export class ResolverCache {
 /** One asset's versions (highest first) in one or more states, and the masks computed on them. */
 interface VersionSet {
   readonly versions: readonly string[];
+  parsed?: readonly semver.SemVer[];
   readonly words: number;
   readonly masks: Map<number, number>;
+}
+
+/** A list of requirements as integer ids. */
+interface CompiledRequirements {
+  readonly assets: Int32Array;
+  readonly ranges: Int32Array;
 }
 
 /** A chosen version's requirements, as integer asset ids and mask offsets. */
@@ -153,9 +190,165 @@ interface CompiledVersion {
   readonly version: AssetVersion;
   readonly assets: Int32Array;
   readonly masks: Int32Array;
+  /** The assets it requires, in the order it states them: its edges in any closure that chooses it. */
+  readonly edges: readonly AssetId[];
+  /** `assets` ordered by asset id text, for searches that take edges in sorted order; made when first asked for. */
+  sorted?: Int32Array;
+}
+
+/** What a resolver knows of its state, shared with the closures it returns so they can build their objects later. */
+interface ResolverTables {
+  readonly cache: ResolverCache;
+  readonly versionsOf: readonly (readonly AssetVersion[] | undefined)[];
+  compiled(asset: number, index: number): CompiledVersion;
+  /** A scratch array indexed by integer asset id, at least as long as the ids known. */
+  scratch(): Int32Array;
 }
 
 const noVersions: readonly AssetVersion[] = [];
+const noConflicts: readonly Conflict[] = [];
+const emptyAssets: ReadonlyMap<AssetId, ResolvedAsset> = new Map();
+
+/**
+ * An agent's resolution kept as integers: the assets reached, in the order first reached,
+ * and the index of the version chosen for each (-1 for a conflict). The `assets` map, with
+ * each asset's ranges and edges, is built from them the first time it is read, so a
+ * caller that only compares choices builds no objects. Conflicts are built at once.
+ */
+export class ResolvedClosure implements Resolution {
+  readonly status: Resolution["status"];
+  readonly model: ModelResolution;
+  readonly conflicts: readonly Conflict[];
+  /** How many assets were reached (conflicts included). */
+  readonly count: number;
+  /** How many of them have a version. */
+  readonly chosen: number;
+  readonly tables: ResolverTables;
+  /** The agent's own requirements, the start of every walk. */
+  readonly direct: readonly Requirement[];
+  /** Integer asset ids at `store[offset + i]`, the chosen version indexes at `store[offset + count + i]`. */
+  readonly store: Int32Array;
+  readonly offset: number;
+  #assets: ReadonlyMap<AssetId, ResolvedAsset> | undefined;
+
+  constructor(tables: ResolverTables, direct: readonly Requirement[], model: ModelResolution, store: Int32Array, offset: number, count: number, conflicts: readonly Conflict[] | null) {
+    this.tables = tables;
+    this.direct = direct;
+    this.model = model;
+    this.store = store;
+    this.offset = offset;
+    this.count = count;
+    let chosen = 0;
+    for (let at = 0; at < count; at++) if (store[offset + count + at]! >= 0) chosen++;
+    this.chosen = chosen;
+    if (conflicts === null) {
+      this.conflicts = chosen < count ? this.#conflicts() : noConflicts;
+      this.status = this.conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok";
+    } else {
+      // The passes did not converge: nothing is resolved, and the conflicts are the assets chosen in the last pass.
+      this.conflicts = conflicts;
+      this.#assets = emptyAssets;
+      this.status = "unsatisfiable";
+    }
+  }
+
+  /** The integer asset id of the `at`-th asset reached. */
+  idAt(at: number): number {
+    return this.store[this.offset + at]!;
+  }
+
+  /** The index of the version chosen for the `at`-th asset reached, -1 for a conflict. */
+  pickAt(at: number): number {
+    return this.store[this.offset + this.count + at]!;
+  }
+
+  /** The version chosen for the `at`-th asset reached (undefined for a conflict). */
+  versionAt(at: number): AssetVersion | undefined {
+    const pick = this.pickAt(at);
+    return pick < 0 ? undefined : this.tables.versionsOf[this.idAt(at)]![pick];
+  }
+
+  /** The integer ids the `at`-th asset's chosen version requires, ordered by asset id text. */
+  sortedEdgesAt(at: number): Int32Array {
+    const version = this.tables.compiled(this.idAt(at), this.pickAt(at));
+    if (!version.sorted) {
+      const cache = this.tables.cache;
+      version.sorted = Int32Array.from(version.assets).sort((a, b) => cache.compareIds(a, b));
+    }
+    return version.sorted;
+  }
+
+  /** The version chosen for an asset, if the closure chooses one. */
+  versionOf(asset: AssetId): AssetVersion | undefined {
+    const id = this.tables.cache.find(asset);
+    for (let at = 0; at < this.count; at++) if (this.idAt(at) === id) return this.versionAt(at);
+    return undefined;
+  }
+
+  /** The assets chosen, ordered by asset id text, with their versions: what a closure is described by. */
+  sortedVersions(): { asset: AssetId; version: AssetVersion }[] {
+    const cache = this.tables.cache;
+    const sorted: { asset: AssetId; version: AssetVersion; id: number }[] = [];
+    for (let at = 0; at < this.count; at++) {
+      const version = this.versionAt(at);
+      if (version) sorted.push({ asset: cache.assets[this.idAt(at)]!, version, id: this.idAt(at) });
+    }
+    return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
+  }
+
+  get assets(): ReadonlyMap<AssetId, ResolvedAsset> {
+    if (this.#assets) return this.#assets;
+    const ranges = this.#ranges();
+    const assets = new Map<AssetId, ResolvedAsset>();
+    const names = this.tables.cache.assets;
+    for (let at = 0; at < this.count; at++) {
+      const pick = this.pickAt(at);
+      if (pick < 0) continue;
+      const version = this.tables.compiled(this.idAt(at), pick);
+      assets.set(names[this.idAt(at)]!, { version: version.version, ranges: ranges[at]!, edges: version.edges });
+    }
+    return (this.#assets = assets);
+  }
+
+  #conflicts(): Conflict[] {
+    const ranges = this.#ranges();
+    const conflicts: Conflict[] = [];
+    for (let at = 0; at < this.count; at++) {
+      if (this.pickAt(at) >= 0) continue;
+      const id = this.idAt(at);
+      conflicts.push({ asset: this.tables.cache.assets[id]!, ranges: ranges[at]!, available: (this.tables.versionsOf[id] ?? noVersions).map((version) => version.version) });
+    }
+    return conflicts;
+  }
+
+  /**
+   * The ranges that reach each asset, in the order the converged pass met them. That pass
+   * walks the agent's requirements, then the requirements of each chosen version in the
+   * order its asset was first reached, which is all it needs to replay.
+   */
+  #ranges(): Requirement[][] {
+    const position = this.tables.scratch();
+    const ranges: Requirement[][] = [];
+    for (let at = 0; at < this.count; at++) {
+      position[this.idAt(at)] = at;
+      ranges.push([]);
+    }
+    const add = (assets: Int32Array, requirements: readonly Requirement[]) => {
+      for (let index = 0; index < assets.length; index++) ranges[position[assets[index]!]!]!.push(requirements[index]!);
+    };
+    add(this.tables.cache.assetsOf(this.direct), this.direct);
+    for (let at = 0; at < this.count; at++) {
+      const pick = this.pickAt(at);
+      if (pick < 0) continue;
+      const version = this.tables.compiled(this.idAt(at), pick);
+      add(version.assets, version.version.requires);
+    }
+    return ranges;
+  }
+}
+
+// Closures keep their integers in shared blocks rather than two small arrays each.
+const STORE_BLOCK = 1 << 16;
 
 /**
  * Resolves agents against one registry state. Pass after pass, it gathers every range
@@ -165,32 +358,36 @@ const noVersions: readonly AssetVersion[] = [];
  * Each pass runs on integers: assets and ranges have ids, a range is the bitmask of the
  * versions it admits (so "every range admits" is an AND and "highest" is the lowest set
  * bit), the queue and the per-asset state are typed arrays stamped per pass rather than
- * cleared. Objects and strings are built once, for the resolution returned.
- * Pass a `cache` to share ids and masks with another state's resolver.
+ * cleared. The result keeps integers; objects are built when read (see ResolvedClosure).
+ *
+ * Most agents take a shortcut that gives the same result in one walk (see `walkOnce`); the
+ * others run the passes. Pass a `cache` to share ids and masks with another state's resolver.
  */
-export function createResolver(state: RegistryState, cache: ResolverCache = new ResolverCache()): (agent: Pick<AgentFacts, "requirements" | "model">) => Resolution {
+export function createResolver(state: RegistryState, cache: ResolverCache = new ResolverCache()): (agent: Pick<AgentFacts, "requirements" | "model">) => ResolvedClosure {
   const versionsOf: (readonly AssetVersion[] | undefined)[] = [];
   const setOf: (VersionSet | undefined)[] = [];
   const compiled: (CompiledVersion | undefined)[][] = [];
-  const available: (readonly string[] | undefined)[] = [];
+  const models = new Map<string, ModelResolution>();
   let words = new Int32Array(0);
   let accOffset = new Int32Array(0);
   let acc = new Int32Array(0);
   let accSize = 0;
   let seen = new Int32Array(0);
-  let position = new Int32Array(0);
   let choice = new Int32Array(0);
   let choiceStamp = new Int32Array(0);
+  let scratch = new Int32Array(0);
   let order = new Int32Array(64);
   let picks = new Int32Array(64);
   let queueAsset = new Int32Array(256);
   let queueMask = new Int32Array(256);
-  const queueRequirement: Requirement[] = [];
+  let directMasks = new Int32Array(16);
+  let store = new Int32Array(STORE_BLOCK);
+  let stored = 0;
   let clock = 0;
 
-  const grow = <T extends Int32Array>(array: T, size: number): T => {
+  const grow = (array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> => {
     if (array.length >= size) return array;
-    const grown = new Int32Array(Math.max(size, array.length * 2)) as T;
+    const grown = new Int32Array(Math.max(size, array.length * 2));
     grown.set(array);
     return grown;
   };
@@ -202,7 +399,6 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     words = grow(words, count);
     accOffset = grow(accOffset, count);
     seen = grow(seen, count);
-    position = grow(position, count);
     choice = grow(choice, count);
     choiceStamp = grow(choiceStamp, count);
     for (let asset = known; asset < count; asset++) {
@@ -224,15 +420,20 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
 
   const compile = (asset: number, index: number): CompiledVersion => {
     const version = versionsOf[asset]![index]!;
-    const assets = cache.assetsOf(version.requires);
+    const { assets, ranges } = cache.compile(version.requires);
     fit();
-    const ranges = cache.rangesOf(version.requires);
     const masks = new Int32Array(assets.length);
     for (let at = 0; at < assets.length; at++) {
       const set = setOf[assets[at]!];
       masks[at] = set ? cache.mask(set, ranges[at]!) : 0;
     }
-    return (compiled[asset]![index] = { version, assets, masks });
+    return (compiled[asset]![index] = { version, assets, masks, edges: version.requires.map((requirement) => requirement.asset) });
+  };
+  const tables: ResolverTables = {
+    cache,
+    versionsOf,
+    compiled: (asset, index) => compiled[asset]![index] ?? compile(asset, index),
+    scratch: () => (scratch = grow(scratch, cache.assets.length)),
   };
   const pick = (asset: number): number => {
     // Versions are highest first, so the lowest bit every range leaves set wins.
@@ -243,62 +444,117 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     }
     return -1;
   };
-
-  return (agent) => {
-    const model = resolveModel(agent.model, state);
-    const direct = agent.requirements;
-    const directAssets = cache.assetsOf(direct);
-    fit();
-    const directRanges = cache.rangesOf(direct);
-    const directMasks = new Int32Array(direct.length);
-    for (let at = 0; at < direct.length; at++) {
-      const set = setOf[directAssets[at]!];
-      directMasks[at] = set ? cache.mask(set, directRanges[at]!) : 0;
+  /** Adds a range's mask to the asset's accumulator: the first sets it, the rest AND into it. */
+  const admit = (asset: number, mask: number, first: boolean) => {
+    const offset = accOffset[asset]!;
+    const pool = cache.pool;
+    const width = words[asset]!;
+    if (first) for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word]!;
+    else for (let word = 0; word < width; word++) acc[offset + word]! &= pool[mask + word]!;
+  };
+  const enqueue = (length: number, version: CompiledVersion): number => {
+    const more = version.assets.length;
+    if (queueAsset.length < length + more) {
+      queueAsset = grow(queueAsset, length + more);
+      queueMask = grow(queueMask, length + more);
     }
+    const assets = version.assets;
+    const masks = version.masks;
+    for (let at = 0; at < more; at++) {
+      queueAsset[length + at] = assets[at]!;
+      queueMask[length + at] = masks[at]!;
+    }
+    return length + more;
+  };
 
+  /**
+   * The passes' result in one walk, when the passes would take the plain course: the walk
+   * goes breadth-first, layer by layer (the agent's requirements, then what the assets
+   * first reached in the layer before require), and chooses each asset's version when its
+   * layer is complete, from the ranges of the layers before it. Pass k of the fixpoint
+   * reaches exactly the assets within k - 1 layers and sees the ranges stated within
+   * k - 2. If every asset has a version and the ranges met later still admit it, each
+   * pass chooses as this walk did (the highest version admitted by more ranges than the
+   * walk's but fewer than all of them is the same version), and the passes converge one
+   * pass after the deepest layer, with this walk's queue as their last. Otherwise
+   * (a conflict, a later range that excludes the choice, more layers than the passes'
+   * cap allows) it returns -1 and the passes run.
+   */
+  const walkOnce = (length: number): number => {
+    const stamp = ++clock;
+    let count = 0;
+    let index = 0;
+    let layers = 0;
+    let layerStart = 0;
+    if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
+    for (;;) {
+      // Nothing below grows the arrays, so they are read once per layer (an asset is in `order` at most once).
+      const assets = queueAsset;
+      const masks = queueMask;
+      const marks = seen;
+      const reached = order;
+      const offsets = accOffset;
+      const widths = words;
+      const ands = acc;
+      const pool = cache.pool;
+      for (; index < length; index++) {
+        const asset = assets[index]!;
+        const mask = masks[index]!;
+        const offset = offsets[asset]!;
+        const width = widths[asset]!;
+        if (marks[asset] !== stamp) {
+          marks[asset] = stamp;
+          reached[count++] = asset;
+          if (width === 1) ands[offset] = pool[mask]!;
+          else for (let word = 0; word < width; word++) ands[offset + word] = pool[mask + word]!;
+        } else if (width === 1) ands[offset]! &= pool[mask]!;
+        else for (let word = 0; word < width; word++) ands[offset + word]! &= pool[mask + word]!;
+      }
+      if (count === layerStart) break;
+      if (++layers > MAX_PASSES - 1) return -1;
+      if (picks.length < count) picks = grow(picks, count);
+      for (let at = layerStart; at < count; at++) {
+        const asset = order[at]!;
+        const picked = pick(asset);
+        if (picked < 0) return -1;
+        picks[at] = picked;
+        length = enqueue(length, compiled[asset]![picked] ?? compile(asset, picked));
+      }
+      layerStart = count;
+      // Compiling may have met new assets.
+      if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
+    }
+    for (let at = 0; at < count; at++) {
+      const asset = order[at]!;
+      const picked = picks[at]!;
+      if ((acc[accOffset[asset]! + (picked >>> 5)]! & (1 << (picked & 31))) === 0) return -1;
+    }
+    return count;
+  };
+
+  /** The passes, from no choices until the choices repeat; the count of the converged pass, or -1 at the cap. */
+  const passes = (direct: Int32Array, masks: Int32Array): number => {
     let previous = -1;
     let previousCount = 0;
-    let length = 0;
     let count = 0;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const stamp = ++clock;
       // Every range reachable from the manifest through the versions chosen in the pass before.
-      length = direct.length;
-      if (queueAsset.length < length) {
-        queueAsset = grow(queueAsset, length);
-        queueMask = grow(queueMask, length);
+      let length = direct.length;
+      for (let at = 0; at < length; at++) {
+        queueAsset[at] = direct[at]!;
+        queueMask[at] = masks[at]!;
       }
-      queueAsset.set(directAssets);
-      queueMask.set(directMasks);
-      for (let at = 0; at < length; at++) queueRequirement[at] = direct[at]!;
       count = 0;
       for (let index = 0; index < length; index++) {
         const asset = queueAsset[index]!;
-        const mask = queueMask[index]!;
-        const offset = accOffset[asset]!;
-        const width = words[asset]!;
-        const pool = cache.pool;
-        if (seen[asset] === stamp) {
-          for (let word = 0; word < width; word++) acc[offset + word]! &= pool[mask + word]!;
-          continue;
-        }
+        const first = seen[asset] !== stamp;
+        admit(asset, queueMask[index]!, first);
+        if (!first) continue;
         seen[asset] = stamp;
         if (count === order.length) order = grow(order, count + 1);
-        position[asset] = count;
         order[count++] = asset;
-        for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word]!;
-        if (choiceStamp[asset] === previous) {
-          const version = compiled[asset]![choice[asset]!] ?? compile(asset, choice[asset]!);
-          const more = version.assets.length;
-          if (queueAsset.length < length + more) {
-            queueAsset = grow(queueAsset, length + more);
-            queueMask = grow(queueMask, length + more);
-          }
-          queueAsset.set(version.assets, length);
-          queueMask.set(version.masks, length);
-          const requires = version.version.requires;
-          for (let at = 0; at < more; at++) queueRequirement[length++] = requires[at]!;
-        }
+        if (choiceStamp[asset] === previous) length = enqueue(length, compiled[asset]![choice[asset]!] ?? compile(asset, choice[asset]!));
       }
       // The highest version of each asset that every range admits; the same choices as before means done.
       if (picks.length < count) picks = grow(picks, count);
@@ -312,7 +568,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
         chosen++;
         if (choiceStamp[asset] !== previous || choice[asset] !== picked) same = false;
       }
-      if (same && chosen === previousCount) return build(stamp, length, count, model);
+      if (same && chosen === previousCount) return count;
       for (let at = 0; at < count; at++) {
         if (picks[at]! < 0) continue;
         choice[order[at]!] = picks[at]!;
@@ -321,33 +577,52 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
       previous = stamp;
       previousCount = chosen;
     }
-    const conflicts: Conflict[] = [];
-    for (let at = 0; at < count; at++) if (picks[at]! >= 0) conflicts.push({ asset: cache.assets[order[at]!]!, ranges: [], available: [] });
-    return { status: "unsatisfiable", assets: new Map(), conflicts, model };
+    // The cap: report the assets chosen in the last pass, in the order reached.
+    let kept = 0;
+    for (let at = 0; at < count; at++) if (picks[at]! >= 0) order[kept++] = order[at]!;
+    return -1 - kept;
   };
 
-  /** The resolution of the pass that converged: its ranges (in the order they were reached), choices, edges and conflicts. */
-  function build(stamp: number, length: number, count: number, model: ModelResolution): Resolution {
-    const ranges: Requirement[][] = [];
-    for (let at = 0; at < count; at++) ranges.push([]);
-    for (let index = 0; index < length; index++) ranges[position[queueAsset[index]!]!]!.push(queueRequirement[index]!);
-    const assets = new Map<AssetId, ResolvedAsset>();
-    const conflicts: Conflict[] = [];
-    for (let at = 0; at < count; at++) {
-      const asset = order[at]!;
-      const id = cache.assets[asset]!;
-      const picked = picks[at]!;
-      if (picked < 0) {
-        conflicts.push({ asset: id, ranges: ranges[at]!, available: (available[asset] ??= (versionsOf[asset] ?? noVersions).map((version) => version.version)) });
-        continue;
-      }
-      const version = compiled[asset]![picked] ?? compile(asset, picked);
-      const edges: AssetId[] = [];
-      for (let edge = 0; edge < version.assets.length; edge++) if (seen[version.assets[edge]!] === stamp) edges.push(version.version.requires[edge]!.asset);
-      assets.set(id, { version: version.version, ranges: ranges[at]!, edges });
+  return (agent) => {
+    let model = models.get(agent.model);
+    if (!model) models.set(agent.model, (model = resolveModel(agent.model, state)));
+    const direct = agent.requirements;
+    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+    fit();
+    const length = direct.length;
+    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    if (queueAsset.length < length) {
+      queueAsset = grow(queueAsset, length);
+      queueMask = grow(queueMask, length);
     }
-    return { status: conflicts.length > 0 || model.id === null ? "unsatisfiable" : "ok", assets, conflicts, model };
-  }
+    for (let at = 0; at < length; at++) {
+      const asset = directAssets[at]!;
+      const set = setOf[asset];
+      queueAsset[at] = asset;
+      queueMask[at] = directMasks[at] = set ? cache.mask(set, directRanges[at]!) : 0;
+    }
+    let count = walkOnce(length);
+    if (count < 0) {
+      count = passes(directAssets, directMasks);
+      if (count < 0) {
+        const kept = -1 - count;
+        const conflicts: Conflict[] = [];
+        for (let at = 0; at < kept; at++) conflicts.push({ asset: cache.assets[order[at]!]!, ranges: [], available: [] });
+        return new ResolvedClosure(tables, direct, model, store, 0, 0, conflicts);
+      }
+    }
+    if (stored + 2 * count > store.length) {
+      store = new Int32Array(Math.max(STORE_BLOCK, 2 * count));
+      stored = 0;
+    }
+    const offset = stored;
+    for (let at = 0; at < count; at++) {
+      store[offset + at] = order[at]!;
+      store[offset + count + at] = picks[at]!;
+    }
+    stored += 2 * count;
+    return new ResolvedClosure(tables, direct, model, store, offset, count, null);
+  };
 }
 
 /** True when two resolutions of the same agent differ in any asset's version or content, the model, or satisfiability. */

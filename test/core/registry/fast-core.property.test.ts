@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { describeClosure } from "../../../app/core/registry/build-affected-report.ts";
 import { computeBlastRadius, type BlastRadius } from "../../../app/core/registry/compute-blast-radius.ts";
 import type { AgentFacts, RegistryState } from "../../../app/core/registry/model.ts";
 import { createResolver, ResolverCache, type Resolution } from "../../../app/core/registry/resolve-agent.ts";
@@ -56,9 +57,9 @@ const agentsArb = fc
   })
   .map((list) => list.map(([ranges, model], index) => agent(`agent-${index}`, ranges, { model })));
 
-/** A resolution as plain data, keeping every order (maps as entry lists). */
+/** A resolution's fields as plain data, keeping every order (maps as entry lists). */
 function plain(resolution: Resolution) {
-  return { ...resolution, assets: [...resolution.assets] };
+  return { status: resolution.status, model: resolution.model, assets: [...resolution.assets], conflicts: resolution.conflicts };
 }
 
 function plainRadius(radius: BlastRadius) {
@@ -84,6 +85,71 @@ describe("the fast core against the reference", () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it("builds the same objects when they are read later, after other agents were resolved", () => {
+    fc.assert(
+      fc.property(registryArb, agentsArb, (spec, agents) => {
+        const registry = state(spec);
+        const resolve = createResolver(registry);
+        const resolved = agents.map((a) => resolve(a));
+        const reference = createReferenceResolver(registry);
+        for (let at = agents.length - 1; at >= 0; at--) expect(plain(resolved[at]!)).toEqual(plain(reference(agents[at]!)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("describes closures and finds versions from the integers as from the built objects", () => {
+    fc.assert(
+      fc.property(registryArb, agentsArb, (spec, agents) => {
+        const registry = state(spec);
+        const resolve = createResolver(registry);
+        const reference = createReferenceResolver(registry);
+        for (const a of agents) {
+          const fast = resolve(a);
+          const slow = reference(a);
+          expect(describeClosure(fast)).toEqual(describeClosure(slow));
+          for (const id of [...assetIds, "skill:missing" as const]) expect(fast.versionOf(id)).toBe(slow.assets.get(id)?.version);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("orders integer asset ids as their texts, ids met after the first ordering too", () => {
+    const cache = new ResolverCache();
+    for (const id of ["skill:b", "server:z", "skill:a"] as const) cache.asset(id);
+    expect(cache.compareIds(0, 1)).toBeGreaterThan(0);
+    for (const id of ["skill:aa", "server:a", "skill:c", "skill:"] as const) cache.asset(id);
+    const ids = cache.assets.map((_, id) => id).sort((a, b) => cache.compareIds(a, b));
+    expect(ids.map((id) => cache.assets[id])).toEqual([...cache.assets].sort());
+  });
+
+  it("gives the passes' result when a range met deeper excludes a version chosen from the ranges above it", () => {
+    // One walk chooses b 1.2.0 from the agent's `^1.0.0`; a@1.0.0's `~1.1.0`, met one layer down, excludes it.
+    const registry = state({
+      "skill:a": { "1.0.0": { requires: { "skill:b": "~1.1.0" } } },
+      "skill:b": { "1.1.0": { requires: { "skill:c": "^1.0.0" } }, "1.2.0": { requires: { "skill:c": "^2.0.0" } } },
+      "skill:c": { "1.0.0": {}, "2.0.0": {} },
+    });
+    const a = agent("a", { "skill:a": "^1.0.0", "skill:b": "^1.0.0" });
+    const result = createResolver(registry)(a);
+    expect([...result.assets].map(([id, resolved]) => `${id}@${resolved.version.version}`)).toEqual(["skill:a@1.0.0", "skill:b@1.1.0", "skill:c@1.0.0"]);
+    expect(plain(result)).toEqual(plain(createReferenceResolver(registry)(a)));
+  });
+
+  it("gives the passes' result for chains just inside and just beyond the cap on passes", () => {
+    // A chain of n assets needs n + 1 passes: the last one that fits is 63 assets; 64 hits the cap of 64 passes.
+    for (const length of [62, 63, 64, 65]) {
+      const spec: Record<string, Record<string, VersionSpec>> = {};
+      for (let at = 0; at < length; at++) spec[`skill:c${at}`] = { "1.0.0": { requires: at + 1 < length ? { [`skill:c${at + 1}`]: "^1.0.0" } : {} } };
+      const registry = state(spec);
+      const a = agent("a", { "skill:c0": "^1.0.0" });
+      const result = createResolver(registry)(a);
+      expect(result.status).toBe(length <= 63 ? "ok" : "unsatisfiable");
+      expect(plain(result)).toEqual(plain(createReferenceResolver(registry)(a)));
+    }
   });
 
   it("resolves the same through a cache shared with another state's resolver", () => {
