@@ -12,8 +12,8 @@
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,12 +134,11 @@ async function floor(root: string, head: string): Promise<{ agents: number; mani
 async function floorAgents(root: string): Promise<number> {
   const dir = path.join(root, AGENTS_DIR);
   const names = await readdir(dir);
-  const parsed = await Promise.all(
-    names.map(async (name) => {
-      const text = await readFile(path.join(dir, name, "agent.yaml"), "utf8");
-      return parseAgentManifest({ repo: `${AGENTS_DIR}/${name}`, path: "agent.yaml", text }, `${AGENTS_DIR}/${name}`).value !== null;
-    }),
-  );
+  // Synchronous reads: for thousands of small files the cheapest correct way, as the reader does.
+  const parsed = names.map((name) => {
+    const text = readFileSync(path.join(dir, name, "agent.yaml"), "utf8");
+    return parseAgentManifest({ repo: `${AGENTS_DIR}/${name}`, path: "agent.yaml", text }, `${AGENTS_DIR}/${name}`).value !== null;
+  });
   return parsed.filter(Boolean).length;
 }
 
