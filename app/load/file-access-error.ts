@@ -1,4 +1,7 @@
-import { getSystemErrorMessage } from "node:util";
+// A namespace import, not a named one: getSystemErrorMessage is Node 24's, and a named
+// import of it would fail the whole bundle at link time on an older Node, before bin.ts
+// could say which Node blastgate needs.
+import * as util from "node:util";
 
 /** A system error from node:fs: its `code` (ENOENT, EACCES…), `errno`, `syscall` and `path`. */
 export type SystemError = Error & { readonly code: string; readonly errno?: number; readonly syscall: string; readonly path?: string };
@@ -30,7 +33,7 @@ function reasonOf(cause: unknown): string {
   if (cause.code === "EEXIST" && cause.syscall === "mkdir") return "not a directory";
   if (typeof cause.errno === "number") {
     try {
-      return getSystemErrorMessage(cause.errno);
+      return util.getSystemErrorMessage(cause.errno);
     } catch {
       // An errno the platform does not name: fall back to the code.
     }
