@@ -3534,11 +3534,18 @@ var init_file_access_error = __esm({
     FileAccessError = class extends Error {
       action;
       path;
-      constructor(action, shownPath, options) {
-        super(`cannot ${action} ${shownPath}: ${reasonOf(options.cause)}`, options);
+      reason;
+      constructor(action, path10, options) {
+        super("", options);
         this.name = "FileAccessError";
         this.action = action;
-        this.path = shownPath;
+        this.path = path10;
+        this.reason = reasonOf(options.cause);
+        this.message = this.describe(path10);
+      }
+      /** The message, naming the path as `shownPath`. */
+      describe(shownPath) {
+        return `cannot ${this.action} ${shownPath}: ${this.reason}`;
       }
     };
   }
@@ -32620,10 +32627,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports, module) {
     "use strict";
     var parse3 = require_parse();
-    var constants = require_constants();
+    var constants2 = require_constants();
     var SemVer = require_semver();
     var truncate = (version2, truncation, options) => {
-      if (!constants.RELEASE_TYPES.includes(truncation)) {
+      if (!constants2.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version2, options);
@@ -33863,7 +33870,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports, module) {
     "use strict";
     var internalRe = require_re();
-    var constants = require_constants();
+    var constants2 = require_constants();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse3 = require_parse();
@@ -33947,8 +33954,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants2.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants2.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -34816,6 +34823,9 @@ var init_build_registry_history = __esm({
 function parseAgentRepo(repo, manifest, memo2) {
   const source = { repo, path: AGENT_MANIFEST };
   if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
+  if (manifest.kind === "not-a-file") {
+    return { draft: null, problems: [problemAt(source, 1, "error", "not-a-file", `${notAFile(manifest.folder)}; an agent repo holds an agent.yaml file at its root`)] };
+  }
   if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
   const key = `${repo}\0${manifest.id}`;
   const known = memo2?.get(key);
@@ -34840,6 +34850,10 @@ function buildAgentFacts(draft, overlays) {
       problems.push(problemAt(facts.source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
     } else if (read.kind === "outside-repo") {
       problems.push(problemAt(facts.source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
+    } else if (read.kind === "not-a-file") {
+      problems.push(
+        problemAt(facts.source, overlay.line, "error", "not-a-file", `overlay \`${overlay.path}\` for skill \`${skill}\` ${notAFile(read.folder)}; point it at a markdown file in the agent repo`, facts.name)
+      );
     } else if (read.kind === "too-large") {
       problems.push({ ...tooLarge(source, read.bytes, "a skill overlay"), agent: facts.name });
     } else {
@@ -34849,6 +34863,9 @@ function buildAgentFacts(draft, overlays) {
     }
   }
   return { agent: { ...facts, overlays: built }, problems };
+}
+function notAFile(folder) {
+  return folder ? "is a folder, not a file" : "is not a regular file (a device, a pipe or a socket)";
 }
 function normalizePath(path10) {
   return path10.split("/").filter((part) => part !== "" && part !== ".").join("/");
@@ -34865,10 +34882,13 @@ var init_build_agent = __esm({
 });
 
 // app/load/read-agents.ts
-import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import path2 from "node:path";
 import { createHash } from "node:crypto";
+function isMissing(error62) {
+  return isSystemError(error62) && (error62.code === "ENOENT" || error62.code === "ENOTDIR");
+}
 async function readAgents(dirs, memo2) {
   const listed = await Promise.all(dirs.map(async (dir) => ({ dir, candidates: await listCandidates(dir) })));
   const candidates = [...new Set(listed.flatMap((entry2) => entry2.candidates))].sort();
@@ -34878,7 +34898,7 @@ async function readAgents(dirs, memo2) {
     for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path2.join(repo, AGENT_MANIFEST)));
   }
   for (const { dir, candidates: mine } of listed) {
-    if (!mine.some((repo) => manifests.get(repo).kind !== "missing")) throw new NoAgentsError(dir);
+    if (!mine.some((repo) => manifests.get(repo).kind !== "missing")) throw new NoAgentsError(dir, "empty");
   }
   const repos = candidates.filter((repo) => manifests.get(repo).kind !== "missing");
   const results = repos.map((repo) => readAgent(repo, manifests.get(repo), memo2));
@@ -34889,28 +34909,48 @@ async function readAgents(dirs, memo2) {
   };
 }
 async function listCandidates(dir) {
-  const real = await realpath(dir).catch(() => {
-    throw new NoAgentsError(dir);
+  const real = await realpath(dir).catch((error62) => {
+    throw isMissing(error62) ? new NoAgentsError(dir, "missing", { cause: error62 }) : new FileAccessError("read", dir, { cause: error62 });
   });
-  if ((await stat(path2.join(real, AGENT_MANIFEST)).catch(() => null))?.isFile()) return [real];
-  const entries = await readdir(real, { withFileTypes: true }).catch(() => {
-    throw new NoAgentsError(dir);
+  const own2 = await stat(path2.join(real, AGENT_MANIFEST)).catch((error62) => {
+    if (isMissing(error62)) return null;
+    throw new FileAccessError("read", path2.join(dir, AGENT_MANIFEST), { cause: error62 });
   });
-  return entries.filter((entry2) => entry2.isDirectory() && !entry2.name.startsWith(".")).map((entry2) => path2.join(real, entry2.name));
+  if (own2 !== null) return [real];
+  const entries = await readdir(real, { withFileTypes: true }).catch((error62) => {
+    if (isSystemError(error62) && error62.code === "ENOTDIR") throw new NoAgentsError(dir, "not-a-folder", { cause: error62 });
+    throw new FileAccessError("read", dir, { cause: error62 });
+  });
+  const folders = await Promise.all(
+    entries.filter((entry2) => !entry2.name.startsWith(".") && (entry2.isDirectory() || entry2.isSymbolicLink())).map(async (entry2) => {
+      const inside = path2.join(real, entry2.name);
+      if (entry2.isDirectory()) return inside;
+      const target = await realpath(inside).catch((error62) => {
+        if (isMissing(error62)) return null;
+        throw new FileAccessError("read", path2.join(dir, entry2.name), { cause: error62 });
+      });
+      return target !== null && (await stat(target)).isDirectory() ? target : null;
+    })
+  );
+  return folders.filter((folder) => folder !== null);
 }
 function readUserFile(file2) {
   let fd;
   try {
-    fd = openSync(file2, "r");
-  } catch {
-    return { kind: "missing" };
+    fd = openSync(file2, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error62) {
+    if (isMissing(error62)) return { kind: "missing" };
+    if (isSystemError(error62) && error62.code === "EISDIR") return { kind: "not-a-file", folder: true };
+    throw new FileAccessError("read", file2, { cause: error62 });
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) return { kind: "missing" };
+    if (!info.isFile()) return { kind: "not-a-file", folder: info.isDirectory() };
     if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
     const text2 = readFileSync(fd, "utf8");
     return { kind: "text", text: text2, id: createHash("sha1").update(text2).digest("hex") };
+  } catch (error62) {
+    throw new FileAccessError("read", file2, { cause: error62 });
   } finally {
     closeSync(fd);
   }
@@ -34932,8 +34972,9 @@ function readAgent(repo, manifest, memo2) {
 function realpathOrNull(file2) {
   try {
     return realpathSync(file2);
-  } catch {
-    return null;
+  } catch (error62) {
+    if (isMissing(error62)) return null;
+    throw new FileAccessError("read", file2, { cause: error62 });
   }
 }
 var READ_SLICE, NoAgentsError;
@@ -34942,18 +34983,29 @@ var init_read_agents = __esm({
     "use strict";
     init_parse_yaml();
     init_build_agent();
+    init_file_access_error();
     READ_SLICE = 500;
     NoAgentsError = class extends Error {
-      constructor(dir) {
-        super(`${dir} holds no agent.yaml, and none of its folders does; --agents names one agent repo or a folder of agent repos`);
+      dir;
+      reason;
+      constructor(dir, reason, options) {
+        super("", options);
         this.name = "NoAgentsError";
+        this.dir = dir;
+        this.reason = reason;
+        this.message = this.describe(dir);
+      }
+      /** The message, naming the folder as `shownDir`. */
+      describe(shownDir) {
+        const what = { missing: "does not exist", "not-a-folder": "is a file, not a folder", empty: "holds no agent.yaml, and none of its folders does" }[this.reason];
+        return `--agents ${shownDir} ${what}; --agents names one agent repo or a folder of agent repos`;
       }
     };
   }
 });
 
 // app/load/read-registry.ts
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat as stat2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path3 from "node:path";
 async function readRegistryChange(dir, refs, known = () => false) {
@@ -34979,7 +35031,11 @@ async function openRegistry(dir) {
   try {
     return { dir, prefix: (await git(dir, ["rev-parse", "--show-prefix"])).trim() };
   } catch (error62) {
-    throw new NotARepositoryError(dir, { cause: error62 });
+    const found = await stat2(dir).catch(() => null);
+    if (found === null) throw new NotARepositoryError(dir, "missing", { cause: error62 });
+    if (!found.isDirectory()) throw new NotARepositoryError(dir, "not-a-folder", { cause: error62 });
+    if (error62 instanceof GitError && isSystemError(error62.cause) && error62.cause.code === "ENOENT") throw error62;
+    throw new NotARepositoryError(dir, "not-a-repository", { cause: error62 });
   }
 }
 async function verifyRef(registry2, ref) {
@@ -35085,20 +35141,39 @@ var init_read_registry = __esm({
     init_parse_yaml();
     init_build_registry_history();
     init_layout();
+    init_file_access_error();
     init_git();
     WORKTREE = "WORKTREE";
     UnknownRefError = class extends Error {
       ref;
+      dir;
       constructor(ref, dir) {
-        super(`\`${ref}\` is not a commit in ${dir}; fetch it (\`git fetch origin ${ref}\`) or name another branch, tag or commit`);
+        super("");
         this.name = "UnknownRefError";
         this.ref = ref;
+        this.dir = dir;
+        this.message = this.describe(dir);
+      }
+      /** The message, naming the registry folder as `shownDir`. */
+      describe(shownDir) {
+        return `\`${this.ref}\` is not a commit in the registry repository (${shownDir}); fetch it (\`git fetch origin ${this.ref}\`) or name another branch, tag or commit`;
       }
     };
     NotARepositoryError = class extends Error {
-      constructor(dir, options) {
-        super(`${dir} is not inside a git repository; blastgate reads published versions from the registry's tags, so point --registry at a clone of the registry`, options);
+      dir;
+      reason;
+      constructor(dir, reason, options) {
+        super("", options);
         this.name = "NotARepositoryError";
+        this.dir = dir;
+        this.reason = reason;
+        this.message = this.describe(dir);
+      }
+      /** The message, naming the folder as `shownDir`. */
+      describe(shownDir) {
+        if (this.reason === "missing") return `--registry ${shownDir} does not exist; point --registry at a clone of the registry`;
+        if (this.reason === "not-a-folder") return `--registry ${shownDir} is a file, not a folder; point --registry at a clone of the registry`;
+        return `--registry ${shownDir} is not inside a git repository; blastgate reads published versions from the registry's tags, so point --registry at a clone of the registry`;
       }
     };
   }
@@ -37365,8 +37440,9 @@ async function main(argv, io) {
   const program2 = new Command("blastgate").description("Finds the agents a change to the shared MCP servers, skills and models touches, and why.").version(readVersion(), "-V, --version", "print blastgate's version").exitOverride().configureOutput({
     writeOut: io.stdout,
     writeErr: io.stderr,
-    // Commander puts a suggestion on its own line; keep a usage error to one line.
-    outputError: (text2, write) => write(`${text2.trim().split("\n").join(" ")} (run \`blastgate --help\` for usage)
+    // Commander puts a suggestion on its own line and starts with `error: `; keep a usage
+    // error to one line that starts like every other of blastgate's.
+    outputError: (text2, write) => write(`blastgate: ${text2.trim().replace(/^error: /, "").split("\n").join(" ")} (run \`blastgate --help\` for usage)
 `)
   }).showSuggestionAfterError().hook("preAction", (_program, command) => checkRequiredOptions(command));
   const wire = (command, run) => {
@@ -37388,8 +37464,16 @@ async function main(argv, io) {
 }
 function exitCodeFor(error62, io) {
   if (error62 instanceof CommanderError) return error62.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  const usage = error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError || error62 instanceof GitError || error62 instanceof FileAccessError;
-  if (usage) {
+  const shown = (where) => path8.isAbsolute(where) ? path8.relative(io.cwd, where) || "." : where;
+  if (error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError) {
+    report(io, error62.describe(shown(error62.dir)), error62);
+    return EXIT.usage;
+  }
+  if (error62 instanceof FileAccessError) {
+    report(io, error62.describe(shown(error62.path)), error62);
+    return EXIT.usage;
+  }
+  if (error62 instanceof GitError) {
     report(io, error62.message, error62);
     return EXIT.usage;
   }
@@ -37398,7 +37482,7 @@ function exitCodeFor(error62, io) {
     return EXIT.usage;
   }
   if (isSystemError(error62) && typeof error62.path === "string") {
-    report(io, new FileAccessError(accessOf(error62), path8.relative(io.cwd, error62.path) || ".", { cause: error62 }).message, error62);
+    report(io, new FileAccessError(accessOf(error62), error62.path, { cause: error62 }).describe(shown(error62.path)), error62);
     return EXIT.usage;
   }
   const message2 = error62 instanceof Error ? error62.message : String(error62);

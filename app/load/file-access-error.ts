@@ -12,17 +12,27 @@ export function isSystemError(error: unknown): error is SystemError {
 }
 
 /**
- * A file or folder blastgate could not read or write: `cannot write out/servers: not a
- * directory`. `path` is the path as shown to the user; the system error is the `cause`.
+ * A file or folder blastgate could not read or write: `cannot write out/catalog.json:
+ * permission denied`. `path` is the path as the user wrote it, or absolute (readers' paths:
+ * the command line shows those relative to where it runs, through {@link FileAccessError.describe});
+ * the system error is the `cause`, `reason` its words.
  */
 export class FileAccessError extends Error {
   readonly action: "read" | "write";
   readonly path: string;
-  constructor(action: "read" | "write", shownPath: string, options: { cause: unknown }) {
-    super(`cannot ${action} ${shownPath}: ${reasonOf(options.cause)}`, options);
+  readonly reason: string;
+  constructor(action: "read" | "write", path: string, options: { cause: unknown }) {
+    super("", options);
     this.name = "FileAccessError";
     this.action = action;
-    this.path = shownPath;
+    this.path = path;
+    this.reason = reasonOf(options.cause);
+    this.message = this.describe(path);
+  }
+
+  /** The message, naming the path as `shownPath`. */
+  describe(shownPath: string): string {
+    return `cannot ${this.action} ${shownPath}: ${this.reason}`;
   }
 }
 

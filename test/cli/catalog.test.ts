@@ -258,6 +258,6 @@ describe("blastgate catalog", () => {
     let stderr = "";
     const io: CliIo = { stdout: () => undefined, stderr: (text) => (stderr += text), cwd: root, today: "2026-06-01" };
     const code = await main(["catalog", "--registry", "registry", "--agents", "agents"], io);
-    expect([code, stderr]).toEqual([2, "error: required option '--out <dir>' not specified (run `blastgate --help` for usage)\n"]);
+    expect([code, stderr]).toEqual([2, "blastgate: required option '--out <dir>' not specified (run `blastgate --help` for usage)\n"]);
   });
 });

@@ -26,8 +26,8 @@ describe("npm run example", () => {
   it("passes a mistyped option to blastgate, which reports it in one line and exits 2", async () => {
     const { code, stdout, stderr } = await example("--frmat", "text");
     expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
-    expect(stderr.split("\n").filter((line) => line.startsWith("error: "))).toEqual([
-      "error: unknown option '--frmat' (Did you mean --format?) (run `blastgate --help` for usage)",
+    expect(stderr.split("\n").filter((line) => line.startsWith("blastgate: "))).toEqual([
+      "blastgate: unknown option '--frmat' (Did you mean --format?) (run `blastgate --help` for usage)",
     ]);
     expect(stderr).not.toMatch(/^\s+at /m);
   });
