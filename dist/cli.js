@@ -36387,6 +36387,77 @@ var init_locate_report = __esm({
   }
 });
 
+// app/core/report/plural.ts
+function plural2(count, noun, nouns = `${noun}s`) {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+var init_plural = __esm({
+  "app/core/report/plural.ts"() {
+    "use strict";
+  }
+});
+
+// app/core/report/render-text.ts
+function formatProblem(problem) {
+  const ref = problem.ref ? ` (at ${problem.ref})` : "";
+  const agent = problem.agent ? ` [${problem.agent}]` : "";
+  return `${problem.file ?? problem.path}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
+}
+function isWorktreeRef(ref) {
+  return ref === WORKTREE_REF;
+}
+function shownRef(ref) {
+  return isWorktreeRef(ref) ? "the working tree" : ref;
+}
+function renderText(report2) {
+  const s = report2.summary;
+  const out = [
+    `blastgate: ${plural2(s.changes, "change")}, ${plural2(s.affected, "agent")} affected, ${s.unaffected} pinned out, ${plural2(s.errors, "error")}, ${plural2(s.warnings, "warning")} (${shownRef(report2.base)} \u2192 ${shownRef(report2.head)}, ${plural2(s.agents, "agent")} read${s.refused > 0 ? `, ${plural2(s.refused, "file")} refused` : ""})`
+  ];
+  if (report2.changes.length > 0) {
+    out.push("", "Changes");
+    for (const change of report2.changes) {
+      const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
+      out.push(`  ${change.asset}  ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${plural2(change.consumers, "consumer")})`);
+      for (const detail of change.details) out.push(`      ${detail}`);
+      if (change.gainedBy.length > 0) out.push(`      ${plural2(change.gainedBy.length, "agent")} ${change.gainedBy.length === 1 ? "gains" : "gain"} ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
+    }
+  }
+  if (report2.affected.length > 0) {
+    out.push("", "Affected");
+    for (const tier3 of ["production", "staging", "experimental"]) {
+      const agents = report2.affected.filter((agent) => agent.tier === tier3);
+      if (agents.length === 0) continue;
+      out.push(`  ${tier3}`);
+      for (const agent of agents) {
+        const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
+        out.push(`    ${agent.agent} (${agent.team})${status}`);
+        for (const move of agent.moves) {
+          out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
+        }
+        for (const path10 of agent.paths) out.push(`      via ${path10.join(" \u2192 ")}`);
+      }
+    }
+  }
+  if (report2.unaffected.length > 0) {
+    out.push("", "Pinned out");
+    for (const row of report2.unaffected) out.push(`  ${row.agent} (${row.team}, ${row.tier})  ${row.asset}: ${row.reason}`);
+  }
+  if (report2.problems.length > 0) {
+    out.push("", "Problems");
+    for (const problem of report2.problems) out.push(`  ${formatProblem(problem)}`);
+  }
+  return out.join("\n") + "\n";
+}
+var WORKTREE_REF;
+var init_render_text = __esm({
+  "app/core/report/render-text.ts"() {
+    "use strict";
+    init_plural();
+    WORKTREE_REF = "WORKTREE";
+  }
+});
+
 // app/core/report/render-markdown.ts
 function renderMarkdown(report2, options = {}) {
   const limit = options.limit ?? COMMENT_LIMIT;
@@ -36408,23 +36479,26 @@ function renderWith(report2, detail, command) {
   if (command) out.push("", `<sub>Reproduce locally: ${code(command)}</sub>`);
   return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
-function plural2(count, word) {
+function plural3(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 function headline(report2) {
   const { changes, affected } = report2.summary;
   if (changes === 0) return "no changes to shared servers, skills or models";
-  return `${plural2(affected, "agent")} affected by ${plural2(changes, "change")}`;
+  return `${plural3(affected, "agent")} affected by ${plural3(changes, "change")}`;
 }
 function summaryLine(report2) {
   const byTier = tiers.map((tier3) => [tier3, report2.affected.filter((agent) => agent.tier === tier3).length]).filter(([, n]) => n > 0);
   const parts = [
-    `**${plural2(report2.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier3, n]) => `${n} ${tier3}`).join(", ")})` : ""}`,
+    `**${plural3(report2.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier3, n]) => `${n} ${tier3}`).join(", ")})` : ""}`,
     `${report2.summary.unaffected} pinned out`,
-    `${plural2(report2.summary.agents, "agent")} read${report2.summary.refused > 0 ? `, ${plural2(report2.summary.refused, "file")} refused` : ""}`,
-    `${report2.summary.errors > 0 ? "\u274C " : ""}${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")}`
+    `${plural3(report2.summary.agents, "agent")} read${report2.summary.refused > 0 ? `, ${plural3(report2.summary.refused, "file")} refused` : ""}`,
+    `${report2.summary.errors > 0 ? "\u274C " : ""}${plural3(report2.summary.errors, "error")}, ${plural3(report2.summary.warnings, "warning")}`
   ];
-  return `${parts.join(" \xB7 ")} \u2014 ${code(report2.base)} \u2192 ${code(report2.head)}`;
+  return `${parts.join(" \xB7 ")} \u2014 ${shownRef2(report2.base)} \u2192 ${shownRef2(report2.head)}`;
+}
+function shownRef2(ref) {
+  return isWorktreeRef(ref) ? "the working tree" : code(ref);
 }
 function renderChanges(report2) {
   if (report2.changes.length === 0) return [];
@@ -36438,7 +36512,7 @@ function renderChanges(report2) {
   if (notes.length > 0) out.push("", ...notes);
   const scopes = report2.changes.filter((change) => change.scopesAdded.length > 0);
   for (const change of scopes) {
-    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => code(name)).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural3(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => code(name)).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
     out.push("", `> [!WARNING]
 > **Security review:** ${who} gain ${change.scopesAdded.map((scope) => code(scope)).join(", ")} through ${code(change.asset)}.`);
   }
@@ -36490,7 +36564,7 @@ function renderGraph(report2, detail) {
   const edges = /* @__PURE__ */ new Set();
   const changed = new Set(report2.changes.map((change) => change.asset));
   for (const [key, agents] of groups) {
-    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
+    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural3(agents.length, "agent")}`;
     nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
     for (const agent of agents) {
       for (const path10 of agent.paths) {
@@ -36510,7 +36584,7 @@ function renderGraph(report2, detail) {
     const label = change ? `${asset}<br>${change.from ?? "new"} \u2192 ${change.to ?? "removed"}` : asset;
     nodes.push(`  ${id}["${mermaidText(label)}"]${changed.has(asset) ? ":::changed" : ""}`);
   }
-  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural2(report2.affected.length, "agent")})`;
+  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural3(report2.affected.length, "agent")})`;
   return [
     `<details><summary>Blast radius graph${title}</summary>`,
     "",
@@ -36542,7 +36616,7 @@ function renderUnaffected(report2, detail) {
 }
 function renderProblems(report2, detail) {
   if (report2.problems.length === 0) return [];
-  const out = [`#### Problems (${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")})`, ""];
+  const out = [`#### Problems (${plural3(report2.summary.errors, "error")}, ${plural3(report2.summary.warnings, "warning")})`, ""];
   for (const problem of report2.problems.slice(0, detail.problemRows)) {
     const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
     out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} ${code(where)}${problem.agent ? ` (${text(problem.agent)})` : ""}: ${message(problem.message)}`);
@@ -36583,6 +36657,7 @@ var init_render_markdown = __esm({
   "app/core/report/render-markdown.ts"() {
     "use strict";
     init_code_span();
+    init_render_text();
     COMMENT_LIMIT = 65536;
     COMMENT_MARKER = "<!-- blastgate:affected -->";
     tiers = ["production", "staging", "experimental"];
@@ -36593,69 +36668,6 @@ var init_render_markdown = __esm({
       { rowsPerTier: 15, pathsPerAgent: 1, unaffectedRows: 10, problemRows: 10, graphNodes: 12 }
     ];
     loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
-  }
-});
-
-// app/core/report/plural.ts
-function plural3(count, noun, nouns = `${noun}s`) {
-  return `${count} ${count === 1 ? noun : nouns}`;
-}
-var init_plural = __esm({
-  "app/core/report/plural.ts"() {
-    "use strict";
-  }
-});
-
-// app/core/report/render-text.ts
-function formatProblem(problem) {
-  const ref = problem.ref ? ` (at ${problem.ref})` : "";
-  const agent = problem.agent ? ` [${problem.agent}]` : "";
-  return `${problem.file ?? problem.path}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
-}
-function renderText(report2) {
-  const s = report2.summary;
-  const out = [
-    `blastgate: ${plural3(s.changes, "change")}, ${plural3(s.affected, "agent")} affected, ${s.unaffected} pinned out, ${plural3(s.errors, "error")}, ${plural3(s.warnings, "warning")} (${report2.base} \u2192 ${report2.head}, ${plural3(s.agents, "agent")} read${s.refused > 0 ? `, ${plural3(s.refused, "file")} refused` : ""})`
-  ];
-  if (report2.changes.length > 0) {
-    out.push("", "Changes");
-    for (const change of report2.changes) {
-      const flags = change.flags.length > 0 ? `  [${change.flags.join(", ")}]` : "";
-      out.push(`  ${change.asset}  ${change.from ?? "(none)"} \u2192 ${change.to ?? "(removed)"}${change.bump ? `  ${change.bump}` : ""}${flags}  (${plural3(change.consumers, "consumer")})`);
-      for (const detail of change.details) out.push(`      ${detail}`);
-      if (change.gainedBy.length > 0) out.push(`      ${plural3(change.gainedBy.length, "agent")} ${change.gainedBy.length === 1 ? "gains" : "gain"} ${change.scopesAdded.join(", ")}: ${change.gainedBy.join(", ")}`);
-    }
-  }
-  if (report2.affected.length > 0) {
-    out.push("", "Affected");
-    for (const tier3 of ["production", "staging", "experimental"]) {
-      const agents = report2.affected.filter((agent) => agent.tier === tier3);
-      if (agents.length === 0) continue;
-      out.push(`  ${tier3}`);
-      for (const agent of agents) {
-        const status = agent.status.head === "unsatisfiable" ? "  UNSATISFIABLE at head" : "";
-        out.push(`    ${agent.agent} (${agent.team})${status}`);
-        for (const move of agent.moves) {
-          out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
-        }
-        for (const path10 of agent.paths) out.push(`      via ${path10.join(" \u2192 ")}`);
-      }
-    }
-  }
-  if (report2.unaffected.length > 0) {
-    out.push("", "Pinned out");
-    for (const row of report2.unaffected) out.push(`  ${row.agent} (${row.team}, ${row.tier})  ${row.asset}: ${row.reason}`);
-  }
-  if (report2.problems.length > 0) {
-    out.push("", "Problems");
-    for (const problem of report2.problems) out.push(`  ${formatProblem(problem)}`);
-  }
-  return out.join("\n") + "\n";
-}
-var init_render_text = __esm({
-  "app/core/report/render-text.ts"() {
-    "use strict";
-    init_plural();
   }
 });
 
@@ -37330,7 +37342,7 @@ async function runCatalog(options, io) {
   const sorted = sortProblems(problems);
   const locate = locateFrom(io.cwd);
   for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
-  io.stdout(`blastgate catalog: wrote ${plural3(files.length - 1, "server")}, ${plural3(catalog.skills.length, "skill")} to ${shownOut}
+  io.stdout(`blastgate catalog: wrote ${plural2(files.length - 1, "server")}, ${plural2(catalog.skills.length, "skill")} to ${shownOut}
 `);
   return exitForProblems(sorted);
 }
@@ -37396,7 +37408,7 @@ async function runValidate(options, io) {
   return exitForProblems(problems);
 }
 function renderValidateSummary(counts) {
-  return `blastgate validate: ${plural3(counts.assets, "asset")} and ${plural3(counts.agents, "agent")} read, ${plural3(counts.refused, "file")} refused; ${plural3(counts.errors, "error")}, ${plural3(counts.warnings, "warning")}`;
+  return `blastgate validate: ${plural2(counts.assets, "asset")} and ${plural2(counts.agents, "agent")} read, ${plural2(counts.refused, "file")} refused; ${plural2(counts.errors, "error")}, ${plural2(counts.warnings, "warning")}`;
 }
 var init_validate = __esm({
   "app/cli/commands/validate.ts"() {

@@ -132,7 +132,7 @@ describe("blastgate affected", () => {
       "<!-- blastgate:affected -->
       ### blastgate: 2 agents affected by 1 change
 
-      **2 affected agents** (1 production, 1 staging) · 1 pinned out · 4 agents read · 0 errors, 0 warnings — \`main\` → \`WORKTREE\`
+      **2 affected agents** (1 production, 1 staging) · 1 pinned out · 4 agents read · 0 errors, 0 warnings — \`main\` → the working tree
 
       #### Changes
 

@@ -111,7 +111,7 @@ describe("agents reached twice", () => {
     symlinkSync(path.join(org.agents, "triage"), path.join(org.root, "triage-link"));
     const { code, stdout } = await org.run(["affected", "--agents", "../agents", "--agents", "../triage-link", "--format", "text"]);
     expect(code).toBe(0);
-    expect(stdout.split("\n")[0]).toBe("blastgate: 0 changes, 0 agents affected, 0 pinned out, 0 errors, 0 warnings (main → WORKTREE, 1 agent read)");
+    expect(stdout.split("\n")[0]).toBe("blastgate: 0 changes, 0 agents affected, 0 pinned out, 0 errors, 0 warnings (main → the working tree, 1 agent read)");
   });
 });
 
