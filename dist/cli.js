@@ -1224,7 +1224,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path10 = __require("node:path");
+    var path11 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2237,9 +2237,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path10.resolve(baseDir, baseName);
+          const localBin = path11.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path10.extname(baseName))) return void 0;
+          if (sourceExt.includes(path11.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2257,17 +2257,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path10.resolve(
-            path10.dirname(resolvedScriptPath),
+          executableDir = path11.resolve(
+            path11.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path10.basename(
+            const legacyName = path11.basename(
               this._scriptPath,
-              path10.extname(this._scriptPath)
+              path11.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2278,7 +2278,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path10.extname(executableFile));
+        launchWithNode = sourceExt.includes(path11.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3193,7 +3193,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path10.basename(filename, path10.extname(filename));
+        this._name = path11.basename(filename, path11.extname(filename));
         return this;
       }
       /**
@@ -3207,9 +3207,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path11) {
-        if (path11 === void 0) return this._executableDir;
-        this._executableDir = path11;
+      executableDir(path12) {
+        if (path12 === void 0) return this._executableDir;
+        this._executableDir = path12;
         return this;
       }
       /**
@@ -3535,13 +3535,13 @@ var init_file_access_error = __esm({
       action;
       path;
       reason;
-      constructor(action, path10, options) {
+      constructor(action, path11, options) {
         super("", options);
         this.name = "FileAccessError";
         this.action = action;
-        this.path = path10;
+        this.path = path11;
         this.reason = reasonOf(options.cause);
-        this.message = this.describe(path10);
+        this.message = this.describe(path11);
       }
       /** The message, naming the path as `shownPath`. */
       describe(shownPath) {
@@ -3707,17 +3707,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path10) {
-      const ctrl = callVisitor(key, node2, visitor, path10);
+    function visit_(key, node2, visitor, path11) {
+      const ctrl = callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path10);
+            const ci = visit_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3728,13 +3728,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path10);
+          const cv = visit_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3755,17 +3755,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path10) {
-      const ctrl = await callVisitor(key, node2, visitor, path10);
+    async function visitAsync_(key, node2, visitor, path11) {
+      const ctrl = await callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3776,13 +3776,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path10);
+          const cv = await visitAsync_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3809,23 +3809,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path10) {
+    function callVisitor(key, node2, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path10);
+        return visitor(key, node2, path11);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path10);
+        return visitor.Map?.(key, node2, path11);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path10);
+        return visitor.Seq?.(key, node2, path11);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path10);
+        return visitor.Pair?.(key, node2, path11);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path10);
+        return visitor.Scalar?.(key, node2, path11);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path10);
+        return visitor.Alias?.(key, node2, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node2) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node2) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -4437,10 +4437,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4459,7 +4459,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -4489,11 +4489,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -4507,8 +4507,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -4522,8 +4522,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -4541,8 +4541,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -4552,8 +4552,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -7068,9 +7068,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -7145,14 +7145,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7167,10 +7167,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7181,10 +7181,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7201,13 +7201,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection.isEmptyPath(path10)) {
+      setIn(path11, value) {
+        if (Collection.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -9168,9 +9168,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9179,23 +9179,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path11) => {
+      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9206,10 +9206,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -11182,10 +11182,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path10) {
-  if (!path10)
+function getElementAtPath(obj, path11) {
+  if (!path11)
     return obj;
-  return path10.reduce((acc, key) => acc?.[key], obj);
+  return path11.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -11444,11 +11444,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path10, issues) {
+function prefixIssues(path11, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path10);
+    iss.path.unshift(path11);
     return iss;
   });
 }
@@ -11981,16 +11981,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path10 = []) => {
+  const processError = (error63, path11 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path11, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
       } else {
-        const fullpath = [...path10, ...issue2.path];
+        const fullpath = [...path11, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -12029,17 +12029,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path10 = []) => {
+  const processError = (error63, path11 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path11, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
       } else {
-        const fullpath = [...path10, ...issue2.path];
+        const fullpath = [...path11, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -12078,8 +12078,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path10) {
+  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path11) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -30111,13 +30111,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path10 = ref.slice(1).split("/").filter(Boolean);
-  if (path10.length === 0) {
+  const path11 = ref.slice(1).split("/").filter(Boolean);
+  if (path11.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path10[0] === defsKey) {
-    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
+  if (path11[0] === defsKey) {
+    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -31453,7 +31453,7 @@ function parseYamlFile(source, schema, what) {
     const line = Math.min(lineOfOffset(error62.pos[0]), lastLine);
     return invalid([at(line, `is not valid YAML: ${firstSentence(error62.message)}. Check the indentation and quoting on this line.`)]);
   }
-  const lineOf = (path10, options) => lineOfOffset(nodeAt(doc, path10, options?.key ?? false)?.range?.[0]);
+  const lineOf = (path11, options) => lineOfOffset(nodeAt(doc, path11, options?.key ?? false)?.range?.[0]);
   const reserved = findForbiddenKeys(doc.contents).map(
     (key) => at(lineOfOffset(key.range?.[0]), `uses the reserved key \`${String(key.value)}\`; rename it`)
   );
@@ -31472,8 +31472,8 @@ function parseYamlFile(source, schema, what) {
   const problems = issues.map(
     (issue2) => at(
       issue2.code === "unrecognized_keys" ? lineOf([...issue2.path, issue2.keys[0]], { key: true }) : lineOf(issue2.path),
-      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path10) => {
-        const node2 = nodeAt(doc, path10, false);
+      describeIssue(issue2, valueAt(data, issue2.path), what, schema, (path11) => {
+        const node2 = nodeAt(doc, path11, false);
         return (0, import_yaml.isScalar)(node2) && typeof node2.source === "string" ? node2.source : void 0;
       })
     )
@@ -31496,10 +31496,10 @@ function invalid(problems) {
 function firstSentence(message2) {
   return message2.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/\.$/, "");
 }
-function nodeAt(doc, path10, wantKey) {
+function nodeAt(doc, path11, wantKey) {
   let node2 = doc.contents;
   let keyNode;
-  for (const segment of path10) {
+  for (const segment of path11) {
     if ((0, import_yaml.isMap)(node2)) {
       const pair = node2.items.find((item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment));
       if (!pair) return node2;
@@ -31542,9 +31542,9 @@ function flattenIssues(issues) {
     return [issue2];
   });
 }
-function valueAt(data, path10) {
+function valueAt(data, path11) {
   let value = data;
-  for (const segment of path10) {
+  for (const segment of path11) {
     if (value === null || typeof value !== "object") return void 0;
     value = value[segment];
   }
@@ -31557,9 +31557,9 @@ function describeShape(value) {
   if (typeof value === "object") return "a mapping";
   return codeSpan(String(value));
 }
-function formatPath(path10) {
+function formatPath(path11) {
   let out = "";
-  for (const segment of path10) {
+  for (const segment of path11) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? String(segment) : `.${String(segment)}`;
   }
@@ -31621,21 +31621,21 @@ function codePoints(text2) {
   for (const _ of text2) count++;
   return count;
 }
-function describeBlock(schema, path10) {
-  const found = schemaAt(schema, path10);
+function describeBlock(schema, path11) {
+  const found = schemaAt(schema, path11);
   if (!found) return void 0;
   const shape = found.node._zod.def.shape;
   if (!shape) return void 0;
-  const field = formatPath(path10);
+  const field = formatPath(path11);
   const required4 = Object.keys(shape).filter((key) => shape[key]._zod.optin === void 0);
   if (required4.length === 0) return void 0;
   const names = required4.map((key) => `\`${field}.${key}\``);
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
   const example = found.examples?.[0];
-  const last = path10[path10.length - 1];
+  const last = path11[path11.length - 1];
   return example === void 0 || typeof last !== "string" ? list : `${list}, like ${codeSpan(`${last}: ${(0, import_yaml.stringify)(example, { collectionStyle: "flow" }).trim()}`)}`;
 }
-function schemaAt(schema, path10) {
+function schemaAt(schema, path11) {
   let node2 = schema;
   let examples;
   const unwrap = () => {
@@ -31647,7 +31647,7 @@ function schemaAt(schema, path10) {
       node2 = def.innerType;
     }
   };
-  for (const segment of path10) {
+  for (const segment of path11) {
     unwrap();
     examples = void 0;
     const def = node2._zod.def;
@@ -31663,7 +31663,7 @@ function formatMessage(issue2) {
   if (issue2.format === "date") return "a date as YYYY-MM-DD";
   return `a valid ${issue2.format}`;
 }
-function knownKeysAt(schema, path10) {
+function knownKeysAt(schema, path11) {
   const keys = /* @__PURE__ */ new Set();
   const visit2 = (node2, rest) => {
     const def = node2?._zod?.def;
@@ -31698,7 +31698,7 @@ function knownKeysAt(schema, path10) {
         return;
     }
   };
-  visit2(schema, path10);
+  visit2(schema, path11);
   return [...keys].sort();
 }
 function closest(key, known) {
@@ -34476,7 +34476,7 @@ function parseSkillFile(file2, folder) {
     const requiresProblems = typeof requires === "string" && parsed.lineOf ? parseRequires(requires, file2, parsed.lineOf(["metadata", "requires"]) + 1).problems : [];
     return { value: null, problems: [...parsed.problems, ...mismatch, ...requiresProblems] };
   }
-  const lineOf = (path10, options) => parsed.lineOf(path10, options) + 1;
+  const lineOf = (path11, options) => parsed.lineOf(path11, options) + 1;
   const fm = parsed.value;
   const id = assetId("skill", fm.name);
   const { requirements, problems } = parseRequires(fm.metadata.requires, file2, lineOf(["metadata", "requires"]));
@@ -34527,9 +34527,9 @@ function parseModelsConfig(file2) {
   const problems = [];
   const allowed = models.allowed;
   if (allowed) {
-    const check2 = (model, path10, what) => {
+    const check2 = (model, path11, what) => {
       if (!allowed.includes(model)) {
-        problems.push(problemAt(file2, parsed.lineOf(path10), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
+        problems.push(problemAt(file2, parsed.lineOf(path11), "error", "disallowed-model", `${what} \`${model}\` is not in \`allowed\`; add it there or pick an allowed model`));
       }
     };
     check2(models.default, ["default"], "the default model");
@@ -34867,8 +34867,8 @@ function buildAgentFacts(draft, overlays) {
 function notAFile(folder) {
   return folder ? "is a folder, not a file" : "is not a regular file (a device, a pipe or a socket)";
 }
-function normalizePath(path10) {
-  return path10.split("/").filter((part) => part !== "" && part !== ".").join("/");
+function normalizePath(path11) {
+  return path11.split("/").filter((part) => part !== "" && part !== ".").join("/");
 }
 var AGENT_MANIFEST;
 var init_build_agent = __esm({
@@ -35328,19 +35328,19 @@ function findCycles(tree) {
   const problems = [];
   const state = /* @__PURE__ */ new Map();
   const reported = /* @__PURE__ */ new Set();
-  const visit2 = (id, path10) => {
+  const visit2 = (id, path11) => {
     state.set(id, "open");
     for (const requirement of tree.get(id)?.requires ?? []) {
       const next = requirement.asset;
       if (state.get(next) === "open") {
-        const cycle = [...path10.slice(path10.indexOf(next)), next];
+        const cycle = [...path11.slice(path11.indexOf(next)), next];
         const key = [...cycle.slice(0, -1)].sort().join(",");
         if (!reported.has(key)) {
           reported.add(key);
           problems.push(problemAt(requirement.source, requirement.line, "error", "cycle", `dependency cycle ${cycle.join(" \u2192 ")}; remove one of these requirements`));
         }
       } else if (!state.has(next) && tree.has(next)) {
-        visit2(next, [...path10, next]);
+        visit2(next, [...path11, next]);
       }
     }
     state.set(id, "done");
@@ -35821,13 +35821,13 @@ function explainPaths(agent, pair, moves) {
       let previous = trees.get(start);
       if (previous === void 0) trees.set(start, previous = searchFrom(graph, start, sortedEdges));
       if (!previous?.has(target)) continue;
-      const path10 = [target];
-      for (let node2 = target; node2 !== start; ) path10.push(node2 = previous.get(node2));
-      path10.reverse();
-      found.push({ path: path10, key: path10.join() });
+      const path11 = [target];
+      for (let node2 = target; node2 !== start; ) path11.push(node2 = previous.get(node2));
+      path11.reverse();
+      found.push({ path: path11, key: path11.join() });
     }
     found.sort((a, b) => a.path.length - b.path.length || byText(a.key, b.key));
-    for (const { path: path10 } of found.slice(0, MAX_PATHS)) paths.push(path10);
+    for (const { path: path11 } of found.slice(0, MAX_PATHS)) paths.push(path11);
   }
   return paths;
 }
@@ -36435,7 +36435,7 @@ function renderText(report2) {
         for (const move of agent.moves) {
           out.push(`      ${move.asset}  ${move.from ?? "(none)"} \u2192 ${move.to ?? "(none)"}${move.from === move.to && move.contentChanged ? "  (content changed)" : ""}`);
         }
-        for (const path10 of agent.paths) out.push(`      via ${path10.join(" \u2192 ")}`);
+        for (const path11 of agent.paths) out.push(`      via ${path11.join(" \u2192 ")}`);
       }
     }
   }
@@ -36542,7 +36542,7 @@ function renderAffected(report2, detail) {
 }
 function affectedRow(agent, detail) {
   const moves = agent.moves.map((move) => `${code(move.asset, "cell")} ${versionCell(move.from)} \u2192 ${versionCell(move.to)}${move.from === move.to && move.contentChanged ? " (content)" : ""}`).join("<br>");
-  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path10) => path10.map((id) => code(id, "cell")).join(" \u2192 "));
+  const paths = agent.paths.slice(0, detail.pathsPerAgent).map((path11) => path11.map((id) => code(id, "cell")).join(" \u2192 "));
   if (agent.paths.length > detail.pathsPerAgent) paths.push(`+${agent.paths.length - detail.pathsPerAgent} more`);
   const status = agent.status.head === "unsatisfiable" ? " \u274C unsatisfiable" : "";
   return `| ${code(agent.agent, "cell")}${status} | ${text(agent.team, "cell")} | ${moves} | ${paths.join("<br>")} |`;
@@ -36567,9 +36567,9 @@ function renderGraph(report2, detail) {
     const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural3(agents.length, "agent")}`;
     nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
     for (const agent of agents) {
-      for (const path10 of agent.paths) {
+      for (const path11 of agent.paths) {
         let from = node2(`group:${key}`);
-        for (const asset of path10) {
+        for (const asset of path11) {
           const to = node2(`asset:${asset}`);
           edges.add(`  ${from} --> ${to}`);
           from = to;
@@ -37155,7 +37155,12 @@ function buildCatalog(facts) {
   };
 }
 function shownVersion(state, id) {
-  return state.tree.get(id) ?? state.assets.get(id)?.[0];
+  const versions = state.assets.get(id) ?? [];
+  const fallback = highestPublished(versions.map((version2) => version2.version));
+  return state.tree.get(id) ?? versions.find((version2) => version2.version === fallback);
+}
+function highestPublished(versions) {
+  return versions.find((version2) => import_semver9.default.prerelease(version2) === null) ?? versions[0];
 }
 function describeServer(version2, latest, versions, dependents) {
   const server = version2.server;
@@ -37232,9 +37237,11 @@ function describeAgent(agent, resolution) {
 function sortedRecord(entries) {
   return Object.fromEntries([...entries].sort(([a], [b]) => byText(a, b)));
 }
+var import_semver9;
 var init_build_catalog = __esm({
   "app/core/catalog/build-catalog.ts"() {
     "use strict";
+    import_semver9 = __toESM(require_semver2(), 1);
     init_registry_state();
     init_resolve_agent();
     init_by_text();
@@ -37244,6 +37251,9 @@ var init_build_catalog = __esm({
 // app/core/catalog/build-server-json.ts
 function publisherMetaKey(namespace) {
   return `${namespace}/blastgate`;
+}
+function exportedName(server, namespace) {
+  return server.mcpName ?? `${namespace}/${server.name}`;
 }
 function buildServerJson(server, namespace) {
   const meta3 = {
@@ -37259,11 +37269,11 @@ function buildServerJson(server, namespace) {
   const ownMeta = server._meta ?? {};
   return {
     $schema: SERVER_JSON_SCHEMA_URL,
-    name: server.mcpName ?? `${namespace}/${server.name}`,
+    name: exportedName(server, namespace),
     description: clip(server.description, MAX_SERVER_JSON_DESCRIPTION),
     // Upstream's title is optional; the catalog's falls back to the name, and a registry lists the server by it as the catalog does.
     title: clip(server.title, MAX_SERVER_JSON_TITLE),
-    version: server.latest ?? server.versions[0],
+    version: server.latest ?? highestPublished(server.versions),
     ...server.websiteUrl === void 0 ? {} : { websiteUrl: server.websiteUrl },
     ...server.repository === void 0 ? {} : { repository: server.repository },
     ...server.icons === void 0 || server.icons.length === 0 ? {} : { icons: server.icons },
@@ -37281,25 +37291,129 @@ var MAX_SERVER_JSON_DESCRIPTION, MAX_SERVER_JSON_TITLE;
 var init_build_server_json = __esm({
   "app/core/catalog/build-server-json.ts"() {
     "use strict";
+    init_build_catalog();
     init_mcp_server_json_schema();
     MAX_SERVER_JSON_DESCRIPTION = 100;
     MAX_SERVER_JSON_TITLE = 100;
   }
 });
 
+// app/core/catalog/plan-server-export.ts
+function planServerExport(facts, policySource) {
+  const names = checkServerNames(facts);
+  if (facts.namespace === null) {
+    const skipped = problemAt(
+      policySource,
+      1,
+      "warning",
+      "not-exported",
+      "has errors, so no server.json was exported: each server's MCP registry name and blastgate's `_meta` key come from its `catalog.namespace`; fix it and run catalog again (catalog.json was written)"
+    );
+    return { exported: /* @__PURE__ */ new Set(), problems: [...names.problems, skipped] };
+  }
+  const unreadable = [...unreadableServers(facts.tree)].sort(byText);
+  const problems = [...names.problems];
+  for (const name of unreadable) {
+    problems.push(
+      problemAt(
+        { ...facts.tree.modelsSource, path: manifestPath("server", name) },
+        1,
+        "warning",
+        "not-exported",
+        `was not exported: this server.yaml has errors, and no published version is what this ref holds; fix it and run catalog again (servers/${name}.json was not written)`
+      )
+    );
+  }
+  const exported = new Set(
+    exportCandidates(facts).map((version2) => version2.name).filter((name) => !names.conflicting.has(name))
+  );
+  return { exported, problems };
+}
+function checkServerNames(facts) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const version2 of exportCandidates(facts)) {
+    const server = version2.server;
+    if (facts.namespace === null && server.mcpName === void 0) continue;
+    const name = exportedName(server, facts.namespace ?? "");
+    byName.set(name, [...byName.get(name) ?? [], version2]);
+  }
+  const problems = [];
+  const conflicting = /* @__PURE__ */ new Set();
+  for (const [name, [first, ...others]] of byName) {
+    if (others.length === 0) continue;
+    conflicting.add(first.name);
+    for (const other of others) {
+      conflicting.add(other.name);
+      problems.push(
+        problemAt(
+          other.source,
+          1,
+          "error",
+          "duplicate-server-name",
+          `exports to the MCP registry as \`${name}\`, the name server \`${first.name}\` (${first.source.path}) exports as too; give one of them another \`mcpName\`. catalog writes neither server.json`
+        )
+      );
+    }
+  }
+  return { problems, conflicting };
+}
+function exportCandidates(facts) {
+  const state = buildRegistryState(facts.tags, facts.tree);
+  const unreadable = unreadableServers(facts.tree);
+  return [...state.assets.keys()].filter((id) => id.startsWith("server:")).sort(byText).map((id) => shownVersion(state, id)).filter((version2) => version2?.server !== void 0 && !unreadable.has(version2.name));
+}
+function unreadableServers(tree) {
+  return new Set([...tree.unreadable ?? []].map(splitAssetId).flatMap(({ kind, name }) => kind === "server" ? [name] : []));
+}
+var init_plan_server_export = __esm({
+  "app/core/catalog/plan-server-export.ts"() {
+    "use strict";
+    init_by_text();
+    init_problems();
+    init_layout();
+    init_model();
+    init_registry_state();
+    init_build_catalog();
+    init_build_server_json();
+  }
+});
+
+// app/load/remove-stale-files.ts
+import { readdir as readdir2, rm as rm2 } from "node:fs/promises";
+import path6 from "node:path";
+async function removeStaleFiles(out, folder, extension, kept) {
+  const entries = await readdir2(path6.join(out.dir, folder), { withFileTypes: true }).catch((error62) => {
+    if (isSystemError(error62) && (error62.code === "ENOENT" || error62.code === "ENOTDIR")) return [];
+    throw new FileAccessError("read", path6.join(out.shown, folder), { cause: error62 });
+  });
+  const stale = entries.filter((entry2) => entry2.isFile() && entry2.name.endsWith(extension)).map((entry2) => path6.join(folder, entry2.name)).filter((file2) => !kept.has(file2)).sort();
+  for (const file2 of stale) {
+    await rm2(path6.join(out.dir, file2)).catch((error62) => {
+      throw new FileAccessError("write", path6.join(out.shown, file2), { cause: error62 });
+    });
+  }
+  return stale;
+}
+var init_remove_stale_files = __esm({
+  "app/load/remove-stale-files.ts"() {
+    "use strict";
+    init_file_access_error();
+  }
+});
+
 // app/load/write-files.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path6 from "node:path";
+import path7 from "node:path";
 async function writeFiles(out, files) {
   const attempt = async (relative, write) => {
     try {
-      await write(path6.join(out.dir, relative));
+      await write(path7.join(out.dir, relative));
     } catch (error62) {
-      throw new FileAccessError("write", path6.join(out.shown, relative), { cause: error62 });
+      throw new FileAccessError("write", path7.join(out.shown, relative), { cause: error62 });
     }
   };
   await attempt(".", (dir) => mkdir2(dir, { recursive: true }));
-  const folders = [...new Set(files.map((file2) => path6.dirname(file2.path)))].filter((folder) => folder !== ".").sort();
+  const folders = [...new Set(files.map((file2) => path7.dirname(file2.path)))].filter((folder) => folder !== ".").sort();
   for (const folder of folders) await attempt(folder, (dir) => mkdir2(dir, { recursive: true }));
   for (const file2 of files) await attempt(file2.path, (target) => writeFile2(target, file2.text));
 }
@@ -37311,7 +37425,7 @@ var init_write_files = __esm({
 });
 
 // app/cli/commands/catalog.ts
-import path7 from "node:path";
+import path8 from "node:path";
 function defineCatalog(io) {
   return new Command("catalog").description("write catalog.json and one MCP registry server.json per server").addOption(registryOption()).addOption(agentsOption()).addOption(refOption("read")).addOption(requireOption(new Option("--out <dir>", "the folder to write into (required)"))).addOption(todayOption(io));
 }
@@ -37329,20 +37443,27 @@ async function runCatalog(options, io) {
     throw new InternalError(`the catalog failed its own schema at \`${issue2.path.join(".") || "(root)"}\` (${issue2.message}); nothing was written`, { cause: built.error });
   }
   const catalog = built.data;
-  const namespace = (policyValue(loaded.policy) ?? defaultGatePolicy()).catalog.namespace;
+  const namespace = policyValue(loaded.policy)?.catalog.namespace ?? null;
+  const policySource = { repo: sources.registry, path: GATE_POLICY_FILE, ...ref === WORKTREE ? {} : { ref } };
+  const plan = planServerExport({ tags: loaded.tags, tree: loaded.tree, namespace }, policySource);
+  problems.push(...plan.problems);
   const files = [{ path: "catalog.json", text: toJson(catalog) }];
   for (const server of catalog.servers) {
+    if (namespace === null || !plan.exported.has(server.name)) continue;
     const json2 = buildServerJson(server, namespace);
     const checked = mcpServerJsonSchema.safeParse(json2);
-    if (checked.success) files.push({ path: path7.join("servers", `${server.name}.json`), text: toJson(json2) });
+    if (checked.success) files.push({ path: path8.join("servers", `${server.name}.json`), text: toJson(json2) });
     else problems.push(serverJsonProblem(server, sources.registry, ref, checked.error.issues[0]));
   }
-  const shownOut = path7.normalize(options.out);
-  await writeFiles({ dir: path7.resolve(io.cwd, options.out), shown: shownOut }, files);
+  const shownOut = path8.normalize(options.out);
+  const out = { dir: path8.resolve(io.cwd, options.out), shown: shownOut };
+  await writeFiles(out, files);
+  const removed = await removeStaleFiles(out, "servers", ".json", new Set(files.map((file2) => file2.path)));
   const sorted = sortProblems(problems);
   const locate = locateFrom(io.cwd);
   for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
-  io.stdout(`blastgate catalog: wrote ${plural2(files.length - 1, "server")}, ${plural2(catalog.skills.length, "skill")} to ${shownOut}
+  const stale = removed.length === 0 ? "" : `; removed ${removed.join(", ")}, left by an earlier run`;
+  io.stdout(`blastgate catalog: wrote ${plural2(files.length - 1, "server")}, ${plural2(catalog.skills.length, "skill")} to ${shownOut}${stale}
 `);
   return exitForProblems(sorted);
 }
@@ -37370,6 +37491,7 @@ var init_catalog = __esm({
     init_mcp_server_json_schema();
     init_build_catalog();
     init_build_server_json();
+    init_plan_server_export();
     init_parse_gate_policy();
     init_problems();
     init_build_affected_report();
@@ -37378,6 +37500,7 @@ var init_catalog = __esm({
     init_locate_report();
     init_render_text();
     init_read_registry();
+    init_remove_stale_files();
     init_write_files();
     init_exit_codes();
     init_internal_error();
@@ -37396,7 +37519,11 @@ async function runValidate(options, io) {
   const loaded = await loadAt(sources, options.ref ?? WORKTREE, cache);
   await saveCache(cache);
   const { agents } = loaded;
-  const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
+  const names = checkServerNames({ tags: loaded.tags, tree: loaded.tree, namespace: policyValue(loaded.policy)?.catalog.namespace ?? null });
+  const found = sortProblems([
+    ...validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today }),
+    ...names.problems
+  ]);
   const locate = locateFrom(io.cwd);
   const problems = found.map((problem) => locateProblem(problem, locate));
   if (options.format === "json") {
@@ -37414,6 +37541,8 @@ var init_validate = __esm({
   "app/cli/commands/validate.ts"() {
     "use strict";
     init_esm();
+    init_plan_server_export();
+    init_parse_gate_policy();
     init_build_affected_report();
     init_plural();
     init_problems();
@@ -37445,7 +37574,7 @@ __export(main_exports, {
   EXIT: () => EXIT,
   main: () => main
 });
-import path8 from "node:path";
+import path9 from "node:path";
 import { inspect } from "node:util";
 async function main(argv, io) {
   let exitCode = EXIT.ok;
@@ -37476,7 +37605,7 @@ async function main(argv, io) {
 }
 function exitCodeFor(error62, io) {
   if (error62 instanceof CommanderError) return error62.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  const shown = (where) => path8.isAbsolute(where) ? path8.relative(io.cwd, where) || "." : where;
+  const shown = (where) => path9.isAbsolute(where) ? path9.relative(io.cwd, where) || "." : where;
   if (error62 instanceof UnknownRefError || error62 instanceof NotARepositoryError || error62 instanceof NoAgentsError) {
     report(io, error62.describe(shown(error62.dir)), error62);
     return EXIT.usage;
@@ -37537,7 +37666,7 @@ init_exit_codes();
 import { createHash as createHash3 } from "node:crypto";
 import { readFileSync as readFileSync3 } from "node:fs";
 import { homedir } from "node:os";
-import path9 from "node:path";
+import path10 from "node:path";
 import { fileURLToPath } from "node:url";
 
 // app/cli/node-version.ts
@@ -37566,7 +37695,7 @@ var code2 = await main2(process.argv.slice(2), {
   cwd: process.cwd(),
   today: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
   cache: env.BLASTGATE_NO_CACHE ? null : {
-    dir: env.BLASTGATE_CACHE_DIR || path9.join(env.XDG_CACHE_HOME || path9.join(homedir(), ".cache"), "blastgate"),
+    dir: env.BLASTGATE_CACHE_DIR || path10.join(env.XDG_CACHE_HOME || path10.join(homedir(), ".cache"), "blastgate"),
     // Parses are only reused by the same code: the bundle's own hash keys the cache.
     codeId: createHash3("sha1").update(readFileSync3(fileURLToPath(import.meta.url))).digest("hex")
   },
