@@ -8,8 +8,8 @@ const DEFAULT_CHANGE = "skill-minor-bump";
 /**
  * Runs blastgate on the example org, as a skill author would before opening a registry PR.
  * `args` is `[change] [blastgate options…]`: the change's name (default skill-minor-bump),
- * then anything else, passed to `blastgate affected` as it is (after `--format markdown`,
- * so a `--format` given here wins). A mistyped option is blastgate's usage error, exit 2.
+ * then anything else, passed to `blastgate affected` as it is (with `--format markdown`
+ * unless a `--format` is given here). A mistyped option is blastgate's usage error, exit 2.
  *
  * 1. Build the example org into `orgDir` (a real git registry, one branch per change).
  * 2. Run `blastgate affected` from the registry on `change/<name>`.
@@ -30,12 +30,19 @@ export async function runExampleOn(org: ExampleOrg, args: readonly string[], io:
     return EXIT.usage;
   }
   const cwd = org.registry;
-  const argv = ["affected", "--registry", ".", "--agents", "../agents", "--base", "main", "--head", change, "--format", "markdown", ...passed];
-  io.stderr(`$ cd ${path.relative(process.cwd(), cwd)} && npx blastgate ${argv.join(" ")}\n\n`);
+  // The command as the user would type it: the default format only when they gave none.
+  const formatGiven = passed.some((arg) => arg === "--format" || arg.startsWith("--format="));
+  const argv = ["affected", "--registry", ".", "--agents", "../agents", "--base", "main", "--head", change, ...(formatGiven ? [] : ["--format", "markdown"]), ...passed];
+  io.stderr(`$ cd ${shellWord(path.relative(process.cwd(), cwd))} && npx blastgate ${argv.map(shellWord).join(" ")}\n\n`);
   const code = await main(argv, { ...io, cwd });
   if (code !== EXIT.problems) return code;
   io.stderr(
     "\n(blastgate exits 1 here because the report holds error-level problems: the example org keeps one deliberately broken agent manifest, ops-capacity-planner, to show that it is reported without stopping the others.)\n",
   );
   return EXIT.ok;
+}
+
+/** An argument as a shell would take it back: quoted only when it needs to be. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

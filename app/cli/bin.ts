@@ -3,9 +3,17 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCodeId } from "./code-id.ts";
-import { main } from "./main.ts";
+import { EXIT } from "./exit-codes.ts";
+import { unsupportedNode } from "./node-version.ts";
 
 // The only place that touches process globals: everything below takes them as parameters.
+// The Node version first, and main.ts only after it, since main.ts links Node 24 APIs.
+const tooOld = unsupportedNode(process.versions.node, process.argv[1] ?? "blastgate", process.cwd());
+if (tooOld !== null) {
+  await new Promise((written) => process.stderr.write(`blastgate: ${tooOld}\n`, written));
+  process.exit(EXIT.usage);
+}
+const { main } = await import("./main.ts");
 const env = process.env;
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

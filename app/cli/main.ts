@@ -33,8 +33,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      // Commander puts a suggestion on its own line; keep a usage error to one line.
-      outputError: (text, write) => write(`${text.trim().split("\n").join(" ")} (run \`blastgate --help\` for usage)\n`),
+      // Commander puts a suggestion on its own line and starts with `error: `; keep a usage
+      // error to one line that starts like every other of blastgate's.
+      outputError: (text, write) => write(`blastgate: ${text.trim().replace(/^error: /, "").split("\n").join(" ")} (run \`blastgate --help\` for usage)\n`),
     })
     .showSuggestionAfterError()
     // After commander's unknown-option check, so a typo is reported as itself, not as a missing option.
@@ -63,13 +64,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
 function exitCodeFor(error: unknown, io: CliIo): ExitCode {
   // Commander has printed its message already; --help and --version exit 0.
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  const usage =
-    error instanceof UnknownRefError ||
-    error instanceof NotARepositoryError ||
-    error instanceof NoAgentsError ||
-    error instanceof GitError ||
-    error instanceof FileAccessError;
-  if (usage) {
+  // Readers name folders and files by absolute path; the user sees them relative to where they ran blastgate.
+  const shown = (where: string) => (path.isAbsolute(where) ? path.relative(io.cwd, where) || "." : where);
+  if (error instanceof UnknownRefError || error instanceof NotARepositoryError || error instanceof NoAgentsError) {
+    report(io, error.describe(shown(error.dir)), error);
+    return EXIT.usage;
+  }
+  if (error instanceof FileAccessError) {
+    report(io, error.describe(shown(error.path)), error);
+    return EXIT.usage;
+  }
+  if (error instanceof GitError) {
     report(io, error.message, error);
     return EXIT.usage;
   }
@@ -79,7 +84,7 @@ function exitCodeFor(error: unknown, io: CliIo): ExitCode {
   }
   // A read that a reader did not wrap: still one line naming the path.
   if (isSystemError(error) && typeof error.path === "string") {
-    report(io, new FileAccessError(accessOf(error), path.relative(io.cwd, error.path) || ".", { cause: error }).message, error);
+    report(io, new FileAccessError(accessOf(error), error.path, { cause: error }).describe(shown(error.path)), error);
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);

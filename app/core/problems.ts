@@ -1,5 +1,6 @@
 import type { Problem } from "../../schemas/affected-report.schema.ts";
 import { byText } from "./by-text.ts";
+import { GATE_POLICY_FILE, MODELS_FILE } from "./registry/layout.ts";
 
 export type { Problem };
 
@@ -46,12 +47,17 @@ export function isSameFile(a: SourceLocation, b: SourceLocation): boolean {
   return a.repo === b.repo && a.path === b.path && a.ref === b.ref;
 }
 
+/** A problem in a file every other result depends on: the registry's models.yaml or its gate policy. */
+export function isRegistryWide(problem: Problem): boolean {
+  return problem.path === MODELS_FILE || problem.path === GATE_POLICY_FILE;
+}
+
 /**
  * Orders problems errors first, then by file, line and message, so output never depends on
  * read order. Within a level, the problems `isRootCause` picks (files every other result
  * depends on, like models.yaml) come first.
  */
-export function sortProblems(problems: readonly Problem[], isRootCause: (problem: Problem) => boolean = () => false): Problem[] {
+export function sortProblems(problems: readonly Problem[], isRootCause: (problem: Problem) => boolean = isRegistryWide): Problem[] {
   const rank = (problem: Problem) => (problem.level === "error" ? 0 : 2) + (isRootCause(problem) ? 0 : 1);
   return [...problems].sort(
     (a, b) =>

@@ -1,4 +1,7 @@
-import { getSystemErrorMessage } from "node:util";
+// A namespace import, not a named one: getSystemErrorMessage is Node 24's, and a named
+// import of it would fail the whole bundle at link time on an older Node, before bin.ts
+// could say which Node blastgate needs.
+import * as util from "node:util";
 
 /** A system error from node:fs: its `code` (ENOENT, EACCES…), `errno`, `syscall` and `path`. */
 export type SystemError = Error & { readonly code: string; readonly errno?: number; readonly syscall: string; readonly path?: string };
@@ -9,17 +12,27 @@ export function isSystemError(error: unknown): error is SystemError {
 }
 
 /**
- * A file or folder blastgate could not read or write: `cannot write out/servers: not a
- * directory`. `path` is the path as shown to the user; the system error is the `cause`.
+ * A file or folder blastgate could not read or write: `cannot write out/catalog.json:
+ * permission denied`. `path` is the path as the user wrote it, or absolute (readers' paths:
+ * the command line shows those relative to where it runs, through {@link FileAccessError.describe});
+ * the system error is the `cause`, `reason` its words.
  */
 export class FileAccessError extends Error {
   readonly action: "read" | "write";
   readonly path: string;
-  constructor(action: "read" | "write", shownPath: string, options: { cause: unknown }) {
-    super(`cannot ${action} ${shownPath}: ${reasonOf(options.cause)}`, options);
+  readonly reason: string;
+  constructor(action: "read" | "write", path: string, options: { cause: unknown }) {
+    super("", options);
     this.name = "FileAccessError";
     this.action = action;
-    this.path = shownPath;
+    this.path = path;
+    this.reason = reasonOf(options.cause);
+    this.message = this.describe(path);
+  }
+
+  /** The message, naming the path as `shownPath`. */
+  describe(shownPath: string): string {
+    return `cannot ${this.action} ${shownPath}: ${this.reason}`;
   }
 }
 
@@ -30,7 +43,7 @@ function reasonOf(cause: unknown): string {
   if (cause.code === "EEXIST" && cause.syscall === "mkdir") return "not a directory";
   if (typeof cause.errno === "number") {
     try {
-      return getSystemErrorMessage(cause.errno);
+      return util.getSystemErrorMessage(cause.errno);
     } catch {
       // An errno the platform does not name: fall back to the code.
     }

@@ -1,22 +1,42 @@
-import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
 import type { Problem } from "../core/problems.ts";
-import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type AgentMemo, type OverlayRead } from "../core/registry/build-agent.ts";
-import type { FileRead } from "../core/registry/build-registry-history.ts";
+import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type AgentFileRead, type AgentMemo, type OverlayRead } from "../core/registry/build-agent.ts";
 import type { AgentFacts } from "../core/registry/model.ts";
+import { FileAccessError, isSystemError } from "./file-access-error.ts";
 
 /** Manifests read between two yields to the event loop. */
 const READ_SLICE = 500;
 
-/** An `--agents` folder holds neither an agent.yaml nor agent repos. */
+/**
+ * An `--agents` path yields no agent: it does not exist (`missing`), is a file
+ * (`not-a-folder`), or holds neither an agent.yaml nor agent repos (`empty`). `dir` is
+ * absolute; {@link NoAgentsError.describe} words it with the path as the user sees it.
+ */
 export class NoAgentsError extends Error {
-  constructor(dir: string) {
-    super(`${dir} holds no agent.yaml, and none of its folders does; --agents names one agent repo or a folder of agent repos`);
+  readonly dir: string;
+  readonly reason: "missing" | "not-a-folder" | "empty";
+  constructor(dir: string, reason: "missing" | "not-a-folder" | "empty", options?: { cause?: unknown }) {
+    super("", options);
     this.name = "NoAgentsError";
+    this.dir = dir;
+    this.reason = reason;
+    this.message = this.describe(dir);
   }
+
+  /** The message, naming the folder as `shownDir`. */
+  describe(shownDir: string): string {
+    const what = { missing: "does not exist", "not-a-folder": "is a file, not a folder", empty: "holds no agent.yaml, and none of its folders does" }[this.reason];
+    return `--agents ${shownDir} ${what}; --agents names one agent repo or a folder of agent repos`;
+  }
+}
+
+/** The errors that mean "nothing is there": the path, or a folder on it, does not exist. */
+function isMissing(error: unknown): boolean {
+  return isSystemError(error) && (error.code === "ENOENT" || error.code === "ENOTDIR");
 }
 
 
@@ -31,13 +51,13 @@ export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Pro
   const candidates = [...new Set(listed.flatMap((entry) => entry.candidates))].sort();
   // One open per candidate: its agent.yaml, or the news that it has none (then it is not an agent repo).
   // Read in slices, yielding between them, so that git's output (read at the same time) is drained.
-  const manifests = new Map<string, FileRead>();
+  const manifests = new Map<string, AgentFileRead>();
   for (let start = 0; start < candidates.length; start += READ_SLICE) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
     for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path.join(repo, AGENT_MANIFEST)));
   }
   for (const { dir, candidates: mine } of listed) {
-    if (!mine.some((repo) => manifests.get(repo)!.kind !== "missing")) throw new NoAgentsError(dir);
+    if (!mine.some((repo) => manifests.get(repo)!.kind !== "missing")) throw new NoAgentsError(dir, "empty");
   }
   const repos = candidates.filter((repo) => manifests.get(repo)!.kind !== "missing");
   const results = repos.map((repo) => readAgent(repo, manifests.get(repo)!, memo));
@@ -48,42 +68,72 @@ export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Pro
   };
 }
 
-/** The folder itself when it holds an agent.yaml, else its subfolders; by real path, so the same repo reached twice is one. */
+/**
+ * The folder itself when it holds an agent.yaml (a file or not: one that is not is
+ * reported, not skipped), else its subfolders, symlinks to folders included; by real path,
+ * so the same repo reached twice is one.
+ */
 async function listCandidates(dir: string): Promise<string[]> {
-  const real = await realpath(dir).catch(() => {
-    throw new NoAgentsError(dir);
+  const real = await realpath(dir).catch((error: unknown) => {
+    throw isMissing(error) ? new NoAgentsError(dir, "missing", { cause: error }) : new FileAccessError("read", dir, { cause: error });
   });
-  if ((await stat(path.join(real, AGENT_MANIFEST)).catch(() => null))?.isFile()) return [real];
-  const entries = await readdir(real, { withFileTypes: true }).catch(() => {
-    throw new NoAgentsError(dir);
+  const own = await stat(path.join(real, AGENT_MANIFEST)).catch((error: unknown) => {
+    if (isMissing(error)) return null;
+    throw new FileAccessError("read", path.join(dir, AGENT_MANIFEST), { cause: error });
   });
-  return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => path.join(real, entry.name));
+  if (own !== null) return [real];
+  const entries = await readdir(real, { withFileTypes: true }).catch((error: unknown) => {
+    if (isSystemError(error) && error.code === "ENOTDIR") throw new NoAgentsError(dir, "not-a-folder", { cause: error });
+    throw new FileAccessError("read", dir, { cause: error });
+  });
+  const folders = await Promise.all(
+    entries
+      .filter((entry) => !entry.name.startsWith(".") && (entry.isDirectory() || entry.isSymbolicLink()))
+      .map(async (entry) => {
+        const inside = path.join(real, entry.name);
+        if (entry.isDirectory()) return inside;
+        // A symlink counts when it leads to a folder; one that leads nowhere is not an agent repo.
+        const target = await realpath(inside).catch((error: unknown) => {
+          if (isMissing(error)) return null;
+          throw new FileAccessError("read", path.join(dir, entry.name), { cause: error });
+        });
+        return target !== null && (await stat(target)).isDirectory() ? target : null;
+      }),
+  );
+  return folders.filter((folder) => folder !== null);
 }
 
 /**
  * Reads a user-written file as the core takes it, without reading anything over the size
  * cap: one open, one fstat. Synchronous on purpose: for thousands of small manifests it is
  * about eight times faster than the promise API's four thread-pool round trips per file.
+ * Only ENOENT and ENOTDIR mean `missing`; a file that cannot be read otherwise is a
+ * {@link FileAccessError}. Opened without blocking, so a FIFO is reported, not waited on.
  */
-function readUserFile(file: string): FileRead {
+function readUserFile(file: string): AgentFileRead {
   let fd: number;
   try {
-    fd = openSync(file, "r");
-  } catch {
-    return { kind: "missing" };
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if (isMissing(error)) return { kind: "missing" };
+    // Where a folder cannot be opened as a file.
+    if (isSystemError(error) && error.code === "EISDIR") return { kind: "not-a-file", folder: true };
+    throw new FileAccessError("read", file, { cause: error });
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) return { kind: "missing" };
+    if (!info.isFile()) return { kind: "not-a-file", folder: info.isDirectory() };
     if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
     const text = readFileSync(fd, "utf8");
     return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
+  } catch (error) {
+    throw new FileAccessError("read", file, { cause: error });
   } finally {
     closeSync(fd);
   }
 }
 
-function readAgent(repo: string, manifest: FileRead, memo: AgentMemo | undefined): { agent: AgentFacts | null; problems: Problem[] } {
+function readAgent(repo: string, manifest: AgentFileRead, memo: AgentMemo | undefined): { agent: AgentFacts | null; problems: Problem[] } {
   const { draft, problems } = parseAgentRepo(repo, manifest, memo);
   if (!draft) return { agent: null, problems };
   const overlays = new Map<string, OverlayRead>();
@@ -98,10 +148,12 @@ function readAgent(repo: string, manifest: FileRead, memo: AgentMemo | undefined
   return { agent: built.agent, problems: [...problems, ...built.problems] };
 }
 
+/** The real path of a file, or null when it does not exist; any other failure is a {@link FileAccessError}. */
 function realpathOrNull(file: string): string | null {
   try {
     return realpathSync(file);
-  } catch {
-    return null;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw new FileAccessError("read", file, { cause: error });
   }
 }

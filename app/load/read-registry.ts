@@ -1,30 +1,55 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
 import { manifestParseKey, type AssetFolderRead, type FileRead, type ManifestRead, type RegistryRead, type TagRead, type TreeRead } from "../core/registry/build-registry-history.ts";
 import { assetFolder, GATE_POLICY_FILE, kindOfFolder, MANIFEST_FILE, manifestPath, MODELS_FILE, parseReleaseTag, RELEASE_TAG_PREFIXES } from "../core/registry/layout.ts";
 import type { AssetKind } from "../core/registry/model.ts";
+import { isSystemError } from "./file-access-error.ts";
 import { checkObjects, git, GitError, readObjects } from "./git.ts";
 
 /** The working tree, as a head "ref". */
 export const WORKTREE = "WORKTREE";
 
-/** A ref the user named does not exist in the registry repo. */
+/** A ref the user named does not exist in the registry repo (`dir`, absolute). */
 export class UnknownRefError extends Error {
   readonly ref: string;
+  readonly dir: string;
   constructor(ref: string, dir: string) {
-    super(`\`${ref}\` is not a commit in ${dir}; fetch it (\`git fetch origin ${ref}\`) or name another branch, tag or commit`);
+    super("");
     this.name = "UnknownRefError";
     this.ref = ref;
+    this.dir = dir;
+    this.message = this.describe(dir);
+  }
+
+  /** The message, naming the registry folder as `shownDir`. */
+  describe(shownDir: string): string {
+    return `\`${this.ref}\` is not a commit in the registry repository (${shownDir}); fetch it (\`git fetch origin ${this.ref}\`) or name another branch, tag or commit`;
   }
 }
 
-/** The registry folder is not in a git repository. */
+/**
+ * The `--registry` folder (`dir`, absolute) cannot be read as a git repository: it does not
+ * exist (`missing`), is a file (`not-a-folder`), or is not inside a git repository.
+ */
 export class NotARepositoryError extends Error {
-  constructor(dir: string, options?: { cause?: unknown }) {
-    super(`${dir} is not inside a git repository; blastgate reads published versions from the registry's tags, so point --registry at a clone of the registry`, options);
+  readonly dir: string;
+  readonly reason: "missing" | "not-a-folder" | "not-a-repository" | "control-character";
+  constructor(dir: string, reason: NotARepositoryError["reason"], options?: { cause?: unknown }) {
+    super("", options);
     this.name = "NotARepositoryError";
+    this.dir = dir;
+    this.reason = reason;
+    this.message = this.describe(dir);
+  }
+
+  /** The message, naming the folder as `shownDir`. */
+  describe(shownDir: string): string {
+    if (this.reason === "missing") return `--registry ${shownDir} does not exist; point --registry at a clone of the registry`;
+    if (this.reason === "not-a-folder") return `--registry ${shownDir} is a file, not a folder; point --registry at a clone of the registry`;
+    if (this.reason === "control-character") return `--registry ${shownDir} lies at a path inside its repository that holds a line break or another control character; move the registry to a plain path`;
+    return `--registry ${shownDir} is not inside a git repository; blastgate reads published versions from the registry's tags, so point --registry at a clone of the registry`;
   }
 }
 
@@ -82,10 +107,15 @@ async function openRegistry(dir: string): Promise<Registry> {
   try {
     prefix = (await git(dir, ["rev-parse", "--show-prefix"])).replace(/\n$/, "");
   } catch (error) {
-    throw new NotARepositoryError(dir, { cause: error });
+    const found = await stat(dir).catch(() => null);
+    if (found === null) throw new NotARepositoryError(dir, "missing", { cause: error });
+    if (!found.isDirectory()) throw new NotARepositoryError(dir, "not-a-folder", { cause: error });
+    // The folder is there, so git itself could not be run: say that, not "not a repository".
+    if (error instanceof GitError && isSystemError(error.cause) && error.cause.code === "ENOENT") throw error;
+    throw new NotARepositoryError(dir, "not-a-repository", { cause: error });
   }
   // `cat-file --batch` takes one name per line: a path with a line break would shift every answer after it.
-  if (/[\u0000-\u001f\u007f]/.test(prefix)) throw new NotARepositoryError(dir, { cause: new Error(`the registry's path inside its repository, ${JSON.stringify(prefix)}, holds a control character`) });
+  if (/[\u0000-\u001f\u007f]/.test(prefix)) throw new NotARepositoryError(dir, "control-character");
   return { dir, prefix };
 }
 

@@ -132,7 +132,7 @@ describe("blastgate affected", () => {
       "<!-- blastgate:affected -->
       ### blastgate: 2 agents affected by 1 change
 
-      **2 affected agents** (1 production, 1 staging) · 1 pinned out · 4 agents read · 0 errors, 0 warnings — \`main\` → \`WORKTREE\`
+      **2 affected agents** (1 production, 1 staging) · 1 pinned out · 4 agents read · 0 errors, 0 warnings — \`main\` → the working tree
 
       #### Changes
 
@@ -230,23 +230,38 @@ describe("blastgate affected", () => {
   });
 
   it.each([
-    [["affected", "--registry", "."], "error: required option '--agents <dir>' not specified"],
-    [["affected", "--agents", "../agents", "--base", "nope"], "blastgate: `nope` is not a commit in"],
-    [["affected", "--agents", "../agents", "--base", "--output=/tmp/x"], "blastgate: `--output=/tmp/x` is not a commit in"],
-    [["affected", "--agents", "../agents", "--head", "main\nHEAD"], "is not a commit in"],
-    [["affected", "--agents", "../agents", "--format", "yaml"], "error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown."],
-    [["affected", "--agents", "../nowhere"], "holds no agent.yaml, and none of its folders does"],
-    [["frobnicate"], "error: unknown command 'frobnicate'"],
-  ])("exits 2 with a usage message for %j", async (argv, message) => {
-    const { code, stderr } = await org.run(argv);
-    expect(code).toBe(2);
-    expect(stderr).toContain(message);
+    [["affected", "--registry", "."], "blastgate: required option '--agents <dir>' not specified (run `blastgate --help` for usage)"],
+    [["affected", "--agents", "../agents", "--base", "nope"], "blastgate: `nope` is not a commit in the registry repository (.); fetch it (`git fetch origin nope`) or name another branch, tag or commit"],
+    [["affected", "--agents", "../agents", "--base", "--output=/tmp/x"], "blastgate: `--output=/tmp/x` is not a commit in the registry repository (.); fetch it (`git fetch origin --output=/tmp/x`) or name another branch, tag or commit"],
+    [["affected", "--agents", "../agents", "--format", "yaml"], "blastgate: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown. (run `blastgate --help` for usage)"],
+    [["affected", "--agents", "../nowhere"], "blastgate: --agents ../nowhere does not exist; --agents names one agent repo or a folder of agent repos"],
+    [["affected", "--agents", "../agents/direct/agent.yaml"], "blastgate: --agents ../agents/direct/agent.yaml is a file, not a folder; --agents names one agent repo or a folder of agent repos"],
+    [["affected", "--agents", "servers"], "blastgate: --agents servers holds no agent.yaml, and none of its folders does; --agents names one agent repo or a folder of agent repos"],
+    [["affected", "--registry", "../nowhere", "--agents", "../agents"], "blastgate: --registry ../nowhere does not exist; point --registry at a clone of the registry"],
+    [["affected", "--registry", "../agents/direct/agent.yaml", "--agents", "../agents"], "blastgate: --registry ../agents/direct/agent.yaml is a file, not a folder; point --registry at a clone of the registry"],
+    [["frobnicate"], "blastgate: unknown command 'frobnicate' (run `blastgate --help` for usage)"],
+  ])("exits 2 with one usage line, paths relative to where it runs, for %j", async (argv, message) => {
+    expect(await org.run(argv)).toEqual({ code: 2, stdout: "", stderr: `${message}\n` });
   });
 
-  it("exits 2 when the registry is not a git repository", async () => {
-    const { code, stderr } = await org.run(["affected", "--registry", "../agents", "--agents", "../agents"]);
+  it("names a ref that spans lines, still in one line", async () => {
+    const { code, stderr } = await org.run(["affected", "--agents", "../agents", "--head", "main\nHEAD"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("is not inside a git repository");
+    expect(stderr).toBe("blastgate: `main HEAD` is not a commit in the registry repository (.); fetch it (`git fetch origin main HEAD`) or name another branch, tag or commit\n");
+  });
+
+  it("names the registry relative to where it runs when a ref does not exist", async () => {
+    const { code, stderr } = await org.run(["affected", "--registry", "registry", "--agents", "agents", "--base", "nope"], org.root);
+    expect(code).toBe(2);
+    expect(stderr).toBe("blastgate: `nope` is not a commit in the registry repository (registry); fetch it (`git fetch origin nope`) or name another branch, tag or commit\n");
+  });
+
+  it("exits 2 when the registry is not a git repository, naming it relative to where it runs", async () => {
+    expect(await org.run(["affected", "--registry", "../agents", "--agents", "../agents"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "blastgate: --registry ../agents is not inside a git repository; blastgate reads published versions from the registry's tags, so point --registry at a clone of the registry\n",
+    });
   });
 });
 

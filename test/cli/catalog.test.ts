@@ -242,22 +242,70 @@ describe("blastgate catalog", () => {
     expect(existsSync(path.join(root, "out/servers/crm.json"))).toBe(true);
   });
 
-  it("reports a namespace too long for the MCP registry's name limit at its line, and exports under the default namespace", async () => {
+  it("reports a namespace too long for the MCP registry's name limit at its line, writes catalog.json, and exports no server.json", async () => {
     await write(path.join(root, "registry/.github/blastgate.yml"), `catalog:\n  namespace: ${"a".repeat(200)}\n`);
     const result = await run([]);
     expect(result.stdout).toMatchInlineSnapshot(`
       "registry/.github/blastgate.yml:2: error: \`catalog.namespace\` is too long: at most 120 characters, got 200; shorten it
-      blastgate catalog: wrote 1 server, 1 skill to out
+      registry/.github/blastgate.yml:1: warning: has errors, so no server.json was exported: each server's MCP registry name and blastgate's \`_meta\` key come from its \`catalog.namespace\`; fix it and run catalog again (catalog.json was written)
+      blastgate catalog: wrote 0 servers, 1 skill to out
       "
     `);
-    const serverJson = await readJson("out/servers/crm.json");
-    expect([result.code, (serverJson as { name: string }).name]).toEqual([1, "com.example/crm"]);
+    expect([result.code, existsSync(path.join(root, "out/catalog.json")), existsSync(path.join(root, "out/servers/crm.json"))]).toEqual([1, true, false]);
+  });
+
+  it("removes a server.json an earlier run left when the server no longer exports, and only that", async () => {
+    await run([]);
+    await write(path.join(root, "out/servers/retired.json"), "{}\n");
+    await write(path.join(root, "out/servers/notes.txt"), "kept\n");
+    await write(path.join(root, "out/servers/archive/old.json"), "{}\n");
+    await write(path.join(root, "registry/.github/blastgate.yml"), "catalog:\n  namespace: 42\n");
+    const result = await run([]);
+    expect(result.stdout.split("\n").at(-2)).toBe("blastgate catalog: wrote 0 servers, 1 skill to out; removed servers/crm.json, servers/retired.json, left by an earlier run");
+    const left = ["catalog.json", "servers/crm.json", "servers/retired.json", "servers/notes.txt", "servers/archive/old.json"].filter((file) => existsSync(path.join(root, "out", file)));
+    expect(left).toEqual(["catalog.json", "servers/notes.txt", "servers/archive/old.json"]);
+  });
+
+  it("exports no server.json for a server whose working-tree server.yaml is refused, and catalogs its highest stable version", async () => {
+    const registry = path.join(root, "registry");
+    await write(path.join(registry, "servers/crm/server.yaml"), serverYaml("2.0.0-beta.1"));
+    git(registry, ["commit", "-q", "-am", "crm 2.0.0-beta.1"]);
+    git(registry, ["tag", "servers/crm@2.0.0-beta.1"]);
+    await run([]);
+    expect(existsSync(path.join(root, "out/servers/crm.json"))).toBe(true);
+    await write(path.join(registry, "servers/crm/server.yaml"), "name: crm\nversion: [not, a, version\n");
+    const result = await run([]);
+    const lines = result.stdout.split("\n");
+    expect([result.code, lines.filter((line) => line.includes("not exported"))]).toEqual([
+      1,
+      ["registry/servers/crm/server.yaml:1: warning: was not exported: this server.yaml has errors, and no published version is what this ref holds; fix it and run catalog again (servers/crm.json was not written)"],
+    ]);
+    expect(lines.at(-2)).toBe("blastgate catalog: wrote 0 servers, 1 skill to out; removed servers/crm.json, left by an earlier run");
+    const crm = catalogSchema.parse(await readJson("out/catalog.json")).servers.find((server) => server.name === "crm");
+    expect({ latest: crm?.latest, versions: crm?.versions }).toEqual({ latest: null, versions: ["2.0.0-beta.1", "1.1.0", "1.0.0"] });
+    expect(existsSync(path.join(root, "out/servers/crm.json"))).toBe(false);
+  });
+
+  it("writes neither of two servers whose MCP registry names collide, and validate reports the collision too", async () => {
+    const registry = path.join(root, "registry");
+    await write(path.join(registry, "servers/billing/server.yaml"), serverYaml("1.0.0").replace("name: crm", "name: billing"));
+    await write(path.join(registry, "servers/crm/server.yaml"), `mcpName: com.acme/billing\n${serverYaml("1.1.0")}`);
+    const message =
+      "registry/servers/crm/server.yaml:1: error: exports to the MCP registry as `com.acme/billing`, the name server `billing` (servers/billing/server.yaml) exports as too; give one of them another `mcpName`. catalog writes neither server.json";
+    const result = await run([]);
+    expect([result.code, result.stdout.split("\n")]).toEqual([1, [message, "blastgate catalog: wrote 0 servers, 1 skill to out", ""]]);
+    expect(["billing", "crm"].map((name) => existsSync(path.join(root, `out/servers/${name}.json`)))).toEqual([false, false]);
+
+    let stdout = "";
+    const io: CliIo = { stdout: (text) => (stdout += text), stderr: () => undefined, cwd: root, today: "2026-06-01" };
+    const code = await main(["validate", "--registry", "registry", "--agents", "agents"], io);
+    expect([code, stdout.split("\n")[0]]).toEqual([1, message]);
   });
 
   it("exits 2 with a usage error when --out is missing", async () => {
     let stderr = "";
     const io: CliIo = { stdout: () => undefined, stderr: (text) => (stderr += text), cwd: root, today: "2026-06-01" };
     const code = await main(["catalog", "--registry", "registry", "--agents", "agents"], io);
-    expect([code, stderr]).toEqual([2, "error: required option '--out <dir>' not specified (run `blastgate --help` for usage)\n"]);
+    expect([code, stderr]).toEqual([2, "blastgate: required option '--out <dir>' not specified (run `blastgate --help` for usage)\n"]);
   });
 });

@@ -23,18 +23,26 @@ async function example(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 describe("npm run example", () => {
+  it("prints the command it runs, with the markdown format when none is given, quoted as a shell takes it", async () => {
+    const { stderr } = await example("skill-minor-bump", "--base", "main's tip");
+    expect(stderr.split("\n")[0]).toMatch(
+      / && npx blastgate affected --registry \. --agents \.\.\/agents --base main --head change\/skill-minor-bump --format markdown --base 'main'\\''s tip'$/,
+    );
+  });
+
   it("passes a mistyped option to blastgate, which reports it in one line and exits 2", async () => {
     const { code, stdout, stderr } = await example("--frmat", "text");
     expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
-    expect(stderr.split("\n").filter((line) => line.startsWith("error: "))).toEqual([
-      "error: unknown option '--frmat' (Did you mean --format?) (run `blastgate --help` for usage)",
+    expect(stderr.split("\n").filter((line) => line.startsWith("blastgate: "))).toEqual([
+      "blastgate: unknown option '--frmat' (Did you mean --format?) (run `blastgate --help` for usage)",
     ]);
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it("passes options after the change's name on, a later --format winning over the default", async () => {
-    const { code, stdout } = await example("default-model-switch", "--format", "text", "--today", "2026-11-24");
+  it("passes options after the change's name on, a --format given replacing the default", async () => {
+    const { code, stdout, stderr } = await example("default-model-switch", "--format", "text", "--today", "2026-11-24");
     expect(code).toBe(0);
+    expect(stderr.split("\n")[0]).toMatch(/ && npx blastgate affected --registry \. --agents \.\.\/agents --base main --head change\/default-model-switch --format text --today 2026-11-24$/);
     expect(stdout.split("\n")[0]).toBe("blastgate: 1 change, 5 agents affected, 0 pinned out, 2 errors, 0 warnings (main → change/default-model-switch, 9 agents read, 1 file refused)");
   });
 

@@ -38,14 +38,14 @@ describe("usage errors", () => {
     expect({ code, stdout, stderr }).toEqual({
       code: 2,
       stdout: "",
-      stderr: "error: unknown option '--agnets' (Did you mean --agents?) (run `blastgate --help` for usage)\n",
+      stderr: "blastgate: unknown option '--agnets' (Did you mean --agents?) (run `blastgate --help` for usage)\n",
     });
   });
 
   it.each([
-    [["validate", "--registry", "."], "error: required option '--agents <dir>' not specified (run `blastgate --help` for usage)\n"],
-    [["catalog", "--agents", "../agents"], "error: required option '--out <dir>' not specified (run `blastgate --help` for usage)\n"],
-    [["validate", "--agents", "../agents", "--frmat", "json"], "error: unknown option '--frmat' (Did you mean --format?) (run `blastgate --help` for usage)\n"],
+    [["validate", "--registry", "."], "blastgate: required option '--agents <dir>' not specified (run `blastgate --help` for usage)\n"],
+    [["catalog", "--agents", "../agents"], "blastgate: required option '--out <dir>' not specified (run `blastgate --help` for usage)\n"],
+    [["validate", "--agents", "../agents", "--frmat", "json"], "blastgate: unknown option '--frmat' (Did you mean --format?) (run `blastgate --help` for usage)\n"],
   ])("still reports a missing required option, in one line, for %j", async (argv, message) => {
     expect(await org.run(argv)).toEqual({ code: 2, stdout: "", stderr: message });
   });
@@ -111,7 +111,7 @@ describe("agents reached twice", () => {
     symlinkSync(path.join(org.agents, "triage"), path.join(org.root, "triage-link"));
     const { code, stdout } = await org.run(["affected", "--agents", "../agents", "--agents", "../triage-link", "--format", "text"]);
     expect(code).toBe(0);
-    expect(stdout.split("\n")[0]).toBe("blastgate: 0 changes, 0 agents affected, 0 pinned out, 0 errors, 0 warnings (main → WORKTREE, 1 agent read)");
+    expect(stdout.split("\n")[0]).toBe("blastgate: 0 changes, 0 agents affected, 0 pinned out, 0 errors, 0 warnings (main → the working tree, 1 agent read)");
   });
 });
 

@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { accessSync, constants, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,26 @@ async function blastgate(...args: string[]): Promise<{ code: number; stdout: str
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
+}
+
+/**
+ * A Node older than 24 to run the bundle with: the first on PATH (this machine's system
+ * Node, behind the Node 24 that scripts/node24 puts first), else this Node told to report
+ * itself as 20.0.0 before the bundle loads.
+ */
+function olderNode(): { command: string; prefix: string[]; version: string } {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, "node");
+    try {
+      accessSync(candidate, constants.X_OK);
+    } catch {
+      continue;
+    }
+    const version = execFileSync(candidate, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
+    if (Number.parseInt(version, 10) < 24) return { command: candidate, prefix: [], version };
+  }
+  const pretend = 'Object.defineProperty(process.versions, "node", { value: "20.0.0" });';
+  return { command: process.execPath, prefix: ["--import", `data:text/javascript,${encodeURIComponent(pretend)}`], version: "20.0.0" };
 }
 
 beforeAll(() => {
@@ -46,6 +66,18 @@ describe("the built CLI's shell", () => {
       code: 2,
       stdout: "",
       stderr: "blastgate: cannot write ../catalog.txt: not a directory\n",
+    });
+  });
+
+  it("says which Node it needs, in one line and with no stack, when run on an older Node, and exits 2", async () => {
+    const node = olderNode();
+    const result = await run(node.command, [...node.prefix, cli, "affected", "--agents", "../agents"], { cwd: root }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    expect(result).toEqual({
+      code: 2,
+      stderr: `blastgate: needs Node 24 or newer (this is Node ${node.version}); install Node 24, or run it with \`npx -y node@24 dist/cli.js …\`\n`,
     });
   });
 });

@@ -4,14 +4,16 @@ import { catalogSchema, type CatalogServer } from "../../../schemas/catalog.sche
 import { mcpServerJsonSchema } from "../../../schemas/mcp-server-json.schema.ts";
 import { buildCatalog } from "../../core/catalog/build-catalog.ts";
 import { buildServerJson } from "../../core/catalog/build-server-json.ts";
-import { defaultGatePolicy, policyValue } from "../../core/gate/parse-gate-policy.ts";
+import { planServerExport } from "../../core/catalog/plan-server-export.ts";
+import { policyValue } from "../../core/gate/parse-gate-policy.ts";
 import { problemAt, sortProblems, type Problem } from "../../core/problems.ts";
 import { validateOrg } from "../../core/registry/build-affected-report.ts";
 import { plural } from "../../core/report/plural.ts";
-import { manifestPath } from "../../core/registry/layout.ts";
+import { GATE_POLICY_FILE, manifestPath } from "../../core/registry/layout.ts";
 import { locateProblem } from "../../core/report/locate-report.ts";
 import { formatProblem } from "../../core/report/render-text.ts";
 import { WORKTREE } from "../../load/read-registry.ts";
+import { removeStaleFiles } from "../../load/remove-stale-files.ts";
 import { writeFiles, type OutputFile } from "../../load/write-files.ts";
 import type { CliIo } from "../cli-io.ts";
 import { exitForProblems, type ExitCode } from "../exit-codes.ts";
@@ -41,14 +43,17 @@ export function defineCatalog(io: CliIo): Command {
 
 /**
  * Runs `blastgate catalog`: writes `catalog.json` and `servers/<name>.json` (MCP registry
- * server.json) into `--out`. Exits 1 when any problem is an error (the catalog is still
- * written for everything valid), else 0.
+ * server.json) into `--out`, and removes the `servers/*.json` an earlier run left that this
+ * one did not write. Exits 1 when any problem is an error (the catalog is still written for
+ * everything valid), else 0.
  *
  * 1. Read the registry at `--ref` (tags, tree, gate policy) and the agents.
  * 2. Validate the org (the same problems `blastgate validate` prints).
  * 3. Build the catalog (pure) and check it against catalogSchema.
- * 4. Export each server as server.json and check it against the MCP registry's schema.
- * 5. Write the files; print problems and a one-line summary.
+ * 4. Plan the export (pure: none without a valid policy, none for a server.yaml that is
+ *    unreadable at the ref or whose name collides); export each planned server as
+ *    server.json and check it against the MCP registry's schema.
+ * 5. Write the files, remove stale server.json files; print problems and a one-line summary.
  */
 export async function runCatalog(options: CatalogOptions, io: CliIo): Promise<ExitCode> {
   const ref = options.ref ?? WORKTREE;
@@ -66,11 +71,15 @@ export async function runCatalog(options: CatalogOptions, io: CliIo): Promise<Ex
     throw new InternalError(`the catalog failed its own schema at \`${issue.path.join(".") || "(root)"}\` (${issue.message}); nothing was written`, { cause: built.error });
   }
   const catalog = built.data;
-  // An invalid policy is reported among the problems; the export still needs a namespace.
-  const namespace = (policyValue(loaded.policy) ?? defaultGatePolicy()).catalog.namespace;
+  // An invalid policy is reported among the problems; then no server.json is exported (the plan says so).
+  const namespace = policyValue(loaded.policy)?.catalog.namespace ?? null;
+  const policySource = { repo: sources.registry, path: GATE_POLICY_FILE, ...(ref === WORKTREE ? {} : { ref }) };
+  const plan = planServerExport({ tags: loaded.tags, tree: loaded.tree, namespace }, policySource);
+  problems.push(...plan.problems);
 
   const files: OutputFile[] = [{ path: "catalog.json", text: toJson(catalog) }];
   for (const server of catalog.servers) {
+    if (namespace === null || !plan.exported.has(server.name)) continue;
     const json = buildServerJson(server, namespace);
     const checked = mcpServerJsonSchema.safeParse(json);
     if (checked.success) files.push({ path: path.join("servers", `${server.name}.json`), text: toJson(json) });
@@ -78,12 +87,16 @@ export async function runCatalog(options: CatalogOptions, io: CliIo): Promise<Ex
   }
   // Shown as the user wrote it, so an error names the path they typed.
   const shownOut = path.normalize(options.out);
-  await writeFiles({ dir: path.resolve(io.cwd, options.out), shown: shownOut }, files);
+  const out = { dir: path.resolve(io.cwd, options.out), shown: shownOut };
+  await writeFiles(out, files);
+  // A server that no longer exports must not keep an earlier run's file.
+  const removed = await removeStaleFiles(out, "servers", ".json", new Set(files.map((file) => file.path)));
 
   const sorted = sortProblems(problems);
   const locate = locateFrom(io.cwd);
   for (const problem of sorted) io.stdout(formatProblem(locateProblem(problem, locate)) + "\n");
-  io.stdout(`blastgate catalog: wrote ${plural(files.length - 1, "server")}, ${plural(catalog.skills.length, "skill")} to ${shownOut}\n`);
+  const stale = removed.length === 0 ? "" : `; removed ${removed.join(", ")}, left by an earlier run`;
+  io.stdout(`blastgate catalog: wrote ${plural(files.length - 1, "server")}, ${plural(catalog.skills.length, "skill")} to ${shownOut}${stale}\n`);
   return exitForProblems(sorted);
 }
 

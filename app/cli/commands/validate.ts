@@ -1,7 +1,9 @@
 import { Command } from "commander";
+import { checkServerNames } from "../../core/catalog/plan-server-export.ts";
+import { policyValue } from "../../core/gate/parse-gate-policy.ts";
 import { validateOrg } from "../../core/registry/build-affected-report.ts";
 import { plural } from "../../core/report/plural.ts";
-import { countProblems } from "../../core/problems.ts";
+import { countProblems, sortProblems } from "../../core/problems.ts";
 import { locateProblem } from "../../core/report/locate-report.ts";
 import { formatProblem } from "../../core/report/render-text.ts";
 import { WORKTREE } from "../../load/read-registry.ts";
@@ -33,7 +35,7 @@ export function defineValidate(io: CliIo): Command {
 /**
  * Runs `blastgate validate`: read → core → render.
  * 1. Read the registry at `--ref` (default: the working tree) and the agents.
- * 2. Validate the org (pure).
+ * 2. Validate the org (pure), with the check that servers export under distinct MCP registry names.
  * 3. Print every problem as file:line and a summary line; exit 1 when one is an error.
  */
 export async function runValidate(options: ValidateOptions, io: CliIo): Promise<ExitCode> {
@@ -42,7 +44,11 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
   const loaded = await loadAt(sources, options.ref ?? WORKTREE, cache);
   await saveCache(cache);
   const { agents } = loaded;
-  const found = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
+  const names = checkServerNames({ tags: loaded.tags, tree: loaded.tree, namespace: policyValue(loaded.policy)?.catalog.namespace ?? null });
+  const found = sortProblems([
+    ...validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today }),
+    ...names.problems,
+  ]);
   const locate = locateFrom(io.cwd);
   const problems = found.map((problem) => locateProblem(problem, locate));
   if (options.format === "json") {

@@ -1,3 +1,4 @@
+import semver from "semver";
 import type { Catalog, CatalogServer, CatalogSkill, Dependents } from "../../../schemas/catalog.schema.ts";
 import type { ServerTool } from "../../../schemas/server.schema.ts";
 import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "../registry/model.ts";
@@ -69,9 +70,19 @@ export function buildCatalog(facts: CatalogFacts): Catalog {
   };
 }
 
-/** The version a catalog entry describes: the ref's own, else the highest published. */
-function shownVersion(state: RegistryState, id: AssetId): AssetVersion | undefined {
-  return state.tree.get(id) ?? state.assets.get(id)?.[0];
+/**
+ * The version a catalog entry (and its server.json) describes: the ref's own, else the
+ * highest published, never a prerelease while a stable version is published.
+ */
+export function shownVersion(state: RegistryState, id: AssetId): AssetVersion | undefined {
+  const versions = state.assets.get(id) ?? [];
+  const fallback = highestPublished(versions.map((version) => version.version));
+  return state.tree.get(id) ?? versions.find((version) => version.version === fallback);
+}
+
+/** Of versions highest first, the highest stable one, else the highest (all prereleases). */
+export function highestPublished(versions: readonly string[]): string | undefined {
+  return versions.find((version) => semver.prerelease(version) === null) ?? versions[0];
 }
 
 function describeServer(version: AssetVersion, latest: string | null, versions: string[], dependents: Dependents): CatalogServer {

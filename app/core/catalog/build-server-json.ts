@@ -1,4 +1,5 @@
 import type { CatalogServer, ServerOrgFields } from "../../../schemas/catalog.schema.ts";
+import { highestPublished } from "./build-catalog.ts";
 import { PUBLISHER_PROVIDED_KEY, SERVER_JSON_SCHEMA_URL, type McpServerJson } from "../../../schemas/mcp-server-json.schema.ts";
 
 /** The MCP registry's limit on `description`, in code points. */
@@ -27,11 +28,16 @@ export function publisherMetaKey(namespace: string): string {
   return `${namespace}/blastgate`;
 }
 
+/** The name a server has in the MCP registry: server.yaml's `mcpName`, else `<namespace>/<server>`. */
+export function exportedName(server: { readonly name: string; readonly mcpName?: string | undefined }, namespace: string): string {
+  return server.mcpName ?? `${namespace}/${server.name}`;
+}
+
 /**
  * Exports one catalog entry as an MCP registry `server.json` (schema 2025-12-11): named by
  * server.yaml's `mcpName`, else `<namespace>/<server>`; the registry's own fields as
  * server.yaml gives them; and the org's fields under `_meta`, beside the server's own.
- * Describes the entry's `latest` version, else its highest.
+ * Describes the entry's `latest` version, else its highest (stable, when one is published).
  */
 export function buildServerJson(server: CatalogServer, namespace: string): McpServerJson {
   const meta: BlastgatePublisherMeta = {
@@ -47,11 +53,11 @@ export function buildServerJson(server: CatalogServer, namespace: string): McpSe
   const ownMeta = server._meta ?? {};
   return {
     $schema: SERVER_JSON_SCHEMA_URL,
-    name: server.mcpName ?? `${namespace}/${server.name}`,
+    name: exportedName(server, namespace),
     description: clip(server.description, MAX_SERVER_JSON_DESCRIPTION),
     // Upstream's title is optional; the catalog's falls back to the name, and a registry lists the server by it as the catalog does.
     title: clip(server.title, MAX_SERVER_JSON_TITLE),
-    version: server.latest ?? server.versions[0]!,
+    version: server.latest ?? highestPublished(server.versions)!,
     ...(server.websiteUrl === undefined ? {} : { websiteUrl: server.websiteUrl }),
     ...(server.repository === undefined ? {} : { repository: server.repository }),
     ...(server.icons === undefined || server.icons.length === 0 ? {} : { icons: server.icons }),

@@ -4,8 +4,7 @@ import { checkAgent, checkModel, checkOverlays } from "./check-agent.ts";
 import { checkRequirements, checkUniqueAgents, findCycles } from "./check-registry.ts";
 import { classifyChanges } from "./classify-changes.ts";
 import { computeBlastRadius, type BlastRadius } from "./compute-blast-radius.ts";
-import type { AgentFacts, AssetId, AssetVersion, RegistryState } from "./model.ts";
-import { GATE_POLICY_FILE, MODELS_FILE } from "./layout.ts";
+import type { AgentFacts, AssetId, AssetVersion } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { countProblems, sortProblems, uniqueProblems, type Problem } from "../problems.ts";
 import { buildRegistryState, keepUnreadableAsBase, type RegistryHistory } from "./registry-state.ts";
@@ -81,7 +80,6 @@ export function buildAffected(facts: AffectedFacts): { report: AffectedReport; c
       ...radius.problems,
       ...agentProblems,
     ]),
-    registryWide(head),
   );
   // What each affected agent's evals run with, at base and at head. Agents that moved only
   // by their model were not resolved by the blast radius; their closures are resolved here.
@@ -128,10 +126,6 @@ function scopeGainers(resolutions: BlastRadius["resolutions"], asset: AssetId, s
   return gainers.sort();
 }
 
-/** Problems in the files every other result depends on (models.yaml, the gate policy): shown first. */
-function registryWide(state: RegistryState): (problem: Problem) => boolean {
-  return (problem) => problem.repo === state.modelsSource.repo && (problem.path === MODELS_FILE || problem.path === GATE_POLICY_FILE);
-}
 
 /** The version a resolution chooses for an asset, read off the integers when the resolver kept them. */
 function versionOf(resolution: Resolution, asset: AssetId): AssetVersion | undefined {
@@ -180,6 +174,5 @@ export function validateOrg(facts: ValidateFacts): Problem[] {
       ...checkRequirements(state, semver.satisfies),
       ...agentProblems,
     ]),
-    registryWide(state),
   );
 }

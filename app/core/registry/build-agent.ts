@@ -17,16 +17,25 @@ export interface AgentMemo {
   set(key: string, value: { draft: AgentDraft | null; problems: Problem[] }): void;
 }
 
+/**
+ * A file in an agent repo as a reader found it on disk: also `not-a-file` when something
+ * else is at its path, a folder (`folder: true`) or a device, pipe or socket.
+ */
+export type AgentFileRead = FileRead | { readonly kind: "not-a-file"; readonly folder: boolean };
+
 /** An overlay file as a reader found it; `outside-repo` when its path leads out of the repo (a symlink). */
-export type OverlayRead = FileRead | { readonly kind: "outside-repo" };
+export type OverlayRead = AgentFileRead | { readonly kind: "outside-repo" };
 
 /**
  * Step one of reading an agent repo: its agent.yaml, parsed. The overlays it names
  * (`draft.overlayPaths`) are for the reader to fetch next.
  */
-export function parseAgentRepo(repo: string, manifest: FileRead, memo?: AgentMemo): { draft: AgentDraft | null; problems: Problem[] } {
+export function parseAgentRepo(repo: string, manifest: AgentFileRead, memo?: AgentMemo): { draft: AgentDraft | null; problems: Problem[] } {
   const source: SourceLocation = { repo, path: AGENT_MANIFEST };
   if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
+  if (manifest.kind === "not-a-file") {
+    return { draft: null, problems: [problemAt(source, 1, "error", "not-a-file", `${notAFile(manifest.folder)}; an agent repo holds an agent.yaml file at its root`)] };
+  }
   if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
   const known = memo?.get(manifest.id);
   if (known) return placeAgent(known, source);
@@ -65,6 +74,10 @@ export function buildAgentFacts(draft: AgentDraft, overlays: ReadonlyMap<string,
     } else if (read.kind === "outside-repo") {
       // The schema already refuses `..` and absolute paths; a symlink can still point out.
       problems.push(problemAt(facts.source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
+    } else if (read.kind === "not-a-file") {
+      problems.push(
+        problemAt(facts.source, overlay.line, "error", "not-a-file", `overlay \`${overlay.path}\` for skill \`${skill}\` ${notAFile(read.folder)}; point it at a markdown file in the agent repo`, facts.name),
+      );
     } else if (read.kind === "too-large") {
       problems.push({ ...tooLarge(source, read.bytes, "a skill overlay"), agent: facts.name });
     } else {
@@ -74,6 +87,11 @@ export function buildAgentFacts(draft: AgentDraft, overlays: ReadonlyMap<string,
     }
   }
   return { agent: { ...facts, overlays: built }, problems };
+}
+
+/** What is at a path that should hold a file. */
+function notAFile(folder: boolean): string {
+  return folder ? "is a folder, not a file" : "is not a regular file (a device, a pipe or a socket)";
 }
 
 /** `./overlays//tone.md` → `overlays/tone.md`. */

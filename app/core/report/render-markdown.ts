@@ -1,5 +1,6 @@
 import type { LocatedAffectedReport as AffectedReport } from "../../../schemas/affected-report.schema.ts";
 import { codeSpan } from "../code-span.ts";
+import { isWorktreeRef } from "./render-text.ts";
 
 /** GitHub's limit on an issue or PR comment body. */
 export const COMMENT_LIMIT = 65_536;
@@ -70,7 +71,12 @@ function summaryLine(report: AffectedReport): string {
     `${plural(report.summary.agents, "agent")} read${report.summary.refused > 0 ? `, ${plural(report.summary.refused, "file")} refused` : ""}`,
     `${report.summary.errors > 0 ? "❌ " : ""}${plural(report.summary.errors, "error")}, ${plural(report.summary.warnings, "warning")}`,
   ];
-  return `${parts.join(" · ")} — ${code(report.base)} → ${code(report.head)}`;
+  return `${parts.join(" · ")} — ${shownRef(report.base)} → ${shownRef(report.head)}`;
+}
+
+/** A ref in code, or "the working tree" in words. */
+function shownRef(ref: string): string {
+  return isWorktreeRef(ref) ? "the working tree" : code(ref);
 }
 
 function renderChanges(report: AffectedReport): string[] {

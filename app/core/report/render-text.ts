@@ -8,11 +8,24 @@ export function formatProblem(problem: Problem & { readonly file?: string }): st
   return `${problem.file ?? problem.path}:${problem.line}${ref}: ${problem.level}: ${problem.message}${agent}`;
 }
 
+/** How the JSON report names the working tree as a ref (app/load/read-registry.ts `WORKTREE`; docs/affected-json.md). */
+const WORKTREE_REF = "WORKTREE";
+
+/** Whether a report's ref is the working tree, which text and markdown call by name rather than as a ref. */
+export function isWorktreeRef(ref: string): boolean {
+  return ref === WORKTREE_REF;
+}
+
+/** A ref as a person reads it: `main`, or "the working tree". */
+function shownRef(ref: string): string {
+  return isWorktreeRef(ref) ? "the working tree" : ref;
+}
+
 /** The affected report for a terminal. */
 export function renderText(report: AffectedReport): string {
   const s = report.summary;
   const out = [
-    `blastgate: ${plural(s.changes, "change")}, ${plural(s.affected, "agent")} affected, ${s.unaffected} pinned out, ${plural(s.errors, "error")}, ${plural(s.warnings, "warning")} (${report.base} → ${report.head}, ${plural(s.agents, "agent")} read${s.refused > 0 ? `, ${plural(s.refused, "file")} refused` : ""})`,
+    `blastgate: ${plural(s.changes, "change")}, ${plural(s.affected, "agent")} affected, ${s.unaffected} pinned out, ${plural(s.errors, "error")}, ${plural(s.warnings, "warning")} (${shownRef(report.base)} → ${shownRef(report.head)}, ${plural(s.agents, "agent")} read${s.refused > 0 ? `, ${plural(s.refused, "file")} refused` : ""})`,
   ];
   if (report.changes.length > 0) {
     out.push("", "Changes");

@@ -156,6 +156,14 @@ describe("buildCatalog", () => {
     expect({ latest: legacy?.latest, versions: legacy?.versions, lifecycle: legacy?.lifecycle }).toEqual({ latest: null, versions: ["0.9.0"], lifecycle: "deprecated" });
   });
 
+  it("describes an asset the ref no longer holds as its highest stable version, not a prerelease above it", () => {
+    const facts = org();
+    const tags = new Map(facts.tags);
+    tags.set("server:legacy", [server("legacy", "0.9.0", { lifecycle: "deprecated" }), server("legacy", "1.0.0-beta.1", { lifecycle: "experimental" })]);
+    const legacy = buildCatalog({ ...facts, tags }).servers.find((entry) => entry.name === "legacy");
+    expect({ latest: legacy?.latest, versions: legacy?.versions, lifecycle: legacy?.lifecycle }).toEqual({ latest: null, versions: ["1.0.0-beta.1", "0.9.0"], lifecycle: "deprecated" });
+  });
+
   it("describes a server as of the tree's version with every published version highest first when tags and tree differ", () => {
     const crm = buildCatalog(org()).servers.find((entry) => entry.name === "crm");
     expect(crm).toMatchInlineSnapshot(`

@@ -120,6 +120,11 @@ describe("buildServerJson", () => {
     expect(buildServerJson(entry({ latest: null, versions: ["1.4.0", "1.0.0"] }), "com.example").version).toBe("1.4.0");
   });
 
+  it("falls back to the highest stable version, not a prerelease above it, when the ref no longer holds the server", () => {
+    expect(buildServerJson(entry({ latest: null, versions: ["3.0.0-beta.1", "2.1.0", "2.0.0"] }), "com.example").version).toBe("2.1.0");
+    expect(buildServerJson(entry({ latest: null, versions: ["3.0.0-beta.2", "3.0.0-beta.1"] }), "com.example").version).toBe("3.0.0-beta.2");
+  });
+
   it("leaves out empty packages and remotes when the server has none", () => {
     const json = buildServerJson(entry({ packages: [], remotes: [] }), "com.example");
     expect(["packages" in json, "remotes" in json]).toEqual([false, false]);
