@@ -34648,23 +34648,29 @@ var ResolverCache = class {
   }
   /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
   assetsOf(requirements) {
-    return this.compile(requirements).assets;
+    let compiled = this.compiledRequirements.get(requirements);
+    if (!compiled) {
+      const assets = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) assets[at] = this.asset(requirements[at].asset);
+      this.compiledRequirements.set(requirements, compiled = { assets, ranges: void 0 });
+    }
+    return compiled.assets;
   }
   /** The integer range ids of a list of requirements. */
   rangesOf(requirements) {
     return this.compile(requirements).ranges;
   }
-  /** A list of requirements as integer asset and range ids, made once per list. */
+  /** A list of requirements as integer asset and range ids, made once per list (its asset ids may be made before, alone). */
   compile(requirements) {
     let compiled = this.compiledRequirements.get(requirements);
     if (!compiled) {
-      const assets = new Int32Array(requirements.length);
+      this.assetsOf(requirements);
+      compiled = this.compiledRequirements.get(requirements);
+    }
+    if (!compiled.ranges) {
       const ranges = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) {
-        assets[at] = this.asset(requirements[at].asset);
-        ranges[at] = this.range(requirements[at].range);
-      }
-      this.compiledRequirements.set(requirements, compiled = { assets, ranges });
+      for (let at = 0; at < requirements.length; at++) ranges[at] = this.range(requirements[at].range);
+      compiled.ranges = ranges;
     }
     return compiled;
   }
@@ -34787,6 +34793,22 @@ var ResolvedClosure = class {
       if (version2) sorted.push({ asset: cache.assets[this.idAt(at)], version: version2, id: this.idAt(at) });
     }
     return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
+  }
+  /** The ranges that reach the `at`-th asset reached, in the order `assets` lists them, without building the rest. */
+  rangesAt(at) {
+    const id = this.idAt(at);
+    const ranges = [];
+    const collect2 = (assets, requirements) => {
+      for (let index = 0; index < assets.length; index++) if (assets[index] === id) ranges.push(requirements[index]);
+    };
+    collect2(this.tables.cache.assetsOf(this.direct), this.direct);
+    for (let other = 0; other < this.count; other++) {
+      const pick2 = this.pickAt(other);
+      if (pick2 < 0) continue;
+      const version2 = this.tables.compiled(this.idAt(other), pick2);
+      collect2(version2.assets, version2.version.requires);
+    }
+    return ranges;
   }
   get assets() {
     if (this.#assets) return this.#assets;
@@ -35079,13 +35101,13 @@ function computeBlastRadius(base, head, agents) {
   for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
     if (assetDiffers(base, head, id)) changedAssets.add(id);
   }
-  const tainted = reachingAssets(changedAssets, [base, head]);
   const cache = new ResolverCache();
   const resolveAtBase = createResolver(base, cache);
   const resolveAtHead = createResolver(head, cache);
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
+  const tainted = reachingAssets(changed, changedAssets.size, [base, head], cache);
   const compare = new ClosureComparison(changed);
   const affected = [];
   const unaffected = [];
@@ -35105,8 +35127,9 @@ function computeBlastRadius(base, head, agents) {
     }
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
     let candidate = false;
-    for (const requirement of agent.requirements) {
-      if (tainted.has(requirement.asset)) {
+    const direct = tainted.length === 0 ? null : cache.assetsOf(agent.requirements);
+    for (let at = 0; direct !== null && at < direct.length; at++) {
+      if (tainted[direct[at]] === 1) {
         candidate = true;
         break;
       }
@@ -35133,7 +35156,7 @@ function computeBlastRadius(base, head, agents) {
       const { moves, paths } = compare.explain(agent, pair.base, pair.head);
       affected.push(entry(agent, moves, paths, pair.base.status, pair.head.status));
     } else if (compare.reaches(pair.head, changed)) {
-      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
+      unaffected.push(...heldBack(agent, pair.head, changed, head));
     }
   }
   const consumers = /* @__PURE__ */ new Map();
@@ -35382,50 +35405,74 @@ var ClosureComparison = class {
 function entry(agent, moves, paths, base, head) {
   return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
 }
-function reachingAssets(targets, states) {
-  if (targets.size === 0) return /* @__PURE__ */ new Set();
-  const reverse = /* @__PURE__ */ new Map();
+function reachingAssets(changed, changedCount, states, cache) {
+  if (changedCount === 0) return new Uint8Array(0);
+  const size = cache.assets.length;
+  let head = new Int32Array(size).fill(-1);
+  const from = [];
+  const next = [];
   for (const state of states) {
     for (const versions of state.assets.values()) {
       for (const version2 of versions) {
-        for (const requirement of version2.requires) {
-          let set2 = reverse.get(requirement.asset);
-          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
-          set2.add(version2.id);
+        if (version2.requires.length === 0) continue;
+        const owner = cache.asset(version2.id);
+        const required4 = cache.assetsOf(version2.requires);
+        for (let at = 0; at < required4.length; at++) {
+          const target = required4[at];
+          if (target >= head.length) head = grownFilled(head, cache.assets.length);
+          from.push(owner);
+          next.push(head[target]);
+          head[target] = from.length - 1;
         }
       }
     }
   }
-  const reached = new Set(targets);
-  const queue = [...targets];
+  const reached = new Uint8Array(size);
+  const queue = [];
+  for (let id = 0; id < changed.length; id++) {
+    if (changed[id] === 1) {
+      reached[id] = 1;
+      queue.push(id);
+    }
+  }
   while (queue.length > 0) {
-    for (const parent of reverse.get(queue.pop()) ?? []) {
-      if (!reached.has(parent)) {
-        reached.add(parent);
+    for (let link = head[queue.pop()]; link !== -1; link = next[link]) {
+      const parent = from[link];
+      if (reached[parent] === 0) {
+        reached[parent] = 1;
         queue.push(parent);
       }
     }
   }
   return reached;
 }
+function grownFilled(array2, size) {
+  const grown2 = new Int32Array(Math.max(size, array2.length * 2)).fill(-1);
+  grown2.set(array2);
+  return grown2;
+}
 function conflictKey(resolution) {
   return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
 }
 function heldBack(agent, head, changed, state) {
   const held = [];
-  for (const [id, resolved] of head.assets) {
-    if (!changed.has(id)) continue;
+  const names = head.tables.cache.assets;
+  for (let at = 0; at < head.count; at++) {
+    if (head.pickAt(at) < 0 || changed[head.idAt(at)] !== 1) continue;
+    const id = names[head.idAt(at)];
+    const version2 = head.versionAt(at);
+    const ranges = head.rangesAt(at);
     const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
-    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver6.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
+    const blocking = ranges.find((requirement) => newest !== void 0 && !import_semver6.default.satisfies(newest, requirement.range)) ?? ranges[0];
     if (!blocking) continue;
     held.push({
       agent: agent.name,
       team: agent.team,
       tier: agent.tier,
       asset: id,
-      version: resolved.version.version,
+      version: version2.version,
       range: blocking.range,
-      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
+      reason: newest !== void 0 && newest !== version2.version ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${version2.version}` : `resolves ${version2.version}, whose content did not change`
     });
   }
   return held;

@@ -97,7 +97,13 @@ export class ResolverCache {
 
   /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
   assetsOf(requirements: readonly Requirement[]): Int32Array {
-    return this.compile(requirements).assets;
+    let compiled = this.compiledRequirements.get(requirements);
+    if (!compiled) {
+      const assets = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) assets[at] = this.asset(requirements[at]!.asset);
+      this.compiledRequirements.set(requirements, (compiled = { assets, ranges: undefined }));
+    }
+    return compiled.assets;
   }
 
   /** The integer range ids of a list of requirements. */
@@ -105,19 +111,19 @@ export class ResolverCache {
     return this.compile(requirements).ranges;
   }
 
-  /** A list of requirements as integer asset and range ids, made once per list. */
-  compile(requirements: readonly Requirement[]): CompiledRequirements {
+  /** A list of requirements as integer asset and range ids, made once per list (its asset ids may be made before, alone). */
+  compile(requirements: readonly Requirement[]): { readonly assets: Int32Array; readonly ranges: Int32Array } {
     let compiled = this.compiledRequirements.get(requirements);
     if (!compiled) {
-      const assets = new Int32Array(requirements.length);
-      const ranges = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) {
-        assets[at] = this.asset(requirements[at]!.asset);
-        ranges[at] = this.range(requirements[at]!.range);
-      }
-      this.compiledRequirements.set(requirements, (compiled = { assets, ranges }));
+      this.assetsOf(requirements);
+      compiled = this.compiledRequirements.get(requirements)!;
     }
-    return compiled;
+    if (!compiled.ranges) {
+      const ranges = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) ranges[at] = this.range(requirements[at]!.range);
+      compiled.ranges = ranges;
+    }
+    return compiled as { readonly assets: Int32Array; readonly ranges: Int32Array };
   }
 
   /** The integer id of an asset id. */
@@ -179,10 +185,10 @@ interface VersionSet {
   readonly masks: Map<number, number>;
 }
 
-/** A list of requirements as integer ids. */
+/** A list of requirements as integer ids; the range ids are made when first needed. */
 interface CompiledRequirements {
   readonly assets: Int32Array;
-  readonly ranges: Int32Array;
+  ranges: Int32Array | undefined;
 }
 
 /** A chosen version's requirements, as integer asset ids and mask offsets. */
@@ -294,6 +300,23 @@ export class ResolvedClosure implements Resolution {
       if (version) sorted.push({ asset: cache.assets[this.idAt(at)]!, version, id: this.idAt(at) });
     }
     return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
+  }
+
+  /** The ranges that reach the `at`-th asset reached, in the order `assets` lists them, without building the rest. */
+  rangesAt(at: number): Requirement[] {
+    const id = this.idAt(at);
+    const ranges: Requirement[] = [];
+    const collect = (assets: Int32Array, requirements: readonly Requirement[]) => {
+      for (let index = 0; index < assets.length; index++) if (assets[index] === id) ranges.push(requirements[index]!);
+    };
+    collect(this.tables.cache.assetsOf(this.direct), this.direct);
+    for (let other = 0; other < this.count; other++) {
+      const pick = this.pickAt(other);
+      if (pick < 0) continue;
+      const version = this.tables.compiled(this.idAt(other), pick);
+      collect(version.assets, version.version.requires);
+    }
+    return ranges;
   }
 
   get assets(): ReadonlyMap<AssetId, ResolvedAsset> {
