@@ -34877,6 +34877,11 @@ function createResolver(state, cache = new ResolverCache()) {
   let queueAsset = new Int32Array(256);
   let queueMask = new Int32Array(256);
   let directMasks = new Int32Array(16);
+  let flat = new Int32Array(4096);
+  let flatSize = 0;
+  let versionBase = new Int32Array(0);
+  let entryAt = new Int32Array(0);
+  let entries = 0;
   let store = new Int32Array(STORE_BLOCK);
   let stored = 0;
   let clock = 0;
@@ -34895,6 +34900,8 @@ function createResolver(state, cache = new ResolverCache()) {
     seen = grow(seen, count);
     choice = grow(choice, count);
     choiceStamp = grow(choiceStamp, count);
+    versionBase = grow(versionBase, count);
+    const before = entries;
     for (let asset = known; asset < count; asset++) {
       const versions = state.assets.get(cache.assets[asset]);
       if (!versions || versions.length === 0) continue;
@@ -34902,11 +34909,17 @@ function createResolver(state, cache = new ResolverCache()) {
       versionsOf[asset] = versions;
       setOf[asset] = set2;
       compiled[asset] = [];
+      versionBase[asset] = entries;
+      entries += versions.length;
       words[asset] = set2.words;
       accOffset[asset] = accSize;
       accSize += set2.words;
     }
     acc = grow(acc, accSize);
+    if (entries > before) {
+      entryAt = grow(entryAt, entries);
+      entryAt.fill(-1, before, entries);
+    }
     known = count;
   };
   for (const id of state.assets.keys()) cache.asset(id);
@@ -34919,6 +34932,13 @@ function createResolver(state, cache = new ResolverCache()) {
     for (let at = 0; at < assets.length; at++) {
       const set2 = setOf[assets[at]];
       masks[at] = set2 ? cache.mask(set2, ranges[at]) : 0;
+    }
+    flat = grow(flat, flatSize + 1 + 2 * assets.length);
+    entryAt[versionBase[asset] + index] = flatSize;
+    flat[flatSize++] = assets.length;
+    for (let at = 0; at < assets.length; at++) {
+      flat[flatSize++] = assets[at];
+      flat[flatSize++] = masks[at];
     }
     return compiled[asset][index] = { version: version2, assets, masks, edges: version2.requires.map((requirement) => requirement.asset) };
   };
@@ -34943,17 +34963,23 @@ function createResolver(state, cache = new ResolverCache()) {
     if (first) for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word];
     else for (let word = 0; word < width; word++) acc[offset + word] &= pool[mask + word];
   };
-  const enqueue = (length, version2) => {
-    const more = version2.assets.length;
+  const enqueue = (length, asset, index) => {
+    let entry2 = entryAt[versionBase[asset] + index];
+    if (entry2 < 0) {
+      compile2(asset, index);
+      entry2 = entryAt[versionBase[asset] + index];
+    }
+    const edges = flat;
+    const more = edges[entry2];
     if (queueAsset.length < length + more) {
       queueAsset = grow(queueAsset, length + more);
       queueMask = grow(queueMask, length + more);
     }
-    const assets = version2.assets;
-    const masks = version2.masks;
-    for (let at = 0; at < more; at++) {
-      queueAsset[length + at] = assets[at];
-      queueMask[length + at] = masks[at];
+    const assets = queueAsset;
+    const masks = queueMask;
+    for (let at = 0, from = entry2 + 1; at < more; at++, from += 2) {
+      assets[length + at] = edges[from];
+      masks[length + at] = edges[from + 1];
     }
     return length + more;
   };
@@ -34994,7 +35020,7 @@ function createResolver(state, cache = new ResolverCache()) {
         const picked = pick2(asset);
         if (picked < 0) return -1;
         picks[at] = picked;
-        length = enqueue(length, compiled[asset][picked] ?? compile2(asset, picked));
+        length = enqueue(length, asset, picked);
       }
       layerStart = count;
       if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
@@ -35026,7 +35052,7 @@ function createResolver(state, cache = new ResolverCache()) {
         seen[asset] = stamp;
         if (count === order.length) order = grow(order, count + 1);
         order[count++] = asset;
-        if (choiceStamp[asset] === previous) length = enqueue(length, compiled[asset][choice[asset]] ?? compile2(asset, choice[asset]));
+        if (choiceStamp[asset] === previous) length = enqueue(length, asset, choice[asset]);
       }
       if (picks.length < count) picks = grow(picks, count);
       let chosen = 0;
