@@ -35246,6 +35246,8 @@ var ClosureComparison = class {
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
   #startIds = new Int32Array(16);
+  // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
+  #moves = [];
   constructor(changed) {
     this.#changed = changed;
   }
@@ -35346,7 +35348,11 @@ var ClosureComparison = class {
       const before = beforeAt < 0 ? void 0 : base.versionAt(beforeAt);
       const after = afterAt < 0 ? void 0 : head.versionAt(afterAt);
       const asset = names[target];
-      moves.push({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+      const key = (beforeAt < 0 ? 0 : base.pickAt(beforeAt) + 1) * 1048576 + (afterAt < 0 ? 0 : head.pickAt(afterAt) + 1);
+      const known = this.#moves[target] ??= /* @__PURE__ */ new Map();
+      let move = known.get(key);
+      if (!move) known.set(key, move = Object.freeze({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash }));
+      moves.push(move);
       const side = afterAt >= 0 ? 1 : 0;
       const graph = side === 1 ? head : base;
       const targetAt = side === 1 ? afterAt : beforeAt;

@@ -192,6 +192,8 @@ class ClosureComparison {
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
   #startIds = new Int32Array(16);
+  // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
+  #moves: (Map<number, Move> | undefined)[] = [];
 
   constructor(changed: Uint8Array) {
     this.#changed = changed;
@@ -302,7 +304,11 @@ class ClosureComparison {
       const before = beforeAt < 0 ? undefined : base.versionAt(beforeAt);
       const after = afterAt < 0 ? undefined : head.versionAt(afterAt);
       const asset = names[target]!;
-      moves.push({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+      const key = (beforeAt < 0 ? 0 : base.pickAt(beforeAt) + 1) * 0x100000 + (afterAt < 0 ? 0 : head.pickAt(afterAt) + 1);
+      const known = (this.#moves[target] ??= new Map());
+      let move = known.get(key);
+      if (!move) known.set(key, (move = Object.freeze({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash })));
+      moves.push(move);
 
       const side = afterAt >= 0 ? 1 : 0;
       const graph = side === 1 ? head : base;
