@@ -35121,6 +35121,7 @@ function createResolver(state, cache = new ResolverCache()) {
 }
 
 // app/core/registry/compute-blast-radius.ts
+var noRequirements = [];
 var MAX_PATHS = 5;
 function computeBlastRadius(base, head, agents) {
   const changedAssets = /* @__PURE__ */ new Set();
@@ -35153,9 +35154,10 @@ function computeBlastRadius(base, head, agents) {
     }
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
     let candidate = false;
-    const direct = tainted.length === 0 ? null : cache.assetsOf(agent.requirements);
-    for (let at = 0; direct !== null && at < direct.length; at++) {
-      if (tainted[direct[at]] === 1) {
+    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    for (let at = 0; at < direct.length; at++) {
+      const id = cache.find(direct[at].asset);
+      if (id >= 0 && tainted[id] === 1) {
         candidate = true;
         break;
       }

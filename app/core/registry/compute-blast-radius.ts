@@ -24,6 +24,8 @@ export interface BlastRadius {
   readonly problems: readonly Problem[];
 }
 
+const noRequirements: AgentFacts["requirements"] = [];
+
 // Paths per moved asset per agent: enough to explain, few enough to read.
 const MAX_PATHS = 5;
 
@@ -73,10 +75,11 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     }
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
     let candidate = false;
-    // An id beyond `tainted` is an asset nothing publishes, which reaches nothing.
-    const direct = tainted.length === 0 ? null : cache.assetsOf(agent.requirements);
-    for (let at = 0; direct !== null && at < direct.length; at++) {
-      if (tainted[direct[at]!] === 1) {
+    // Looked up without compiling (most agents are never resolved); an asset the cache has not seen reaches nothing.
+    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    for (let at = 0; at < direct.length; at++) {
+      const id = cache.find(direct[at]!.asset);
+      if (id >= 0 && tainted[id] === 1) {
         candidate = true;
         break;
       }
