@@ -35576,6 +35576,11 @@ function createResolver(state, cache = new ResolverCache()) {
   let queueAsset = new Int32Array(256);
   let queueMask = new Int32Array(256);
   let directMasks = new Int32Array(16);
+  let flat = new Int32Array(4096);
+  let flatSize = 0;
+  let versionBase = new Int32Array(0);
+  let entryAt = new Int32Array(0);
+  let entries = 0;
   let store = new Int32Array(STORE_BLOCK);
   let stored = 0;
   let clock = 0;
@@ -35594,6 +35599,8 @@ function createResolver(state, cache = new ResolverCache()) {
     seen = grow(seen, count);
     choice = grow(choice, count);
     choiceStamp = grow(choiceStamp, count);
+    versionBase = grow(versionBase, count);
+    const before = entries;
     for (let asset = known; asset < count; asset++) {
       const versions = state.assets.get(cache.assets[asset]);
       if (!versions || versions.length === 0) continue;
@@ -35601,11 +35608,17 @@ function createResolver(state, cache = new ResolverCache()) {
       versionsOf[asset] = versions;
       setOf[asset] = set2;
       compiled[asset] = [];
+      versionBase[asset] = entries;
+      entries += versions.length;
       words[asset] = set2.words;
       accOffset[asset] = accSize;
       accSize += set2.words;
     }
     acc = grow(acc, accSize);
+    if (entries > before) {
+      entryAt = grow(entryAt, entries);
+      entryAt.fill(-1, before, entries);
+    }
     known = count;
   };
   for (const id of state.assets.keys()) cache.asset(id);
@@ -35618,6 +35631,13 @@ function createResolver(state, cache = new ResolverCache()) {
     for (let at = 0; at < assets.length; at++) {
       const set2 = setOf[assets[at]];
       masks[at] = set2 ? cache.mask(set2, ranges[at]) : 0;
+    }
+    flat = grow(flat, flatSize + 1 + 2 * assets.length);
+    entryAt[versionBase[asset] + index] = flatSize;
+    flat[flatSize++] = assets.length;
+    for (let at = 0; at < assets.length; at++) {
+      flat[flatSize++] = assets[at];
+      flat[flatSize++] = masks[at];
     }
     return compiled[asset][index] = { version: version2, assets, masks, edges: version2.requires.map((requirement) => requirement.asset) };
   };
@@ -35642,17 +35662,23 @@ function createResolver(state, cache = new ResolverCache()) {
     if (first) for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word];
     else for (let word = 0; word < width; word++) acc[offset + word] &= pool[mask + word];
   };
-  const enqueue = (length, version2) => {
-    const more = version2.assets.length;
+  const enqueue = (length, asset, index) => {
+    let entry2 = entryAt[versionBase[asset] + index];
+    if (entry2 < 0) {
+      compile2(asset, index);
+      entry2 = entryAt[versionBase[asset] + index];
+    }
+    const edges = flat;
+    const more = edges[entry2];
     if (queueAsset.length < length + more) {
       queueAsset = grow(queueAsset, length + more);
       queueMask = grow(queueMask, length + more);
     }
-    const assets = version2.assets;
-    const masks = version2.masks;
-    for (let at = 0; at < more; at++) {
-      queueAsset[length + at] = assets[at];
-      queueMask[length + at] = masks[at];
+    const assets = queueAsset;
+    const masks = queueMask;
+    for (let at = 0, from = entry2 + 1; at < more; at++, from += 2) {
+      assets[length + at] = edges[from];
+      masks[length + at] = edges[from + 1];
     }
     return length + more;
   };
@@ -35693,7 +35719,7 @@ function createResolver(state, cache = new ResolverCache()) {
         const picked = pick2(asset);
         if (picked < 0) return -1;
         picks[at] = picked;
-        length = enqueue(length, compiled[asset][picked] ?? compile2(asset, picked));
+        length = enqueue(length, asset, picked);
       }
       layerStart = count;
       if (order.length < cache.assets.length) order = grow(order, cache.assets.length);
@@ -35725,7 +35751,7 @@ function createResolver(state, cache = new ResolverCache()) {
         seen[asset] = stamp;
         if (count === order.length) order = grow(order, count + 1);
         order[count++] = asset;
-        if (choiceStamp[asset] === previous) length = enqueue(length, compiled[asset][choice[asset]] ?? compile2(asset, choice[asset]));
+        if (choiceStamp[asset] === previous) length = enqueue(length, asset, choice[asset]);
       }
       if (picks.length < count) picks = grow(picks, count);
       let chosen = 0;
@@ -35837,23 +35863,29 @@ var init_resolve_agent = __esm({
       }
       /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
       assetsOf(requirements) {
-        return this.compile(requirements).assets;
+        let compiled = this.compiledRequirements.get(requirements);
+        if (!compiled) {
+          const assets = new Int32Array(requirements.length);
+          for (let at = 0; at < requirements.length; at++) assets[at] = this.asset(requirements[at].asset);
+          this.compiledRequirements.set(requirements, compiled = { assets, ranges: void 0 });
+        }
+        return compiled.assets;
       }
       /** The integer range ids of a list of requirements. */
       rangesOf(requirements) {
         return this.compile(requirements).ranges;
       }
-      /** A list of requirements as integer asset and range ids, made once per list. */
+      /** A list of requirements as integer asset and range ids, made once per list (its asset ids may be made before, alone). */
       compile(requirements) {
         let compiled = this.compiledRequirements.get(requirements);
         if (!compiled) {
-          const assets = new Int32Array(requirements.length);
+          this.assetsOf(requirements);
+          compiled = this.compiledRequirements.get(requirements);
+        }
+        if (!compiled.ranges) {
           const ranges = new Int32Array(requirements.length);
-          for (let at = 0; at < requirements.length; at++) {
-            assets[at] = this.asset(requirements[at].asset);
-            ranges[at] = this.range(requirements[at].range);
-          }
-          this.compiledRequirements.set(requirements, compiled = { assets, ranges });
+          for (let at = 0; at < requirements.length; at++) ranges[at] = this.range(requirements[at].range);
+          compiled.ranges = ranges;
         }
         return compiled;
       }
@@ -35977,6 +36009,22 @@ var init_resolve_agent = __esm({
         }
         return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
       }
+      /** The ranges that reach the `at`-th asset reached, in the order `assets` lists them, without building the rest. */
+      rangesAt(at) {
+        const id = this.idAt(at);
+        const ranges = [];
+        const collect2 = (assets, requirements) => {
+          for (let index = 0; index < assets.length; index++) if (assets[index] === id) ranges.push(requirements[index]);
+        };
+        collect2(this.tables.cache.assetsOf(this.direct), this.direct);
+        for (let other = 0; other < this.count; other++) {
+          const pick2 = this.pickAt(other);
+          if (pick2 < 0) continue;
+          const version2 = this.tables.compiled(this.idAt(other), pick2);
+          collect2(version2.assets, version2.version.requires);
+        }
+        return ranges;
+      }
       get assets() {
         if (this.#assets) return this.#assets;
         const ranges = this.#ranges();
@@ -36035,13 +36083,13 @@ function computeBlastRadius(base, head, agents) {
   for (const id of /* @__PURE__ */ new Set([...base.assets.keys(), ...head.assets.keys()])) {
     if (assetDiffers(base, head, id)) changedAssets.add(id);
   }
-  const tainted = reachingAssets(changedAssets, [base, head]);
   const cache = new ResolverCache();
   const resolveAtBase = createResolver(base, cache);
   const resolveAtHead = createResolver(head, cache);
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
+  const tainted = reachingAssets(changed, changedAssets.size, [base, head], cache);
   const compare = new ClosureComparison(changed);
   const affected = [];
   const unaffected = [];
@@ -36061,8 +36109,10 @@ function computeBlastRadius(base, head, agents) {
     }
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
     let candidate = false;
-    for (const requirement of agent.requirements) {
-      if (tainted.has(requirement.asset)) {
+    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    for (let at = 0; at < direct.length; at++) {
+      const id = cache.find(direct[at].asset);
+      if (id >= 0 && tainted[id] === 1) {
         candidate = true;
         break;
       }
@@ -36089,7 +36139,7 @@ function computeBlastRadius(base, head, agents) {
       const { moves, paths } = compare.explain(agent, pair.base, pair.head);
       affected.push(entry(agent, moves, paths, pair.base.status, pair.head.status));
     } else if (compare.reaches(pair.head, changed)) {
-      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
+      unaffected.push(...heldBack(agent, pair.head, changed, head));
     }
   }
   const consumers = /* @__PURE__ */ new Map();
@@ -36139,50 +36189,74 @@ function grown(array2, size) {
 function entry(agent, moves, paths, base, head) {
   return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
 }
-function reachingAssets(targets, states) {
-  if (targets.size === 0) return /* @__PURE__ */ new Set();
-  const reverse = /* @__PURE__ */ new Map();
+function reachingAssets(changed, changedCount, states, cache) {
+  if (changedCount === 0) return new Uint8Array(0);
+  const size = cache.assets.length;
+  let head = new Int32Array(size).fill(-1);
+  const from = [];
+  const next = [];
   for (const state of states) {
     for (const versions of state.assets.values()) {
       for (const version2 of versions) {
-        for (const requirement of version2.requires) {
-          let set2 = reverse.get(requirement.asset);
-          if (!set2) reverse.set(requirement.asset, set2 = /* @__PURE__ */ new Set());
-          set2.add(version2.id);
+        if (version2.requires.length === 0) continue;
+        const owner = cache.asset(version2.id);
+        const required4 = cache.assetsOf(version2.requires);
+        for (let at = 0; at < required4.length; at++) {
+          const target = required4[at];
+          if (target >= head.length) head = grownFilled(head, cache.assets.length);
+          from.push(owner);
+          next.push(head[target]);
+          head[target] = from.length - 1;
         }
       }
     }
   }
-  const reached = new Set(targets);
-  const queue = [...targets];
+  const reached = new Uint8Array(size);
+  const queue = [];
+  for (let id = 0; id < changed.length; id++) {
+    if (changed[id] === 1) {
+      reached[id] = 1;
+      queue.push(id);
+    }
+  }
   while (queue.length > 0) {
-    for (const parent of reverse.get(queue.pop()) ?? []) {
-      if (!reached.has(parent)) {
-        reached.add(parent);
+    for (let link = head[queue.pop()]; link !== -1; link = next[link]) {
+      const parent = from[link];
+      if (reached[parent] === 0) {
+        reached[parent] = 1;
         queue.push(parent);
       }
     }
   }
   return reached;
 }
+function grownFilled(array2, size) {
+  const grown2 = new Int32Array(Math.max(size, array2.length * 2)).fill(-1);
+  grown2.set(array2);
+  return grown2;
+}
 function conflictKey(resolution) {
   return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
 }
 function heldBack(agent, head, changed, state) {
   const held = [];
-  for (const [id, resolved] of head.assets) {
-    if (!changed.has(id)) continue;
+  const names = head.tables.cache.assets;
+  for (let at = 0; at < head.count; at++) {
+    if (head.pickAt(at) < 0 || changed[head.idAt(at)] !== 1) continue;
+    const id = names[head.idAt(at)];
+    const version2 = head.versionAt(at);
+    const ranges = head.rangesAt(at);
     const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
-    const blocking = resolved.ranges.find((requirement) => newest !== void 0 && !import_semver6.default.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
+    const blocking = ranges.find((requirement) => newest !== void 0 && !import_semver6.default.satisfies(newest, requirement.range)) ?? ranges[0];
     if (!blocking) continue;
     held.push({
       agent: agent.name,
       team: agent.team,
       tier: agent.tier,
       asset: id,
-      version: resolved.version.version,
+      version: version2.version,
       range: blocking.range,
-      reason: newest !== void 0 && newest !== resolved.version.version ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${resolved.version.version}` : `resolves ${resolved.version.version}, whose content did not change`
+      reason: newest !== void 0 && newest !== version2.version ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${version2.version}` : `resolves ${version2.version}, whose content did not change`
     });
   }
   return held;
@@ -36207,7 +36281,7 @@ function describeConflict(conflict, introduced, state) {
   const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
   return `${status}; ${available}. Widen a range or publish a version that fits`;
 }
-var import_semver6, MAX_PATHS, ClosureComparison;
+var import_semver6, noRequirements, MAX_PATHS, ClosureComparison;
 var init_compute_blast_radius = __esm({
   "app/core/registry/compute-blast-radius.ts"() {
     "use strict";
@@ -36219,6 +36293,7 @@ var init_compute_blast_radius = __esm({
     init_problems();
     init_registry_state();
     init_resolve_agent();
+    noRequirements = [];
     MAX_PATHS = 5;
     ClosureComparison = class {
       /** 1 for each integer asset id whose versions or content differ between the states (ids beyond it: unknown assets, never chosen). */
@@ -36237,6 +36312,8 @@ var init_compute_blast_radius = __esm({
       #searches = new Int32Array(64);
       #searchStamp = new Int32Array(64);
       #startIds = new Int32Array(16);
+      // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
+      #moves = [];
       constructor(changed) {
         this.#changed = changed;
       }
@@ -36337,7 +36414,11 @@ var init_compute_blast_radius = __esm({
           const before = beforeAt < 0 ? void 0 : base.versionAt(beforeAt);
           const after = afterAt < 0 ? void 0 : head.versionAt(afterAt);
           const asset = names[target];
-          moves.push({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+          const key = (beforeAt < 0 ? 0 : base.pickAt(beforeAt) + 1) * 1048576 + (afterAt < 0 ? 0 : head.pickAt(afterAt) + 1);
+          const known = this.#moves[target] ??= /* @__PURE__ */ new Map();
+          let move = known.get(key);
+          if (!move) known.set(key, move = Object.freeze({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash }));
+          moves.push(move);
           const side = afterAt >= 0 ? 1 : 0;
           const graph = side === 1 ? head : base;
           const targetAt = side === 1 ? afterAt : beforeAt;

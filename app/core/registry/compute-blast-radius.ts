@@ -24,6 +24,8 @@ export interface BlastRadius {
   readonly problems: readonly Problem[];
 }
 
+const noRequirements: AgentFacts["requirements"] = [];
+
 // Paths per moved asset per agent: enough to explain, few enough to read.
 const MAX_PATHS = 5;
 
@@ -42,7 +44,6 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   for (const id of new Set([...base.assets.keys(), ...head.assets.keys()])) {
     if (assetDiffers(base, head, id)) changedAssets.add(id);
   }
-  const tainted = reachingAssets(changedAssets, [base, head]);
   // One cache for both states: assets whose versions did not change share their masks.
   const cache = new ResolverCache();
   const resolveAtBase = createResolver(base, cache);
@@ -50,6 +51,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
+  const tainted = reachingAssets(changed, changedAssets.size, [base, head], cache);
   const compare = new ClosureComparison(changed);
 
   const affected: AffectedAgent[] = [];
@@ -73,8 +75,11 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     }
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
     let candidate = false;
-    for (const requirement of agent.requirements) {
-      if (tainted.has(requirement.asset)) {
+    // Looked up without compiling (most agents are never resolved); an asset the cache has not seen reaches nothing.
+    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    for (let at = 0; at < direct.length; at++) {
+      const id = cache.find(direct[at]!.asset);
+      if (id >= 0 && tainted[id] === 1) {
         candidate = true;
         break;
       }
@@ -103,7 +108,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
       const { moves, paths } = compare.explain(agent, pair.base, pair.head);
       affected.push(entry(agent, moves, paths, pair.base.status, pair.head.status));
     } else if (compare.reaches(pair.head, changed)) {
-      unaffected.push(...heldBack(agent, pair.head, changedAssets, head));
+      unaffected.push(...heldBack(agent, pair.head, changed, head));
     }
   }
   const consumers = new Map<string, number>();
@@ -190,6 +195,8 @@ class ClosureComparison {
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
   #startIds = new Int32Array(16);
+  // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
+  #moves: (Map<number, Move> | undefined)[] = [];
 
   constructor(changed: Uint8Array) {
     this.#changed = changed;
@@ -300,7 +307,11 @@ class ClosureComparison {
       const before = beforeAt < 0 ? undefined : base.versionAt(beforeAt);
       const after = afterAt < 0 ? undefined : head.versionAt(afterAt);
       const asset = names[target]!;
-      moves.push({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash });
+      const key = (beforeAt < 0 ? 0 : base.pickAt(beforeAt) + 1) * 0x100000 + (afterAt < 0 ? 0 : head.pickAt(afterAt) + 1);
+      const known = (this.#moves[target] ??= new Map());
+      let move = known.get(key);
+      if (!move) known.set(key, (move = Object.freeze({ asset, from: before?.version ?? null, to: after?.version ?? null, contentChanged: before?.contentHash !== after?.contentHash })));
+      moves.push(move);
 
       const side = afterAt >= 0 ? 1 : 0;
       const graph = side === 1 ? head : base;
@@ -391,27 +402,47 @@ function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolu
   return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
 }
 
-/** Every asset from which some version's requirements can lead to one of `targets` (the targets included). */
-function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly RegistryState[]): Set<AssetId> {
-  if (targets.size === 0) return new Set();
-  const reverse = new Map<AssetId, Set<AssetId>>();
+/**
+ * 1 for every integer asset id from which some version's requirements can lead to a
+ * `changed` asset (those included); empty when nothing changed. The ids are the cache's,
+ * and every asset that can reach another is published, so has an id below the result's length.
+ */
+function reachingAssets(changed: Uint8Array, changedCount: number, states: readonly RegistryState[], cache: ResolverCache): Uint8Array {
+  if (changedCount === 0) return new Uint8Array(0);
+  // The reverse graph as linked lists in integer arrays: for each required asset, the assets whose versions require it.
+  const size = cache.assets.length;
+  let head = new Int32Array(size).fill(-1);
+  const from: number[] = [];
+  const next: number[] = [];
   for (const state of states) {
     for (const versions of state.assets.values()) {
       for (const version of versions) {
-        for (const requirement of version.requires) {
-          let set = reverse.get(requirement.asset);
-          if (!set) reverse.set(requirement.asset, (set = new Set()));
-          set.add(version.id);
+        if (version.requires.length === 0) continue;
+        const owner = cache.asset(version.id);
+        const required = cache.assetsOf(version.requires);
+        for (let at = 0; at < required.length; at++) {
+          const target = required[at]!;
+          if (target >= head.length) head = grownFilled(head, cache.assets.length);
+          from.push(owner);
+          next.push(head[target]!);
+          head[target] = from.length - 1;
         }
       }
     }
   }
-  const reached = new Set(targets);
-  const queue = [...targets];
+  const reached = new Uint8Array(size);
+  const queue: number[] = [];
+  for (let id = 0; id < changed.length; id++) {
+    if (changed[id] === 1) {
+      reached[id] = 1;
+      queue.push(id);
+    }
+  }
   while (queue.length > 0) {
-    for (const parent of reverse.get(queue.pop()!) ?? []) {
-      if (!reached.has(parent)) {
-        reached.add(parent);
+    for (let link = head[queue.pop()!]!; link !== -1; link = next[link]!) {
+      const parent = from[link]!;
+      if (reached[parent] === 0) {
+        reached[parent] = 1;
         queue.push(parent);
       }
     }
@@ -419,29 +450,39 @@ function reachingAssets(targets: ReadonlySet<AssetId>, states: readonly Registry
   return reached;
 }
 
+function grownFilled(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(Math.max(size, array.length * 2)).fill(-1);
+  grown.set(array);
+  return grown;
+}
+
 function conflictKey(resolution: Resolution): string {
   return resolution.conflicts.map((conflict) => conflict.asset).sort().join(",");
 }
 
-/** For an agent that did not move, each changed asset it consumes and the range that holds it back. */
-function heldBack(agent: AgentFacts, head: Resolution, changed: ReadonlySet<AssetId>, state: RegistryState): UnaffectedConsumer[] {
+/** For an agent that did not move, each changed asset it consumes (1 in `changed`, by integer id) and the range that holds it back. */
+function heldBack(agent: AgentFacts, head: ResolvedClosure, changed: Uint8Array, state: RegistryState): UnaffectedConsumer[] {
   const held: UnaffectedConsumer[] = [];
-  for (const [id, resolved] of head.assets) {
-    if (!changed.has(id)) continue;
+  const names = head.tables.cache.assets;
+  for (let at = 0; at < head.count; at++) {
+    if (head.pickAt(at) < 0 || changed[head.idAt(at)] !== 1) continue;
+    const id = names[head.idAt(at)]!;
+    const version = head.versionAt(at)!;
+    const ranges = head.rangesAt(at);
     const newest = state.tree.get(id)?.version ?? state.assets.get(id)?.[0]?.version;
-    const blocking = resolved.ranges.find((requirement) => newest !== undefined && !semver.satisfies(newest, requirement.range)) ?? resolved.ranges[0];
+    const blocking = ranges.find((requirement) => newest !== undefined && !semver.satisfies(newest, requirement.range)) ?? ranges[0];
     if (!blocking) continue;
     held.push({
       agent: agent.name,
       team: agent.team,
       tier: agent.tier,
       asset: id,
-      version: resolved.version.version,
+      version: version.version,
       range: blocking.range,
       reason:
-        newest !== undefined && newest !== resolved.version.version
-          ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${resolved.version.version}`
-          : `resolves ${resolved.version.version}, whose content did not change`,
+        newest !== undefined && newest !== version.version
+          ? `\`${blocking.range}\` (${blocking.source.path}) excludes ${newest}; stays on ${version.version}`
+          : `resolves ${version.version}, whose content did not change`,
     });
   }
   return held;

@@ -97,7 +97,13 @@ export class ResolverCache {
 
   /** The integer asset ids of a list of requirements (an agent's, resolved in both states, is looked up once). */
   assetsOf(requirements: readonly Requirement[]): Int32Array {
-    return this.compile(requirements).assets;
+    let compiled = this.compiledRequirements.get(requirements);
+    if (!compiled) {
+      const assets = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) assets[at] = this.asset(requirements[at]!.asset);
+      this.compiledRequirements.set(requirements, (compiled = { assets, ranges: undefined }));
+    }
+    return compiled.assets;
   }
 
   /** The integer range ids of a list of requirements. */
@@ -105,19 +111,19 @@ export class ResolverCache {
     return this.compile(requirements).ranges;
   }
 
-  /** A list of requirements as integer asset and range ids, made once per list. */
-  compile(requirements: readonly Requirement[]): CompiledRequirements {
+  /** A list of requirements as integer asset and range ids, made once per list (its asset ids may be made before, alone). */
+  compile(requirements: readonly Requirement[]): { readonly assets: Int32Array; readonly ranges: Int32Array } {
     let compiled = this.compiledRequirements.get(requirements);
     if (!compiled) {
-      const assets = new Int32Array(requirements.length);
-      const ranges = new Int32Array(requirements.length);
-      for (let at = 0; at < requirements.length; at++) {
-        assets[at] = this.asset(requirements[at]!.asset);
-        ranges[at] = this.range(requirements[at]!.range);
-      }
-      this.compiledRequirements.set(requirements, (compiled = { assets, ranges }));
+      this.assetsOf(requirements);
+      compiled = this.compiledRequirements.get(requirements)!;
     }
-    return compiled;
+    if (!compiled.ranges) {
+      const ranges = new Int32Array(requirements.length);
+      for (let at = 0; at < requirements.length; at++) ranges[at] = this.range(requirements[at]!.range);
+      compiled.ranges = ranges;
+    }
+    return compiled as { readonly assets: Int32Array; readonly ranges: Int32Array };
   }
 
   /** The integer id of an asset id. */
@@ -179,10 +185,10 @@ interface VersionSet {
   readonly masks: Map<number, number>;
 }
 
-/** A list of requirements as integer ids. */
+/** A list of requirements as integer ids; the range ids are made when first needed. */
 interface CompiledRequirements {
   readonly assets: Int32Array;
-  readonly ranges: Int32Array;
+  ranges: Int32Array | undefined;
 }
 
 /** A chosen version's requirements, as integer asset ids and mask offsets. */
@@ -296,6 +302,23 @@ export class ResolvedClosure implements Resolution {
     return sorted.sort((a, b) => cache.compareIds(a.id, b.id));
   }
 
+  /** The ranges that reach the `at`-th asset reached, in the order `assets` lists them, without building the rest. */
+  rangesAt(at: number): Requirement[] {
+    const id = this.idAt(at);
+    const ranges: Requirement[] = [];
+    const collect = (assets: Int32Array, requirements: readonly Requirement[]) => {
+      for (let index = 0; index < assets.length; index++) if (assets[index] === id) ranges.push(requirements[index]!);
+    };
+    collect(this.tables.cache.assetsOf(this.direct), this.direct);
+    for (let other = 0; other < this.count; other++) {
+      const pick = this.pickAt(other);
+      if (pick < 0) continue;
+      const version = this.tables.compiled(this.idAt(other), pick);
+      collect(version.assets, version.version.requires);
+    }
+    return ranges;
+  }
+
   get assets(): ReadonlyMap<AssetId, ResolvedAsset> {
     if (this.#assets) return this.#assets;
     const ranges = this.#ranges();
@@ -381,6 +404,13 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
   let queueAsset = new Int32Array(256);
   let queueMask = new Int32Array(256);
   let directMasks = new Int32Array(16);
+  // Every compiled version's requirements in one flat array, for the walks: at `flat[entry]` the
+  // count, then asset id and mask offset pairs. `entryAt[versionBase[asset] + index]` is the entry, -1 until compiled.
+  let flat = new Int32Array(4096);
+  let flatSize = 0;
+  let versionBase = new Int32Array(0);
+  let entryAt = new Int32Array(0);
+  let entries = 0;
   let store = new Int32Array(STORE_BLOCK);
   let stored = 0;
   let clock = 0;
@@ -401,6 +431,8 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     seen = grow(seen, count);
     choice = grow(choice, count);
     choiceStamp = grow(choiceStamp, count);
+    versionBase = grow(versionBase, count);
+    const before = entries;
     for (let asset = known; asset < count; asset++) {
       const versions = state.assets.get(cache.assets[asset]!);
       if (!versions || versions.length === 0) continue;
@@ -408,11 +440,17 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
       versionsOf[asset] = versions;
       setOf[asset] = set;
       compiled[asset] = [];
+      versionBase[asset] = entries;
+      entries += versions.length;
       words[asset] = set.words;
       accOffset[asset] = accSize;
       accSize += set.words;
     }
     acc = grow(acc, accSize);
+    if (entries > before) {
+      entryAt = grow(entryAt, entries);
+      entryAt.fill(-1, before, entries);
+    }
     known = count;
   };
   for (const id of state.assets.keys()) cache.asset(id);
@@ -426,6 +464,13 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     for (let at = 0; at < assets.length; at++) {
       const set = setOf[assets[at]!];
       masks[at] = set ? cache.mask(set, ranges[at]!) : 0;
+    }
+    flat = grow(flat, flatSize + 1 + 2 * assets.length);
+    entryAt[versionBase[asset]! + index] = flatSize;
+    flat[flatSize++] = assets.length;
+    for (let at = 0; at < assets.length; at++) {
+      flat[flatSize++] = assets[at]!;
+      flat[flatSize++] = masks[at]!;
     }
     return (compiled[asset]![index] = { version, assets, masks, edges: version.requires.map((requirement) => requirement.asset) });
   };
@@ -452,17 +497,24 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     if (first) for (let word = 0; word < width; word++) acc[offset + word] = pool[mask + word]!;
     else for (let word = 0; word < width; word++) acc[offset + word]! &= pool[mask + word]!;
   };
-  const enqueue = (length: number, version: CompiledVersion): number => {
-    const more = version.assets.length;
+  /** Appends the requirements of the asset's `index`-th version to the queue (compiling it first if need be); the new length. */
+  const enqueue = (length: number, asset: number, index: number): number => {
+    let entry = entryAt[versionBase[asset]! + index]!;
+    if (entry < 0) {
+      compile(asset, index);
+      entry = entryAt[versionBase[asset]! + index]!;
+    }
+    const edges = flat;
+    const more = edges[entry]!;
     if (queueAsset.length < length + more) {
       queueAsset = grow(queueAsset, length + more);
       queueMask = grow(queueMask, length + more);
     }
-    const assets = version.assets;
-    const masks = version.masks;
-    for (let at = 0; at < more; at++) {
-      queueAsset[length + at] = assets[at]!;
-      queueMask[length + at] = masks[at]!;
+    const assets = queueAsset;
+    const masks = queueMask;
+    for (let at = 0, from = entry + 1; at < more; at++, from += 2) {
+      assets[length + at] = edges[from]!;
+      masks[length + at] = edges[from + 1]!;
     }
     return length + more;
   };
@@ -518,7 +570,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
         const picked = pick(asset);
         if (picked < 0) return -1;
         picks[at] = picked;
-        length = enqueue(length, compiled[asset]![picked] ?? compile(asset, picked));
+        length = enqueue(length, asset, picked);
       }
       layerStart = count;
       // Compiling may have met new assets.
@@ -554,7 +606,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
         seen[asset] = stamp;
         if (count === order.length) order = grow(order, count + 1);
         order[count++] = asset;
-        if (choiceStamp[asset] === previous) length = enqueue(length, compiled[asset]![choice[asset]!] ?? compile(asset, choice[asset]!));
+        if (choiceStamp[asset] === previous) length = enqueue(length, asset, choice[asset]!);
       }
       // The highest version of each asset that every range admits; the same choices as before means done.
       if (picks.length < count) picks = grow(picks, count);

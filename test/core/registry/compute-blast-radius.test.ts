@@ -38,6 +38,17 @@ describe("computeBlastRadius", () => {
     expect(result.unaffected.find((u) => u.agent === "pinned")?.reason).toBe("`~2.0.0` (agent.yaml) excludes 2.2.0; stays on 2.0.0");
   });
 
+  it("shares one frozen move between agents that move the same asset between the same versions, and keeps the others apart", () => {
+    const list = [...agents, agent("also-direct", { "server:crm": "^2.0.0" }), agent("from-old", { "server:crm": ">=2.0.0 <2.1.0 || 2.2.0" })];
+    const result = radius({ ...base, "server:crm": { "2.0.0": {}, "2.1.0": {}, "2.2.0": {} } }, defaultModels, list);
+    const moveOf = (name: string) => result.affected.find((a) => a.agent === name)!.moves[0]!;
+    expect(moveOf("direct")).toBe(moveOf("also-direct"));
+    expect(moveOf("direct")).toBe(moveOf("transitive"));
+    expect(Object.isFrozen(moveOf("direct"))).toBe(true);
+    expect(moveOf("from-old")).toEqual({ asset: "server:crm", from: "2.0.0", to: "2.2.0", contentChanged: true });
+    expect(moveOf("direct")).toEqual({ asset: "server:crm", from: "2.1.0", to: "2.2.0", contentChanged: true });
+  });
+
   it("affects the agents on a version whose content changed under the same version", () => {
     const result = radius({ ...base, "server:crm": { "2.0.0": {}, "2.1.0": { content: "edited" } } });
     expect(result.affected.map((a) => [a.agent, a.moves[0]])).toEqual([

@@ -117,6 +117,27 @@ describe("the fast core against the reference", () => {
     );
   });
 
+  it("finds the ranges that reach one asset as the built objects list them, before and after they are built", () => {
+    fc.assert(
+      fc.property(registryArb, agentsArb, (spec, agents) => {
+        const registry = state(spec);
+        const resolve = createResolver(registry);
+        const reference = createReferenceResolver(registry);
+        for (const a of agents) {
+          const fast = resolve(a);
+          const slow = reference(a);
+          const ranges = () => Array.from({ length: fast.count }, (_, at) => (fast.pickAt(at) < 0 ? null : fast.rangesAt(at)));
+          const early = ranges();
+          const expected = Array.from({ length: fast.count }, (_, at) => (fast.pickAt(at) < 0 ? null : slow.assets.get(fast.tables.cache.assets[fast.idAt(at)]!)!.ranges));
+          expect(early).toEqual(expected);
+          void fast.assets;
+          expect(ranges()).toEqual(expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("orders integer asset ids as their texts, ids met after the first ordering too", () => {
     const cache = new ResolverCache();
     for (const id of ["skill:b", "server:z", "skill:a"] as const) cache.asset(id);
