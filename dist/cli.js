@@ -21356,8 +21356,8 @@ var init_pt = __esm({
           case "not_multiple_of":
             return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
           case "unrecognized_keys": {
-            const plural4 = issue2.keys.length > 1 ? "s" : "";
-            return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
+            const plural3 = issue2.keys.length > 1 ? "s" : "";
+            return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
           }
           case "invalid_key":
             return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -21507,8 +21507,8 @@ var init_pt_BR = __esm({
           case "not_multiple_of":
             return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
           case "unrecognized_keys": {
-            const plural4 = issue2.keys.length > 1 ? "s" : "";
-            return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
+            const plural3 = issue2.keys.length > 1 ? "s" : "";
+            return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
           }
           case "invalid_key":
             return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -37091,21 +37091,18 @@ function renderWith(report2, detail, command) {
   if (command) out.push("", `<sub>Reproduce locally: ${code(command)}</sub>`);
   return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
-function plural3(count, word) {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
 function headline(report2) {
   const { changes, affected } = report2.summary;
   if (changes === 0) return "no changes to shared servers, skills or models";
-  return `${plural3(affected, "agent")} affected by ${plural3(changes, "change")}`;
+  return `${plural2(affected, "agent")} affected by ${plural2(changes, "change")}`;
 }
 function summaryLine(report2) {
   const byTier = tiers.map((tier3) => [tier3, report2.affected.filter((agent) => agent.tier === tier3).length]).filter(([, n]) => n > 0);
   const parts = [
-    `**${plural3(report2.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier3, n]) => `${n} ${tier3}`).join(", ")})` : ""}`,
+    `**${plural2(report2.summary.affected, "affected agent")}**${byTier.length > 0 ? ` (${byTier.map(([tier3, n]) => `${n} ${tier3}`).join(", ")})` : ""}`,
     `${report2.summary.unaffected} pinned out`,
-    `${plural3(report2.summary.agents, "agent")} read${report2.summary.refused > 0 ? `, ${plural3(report2.summary.refused, "file")} refused` : ""}`,
-    `${report2.summary.errors > 0 ? "\u274C " : ""}${plural3(report2.summary.errors, "error")}, ${plural3(report2.summary.warnings, "warning")}`
+    `${plural2(report2.summary.agents, "agent")} read${report2.summary.refused > 0 ? `, ${plural2(report2.summary.refused, "file")} refused` : ""}`,
+    `${report2.summary.errors > 0 ? "\u274C " : ""}${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")}`
   ];
   return `${parts.join(" \xB7 ")} \u2014 ${shownRef2(report2.base)} \u2192 ${shownRef2(report2.head)}`;
 }
@@ -37124,7 +37121,7 @@ function renderChanges(report2) {
   if (notes.length > 0) out.push("", ...notes);
   const scopes = report2.changes.filter((change) => change.scopesAdded.length > 0);
   for (const change of scopes) {
-    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural3(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => code(name)).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
+    const who = change.gainedBy.length === 0 ? "no agent yet" : `${plural2(change.gainedBy.length, "agent")} (${change.gainedBy.slice(0, 20).map((name) => code(name)).join(", ")}${change.gainedBy.length > 20 ? ", \u2026" : ""})`;
     out.push("", `> [!WARNING]
 > **Security review:** ${who} gain ${change.scopesAdded.map((scope) => code(scope)).join(", ")} through ${code(change.asset)}.`);
   }
@@ -37176,7 +37173,7 @@ function renderGraph(report2, detail) {
   const edges = /* @__PURE__ */ new Set();
   const changed = new Set(report2.changes.map((change) => change.asset));
   for (const [key, agents] of groups) {
-    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural3(agents.length, "agent")}`;
+    const label = level === "agent" ? key : `${level === "team" ? "team " : ""}${key}: ${plural2(agents.length, "agent")}`;
     nodes.push(`  ${node2(`group:${key}`)}["${mermaidText(label)}"]:::agent`);
     for (const agent of agents) {
       for (const path12 of agent.paths) {
@@ -37196,7 +37193,7 @@ function renderGraph(report2, detail) {
     const label = change ? `${asset}<br>${change.from ?? "new"} \u2192 ${change.to ?? "removed"}` : asset;
     nodes.push(`  ${id}["${mermaidText(label)}"]${changed.has(asset) ? ":::changed" : ""}`);
   }
-  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural3(report2.affected.length, "agent")})`;
+  const title = level === "agent" ? "" : ` (grouped by ${level}: ${plural2(report2.affected.length, "agent")})`;
   return [
     `<details><summary>Blast radius graph${title}</summary>`,
     "",
@@ -37228,7 +37225,7 @@ function renderUnaffected(report2, detail) {
 }
 function renderProblems(report2, detail) {
   if (report2.problems.length === 0) return [];
-  const out = [`#### Problems (${plural3(report2.summary.errors, "error")}, ${plural3(report2.summary.warnings, "warning")})`, ""];
+  const out = [`#### Problems (${plural2(report2.summary.errors, "error")}, ${plural2(report2.summary.warnings, "warning")})`, ""];
   for (const problem of report2.problems.slice(0, detail.problemRows)) {
     const where = `${problem.file}:${problem.line}${problem.ref ? ` @ ${problem.ref}` : ""}`;
     out.push(`- ${problem.level === "error" ? "\u274C" : "\u26A0\uFE0F"} ${code(where)}${problem.agent ? ` (${text(problem.agent)})` : ""}: ${message(problem.message)}`);
@@ -37269,6 +37266,7 @@ var init_render_markdown = __esm({
   "app/core/report/render-markdown.ts"() {
     "use strict";
     init_code_span();
+    init_plural();
     init_render_text();
     COMMENT_LIMIT = 65536;
     COMMENT_MARKER = "<!-- blastgate:affected -->";
@@ -37565,12 +37563,24 @@ function locateFrom(cwd) {
     return { repo, file: file2 };
   };
 }
-async function openCache(io, _sources) {
+async function openCache(io) {
   if (!io.cache) return noParseCache();
   return openParseCache(io.cache.dir, io.cache.codeId, io.today);
 }
 async function saveCache(cache) {
   await cache.save().catch(() => void 0);
+}
+async function withCache(options, io, load) {
+  const cache = await openCache(io);
+  const loaded = await load(sourcesOf(options, io), cache);
+  await saveCache(cache);
+  return loaded;
+}
+function readChangeFor(options, io, refs) {
+  return withCache(options, io, (sources, cache) => loadChange(sources, refs, cache));
+}
+function readAtFor(options, io, ref) {
+  return withCache(options, io, async (sources, cache) => ({ ...await loadAt(sources, ref, cache), sources }));
 }
 var NotARegistryError;
 var init_load_org = __esm({
@@ -37637,10 +37647,7 @@ function defineAffected(io) {
 }
 async function runAffected(options, io) {
   const head = options.head ?? WORKTREE;
-  const sources = sourcesOf(options, io);
-  const cache = await openCache(io, sources);
-  const loaded = await loadChange(sources, { base: options.base, head }, cache);
-  await saveCache(cache);
+  const loaded = await readChangeFor(options, io, { base: options.base, head });
   const built = buildAffectedReport({
     history: loaded.history,
     agents: loaded.agents,
@@ -38098,10 +38105,8 @@ function defineCatalog(io) {
 }
 async function runCatalog(options, io) {
   const ref = options.ref ?? WORKTREE;
-  const sources = sourcesOf(options, io);
-  const cache = await openCache(io, sources);
-  const loaded = await loadAt(sources, ref, cache);
-  await saveCache(cache);
+  const loaded = await readAtFor(options, io, ref);
+  const { sources } = loaded;
   const { agents } = loaded;
   const problems = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
   const built = catalogSchema.safeParse(buildCatalog({ tags: loaded.tags, tree: loaded.tree, agents, ref }));
@@ -38181,10 +38186,7 @@ function defineValidate(io) {
   return new Command("validate").description("check a registry and agent repos; print file:line errors and exit 1 when anything is wrong").addOption(registryOption()).addOption(agentsOption()).addOption(refOption("validate")).addOption(formatOption(["text", "json"], "text")).addOption(todayOption(io));
 }
 async function runValidate(options, io) {
-  const sources = sourcesOf(options, io);
-  const cache = await openCache(io, sources);
-  const loaded = await loadAt(sources, options.ref ?? WORKTREE, cache);
-  await saveCache(cache);
+  const loaded = await readAtFor(options, io, options.ref ?? WORKTREE);
   const { agents } = loaded;
   const names = checkServerNames({ tags: loaded.tags, tree: loaded.tree, namespace: policyValue(loaded.policy)?.catalog.namespace ?? null });
   const found = sortProblems([

@@ -74,10 +74,9 @@ export function locateFrom(cwd: string): Locate {
 
 /**
  * The parse cache, when the command line keeps one: one file in the cache folder, shared
- * by every org and checkout (its entries are keyed by content, not by path), so `_sources`
- * does not choose it.
+ * by every org and checkout (its entries are keyed by content, not by path).
  */
-export async function openCache(io: Pick<CliIo, "cache" | "today">, _sources?: OrgSources): Promise<ParseCache> {
+export async function openCache(io: Pick<CliIo, "cache" | "today">): Promise<ParseCache> {
   if (!io.cache) return noParseCache();
   return openParseCache(io.cache.dir, io.cache.codeId, io.today);
 }
@@ -85,4 +84,22 @@ export async function openCache(io: Pick<CliIo, "cache" | "today">, _sources?: O
 /** Keeps this run's parses for the next; a cache that cannot be written only costs the next run its parses. */
 export async function saveCache(cache: ParseCache): Promise<void> {
   await cache.save().catch(() => undefined);
+}
+
+/** What a command reads an org with: the folders it names, resolved against its working directory, and the cache. */
+async function withCache<T>(options: { readonly registry: string; readonly agents: readonly string[] }, io: CliIo, load: (sources: OrgSources, cache: ParseCache) => Promise<T>): Promise<T> {
+  const cache = await openCache(io);
+  const loaded = await load(sourcesOf(options, io), cache);
+  await saveCache(cache);
+  return loaded;
+}
+
+/** A command's registry change and agents, read through the parse cache. */
+export function readChangeFor(options: { readonly registry: string; readonly agents: readonly string[] }, io: CliIo, refs: { base: string; head: string }): Promise<LoadedChange> {
+  return withCache(options, io, (sources, cache) => loadChange(sources, refs, cache));
+}
+
+/** A command's registry at one ref and agents, read through the parse cache. */
+export function readAtFor(options: { readonly registry: string; readonly agents: readonly string[] }, io: CliIo, ref: string): Promise<LoadedRegistry & { readonly sources: OrgSources }> {
+  return withCache(options, io, async (sources, cache) => ({ ...(await loadAt(sources, ref, cache)), sources }));
 }

@@ -79,7 +79,7 @@ describe("the parse cache", () => {
   it("serves a checkout of the same org at another path from the same one file, with every location at the new path", async () => {
     org.write({ "servers/crm/server.yaml": serverYaml("crm", "2.2.0") });
     const io = { cache: { dir: cacheDir, codeId: "code-1" }, today };
-    const first = counting(await openCache(io, { registry: org.registry, agents: [org.agents] }));
+    const first = counting(await openCache(io));
     await run(first.cache);
     expect(first.parsed()).toBe(6);
 
@@ -88,7 +88,7 @@ describe("the parse cache", () => {
       cpSync(org.registry, path.join(elsewhere, "registry"), { recursive: true });
       cpSync(org.agents, path.join(elsewhere, "agents"), { recursive: true });
       const sources = { registry: path.join(elsewhere, "registry"), agents: [path.join(elsewhere, "agents")] };
-      const second = counting(await openCache(io, sources));
+      const second = counting(await openCache(io));
       const report = await run(second.cache, sources);
       expect(second.parsed()).toBe(0);
       expect(readdirSync(cacheDir)).toEqual([CACHE_FILE]);

@@ -8,7 +8,7 @@ import { WORKTREE } from "../../load/read-registry.ts";
 import type { CliIo } from "../cli-io.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { InternalError } from "../internal-error.ts";
-import { loadChange, locateFrom, openCache, saveCache, sourcesOf } from "../load-org.ts";
+import { locateFrom, readChangeFor } from "../load-org.ts";
 import { agentsOption, formatOption, registryOption, todayOption } from "../options.ts";
 
 /** The options of `blastgate affected`, as commander parses them. */
@@ -41,10 +41,7 @@ export function defineAffected(io: CliIo): Command {
  */
 export async function runAffected(options: AffectedOptions, io: CliIo): Promise<ExitCode> {
   const head = options.head ?? WORKTREE;
-  const sources = sourcesOf(options, io);
-  const cache = await openCache(io, sources);
-  const loaded = await loadChange(sources, { base: options.base, head }, cache);
-  await saveCache(cache);
+  const loaded = await readChangeFor(options, io, { base: options.base, head });
   const built = buildAffectedReport({
     history: loaded.history,
     agents: loaded.agents,

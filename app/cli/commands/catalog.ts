@@ -18,7 +18,7 @@ import { writeFiles, type OutputFile } from "../../load/write-files.ts";
 import type { CliIo } from "../cli-io.ts";
 import { exitForProblems, type ExitCode } from "../exit-codes.ts";
 import { InternalError } from "../internal-error.ts";
-import { loadAt, locateFrom, openCache, saveCache, sourcesOf } from "../load-org.ts";
+import { locateFrom, readAtFor } from "../load-org.ts";
 import { agentsOption, refOption, registryOption, requireOption, todayOption } from "../options.ts";
 
 /** The options of `blastgate catalog`, as commander parses them. */
@@ -57,10 +57,8 @@ export function defineCatalog(io: CliIo): Command {
  */
 export async function runCatalog(options: CatalogOptions, io: CliIo): Promise<ExitCode> {
   const ref = options.ref ?? WORKTREE;
-  const sources = sourcesOf(options, io);
-  const cache = await openCache(io, sources);
-  const loaded = await loadAt(sources, ref, cache);
-  await saveCache(cache);
+  const loaded = await readAtFor(options, io, ref);
+  const { sources } = loaded;
   const { agents } = loaded;
   const problems: Problem[] = validateOrg({ tags: loaded.tags, leftOut: loaded.leftOut, tree: loaded.tree, agents, loadProblems: loaded.problems, today: options.today });
 

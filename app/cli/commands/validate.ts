@@ -9,7 +9,7 @@ import { formatProblem } from "../../core/report/render-text.ts";
 import { WORKTREE } from "../../load/read-registry.ts";
 import type { CliIo } from "../cli-io.ts";
 import { exitForProblems, type ExitCode } from "../exit-codes.ts";
-import { loadAt, locateFrom, openCache, saveCache, sourcesOf } from "../load-org.ts";
+import { locateFrom, readAtFor } from "../load-org.ts";
 import { agentsOption, formatOption, refOption, registryOption, todayOption } from "../options.ts";
 
 /** The options of `blastgate validate`, as commander parses them. */
@@ -39,10 +39,7 @@ export function defineValidate(io: CliIo): Command {
  * 3. Print every problem as file:line and a summary line; exit 1 when one is an error.
  */
 export async function runValidate(options: ValidateOptions, io: CliIo): Promise<ExitCode> {
-  const sources = sourcesOf(options, io);
-  const cache = await openCache(io, sources);
-  const loaded = await loadAt(sources, options.ref ?? WORKTREE, cache);
-  await saveCache(cache);
+  const loaded = await readAtFor(options, io, options.ref ?? WORKTREE);
   const { agents } = loaded;
   const names = checkServerNames({ tags: loaded.tags, tree: loaded.tree, namespace: policyValue(loaded.policy)?.catalog.namespace ?? null });
   const found = sortProblems([

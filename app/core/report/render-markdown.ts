@@ -1,5 +1,6 @@
 import type { LocatedAffectedReport as AffectedReport } from "../../../schemas/affected-report.schema.ts";
 import { codeSpan } from "../code-span.ts";
+import { plural } from "./plural.ts";
 import { isWorktreeRef } from "./render-text.ts";
 
 /** GitHub's limit on an issue or PR comment body. */
@@ -53,9 +54,6 @@ function renderWith(report: AffectedReport, detail: Detail, command: string | un
   return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
 
 function headline(report: AffectedReport): string {
   const { changes, affected } = report.summary;
