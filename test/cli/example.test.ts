@@ -1,24 +1,15 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildExampleOrg, type ExampleOrg } from "../../scripts/build-example-org.ts";
+import { describe, expect, it } from "vitest";
+import { useExampleOrg } from "../helpers/example-org.ts";
 import { runExampleOn } from "../../scripts/run-example.ts";
 
-let root: string;
-let org: ExampleOrg;
+const exampleOrg = useExampleOrg("example-script");
 
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), "blastgate-example-script-"));
-  org = await buildExampleOrg(path.join(root, "org"));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
 
 /** Runs `npm run example -- <args>` in process, on the org built once into a temporary folder. */
 async function example(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await runExampleOn(org, args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), today: "2026-11-24" });
+  const code = await runExampleOn(exampleOrg.org, args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), today: "2026-11-24" });
   return { code, stdout, stderr };
 }
 

@@ -1,21 +1,18 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { affectedReportJsonSchema as affectedReportSchema } from "../../schemas/affected-report.schema.ts";
-import { buildExampleOrg, type ExampleOrg } from "../../scripts/build-example-org.ts";
+import { useExampleOrg } from "../helpers/example-org.ts";
 
 const run = promisify(execFile);
 const cli = path.join(import.meta.dirname, "..", "..", "dist", "cli.js");
-let root: string;
-let org: ExampleOrg;
+const example = useExampleOrg("example");
 
 /** Runs the built CLI, as `npx blastgate` would, from the registry folder. */
 async function blastgate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: org.registry, env: { ...process.env, NO_COLOR: "1", BLASTGATE_CACHE_DIR: path.join(root, "cache") } });
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: example.org.registry, env: { ...process.env, NO_COLOR: "1", BLASTGATE_CACHE_DIR: path.join(example.root, "cache") } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -28,11 +25,6 @@ async function affected(change: string) {
   return { ...result, report: affectedReportSchema.parse(JSON.parse(result.stdout)) };
 }
 
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), "blastgate-example-"));
-  org = await buildExampleOrg(path.join(root, "org"));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe("the example org, through the built CLI", () => {
   it("moves the escalation-rules consumers on a skill minor bump and keeps the ~1.2.0 agent pinned", async () => {

@@ -1,29 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../app/cli/main.ts";
-import { buildExampleOrg, type ExampleOrg } from "../../scripts/build-example-org.ts";
+import { useExampleOrg } from "../helpers/example-org.ts";
 
 /**
  * The PR comment for each of the example org's proposed changes, held in inline
  * snapshots: a change to the renderer shows here as a change to what users read.
  */
-let root: string;
-let org: ExampleOrg;
+const example = useExampleOrg("comment");
 
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), "blastgate-comment-"));
-  org = await buildExampleOrg(path.join(root, "org"));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
 
 async function comment(change: string): Promise<string> {
   let stdout = "";
   await main(["affected", "--agents", "../agents", "--head", `change/${change}`, "--format", "markdown"], {
     stdout: (text) => (stdout += text),
     stderr: () => undefined,
-    cwd: org.registry,
+    cwd: example.org.registry,
     today: "2026-11-24",
   });
   return stdout;

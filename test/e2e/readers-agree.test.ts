@@ -1,31 +1,23 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadChange } from "../../app/cli/load-org.ts";
 import { buildAffected, type AffectedFacts } from "../../app/core/registry/build-affected-report.ts";
 import { buildOrgFacts } from "../../app/core/registry/build-org-facts.ts";
 import { locateReport } from "../../app/core/report/locate-report.ts";
-import { buildExampleOrg, type ExampleOrg } from "../../scripts/build-example-org.ts";
+import { useExampleOrg } from "../helpers/example-org.ts";
 import { readExampleAgents, readExampleRegistry } from "../helpers/memory-reader.ts";
 
 const source = path.join(import.meta.dirname, "..", "..", "examples", "org");
 const changes = ["default-model-switch", "overlay-breaker", "server-breaking-tool-change", "skill-minor-bump"];
 const today = "2026-11-24";
-let root: string;
-let org: ExampleOrg;
+const example = useExampleOrg("readers");
 
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), "blastgate-readers-"));
-  org = await buildExampleOrg(path.join(root, "org"));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
 
 /** The report from the git reader (the CLI's), with repos named as the memory reader names them. */
 async function fromGit(change: string) {
-  const loaded = await loadChange({ registry: org.registry, agents: [org.agents] }, { base: "main", head: `change/${change}` });
+  const loaded = await loadChange({ registry: example.org.registry, agents: [example.org.agents] }, { base: "main", head: `change/${change}` });
   const built = buildAffected({ history: loaded.history, agents: loaded.agents, loadProblems: loaded.problems, refused: loaded.refused, refs: { base: "main", head: `change/${change}` }, today });
-  const name = (repo: string) => (repo === org.registry ? "registry" : `agents/${path.relative(org.agents, repo)}`);
+  const name = (repo: string) => (repo === example.org.registry ? "registry" : `agents/${path.relative(example.org.agents, repo)}`);
   return described(built, (at) => ({ repo: name(at.repo), file: `${name(at.repo)}/${at.path}` }));
 }
 
