@@ -34129,23 +34129,6 @@ var init_common = __esm({
   }
 });
 
-// app/core/registry/model.ts
-function assetId(kind, name) {
-  return `${kind}:${name}`;
-}
-function splitAssetId(id) {
-  const colon = id.indexOf(":");
-  return { kind: id.slice(0, colon), name: id.slice(colon + 1) };
-}
-function followsFromUnreadable(conflict, state) {
-  return conflict.available.length === 0 && (state.unreadable?.has(conflict.asset) ?? false);
-}
-var init_model = __esm({
-  "app/core/registry/model.ts"() {
-    "use strict";
-  }
-});
-
 // schemas/agent.schema.ts
 var skillRef, runner, agentManifestSchema;
 var init_agent_schema = __esm({
@@ -34500,6 +34483,23 @@ var init_markdown_sections = __esm({
   }
 });
 
+// app/core/registry/model.ts
+function assetId(kind, name) {
+  return `${kind}:${name}`;
+}
+function splitAssetId(id) {
+  const colon = id.indexOf(":");
+  return { kind: id.slice(0, colon), name: id.slice(colon + 1) };
+}
+function followsFromUnreadable(conflict, state) {
+  return conflict.available.length === 0 && (state.unreadable?.has(conflict.asset) ?? false);
+}
+var init_model = __esm({
+  "app/core/registry/model.ts"() {
+    "use strict";
+  }
+});
+
 // app/core/registry/parse-manifests.ts
 function checkNameMatchesFolder(parsed, folder, file2, lineOffset, describe3) {
   const data = parsed.kind === "ok" ? parsed.value : parsed.data;
@@ -34734,6 +34734,195 @@ var init_parse_manifests = __esm({
   }
 });
 
+// app/core/registry/build-agent.ts
+function parseAgentRepo(repo, manifest, memo2) {
+  const source = { repo, path: AGENT_MANIFEST };
+  if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
+  if (manifest.kind === "not-a-file") {
+    return { draft: null, problems: [problemAt(source, 1, "error", "not-a-file", `${notAFile(manifest.folder)}; an agent repo holds an agent.yaml file at its root`)] };
+  }
+  if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
+  const known = memo2?.get(manifest.id);
+  if (known) return placeAgent(known, source);
+  const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
+  const result = placeAgent({ draft: parsed.value, problems: [...parsed.problems] }, source);
+  memo2?.set(manifest.id, result);
+  return result;
+}
+function placeAgent(parse3, source) {
+  const problems = parse3.problems.map((problem) => relocateProblem(problem, source));
+  if (!parse3.draft) return { draft: null, problems };
+  const { facts } = parse3.draft;
+  return {
+    draft: { ...parse3.draft, facts: { ...facts, repo: source.repo, source, requirements: facts.requirements.map((requirement) => ({ ...requirement, source })) } },
+    problems
+  };
+}
+function buildAgentFacts(draft, overlays) {
+  const { facts } = draft;
+  const problems = [];
+  const built = /* @__PURE__ */ new Map();
+  for (const [skill, overlay] of draft.overlayPaths) {
+    const read = overlays.get(overlay.path) ?? { kind: "missing" };
+    const source = { repo: facts.repo, path: normalizePath(overlay.path) };
+    if (read.kind === "missing") {
+      problems.push(problemAt(facts.source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
+    } else if (read.kind === "outside-repo") {
+      problems.push(problemAt(facts.source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
+    } else if (read.kind === "not-a-file") {
+      problems.push(
+        problemAt(facts.source, overlay.line, "error", "not-a-file", `overlay \`${overlay.path}\` for skill \`${skill}\` ${notAFile(read.folder)}; point it at a markdown file in the agent repo`, facts.name)
+      );
+    } else if (read.kind === "too-large" || sizeOf(read.text) > MAX_FILE_BYTES) {
+      problems.push({ ...tooLarge(source, read.kind === "too-large" ? read.bytes : sizeOf(read.text), "a skill overlay"), agent: facts.name });
+    } else {
+      const parsed = parseOverlay({ ...source, text: read.text }, skill);
+      problems.push(...parsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
+      if (parsed.value) built.set(skill, { ...parsed.value, source });
+    }
+  }
+  return { agent: { ...facts, overlays: built }, problems, refused: draft.overlayPaths.size - built.size };
+}
+function notAFile(folder) {
+  return folder ? "is a folder, not a file" : "is not a regular file (a device, a pipe or a socket)";
+}
+function normalizePath(path12) {
+  return path12.split("/").filter((part) => part !== "" && part !== ".").join("/");
+}
+var AGENT_MANIFEST;
+var init_build_agent = __esm({
+  "app/core/registry/build-agent.ts"() {
+    "use strict";
+    init_problems();
+    init_size_limit();
+    init_parse_manifests();
+    AGENT_MANIFEST = "agent.yaml";
+  }
+});
+
+// app/load/read-agents.ts
+import { closeSync, constants, fstatSync, openSync, readFileSync as readFileSync2, realpathSync } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
+import path3 from "node:path";
+import { createHash as createHash2 } from "node:crypto";
+function isMissing(error62) {
+  return isSystemError(error62) && (error62.code === "ENOENT" || error62.code === "ENOTDIR");
+}
+async function readAgents(dirs, memo2) {
+  const listed = await Promise.all(dirs.map(async (dir) => ({ dir, candidates: await listCandidates(dir) })));
+  const candidates = [...new Set(listed.flatMap((entry2) => entry2.candidates))].sort();
+  const manifests = /* @__PURE__ */ new Map();
+  for (let start = 0; start < candidates.length; start += READ_SLICE) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path3.join(repo, AGENT_MANIFEST)));
+  }
+  for (const { dir, candidates: mine } of listed) {
+    if (!mine.some((repo) => manifests.get(repo).kind !== "missing")) throw new NoAgentsError(dir, "empty");
+  }
+  const repos = candidates.filter((repo) => manifests.get(repo).kind !== "missing");
+  const results = repos.map((repo) => readAgent(repo, manifests.get(repo), memo2));
+  return {
+    agents: results.flatMap((result) => result.agent ? [result.agent] : []),
+    problems: results.flatMap((result) => result.problems),
+    refused: results.filter((result) => result.agent === null).length + results.reduce((sum, result) => sum + (result.refusedOverlays ?? 0), 0)
+  };
+}
+async function listCandidates(dir) {
+  const real = await realpath(dir).catch((error62) => {
+    throw isMissing(error62) ? new NoAgentsError(dir, "missing", { cause: error62 }) : new FileAccessError("read", dir, { cause: error62 });
+  });
+  const own2 = await stat(path3.join(real, AGENT_MANIFEST)).catch((error62) => {
+    if (isMissing(error62)) return null;
+    throw new FileAccessError("read", path3.join(dir, AGENT_MANIFEST), { cause: error62 });
+  });
+  if (own2 !== null) return [real];
+  const entries = await readdir(real, { withFileTypes: true }).catch((error62) => {
+    if (isSystemError(error62) && error62.code === "ENOTDIR") throw new NoAgentsError(dir, "not-a-folder", { cause: error62 });
+    throw new FileAccessError("read", dir, { cause: error62 });
+  });
+  const folders = await Promise.all(
+    entries.filter((entry2) => !entry2.name.startsWith(".") && (entry2.isDirectory() || entry2.isSymbolicLink())).map(async (entry2) => {
+      const inside = path3.join(real, entry2.name);
+      if (entry2.isDirectory()) return inside;
+      const target = await realpath(inside).catch((error62) => {
+        if (isMissing(error62)) return null;
+        throw new FileAccessError("read", path3.join(dir, entry2.name), { cause: error62 });
+      });
+      return target !== null && (await stat(target)).isDirectory() ? target : null;
+    })
+  );
+  return folders.filter((folder) => folder !== null);
+}
+function readUserFile(file2) {
+  let fd;
+  try {
+    fd = openSync(file2, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error62) {
+    if (isMissing(error62)) return { kind: "missing" };
+    if (isSystemError(error62) && error62.code === "EISDIR") return { kind: "not-a-file", folder: true };
+    throw new FileAccessError("read", file2, { cause: error62 });
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { kind: "not-a-file", folder: info.isDirectory() };
+    if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
+    const text2 = readFileSync2(fd, "utf8");
+    return { kind: "text", text: text2, id: createHash2("sha1").update(text2).digest("hex") };
+  } catch (error62) {
+    throw new FileAccessError("read", file2, { cause: error62 });
+  } finally {
+    closeSync(fd);
+  }
+}
+function readAgent(repo, manifest, memo2) {
+  const { draft, problems } = parseAgentRepo(repo, manifest, memo2);
+  if (!draft) return { agent: null, problems };
+  const overlays = /* @__PURE__ */ new Map();
+  const realRepo = draft.overlayPaths.size > 0 ? realpathSync(repo) : repo;
+  for (const { path: overlay } of draft.overlayPaths.values()) {
+    const real = realpathOrNull(path3.resolve(repo, overlay));
+    if (real === null) overlays.set(overlay, { kind: "missing" });
+    else if (real !== realRepo && !real.startsWith(realRepo + path3.sep)) overlays.set(overlay, { kind: "outside-repo" });
+    else overlays.set(overlay, readUserFile(real));
+  }
+  const built = buildAgentFacts(draft, overlays);
+  return { agent: built.agent, problems: [...problems, ...built.problems], refusedOverlays: built.refused };
+}
+function realpathOrNull(file2) {
+  try {
+    return realpathSync(file2);
+  } catch (error62) {
+    if (isMissing(error62)) return null;
+    throw new FileAccessError("read", file2, { cause: error62 });
+  }
+}
+var READ_SLICE, NoAgentsError;
+var init_read_agents = __esm({
+  "app/load/read-agents.ts"() {
+    "use strict";
+    init_parse_yaml();
+    init_build_agent();
+    init_file_access_error();
+    READ_SLICE = 500;
+    NoAgentsError = class extends Error {
+      dir;
+      reason;
+      constructor(dir, reason, options) {
+        super("", options);
+        this.name = "NoAgentsError";
+        this.dir = dir;
+        this.reason = reason;
+        this.message = this.describe(dir);
+      }
+      /** The message, naming the folder as `shownDir`. */
+      describe(shownDir) {
+        const what = { missing: "does not exist", "not-a-folder": "is a file, not a folder", empty: "holds no agent.yaml, and none of its folders does" }[this.reason];
+        return `--agents ${shownDir} ${what}; --agents names one agent repo or a folder of agent repos`;
+      }
+    };
+  }
+});
+
 // app/core/registry/build-registry-history.ts
 function manifestParseKey(kind, name, contentId) {
   return `${kind}/${name}/${contentId}`;
@@ -34923,195 +35112,6 @@ var init_build_registry_history = __esm({
       constructor(key) {
         super(`a reader passed manifest ${key} as known, but the parse memo does not hold it`);
         this.name = "MissingParseError";
-      }
-    };
-  }
-});
-
-// app/core/registry/build-agent.ts
-function parseAgentRepo(repo, manifest, memo2) {
-  const source = { repo, path: AGENT_MANIFEST };
-  if (manifest.kind === "missing") return { draft: null, problems: [problemAt(source, 1, "error", "missing-file", "does not exist; an agent repo holds an agent.yaml at its root")] };
-  if (manifest.kind === "not-a-file") {
-    return { draft: null, problems: [problemAt(source, 1, "error", "not-a-file", `${notAFile(manifest.folder)}; an agent repo holds an agent.yaml file at its root`)] };
-  }
-  if (manifest.kind === "too-large") return { draft: null, problems: [tooLarge(source, manifest.bytes, "an agent.yaml")] };
-  const known = memo2?.get(manifest.id);
-  if (known) return placeAgent(known, source);
-  const parsed = parseAgentManifest({ ...source, text: manifest.text }, repo);
-  const result = placeAgent({ draft: parsed.value, problems: [...parsed.problems] }, source);
-  memo2?.set(manifest.id, result);
-  return result;
-}
-function placeAgent(parse3, source) {
-  const problems = parse3.problems.map((problem) => relocateProblem(problem, source));
-  if (!parse3.draft) return { draft: null, problems };
-  const { facts } = parse3.draft;
-  return {
-    draft: { ...parse3.draft, facts: { ...facts, repo: source.repo, source, requirements: facts.requirements.map((requirement) => ({ ...requirement, source })) } },
-    problems
-  };
-}
-function buildAgentFacts(draft, overlays) {
-  const { facts } = draft;
-  const problems = [];
-  const built = /* @__PURE__ */ new Map();
-  for (const [skill, overlay] of draft.overlayPaths) {
-    const read = overlays.get(overlay.path) ?? { kind: "missing" };
-    const source = { repo: facts.repo, path: normalizePath(overlay.path) };
-    if (read.kind === "missing") {
-      problems.push(problemAt(facts.source, overlay.line, "error", "missing-file", `overlay \`${overlay.path}\` for skill \`${skill}\` does not exist in the agent repo; create it or fix the path`, facts.name));
-    } else if (read.kind === "outside-repo") {
-      problems.push(problemAt(facts.source, overlay.line, "error", "path-escape", `overlay \`${overlay.path}\` resolves outside the agent repo; keep overlays inside it`, facts.name));
-    } else if (read.kind === "not-a-file") {
-      problems.push(
-        problemAt(facts.source, overlay.line, "error", "not-a-file", `overlay \`${overlay.path}\` for skill \`${skill}\` ${notAFile(read.folder)}; point it at a markdown file in the agent repo`, facts.name)
-      );
-    } else if (read.kind === "too-large") {
-      problems.push({ ...tooLarge(source, read.bytes, "a skill overlay"), agent: facts.name });
-    } else {
-      const parsed = parseOverlay({ ...source, text: read.text }, skill);
-      problems.push(...parsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
-      if (parsed.value) built.set(skill, { ...parsed.value, source });
-    }
-  }
-  return { agent: { ...facts, overlays: built }, problems };
-}
-function notAFile(folder) {
-  return folder ? "is a folder, not a file" : "is not a regular file (a device, a pipe or a socket)";
-}
-function normalizePath(path12) {
-  return path12.split("/").filter((part) => part !== "" && part !== ".").join("/");
-}
-var AGENT_MANIFEST;
-var init_build_agent = __esm({
-  "app/core/registry/build-agent.ts"() {
-    "use strict";
-    init_problems();
-    init_build_registry_history();
-    init_parse_manifests();
-    AGENT_MANIFEST = "agent.yaml";
-  }
-});
-
-// app/load/read-agents.ts
-import { closeSync, constants, fstatSync, openSync, readFileSync as readFileSync2, realpathSync } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
-import path3 from "node:path";
-import { createHash as createHash2 } from "node:crypto";
-function isMissing(error62) {
-  return isSystemError(error62) && (error62.code === "ENOENT" || error62.code === "ENOTDIR");
-}
-async function readAgents(dirs, memo2) {
-  const listed = await Promise.all(dirs.map(async (dir) => ({ dir, candidates: await listCandidates(dir) })));
-  const candidates = [...new Set(listed.flatMap((entry2) => entry2.candidates))].sort();
-  const manifests = /* @__PURE__ */ new Map();
-  for (let start = 0; start < candidates.length; start += READ_SLICE) {
-    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path3.join(repo, AGENT_MANIFEST)));
-  }
-  for (const { dir, candidates: mine } of listed) {
-    if (!mine.some((repo) => manifests.get(repo).kind !== "missing")) throw new NoAgentsError(dir, "empty");
-  }
-  const repos = candidates.filter((repo) => manifests.get(repo).kind !== "missing");
-  const results = repos.map((repo) => readAgent(repo, manifests.get(repo), memo2));
-  return {
-    agents: results.flatMap((result) => result.agent ? [result.agent] : []),
-    problems: results.flatMap((result) => result.problems),
-    refused: results.filter((result) => result.agent === null).length
-  };
-}
-async function listCandidates(dir) {
-  const real = await realpath(dir).catch((error62) => {
-    throw isMissing(error62) ? new NoAgentsError(dir, "missing", { cause: error62 }) : new FileAccessError("read", dir, { cause: error62 });
-  });
-  const own2 = await stat(path3.join(real, AGENT_MANIFEST)).catch((error62) => {
-    if (isMissing(error62)) return null;
-    throw new FileAccessError("read", path3.join(dir, AGENT_MANIFEST), { cause: error62 });
-  });
-  if (own2 !== null) return [real];
-  const entries = await readdir(real, { withFileTypes: true }).catch((error62) => {
-    if (isSystemError(error62) && error62.code === "ENOTDIR") throw new NoAgentsError(dir, "not-a-folder", { cause: error62 });
-    throw new FileAccessError("read", dir, { cause: error62 });
-  });
-  const folders = await Promise.all(
-    entries.filter((entry2) => !entry2.name.startsWith(".") && (entry2.isDirectory() || entry2.isSymbolicLink())).map(async (entry2) => {
-      const inside = path3.join(real, entry2.name);
-      if (entry2.isDirectory()) return inside;
-      const target = await realpath(inside).catch((error62) => {
-        if (isMissing(error62)) return null;
-        throw new FileAccessError("read", path3.join(dir, entry2.name), { cause: error62 });
-      });
-      return target !== null && (await stat(target)).isDirectory() ? target : null;
-    })
-  );
-  return folders.filter((folder) => folder !== null);
-}
-function readUserFile(file2) {
-  let fd;
-  try {
-    fd = openSync(file2, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error62) {
-    if (isMissing(error62)) return { kind: "missing" };
-    if (isSystemError(error62) && error62.code === "EISDIR") return { kind: "not-a-file", folder: true };
-    throw new FileAccessError("read", file2, { cause: error62 });
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) return { kind: "not-a-file", folder: info.isDirectory() };
-    if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
-    const text2 = readFileSync2(fd, "utf8");
-    return { kind: "text", text: text2, id: createHash2("sha1").update(text2).digest("hex") };
-  } catch (error62) {
-    throw new FileAccessError("read", file2, { cause: error62 });
-  } finally {
-    closeSync(fd);
-  }
-}
-function readAgent(repo, manifest, memo2) {
-  const { draft, problems } = parseAgentRepo(repo, manifest, memo2);
-  if (!draft) return { agent: null, problems };
-  const overlays = /* @__PURE__ */ new Map();
-  const realRepo = draft.overlayPaths.size > 0 ? realpathSync(repo) : repo;
-  for (const { path: overlay } of draft.overlayPaths.values()) {
-    const real = realpathOrNull(path3.resolve(repo, overlay));
-    if (real === null) overlays.set(overlay, { kind: "missing" });
-    else if (real !== realRepo && !real.startsWith(realRepo + path3.sep)) overlays.set(overlay, { kind: "outside-repo" });
-    else overlays.set(overlay, readUserFile(real));
-  }
-  const built = buildAgentFacts(draft, overlays);
-  return { agent: built.agent, problems: [...problems, ...built.problems] };
-}
-function realpathOrNull(file2) {
-  try {
-    return realpathSync(file2);
-  } catch (error62) {
-    if (isMissing(error62)) return null;
-    throw new FileAccessError("read", file2, { cause: error62 });
-  }
-}
-var READ_SLICE, NoAgentsError;
-var init_read_agents = __esm({
-  "app/load/read-agents.ts"() {
-    "use strict";
-    init_parse_yaml();
-    init_build_agent();
-    init_file_access_error();
-    READ_SLICE = 500;
-    NoAgentsError = class extends Error {
-      dir;
-      reason;
-      constructor(dir, reason, options) {
-        super("", options);
-        this.name = "NoAgentsError";
-        this.dir = dir;
-        this.reason = reason;
-        this.message = this.describe(dir);
-      }
-      /** The message, naming the folder as `shownDir`. */
-      describe(shownDir) {
-        const what = { missing: "does not exist", "not-a-folder": "is a file, not a folder", empty: "holds no agent.yaml, and none of its folders does" }[this.reason];
-        return `--agents ${shownDir} ${what}; --agents names one agent repo or a folder of agent repos`;
       }
     };
   }

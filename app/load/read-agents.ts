@@ -64,7 +64,7 @@ export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Pro
   return {
     agents: results.flatMap((result) => (result.agent ? [result.agent] : [])),
     problems: results.flatMap((result) => result.problems),
-    refused: results.filter((result) => result.agent === null).length,
+    refused: results.filter((result) => result.agent === null).length + results.reduce((sum, result) => sum + (result.refusedOverlays ?? 0), 0),
   };
 }
 
@@ -133,7 +133,7 @@ function readUserFile(file: string): AgentFileRead {
   }
 }
 
-function readAgent(repo: string, manifest: AgentFileRead, memo: AgentMemo | undefined): { agent: AgentFacts | null; problems: Problem[] } {
+function readAgent(repo: string, manifest: AgentFileRead, memo: AgentMemo | undefined): { agent: AgentFacts | null; problems: Problem[]; refusedOverlays?: number } {
   const { draft, problems } = parseAgentRepo(repo, manifest, memo);
   if (!draft) return { agent: null, problems };
   const overlays = new Map<string, OverlayRead>();
@@ -145,7 +145,7 @@ function readAgent(repo: string, manifest: AgentFileRead, memo: AgentMemo | unde
     else overlays.set(overlay, readUserFile(real));
   }
   const built = buildAgentFacts(draft, overlays);
-  return { agent: built.agent, problems: [...problems, ...built.problems] };
+  return { agent: built.agent, problems: [...problems, ...built.problems], refusedOverlays: built.refused };
 }
 
 /** The real path of a file, or null when it does not exist; any other failure is a {@link FileAccessError}. */

@@ -95,7 +95,7 @@ describe("agent repos on disk", () => {
       code: 1,
       stdout: [
         "../agents/overlaid/agent.yaml:7: error: overlay `overlays/tone.md` for skill `tone-guide` is a folder, not a file; point it at a markdown file in the agent repo [overlaid]",
-        "blastgate validate: 2 assets and 2 agents read, 0 files refused; 1 error, 0 warnings",
+        "blastgate validate: 2 assets and 2 agents read, 1 file refused; 1 error, 0 warnings",
         "",
       ].join("\n"),
     });

@@ -159,6 +159,7 @@ export function readExampleAgents(source: string): { agents: AgentFacts[]; probl
     const built = buildAgentFacts(parsed.draft, overlays);
     agents.push(built.agent);
     problems.push(...built.problems);
+    refused += built.refused;
   }
   return { agents, problems, refused };
 }

@@ -1,5 +1,6 @@
 import { problemAt, relocateProblem, type Problem, type SourceLocation } from "../problems.ts";
-import { tooLarge, type FileRead } from "./build-registry-history.ts";
+import { MAX_FILE_BYTES, sizeOf, tooLarge } from "../files/size-limit.ts";
+import type { FileRead } from "./build-registry-history.ts";
 import type { AgentFacts, OverlayFacts } from "./model.ts";
 import { parseAgentManifest, parseOverlay, type AgentDraft } from "./parse-manifests.ts";
 
@@ -62,7 +63,7 @@ function placeAgent(parse: { draft: AgentDraft | null; problems: readonly Proble
  * agent.yaml names them). An overlay that is missing, too large, outside the repo or
  * broken is a problem on this agent; the agent is still read.
  */
-export function buildAgentFacts(draft: AgentDraft, overlays: ReadonlyMap<string, OverlayRead>): { agent: AgentFacts; problems: Problem[] } {
+export function buildAgentFacts(draft: AgentDraft, overlays: ReadonlyMap<string, OverlayRead>): { agent: AgentFacts; problems: Problem[]; refused: number } {
   const { facts } = draft;
   const problems: Problem[] = [];
   const built = new Map<string, OverlayFacts>();
@@ -78,15 +79,17 @@ export function buildAgentFacts(draft: AgentDraft, overlays: ReadonlyMap<string,
       problems.push(
         problemAt(facts.source, overlay.line, "error", "not-a-file", `overlay \`${overlay.path}\` for skill \`${skill}\` ${notAFile(read.folder)}; point it at a markdown file in the agent repo`, facts.name),
       );
-    } else if (read.kind === "too-large") {
-      problems.push({ ...tooLarge(source, read.bytes, "a skill overlay"), agent: facts.name });
+    } else if (read.kind === "too-large" || sizeOf(read.text) > MAX_FILE_BYTES) {
+      // The cap holds whatever the reader: one that hands over text is measured here.
+      problems.push({ ...tooLarge(source, read.kind === "too-large" ? read.bytes : sizeOf(read.text), "a skill overlay"), agent: facts.name });
     } else {
       const parsed = parseOverlay({ ...source, text: read.text }, skill);
       problems.push(...parsed.problems.map((problem) => ({ ...problem, agent: facts.name })));
       if (parsed.value) built.set(skill, { ...parsed.value, source });
     }
   }
-  return { agent: { ...facts, overlays: built }, problems };
+  // Every overlay named but not used (missing, refused or broken) counts as a refused file.
+  return { agent: { ...facts, overlays: built }, problems, refused: draft.overlayPaths.size - built.size };
 }
 
 /** What is at a path that should hold a file. */
