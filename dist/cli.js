@@ -35366,7 +35366,8 @@ var init_affected_report_schema = __esm({
       "alias-added",
       "alias-removed",
       "deprecated-model",
-      "disallowed-model"
+      "disallowed-model",
+      "unreadable"
     ];
     changeSchema = external_exports.strictObject({
       asset: assetId2,
@@ -36873,6 +36874,24 @@ function buildAffected(facts) {
     },
     facts.today
   );
+  const unreadable = [...facts.history.head.unreadable ?? []].filter((id) => facts.history.base.assets.has(id) && !facts.history.head.assets.has(id));
+  const resolveHead = unreadable.length > 0 ? createResolver(head) : null;
+  const heads = resolveHead ? facts.agents.map((agent) => resolveHead(agent)) : [];
+  for (const id of unreadable) {
+    const was = facts.history.base.assets.get(id);
+    changes.push({
+      asset: id,
+      from: was.version,
+      to: was.version,
+      bump: null,
+      flags: ["unreadable"],
+      details: [`the head's ${MANIFEST_FILE[was.kind]} could not be read (its problem says why); ${id} is taken as it is at base until it is fixed`],
+      scopesAdded: [],
+      consumers: heads.filter((resolution) => resolution.assets.has(id)).length,
+      gainedBy: []
+    });
+  }
+  changes.sort((a, b) => byText(a.asset, b.asset));
   const affected = new Map(radius.affected.map((entry2) => [entry2.agent, entry2]));
   const agentProblems = facts.agents.flatMap((agent) => {
     const entry2 = affected.get(agent.name);
@@ -36974,6 +36993,7 @@ var init_build_affected_report = __esm({
     init_check_registry();
     init_classify_changes();
     init_compute_blast_radius();
+    init_layout();
     init_by_text();
     init_problems();
     init_registry_state();
@@ -37277,7 +37297,7 @@ var init_render_markdown = __esm({
       { rowsPerTier: 60, pathsPerAgent: 1, unaffectedRows: 30, problemRows: 20, graphNodes: 20 },
       { rowsPerTier: 15, pathsPerAgent: 1, unaffectedRows: 10, problemRows: 10, graphNodes: 12 }
     ];
-    loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
+    loudFlags = /* @__PURE__ */ new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model", "unreadable"]);
   }
 });
 
@@ -37292,6 +37312,16 @@ var init_internal_error = __esm({
         this.name = "InternalError";
       }
     };
+  }
+});
+
+// app/cli/shell-word.ts
+function shellWord(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+var init_shell_word = __esm({
+  "app/cli/shell-word.ts"() {
+    "use strict";
   }
 });
 
@@ -37376,7 +37406,7 @@ var init_parse_gate_policy = __esm({
     "use strict";
     init_gate_config_schema();
     init_parse_yaml();
-    init_build_registry_history();
+    init_size_limit();
   }
 });
 
@@ -37629,7 +37659,10 @@ function formatOption(choices, fallback) {
   return new Option("--format <format>", "output format").choices(choices).default(fallback);
 }
 function todayOption(io) {
-  return new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
+  return new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).argParser((value) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError(`expected a date as YYYY-MM-DD; got \`${value}\``);
+    return value;
+  }).hideHelp();
 }
 var required3;
 var init_options = __esm({
@@ -37669,11 +37702,11 @@ async function runAffected(options, io) {
   } else {
     io.stdout(renderText(report2));
   }
-  return report2.summary.errors > 0 ? EXIT.problems : EXIT.ok;
+  return exitForProblems(report2.problems);
 }
 function reproduce(options) {
-  const agents = options.agents.map((dir) => `--agents ${dir}`).join(" ");
-  return `npx blastgate affected --registry ${options.registry} ${agents} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+  const argv = ["affected", "--registry", options.registry, ...options.agents.flatMap((dir) => ["--agents", dir]), "--base", options.base, ...options.head ? ["--head", options.head] : []];
+  return `npx blastgate ${argv.map(shellWord).join(" ")}`;
 }
 var init_affected = __esm({
   "app/cli/commands/affected.ts"() {
@@ -37687,6 +37720,7 @@ var init_affected = __esm({
     init_read_registry();
     init_exit_codes();
     init_internal_error();
+    init_shell_word();
     init_load_org();
     init_options();
   }
@@ -38195,11 +38229,12 @@ async function runValidate(options, io) {
   ]);
   const locate = locateFrom(io.cwd);
   const problems = found.map((problem) => locateProblem(problem, locate));
+  const counts = { assets: loaded.tree.assets.size, agents: agents.length, refused: loaded.refused, ...countProblems(problems) };
   if (options.format === "json") {
-    io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
+    io.stdout(JSON.stringify({ summary: counts, problems }, null, 2) + "\n");
   } else {
     for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
-    io.stdout(renderValidateSummary({ assets: loaded.tree.assets.size, agents: agents.length, refused: loaded.refused, ...countProblems(problems) }) + "\n");
+    io.stdout(renderValidateSummary(counts) + "\n");
   }
   return exitForProblems(problems);
 }

@@ -27,6 +27,7 @@ export const changeFlags = [
   "alias-removed",
   "deprecated-model",
   "disallowed-model",
+  "unreadable",
 ] as const;
 
 export const changeSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { CliIo } from "../app/cli/cli-io.ts";
 import { EXIT, main, type ExitCode } from "../app/cli/main.ts";
+import { shellWord } from "../app/cli/shell-word.ts";
 import { buildExampleOrg, type ExampleOrg } from "./build-example-org.ts";
 
 const DEFAULT_CHANGE = "skill-minor-bump";
@@ -13,7 +14,8 @@ const DEFAULT_CHANGE = "skill-minor-bump";
  *
  * 1. Build the example org into `orgDir` (a real git registry, one branch per change).
  * 2. Run `blastgate affected` from the registry on `change/<name>`.
- * 3. Exit 0 when the only errors are the deliberately broken agent's (blastgate's 1), else blastgate's code.
+ * 3. Exit 0 where blastgate exits 1 (every error in the example org is there on purpose, to be
+ *    shown), else blastgate's code.
  */
 export async function runExample(args: readonly string[], io: Omit<CliIo, "cwd">, orgDir: string): Promise<ExitCode> {
   return runExampleOn(await buildExampleOrg(orgDir), args, io);
@@ -37,12 +39,7 @@ export async function runExampleOn(org: ExampleOrg, args: readonly string[], io:
   const code = await main(argv, { ...io, cwd });
   if (code !== EXIT.problems) return code;
   io.stderr(
-    "\n(blastgate exits 1 here because the report holds error-level problems: the example org keeps one deliberately broken agent manifest, ops-capacity-planner, to show that it is reported without stopping the others.)\n",
+    "\n(blastgate exits 1 here because the report holds error-level problems. In the example org they are all there on purpose: a deliberately broken agent manifest, ops-capacity-planner, reported without stopping the others, and changes made to show what blastgate flags.)\n",
   );
   return EXIT.ok;
-}
-
-/** An argument as a shell would take it back: quoted only when it needs to be. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

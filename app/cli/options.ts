@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./cli-io.ts";
 
@@ -48,5 +48,12 @@ export function formatOption(choices: readonly string[], fallback: string): Opti
 
 /** `--today YYYY-MM-DD`, hidden: the date model retirements are checked against (tests pin it). */
 export function todayOption(io: CliIo): Option {
-  return new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)").default(io.today).hideHelp();
+  return new Option("--today <date>", "the date to check model retirements against (YYYY-MM-DD)")
+    .default(io.today)
+    .argParser((value: string) => {
+      // A date compared as text with retirement dates must be one, or every comparison lies.
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError(`expected a date as YYYY-MM-DD; got \`${value}\``);
+      return value;
+    })
+    .hideHelp();
 }

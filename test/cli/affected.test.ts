@@ -106,7 +106,8 @@ describe("blastgate affected", () => {
     org.write({ "servers/crm/server.yaml": "name: crm\nversion: [2.2.0\n" });
     const { code, report } = await affectedJson();
     expect(code).toBe(1);
-    expect(report.changes).toEqual([]);
+    // Listed as touched, kept as it is at base: nobody moves, and the problem blocks.
+    expect(report.changes.map((change) => [change.asset, change.from, change.to, change.flags, change.consumers])).toEqual([["server:crm", "2.1.0", "2.1.0", ["unreadable"], 3]]);
     expect(report.affected).toEqual([]);
     expect(report.problems.map((p) => `${p.file}:${p.line}: ${p.message}`)).toEqual([
       expect.stringMatching(/^servers\/crm\/server\.yaml:2: is not valid YAML: /),

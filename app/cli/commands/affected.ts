@@ -6,8 +6,9 @@ import { renderMarkdown } from "../../core/report/render-markdown.ts";
 import { renderText } from "../../core/report/render-text.ts";
 import { WORKTREE } from "../../load/read-registry.ts";
 import type { CliIo } from "../cli-io.ts";
-import { EXIT, type ExitCode } from "../exit-codes.ts";
+import { exitForProblems, type ExitCode } from "../exit-codes.ts";
 import { InternalError } from "../internal-error.ts";
+import { shellWord } from "../shell-word.ts";
 import { locateFrom, readChangeFor } from "../load-org.ts";
 import { agentsOption, formatOption, registryOption, todayOption } from "../options.ts";
 
@@ -65,11 +66,11 @@ export async function runAffected(options: AffectedOptions, io: CliIo): Promise<
   } else {
     io.stdout(renderText(report));
   }
-  return report.summary.errors > 0 ? EXIT.problems : EXIT.ok;
+  return exitForProblems(report.problems);
 }
 
 /** The command line a reader of the PR comment can paste to get the same report. */
 function reproduce(options: AffectedOptions): string {
-  const agents = options.agents.map((dir) => `--agents ${dir}`).join(" ");
-  return `npx blastgate affected --registry ${options.registry} ${agents} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+  const argv = ["affected", "--registry", options.registry, ...options.agents.flatMap((dir) => ["--agents", dir]), "--base", options.base, ...(options.head ? ["--head", options.head] : [])];
+  return `npx blastgate ${argv.map(shellWord).join(" ")}`;
 }

@@ -48,11 +48,12 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
   ]);
   const locate = locateFrom(io.cwd);
   const problems = found.map((problem) => locateProblem(problem, locate));
+  const counts: ValidateCounts = { assets: loaded.tree.assets.size, agents: agents.length, refused: loaded.refused, ...countProblems(problems) };
   if (options.format === "json") {
-    io.stdout(JSON.stringify({ problems }, null, 2) + "\n");
+    io.stdout(JSON.stringify({ summary: counts, problems }, null, 2) + "\n");
   } else {
     for (const problem of problems) io.stdout(formatProblem(problem) + "\n");
-    io.stdout(renderValidateSummary({ assets: loaded.tree.assets.size, agents: agents.length, refused: loaded.refused, ...countProblems(problems) }) + "\n");
+    io.stdout(renderValidateSummary(counts) + "\n");
   }
   return exitForProblems(problems);
 }

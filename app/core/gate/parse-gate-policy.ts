@@ -1,8 +1,8 @@
 import { gateConfigSchema, type GateConfig } from "../../../schemas/gate-config.schema.ts";
 import { parseYamlFile } from "../files/parse-yaml.ts";
 import type { Problem, SourceLocation } from "../problems.ts";
+import { tooLarge } from "../files/size-limit.ts";
 import type { FileRead } from "../registry/build-registry-history.ts";
-import { tooLarge } from "../registry/build-registry-history.ts";
 
 /**
  * The gate policy as loaded: `ok` (the file, validated), `missing` (no file: the schema's

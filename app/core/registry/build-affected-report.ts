@@ -4,6 +4,7 @@ import { checkAgent, checkModel, checkOverlays } from "./check-agent.ts";
 import { checkRequirements, checkUniqueAgents, findCycles } from "./check-registry.ts";
 import { classifyChanges } from "./classify-changes.ts";
 import { computeBlastRadius, type BlastRadius } from "./compute-blast-radius.ts";
+import { MANIFEST_FILE } from "./layout.ts";
 import type { AgentFacts, AssetId, AssetVersion } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { countProblems, sortProblems, uniqueProblems, type Problem } from "../problems.ts";
@@ -57,6 +58,27 @@ export function buildAffected(facts: AffectedFacts): { report: AffectedReport; c
     },
     facts.today,
   );
+  // An asset the head touches but whose manifest does not read is kept as it is at base; it
+  // is still a change, so the comment shows what the PR touched and not only its error.
+  const unreadable = [...(facts.history.head.unreadable ?? [])].filter((id) => facts.history.base.assets.has(id) && !facts.history.head.assets.has(id));
+  // Such an asset did not change for the blast radius, so its consumers are counted here (a rare case: every agent is resolved).
+  const resolveHead = unreadable.length > 0 ? createResolver(head) : null;
+  const heads = resolveHead ? facts.agents.map((agent) => resolveHead(agent)) : [];
+  for (const id of unreadable) {
+    const was = facts.history.base.assets.get(id)!;
+    changes.push({
+      asset: id,
+      from: was.version,
+      to: was.version,
+      bump: null,
+      flags: ["unreadable"],
+      details: [`the head's ${MANIFEST_FILE[was.kind]} could not be read (its problem says why); ${id} is taken as it is at base until it is fixed`],
+      scopesAdded: [],
+      consumers: heads.filter((resolution) => resolution.assets.has(id)).length,
+      gainedBy: [],
+    });
+  }
+  changes.sort((a, b) => byText(a.asset, b.asset));
 
   // Problems the change brings to the agents it touches; the rest is `validate`'s job.
   const affected = new Map(radius.affected.map((entry) => [entry.agent, entry]));

@@ -6,8 +6,6 @@ import { assetId, type AssetId, type AssetKind, type AssetVersion } from "./mode
 import { parseModelsConfig, parseServerManifest, parseSkillFile, type AssetVersionDraft, type Parsed } from "./parse-manifests.ts";
 import type { RegistryHistory, TreeSnapshot } from "./registry-state.ts";
 
-export { tooLarge };
-
 /**
  * A file as a reader found it. `id` names the content: two files with the same id have
  * the same text (git's blob id does this), so a parse can be reused.

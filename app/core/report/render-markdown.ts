@@ -95,7 +95,7 @@ function renderChanges(report: AffectedReport): string[] {
   return [...out, ""];
 }
 
-const loudFlags = new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model"]);
+const loudFlags = new Set(["breaking", "breaking-under-minor", "breaking-under-patch", "content-changed-without-bump", "disallowed-model", "unreadable"]);
 function flagBadge(flag: string): string {
   return loudFlags.has(flag) ? `**${code(flag, "cell")}**` : code(flag, "cell");
 }
