@@ -3535,12 +3535,14 @@ var init_file_access_error = __esm({
       action;
       path;
       reason;
+      typed;
       constructor(action, path12, options) {
         super("", options);
         this.name = "FileAccessError";
         this.action = action;
         this.path = path12;
         this.reason = reasonOf(options.cause);
+        this.typed = options.typed ?? false;
         this.message = this.describe(path12);
       }
       /** The message, naming the path as `shownPath`. */
@@ -38092,12 +38094,12 @@ import path7 from "node:path";
 async function removeStaleFiles(out, folder, extension, kept) {
   const entries = await readdir3(path7.join(out.dir, folder), { withFileTypes: true }).catch((error62) => {
     if (isSystemError(error62) && (error62.code === "ENOENT" || error62.code === "ENOTDIR")) return [];
-    throw new FileAccessError("read", path7.join(out.shown, folder), { cause: error62 });
+    throw new FileAccessError("read", path7.join(out.shown, folder), { cause: error62, typed: true });
   });
   const stale = entries.filter((entry2) => entry2.isFile() && entry2.name.endsWith(extension)).map((entry2) => path7.join(folder, entry2.name)).filter((file2) => !kept.has(file2)).sort();
   for (const file2 of stale) {
     await rm3(path7.join(out.dir, file2)).catch((error62) => {
-      throw new FileAccessError("write", path7.join(out.shown, file2), { cause: error62 });
+      throw new FileAccessError("write", path7.join(out.shown, file2), { cause: error62, typed: true });
     });
   }
   return stale;
@@ -38117,7 +38119,7 @@ async function writeFiles(out, files) {
     try {
       await write(path8.join(out.dir, relative));
     } catch (error62) {
-      throw new FileAccessError("write", path8.join(out.shown, relative), { cause: error62 });
+      throw new FileAccessError("write", path8.join(out.shown, relative), { cause: error62, typed: true });
     }
   };
   await attempt(".", (dir) => mkdir2(dir, { recursive: true }));
@@ -38315,7 +38317,7 @@ function exitCodeFor(error62, io) {
     return EXIT.usage;
   }
   if (error62 instanceof FileAccessError) {
-    report(io, error62.describe(shown(error62.path)), error62);
+    report(io, error62.describe(error62.typed ? error62.path : shown(error62.path)), error62);
     return EXIT.usage;
   }
   if (error62 instanceof GitError) {

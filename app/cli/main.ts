@@ -71,7 +71,7 @@ function exitCodeFor(error: unknown, io: CliIo): ExitCode {
     return EXIT.usage;
   }
   if (error instanceof FileAccessError) {
-    report(io, error.describe(shown(error.path)), error);
+    report(io, error.describe(error.typed ? error.path : shown(error.path)), error);
     return EXIT.usage;
   }
   if (error instanceof GitError) {

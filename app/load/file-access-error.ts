@@ -13,20 +13,22 @@ export function isSystemError(error: unknown): error is SystemError {
 
 /**
  * A file or folder blastgate could not read or write: `cannot write out/catalog.json:
- * permission denied`. `path` is the path as the user wrote it, or absolute (readers' paths:
- * the command line shows those relative to where it runs, through {@link FileAccessError.describe});
- * the system error is the `cause`, `reason` its words.
+ * permission denied`. `path` is the path as the user wrote it (`typed`: shown as it is), or a
+ * reader's absolute path (the command line shows those relative to where it runs, through
+ * {@link FileAccessError.describe}); the system error is the `cause`, `reason` its words.
  */
 export class FileAccessError extends Error {
   readonly action: "read" | "write";
   readonly path: string;
   readonly reason: string;
-  constructor(action: "read" | "write", path: string, options: { cause: unknown }) {
+  readonly typed: boolean;
+  constructor(action: "read" | "write", path: string, options: { cause: unknown; typed?: boolean }) {
     super("", options);
     this.name = "FileAccessError";
     this.action = action;
     this.path = path;
     this.reason = reasonOf(options.cause);
+    this.typed = options.typed ?? false;
     this.message = this.describe(path);
   }
 

@@ -17,7 +17,7 @@ export async function removeStaleFiles(
 ): Promise<string[]> {
   const entries = await readdir(path.join(out.dir, folder), { withFileTypes: true }).catch((error: unknown) => {
     if (isSystemError(error) && (error.code === "ENOENT" || error.code === "ENOTDIR")) return [];
-    throw new FileAccessError("read", path.join(out.shown, folder), { cause: error });
+    throw new FileAccessError("read", path.join(out.shown, folder), { cause: error, typed: true });
   });
   const stale = entries
     .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
@@ -26,7 +26,7 @@ export async function removeStaleFiles(
     .sort();
   for (const file of stale) {
     await rm(path.join(out.dir, file)).catch((error: unknown) => {
-      throw new FileAccessError("write", path.join(out.shown, file), { cause: error });
+      throw new FileAccessError("write", path.join(out.shown, file), { cause: error, typed: true });
     });
   }
   return stale;

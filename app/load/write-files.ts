@@ -17,7 +17,7 @@ export async function writeFiles(out: { readonly dir: string; readonly shown: st
     try {
       await write(path.join(out.dir, relative));
     } catch (error) {
-      throw new FileAccessError("write", path.join(out.shown, relative), { cause: error });
+      throw new FileAccessError("write", path.join(out.shown, relative), { cause: error, typed: true });
     }
   };
   // The output folder first, so `--out` naming a file is reported as that path.
