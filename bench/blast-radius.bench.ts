@@ -35,7 +35,6 @@ import { AGENTS_DIR, BROAD_BRANCH, ensureOrg, REGISTRY_DIR, type OrgSpec } from 
 const execFileAsync = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TODAY = "2026-05-01";
-const GOAL_CORE_MS = 50;
 const GOAL_RATIO = 1.5;
 const GOAL_WARM_RATIO = 0.25;
 
@@ -460,7 +459,6 @@ async function run(): Promise<void> {
     peakMemoryMiB: memory,
     corePercentOfFloor,
     goals: {
-      coreUnder50ms: timings.core ? timings.core.median < GOAL_CORE_MS : null,
       coreWithin1PercentOfFloor: Object.values(corePercentOfFloor).every((value) => value !== null) && Object.keys(corePercentOfFloor).length > 0 ? Object.values(corePercentOfFloor).every((value) => value! <= 1) : null,
       affectedWithin1_5xFloor: ratio === null ? null : ratio <= GOAL_RATIO,
       broadAffectedWithin1_5xFloor: ratioBroad === null ? null : ratioBroad <= GOAL_RATIO,
