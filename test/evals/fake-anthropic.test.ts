@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import Anthropic, { type APIError } from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { createManualClock, estimateTokens, scriptedResponder, startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions, type Responder } from "../helpers/fake-anthropic.ts";
 
@@ -114,8 +114,8 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       const error = await client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(Anthropic.BadRequestError);
       expect(error).toMatchObject({ status: 400, type: "invalid_request_error", apiMessage: "max_tokens: Field required" });
-      expect((error as Anthropic.APIError).error).toEqual({ type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" }, request_id: fake.requests[0]!.requestId });
-      expect((error as Anthropic.APIError).requestID).toBe(fake.requests[0]!.requestId);
+      expect((error as APIError).error).toEqual({ type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" }, request_id: fake.requests[0]!.requestId });
+      expect((error as APIError).requestID).toBe(fake.requests[0]!.requestId);
     });
 
     it("refuses five cache breakpoints", async () => {
@@ -129,7 +129,7 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       const { client } = await start();
       const error = await client.messages.create(ask("", { messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_01nope", content: "x" }] }] })).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ status: 400, type: "invalid_request_error" });
-      expect((error as Anthropic.APIError).apiMessage).toMatch(/toolu_01nope/);
+      expect((error as APIError).apiMessage).toMatch(/toolu_01nope/);
     });
 
     it("answers 401 to a wrong key and to no key at all", async () => {
@@ -255,7 +255,7 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       const error = await client.messages.create(ask("x".repeat(3200))).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(Anthropic.RateLimitError);
       expect(error).toMatchObject({ status: 429, type: "rate_limit_error" });
-      expect((error as Anthropic.APIError).apiMessage).toMatch(/1000 input tokens per minute/);
+      expect((error as APIError).apiMessage).toMatch(/1000 input tokens per minute/);
       // 800 tokens wanted, 200 left, refilled at 1000 a minute: 36 s.
       expect(fake.requests[1]!.responseHeaders!["retry-after"]).toBe("36");
     });
@@ -279,7 +279,7 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       await expect(client.messages.create(ask("hi"))).resolves.toMatchObject({ type: "message" });
       fake.overloadNext(2);
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push(await client.messages.create(ask("hi")).then(() => 200, (caught: Anthropic.APIError) => caught.status));
+      for (let i = 0; i < 3; i++) statuses.push(await client.messages.create(ask("hi")).then(() => 200, (caught: APIError) => caught.status));
       expect(statuses).toEqual([529, 529, 200]);
     });
 
@@ -287,7 +287,7 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       const pattern = async (seed: number) => {
         const { client } = await start({ overload: { probability: 0.5, seed } });
         const statuses = [];
-        for (let i = 0; i < 16; i++) statuses.push(await client.messages.create(ask("hi")).then(() => 200, (caught: Anthropic.APIError) => caught.status));
+        for (let i = 0; i < 16; i++) statuses.push(await client.messages.create(ask("hi")).then(() => 200, (caught: APIError) => caught.status));
         await fake!.close();
         fake = undefined;
         return statuses;
@@ -348,7 +348,7 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       const { client } = await start();
       const error = await client.messages.batches.create({ requests: [{ custom_id: "same", params: ask("a") }, { custom_id: "same", params: ask("b") }] }).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ status: 400, type: "invalid_request_error" });
-      expect((error as Anthropic.APIError).apiMessage).toMatch(/requests\.1\.custom_id/);
+      expect((error as APIError).apiMessage).toMatch(/requests\.1\.custom_id/);
     });
 
     it("ends a canceled batch with canceled results", async () => {
