@@ -125,6 +125,13 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       expect(error).toMatchObject({ status: 400, type: "invalid_request_error", apiMessage: "A maximum of 4 blocks with cache_control may be provided. Found 5." });
     });
 
+    it("refuses a 1-hour breakpoint after a 5-minute one", async () => {
+      const { client } = await start();
+      const error = await client.messages.create(ask("", { system: [{ type: "text", text: "a", cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: [{ type: "text", text: "b", cache_control: { type: "ephemeral", ttl: "1h" } }] }] })).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ status: 400, type: "invalid_request_error" });
+      expect((error as APIError).apiMessage).toMatch(/^messages\.0\.content\.0\.cache_control: a 1h cache_control block must not come after a 5m one/);
+    });
+
     it("refuses a tool_result that answers no tool_use of the message before", async () => {
       const { client } = await start();
       const error = await client.messages.create(ask("", { messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_01nope", content: "x" }] }] })).catch((caught: unknown) => caught);
@@ -193,6 +200,25 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       expect(second.usage).toMatchObject({ cache_read_input_tokens: toolTokens, cache_creation_input_tokens: 500, input_tokens: estimateTokens("question") });
       const changedTools = await client.messages.create(ask("", { tools: [{ ...tools[0]!, description: "e".repeat(6000) }], messages: [{ role: "user", content: [document, { type: "text", text: "question" }] }] }));
       expect(changedTools.usage).toMatchObject({ cache_read_input_tokens: 0, cache_creation_input_tokens: toolTokens + 500 });
+    });
+
+    it("finds an earlier prefix up to 20 blocks back from a breakpoint that moved down the conversation, and no further", async () => {
+      const { client } = await start({ clock: createManualClock() });
+      const doc = "d".repeat(5000);
+      await client.messages.create(ask("", { messages: [{ role: "user", content: [{ type: "text", text: doc, cache_control: { type: "ephemeral" } }] }] }));
+      const next = await client.messages.create(
+        ask("", {
+          messages: [
+            { role: "user", content: [{ type: "text", text: doc }] },
+            { role: "assistant", content: "ok" },
+            { role: "user", content: [{ type: "text", text: "more", cache_control: { type: "ephemeral" } }] },
+          ],
+        }),
+      );
+      expect(next.usage).toMatchObject({ cache_read_input_tokens: 1250, cache_creation_input_tokens: estimateTokens("ok") + estimateTokens("more"), input_tokens: 0 });
+      const filler = Array.from({ length: 21 }, (_, i): Anthropic.TextBlockParam => ({ type: "text", text: `filler ${i}` }));
+      const far = await client.messages.create(ask("", { messages: [{ role: "user", content: [{ type: "text", text: doc }, ...filler.slice(0, -1), { ...filler.at(-1)!, cache_control: { type: "ephemeral" } }] }] }));
+      expect(far.usage.cache_read_input_tokens).toBe(0);
     });
 
     it("lets requests sent together all write, since an entry is visible only once its response is sent", async () => {
