@@ -368,6 +368,9 @@ describe("the fake Messages API, driven by the real @anthropic-ai/sdk", () => {
       expect(succeeded.message.usage).toMatchObject({ input_tokens: estimateTokens("first"), service_tier: "batch" });
       expect((lines[1]!.result as Anthropic.Messages.MessageBatchErroredResult).error.error).toEqual({ type: "invalid_request_error", message: "max_tokens: Field required" });
       expect(fake.answered.map((answer) => answer.batch)).toEqual([{ id: created.id, customId: "case-1" }]);
+      const listed = [];
+      for await (const batch of client.messages.batches.list()) listed.push([batch.id, batch.processing_status]);
+      expect(listed).toEqual([[created.id, "ended"]]);
     });
 
     it("refuses a batch whose custom_ids repeat", async () => {
