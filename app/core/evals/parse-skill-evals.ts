@@ -36,12 +36,12 @@ export interface ParseSkillEvalsOptions {
 export function parseSkillEvals(file: SuiteFile, options: ParseSkillEvalsOptions): { suite: EvalSuite | null; problems: Problem[] } {
   const source: SourceLocation = options.ref === undefined ? { repo: options.repo, path: file.path } : { repo: options.repo, path: file.path, ref: options.ref };
   if (sizeOf(file.text) > MAX_FILE_BYTES) return { suite: null, problems: [tooLarge(source, sizeOf(file.text), "an evals.json")] };
-  const syntax = jsonSyntaxError(file.text);
-  if (syntax) {
-    return { suite: null, problems: [problemAt(source, syntax.line, "error", "schema", `is not valid JSON: ${syntax.reason}. Check the commas, brackets and quotes on this line or the one before`)] };
-  }
+  // Editors on Windows may start the file with a byte-order mark, which JSON.parse refuses.
+  const text = file.text.replace(/^\uFEFF/, "");
+  const syntax = jsonSyntaxError(text);
+  if (syntax) return { suite: null, problems: [problemAt(source, syntax.line, "error", "schema", `is not valid JSON: ${syntax.reason}`)] };
   // JSON is YAML, so the YAML reader gives each value's line for the schema's problems.
-  const parsed = parseYamlFile({ ...source, text: file.text }, skillEvalsSchema, "an Agent Skills evals.json");
+  const parsed = parseYamlFile({ ...source, text }, skillEvalsSchema, "an Agent Skills evals.json");
   if (parsed.kind === "invalid") return { suite: null, problems: [...parsed.problems] };
   const { value, lineOf } = parsed;
   const problems: Problem[] = [...parsed.warnings];
@@ -117,13 +117,91 @@ function jsonSyntaxError(text: string): { line: number; reason: string } | null 
     JSON.parse(text);
     return null;
   } catch (error) {
-    // JSON.parse gives its place only in the message: "… in JSON at position 11 (line 3 column 2)".
-    const message = String((error as Error).message);
+    // JSON.parse says where only in its message, and not for every error: find the place ourselves.
+    const found = findJsonError(text);
+    // An error at the very end (a file cut short) is shown on the last line with text.
     const lastLine = Math.max(1, text.replace(/\s+$/, "").split("\n").length);
-    const line = /\(line (\d+) column \d+\)/.exec(message)?.[1];
-    const position = /at position (\d+)/.exec(message)?.[1];
-    const found = line !== undefined ? Number(line) : position !== undefined ? text.slice(0, Number(position)).split("\n").length : lastLine;
-    const reason = message.replace(/ in JSON at position \d+.*$/s, "").replace(/^Unexpected end of JSON input$/, "the text ends before the JSON does");
-    return { line: Math.min(found, lastLine), reason: text.trim() === "" ? "the file is empty" : reason };
+    if (found) return { line: Math.min(text.slice(0, found.offset).split("\n").length, lastLine), reason: found.reason };
+    return { line: 1, reason: String((error as Error).message) };
+  }
+}
+
+/**
+ * The first syntax error in a JSON text, as an offset and what was expected there (a
+ * recursive-descent pass over RFC 8259's grammar; JSON.parse remains the judge of validity).
+ */
+export function findJsonError(text: string): { offset: number; reason: string } | null {
+  let at = 0;
+  const fail = (reason: string): never => {
+    throw Object.assign(new SyntaxError(reason), { offset: at });
+  };
+  const space = () => {
+    while (at < text.length && " \t\n\r".includes(text[at]!)) at++;
+  };
+  const shown = () => (at >= text.length ? "the end of the file" : `\`${text[at]}\``);
+  const string = () => {
+    at++;
+    for (;;) {
+      if (at >= text.length) fail("a string is not closed: add the `\"` that ends it");
+      const char = text[at]!;
+      if (char === "\"") return void at++;
+      if (char === "\n" || char < " ") fail("a string runs past the end of its line: close it with `\"`, and write a line break as `\\n`");
+      if (char === "\\") {
+        const next = text[at + 1] ?? "";
+        if (next === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) fail("`\\u` must be followed by four hex digits");
+          at += 6;
+        } else if ('"\\/bfnrt'.includes(next) && next !== "") at += 2;
+        else fail(`\`\\${next}\` is not a JSON escape; write a backslash as \`\\\\\``);
+      } else at++;
+    }
+  };
+  const value = (): void => {
+    space();
+    const char = text[at];
+    if (char === "{") {
+      at++;
+      space();
+      if (text[at] === "}") return void at++;
+      for (;;) {
+        space();
+        if (text[at] !== "\"") fail(`expected a property name in double quotes; got ${shown()}${text[at] === "}" ? " (a comma before `}` is not allowed in JSON)" : ""}`);
+        string();
+        space();
+        if (text[at] !== ":") fail(`expected \`:\` after the property name; got ${shown()}`);
+        at++;
+        value();
+        space();
+        if (text[at] === ",") { at++; continue; }
+        if (text[at] === "}") return void at++;
+        fail(`expected \`,\` or \`}\` after a property's value; got ${shown()}`);
+      }
+    }
+    if (char === "[") {
+      at++;
+      space();
+      if (text[at] === "]") return void at++;
+      for (;;) {
+        space();
+        if (text[at] === "]") fail("a comma before `]` is not allowed in JSON; remove it");
+        value();
+        space();
+        if (text[at] === ",") { at++; continue; }
+        if (text[at] === "]") return void at++;
+        fail(`expected \`,\` or \`]\` after a list item; got ${shown()}`);
+      }
+    }
+    if (char === "\"") return string();
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(at, at + 400))?.[0];
+    if (literal) return void (at += literal.length);
+    fail(`expected a value (text in double quotes, a number, true, false, null, a list or an object); got ${shown()}`);
+  };
+  try {
+    value();
+    space();
+    if (at < text.length) fail(`expected the end of the file after the JSON value; got ${shown()}`);
+    return null;
+  } catch (error) {
+    return { offset: (error as { offset: number }).offset, reason: (error as Error).message };
   }
 }
