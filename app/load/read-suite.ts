@@ -19,6 +19,7 @@ export function sha256Hex(text: string): string {
 /** `evals` settings an agent.yaml without an `evals` section gets (the schema's defaults). */
 const EVALS_DEFAULTS = agentManifestSchema.shape.evals.unwrap().parse({});
 
+/** The agent whose suite is read: how problems name its repo, and its manifest. */
 export interface ReadSuiteOptions {
   /** The agent repo as problems name it (for the command line, its folder as the user sees it). */
   readonly repo: string;

@@ -15,6 +15,7 @@ export const SKILL_EVAL_TAG = "skill-eval";
 
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
+/** Where a skill's evals.json comes from and how many trials its cases get. */
 export interface ParseSkillEvalsOptions {
   /** The repo holding the skill (the registry), as its reader names it. */
   readonly repo: string;

@@ -21,6 +21,7 @@ export interface SuiteSetting {
   readonly line: number;
 }
 
+/** Where the suite comes from and what its cases default to. */
 export interface ParseSuiteOptions {
   /** The agent repo, as its reader names it. */
   readonly repo: string;
@@ -37,6 +38,7 @@ export interface ParseSuiteOptions {
   readonly agent?: string;
 }
 
+/** A suite as parsed: the suite when it can be run, and every problem found on the way. */
 export interface ParsedSuite {
   /** Null when any file has an error: a suite is run whole or not at all. */
   readonly suite: EvalSuite | null;
