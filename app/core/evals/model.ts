@@ -40,6 +40,8 @@ export interface EvalCase {
   readonly threshold: number;
   /** Mock rules by `server.tool`. */
   readonly mocks: Readonly<Record<string, readonly MockRule[]>>;
+  /** The line of each mock's `server.tool` key (in the case, or in its file's defaults), for problems. */
+  readonly mockLines?: Readonly<Record<string, number>>;
   readonly assertions: readonly LocatedAssertion[];
 }
 
