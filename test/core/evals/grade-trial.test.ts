@@ -40,6 +40,8 @@ const rows: Row[] = [
   { type: "json-schema", name: "wrong type", fields: { value: { type: "object", properties: { amount: { type: "number" } } } }, run: { output: '{"amount": "950"}' }, holds: false },
   { type: "json-schema", name: "a format (ajv-formats)", fields: { value: { type: "string", format: "email" } }, run: { output: '"not an email"' }, holds: false },
   { type: "json-schema", name: "output not JSON", fields: { value: { type: "object" } }, holds: false },
+  { type: "json-schema", name: "2020-12 by default (prefixItems)", fields: { value: { type: "array", prefixItems: [{ type: "number" }], items: false } }, run: { output: "[1]" }, holds: true },
+  { type: "json-schema", name: "draft-07 when its $schema says so (items as a list)", fields: { value: { $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "number" }], additionalItems: false } }, run: { output: "[1]" }, holds: true },
   { type: "tool-called", name: "called", fields: { tool: "crm.refund" }, run: { toolCalls: refundCalls }, holds: true },
   { type: "tool-called", name: "args a deep subset", fields: { tool: "crm.refund", args: { order: { id: 950 } } }, run: { toolCalls: refundCalls }, holds: true },
   { type: "tool-called", name: "args differ", fields: { tool: "crm.refund", args: { amount: 950 } }, run: { toolCalls: refundCalls }, holds: false },
