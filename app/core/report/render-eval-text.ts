@@ -61,6 +61,5 @@ export function renderEvalText(results: EvalResults): string {
 
 /** Text from a run (outputs, tool results, the judge's words) on one line, without control characters a terminal would obey. */
 function plain(value: string): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return value.replace(/\r?\n|\r/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
 }
