@@ -104,3 +104,12 @@ export interface TrialRequest {
 export interface Runner {
   run(agent: AgentUnderTest, request: TrialRequest, signal?: AbortSignal): Promise<Transcript>;
 }
+
+/** The rubric judge's verdict on one `rubric` assertion of one trial. */
+export interface Judgement {
+  readonly pass: boolean;
+  /** How well the output meets the rubric, 0..1. */
+  readonly score: number;
+  /** Why, in the judge's words. */
+  readonly reason: string;
+}
