@@ -70,7 +70,7 @@ export function createBuiltinRunner(options: BuiltinRunnerOptions): Runner {
           const startedAt = clock();
           let answered: AnsweredMessage;
           try {
-            answered = await options.client.create(params, signal);
+            answered = await chat.within(() => options.client.create(params, signal));
           } catch (error) {
             chat.fail(error);
             throw error;

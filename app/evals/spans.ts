@@ -38,6 +38,12 @@ const TRACER_NAME = "blastgate";
 
 /** A span for a model call in progress. */
 export interface ChatSpan {
+  /**
+   * Runs `send` with this span as the active one, so spans the client starts (the Anthropic
+   * SDK's own `anthropic.messages.create` span, HTTP spans) are its children when the
+   * application has registered a context manager.
+   */
+  within<T>(send: () => Promise<T>): Promise<T>;
   /** Ends it with what the API answered. */
   end(message: Anthropic.Message, requestId?: string): void;
   /** Ends it as failed. */
@@ -93,6 +99,7 @@ export function startTrialSpans(agent: AgentUnderTest, request: TrialRequest, tr
         parent,
       );
       return {
+        within: (send) => context.with(trace.setSpan(parent, span), send),
         end(message, requestId) {
           span.setAttributes(responseAttributes(message, requestId));
           span.end();

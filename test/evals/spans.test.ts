@@ -1,4 +1,4 @@
-import { trace } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, trace, type Context, type ContextManager } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import * as semconv from "@opentelemetry/semantic-conventions/incubating";
 import { describe, expect, it } from "vitest";
@@ -19,6 +19,33 @@ const message = {
 } as unknown as Anthropic.Message;
 
 const transcript: Transcript = { schemaVersion: 1, output: "done", modelCalls: [], toolCalls: [], skillsLoaded: [], latencyMs: 10, stop: "end" };
+
+/** The simplest context manager: the active context is the innermost `with` running synchronously. */
+class StackContext implements ContextManager {
+  private current: Context = ROOT_CONTEXT;
+  active() {
+    return this.current;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    const before = this.current;
+    this.current = ctx;
+    try {
+      return fn.call(thisArg, ...args);
+    } finally {
+      this.current = before;
+    }
+  }
+  bind<T>(_ctx: Context, target: T): T {
+    return target;
+  }
+  enable() {
+    return this;
+  }
+  disable() {
+    this.current = ROOT_CONTEXT;
+    return this;
+  }
+}
 
 function collect(): { exporter: InMemorySpanExporter; provider: BasicTracerProvider } {
   const exporter = new InMemorySpanExporter();
@@ -99,6 +126,24 @@ describe("trial spans", () => {
       "blastgate.tool.source": "mock",
       "error.type": "tool_error",
     });
+  });
+
+  it("makes the chat span the parent of spans the client starts while sending", async () => {
+    const { exporter, provider } = collect();
+    const tracer = provider.getTracer("test");
+    expect(context.setGlobalContextManager(new StackContext())).toBe(true);
+    try {
+      const spans = startTrialSpans(sampleAgent(), { case: sampleCase(), trial: 1 }, tracer);
+      const chat = spans.chat("claude-sonnet-4-5", 10);
+      // As the SDK does: its call span starts in the active context, synchronously.
+      await chat.within(async () => tracer.startSpan("anthropic.messages.create").end());
+      chat.end(message);
+      spans.end(transcript);
+    } finally {
+      context.disable();
+    }
+    const finished = exporter.getFinishedSpans();
+    expect(byName(finished, "anthropic.messages.create").parentSpanContext?.spanId).toBe(byName(finished, "chat claude-sonnet-4-5").spanContext().spanId);
   });
 
   it("records a transcript another process wrote, with its timings", () => {
