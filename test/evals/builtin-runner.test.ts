@@ -32,7 +32,7 @@ describe("the builtin runner, in process", () => {
     expect(transcript).toMatchObject({ stop: "end", output: "Refund: over the refund limit", skillsLoaded: ["escalation-rules", "tone-guide"] });
     expect(transcript.modelCalls).toEqual([
       {
-        model: "claude-sonnet-4-5",
+        model: "claude-sonnet-5-5",
         startedAt: expect.stringMatching(/^2026-01-01T00:00:00\.\d{3}Z$/),
         latencyMs: 7,
         stopReason: "tool_use",

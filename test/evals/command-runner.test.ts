@@ -40,7 +40,7 @@ describe("the command runner", () => {
     const seen = JSON.parse(transcript.output) as Record<string, unknown>;
     expect(seen).toEqual({
       cwd: repoDir,
-      model: "claude-sonnet-4-5",
+      model: "claude-sonnet-5-5",
       servers: { crm: "2.1.0", ticketing: "4.2.0" },
       case: { id: "case-1", input: "echo", mocks: { "crm.refund": [{ returns: "ok" }] } },
       trial: "2",

@@ -22,7 +22,7 @@ const ticketing = parsed.value;
 /** The example agent with the example org's real ticketing contract, at the version it declares. */
 const agent = sampleAgent({
   servers: new Map([["ticketing", ticketing]]),
-  closure: { status: "ok", model: { ref: "model:default", id: "claude-sonnet-4-5" }, assets: [{ asset: "server:ticketing", version: ticketing.version, contentHash: "t1" }] },
+  closure: { status: "ok", model: { ref: "model:default", id: "claude-sonnet-5-5" }, assets: [{ asset: "server:ticketing", version: ticketing.version, contentHash: "t1" }] },
   skills: new Map(),
   overlays: new Map(),
 });

@@ -11,7 +11,7 @@ const message = {
   id: "msg_1",
   type: "message",
   role: "assistant",
-  model: "claude-sonnet-4-5-20250929",
+  model: "claude-sonnet-5-5-20260101",
   content: [{ type: "text", text: "done", citations: null }],
   stop_reason: "end_turn",
   stop_sequence: null,
@@ -82,13 +82,13 @@ describe("trial spans", () => {
   it("records model and tool calls under one invoke_agent span per trial", () => {
     const { exporter, provider } = collect();
     const spans = startTrialSpans(sampleAgent(), { case: sampleCase(), trial: 2 }, provider.getTracer("test"));
-    spans.chat("claude-sonnet-4-5", 4096).end(message, "req_1");
+    spans.chat("claude-sonnet-5-5", 4096).end(message, "req_1");
     spans.tool("crm.refund", "toolu_1", "crm").end({ isError: true, source: "mock" });
-    spans.chat("claude-sonnet-4-5", 4096).fail(new TypeError("socket hang up"));
+    spans.chat("claude-sonnet-5-5", 4096).fail(new TypeError("socket hang up"));
     spans.end({ ...transcript, stop: "error", error: "socket hang up" });
 
     const finished = exporter.getFinishedSpans();
-    expect(finished.map((span) => span.name).sort()).toEqual(["chat claude-sonnet-4-5", "chat claude-sonnet-4-5", "execute_tool crm.refund", "invoke_agent support-bot"]);
+    expect(finished.map((span) => span.name).sort()).toEqual(["chat claude-sonnet-5-5", "chat claude-sonnet-5-5", "execute_tool crm.refund", "invoke_agent support-bot"]);
     const root = byName(finished, "invoke_agent support-bot");
     for (const span of finished.filter((span) => span !== root)) {
       expect(span.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
@@ -102,9 +102,9 @@ describe("trial spans", () => {
     expect(answered!.attributes).toEqual({
       "gen_ai.operation.name": "chat",
       "gen_ai.provider.name": "anthropic",
-      "gen_ai.request.model": "claude-sonnet-4-5",
+      "gen_ai.request.model": "claude-sonnet-5-5",
       "gen_ai.request.max_tokens": 4096,
-      "gen_ai.response.model": "claude-sonnet-4-5-20250929",
+      "gen_ai.response.model": "claude-sonnet-5-5-20260101",
       "gen_ai.response.id": "msg_1",
       "gen_ai.response.finish_reasons": ["end_turn"],
       "gen_ai.usage.input_tokens": 1110,
@@ -134,7 +134,7 @@ describe("trial spans", () => {
     expect(context.setGlobalContextManager(new StackContext())).toBe(true);
     try {
       const spans = startTrialSpans(sampleAgent(), { case: sampleCase(), trial: 1 }, tracer);
-      const chat = spans.chat("claude-sonnet-4-5", 10);
+      const chat = spans.chat("claude-sonnet-5-5", 10);
       // As the SDK does: its call span starts in the active context, synchronously.
       await chat.within(async () => tracer.startSpan("anthropic.messages.create").end());
       chat.end(message);
@@ -143,7 +143,7 @@ describe("trial spans", () => {
       context.disable();
     }
     const finished = exporter.getFinishedSpans();
-    expect(byName(finished, "anthropic.messages.create").parentSpanContext?.spanId).toBe(byName(finished, "chat claude-sonnet-4-5").spanContext().spanId);
+    expect(byName(finished, "anthropic.messages.create").parentSpanContext?.spanId).toBe(byName(finished, "chat claude-sonnet-5-5").spanContext().spanId);
   });
 
   it("records a transcript another process wrote, with its timings", () => {
@@ -154,14 +154,14 @@ describe("trial spans", () => {
       {
         ...transcript,
         latencyMs: 900,
-        modelCalls: [{ model: "claude-sonnet-4-5", latencyMs: 300, stopReason: "tool_use", usage: { inputTokens: 1, outputTokens: 2, cacheCreationInputTokens: 3, cacheReadInputTokens: 4 } }],
+        modelCalls: [{ model: "claude-sonnet-5-5", latencyMs: 300, stopReason: "tool_use", usage: { inputTokens: 1, outputTokens: 2, cacheCreationInputTokens: 3, cacheReadInputTokens: 4 } }],
         toolCalls: [{ server: "crm", tool: "refund", input: {}, output: "ok", isError: false, durationMs: 50 }],
       },
       1_000_000,
       provider.getTracer("test"),
     );
     const finished = exporter.getFinishedSpans();
-    const chat = byName(finished, "chat claude-sonnet-4-5");
+    const chat = byName(finished, "chat claude-sonnet-5-5");
     expect(chat.attributes["gen_ai.usage.input_tokens"]).toBe(8);
     expect(chat.startTime).toEqual([1000, 0]);
     expect(chat.endTime).toEqual([1000, 300_000_000]);
@@ -172,7 +172,7 @@ describe("trial spans", () => {
   it("does nothing until a tracer provider is registered, then goes to it", () => {
     const { exporter, provider } = collect();
     const before = startTrialSpans(sampleAgent(), { case: sampleCase(), trial: 1 });
-    before.chat("claude-sonnet-4-5", 10).end(message);
+    before.chat("claude-sonnet-5-5", 10).end(message);
     before.end(transcript);
     expect(trace.setGlobalTracerProvider(provider)).toBe(true);
     expect(exporter.getFinishedSpans()).toEqual([]);

@@ -34,7 +34,7 @@ export function assembleInput(overrides: Partial<AssembleAgentInput> = {}): Asse
     variant: { label: "head", ref: "feature" },
     closure: {
       status: "ok",
-      model: { ref: "model:default", id: "claude-sonnet-4-5" },
+      model: { ref: "model:default", id: "claude-sonnet-5-5" },
       assets: [
         { asset: "server:crm", version: "2.1.0", contentHash: "aaa1" },
         { asset: "server:ticketing", version: "4.2.0", contentHash: "bbb2" },

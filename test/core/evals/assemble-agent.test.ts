@@ -6,7 +6,7 @@ import { assembleInput, serverManifest } from "../../helpers/agent-under-test.ts
 describe("assembleAgent", () => {
   it("puts the model, system prompt, overlaid skills and sorted tools together", () => {
     const assembled = assembleAgent(assembleInput());
-    expect(assembled.model).toBe("claude-sonnet-4-5");
+    expect(assembled.model).toBe("claude-sonnet-5-5");
     expect(assembled.system).toBe("You are Acme's support agent.");
     expect(assembled.agent).toEqual({ name: "support-bot", team: "support", tier: "production" });
     expect(assembled.runner).toEqual({ type: "builtin", system: "prompts/system.md", maxTurns: 4 });
@@ -45,7 +45,7 @@ describe("assembleAgent", () => {
     ["an overlay", { overlays: new Map() }],
     ["a skill's text", { skills: new Map([...assembleInput().skills, ["escalation-rules", "# Escalation\n\nAlways.\n"]]) }],
     ["a content hash", { closure: { ...assembleInput().closure, assets: assembleInput().closure.assets.map((entry) => ({ ...entry, contentHash: entry.contentHash + "x" })) } }],
-    ["the model", { closure: { ...assembleInput().closure, model: { ref: "model:claude-opus-4-5", id: "claude-opus-4-5" } } }],
+    ["the model", { closure: { ...assembleInput().closure, model: { ref: "model:claude-opus-5-5", id: "claude-opus-5-5" } } }],
   ] as const)("changes the key when %s changes", (_what, override) => {
     expect(assembleAgent(assembleInput(override)).key).not.toBe(assembleAgent(assembleInput()).key);
   });

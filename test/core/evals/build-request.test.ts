@@ -52,7 +52,7 @@ describe("buildTrialRequest", () => {
     expect(JSON.stringify(request).match(/cache_control/g)).toHaveLength(1);
     expect(request).not.toHaveProperty("temperature");
     expect(request.max_tokens).toBe(MAX_TOKENS);
-    expect(request.model).toBe("claude-sonnet-4-5");
+    expect(request.model).toBe("claude-sonnet-5-5");
     expect(request.messages).toEqual([{ role: "user", content: "Where is my refund?" }]);
   });
 
@@ -110,5 +110,5 @@ describe("nameModelTools", () => {
 
 function sampleAgentClosureWithoutSkills() {
   const closure = sampleAgent().variant;
-  return { status: "ok" as const, model: { ref: "model:default", id: "claude-sonnet-4-5" }, assets: closure.assets.filter((entry) => entry.asset.startsWith("server:")) };
+  return { status: "ok" as const, model: { ref: "model:default", id: "claude-sonnet-5-5" }, assets: closure.assets.filter((entry) => entry.asset.startsWith("server:")) };
 }
