@@ -81,7 +81,8 @@ export function createBuiltinRunner(options: BuiltinRunnerOptions): Runner {
           const text = textOf(message);
           if (text !== "") output = text;
           const uses = message.content.filter((block): block is Anthropic.ToolUseBlock => block.type === "tool_use");
-          if (uses.length === 0) {
+          // Only a tool_use stop asks for results: a tool call cut off by max_tokens is not run.
+          if (message.stop_reason !== "tool_use" || uses.length === 0) {
             output = text;
             return finish("end");
           }

@@ -49,7 +49,7 @@ describe("the example org, through the built CLI", () => {
 
   it("moves every agent on `default` and no other on the default-model switch", async () => {
     const { report } = await affected("default-model-switch");
-    expect(report.changes).toMatchObject([{ asset: "model:default", from: "claude-sonnet-5-5", to: "claude-sonnet-5-5" }]);
+    expect(report.changes).toMatchObject([{ asset: "model:default", from: "claude-sonnet-4-5", to: "claude-sonnet-5-5" }]);
     expect(report.affected.map((a) => a.agent)).toEqual(["crm-next-pilot", "customer-onboarding", "ops-incident-bot", "refund-assistant", "support-triage"]);
     expect(report.affected.every((a) => a.paths.length === 1 && a.paths[0]![0] === "model:default")).toBe(true);
   });

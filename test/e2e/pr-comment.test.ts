@@ -172,9 +172,9 @@ describe("the PR comment on the example org", () => {
 
       | Asset | From → To | Bump | Flags | Consumers |
       | --- | --- | --- | --- | ---: |
-      | \`model:default\` | \`claude-sonnet-5-5\` → \`claude-sonnet-5-5\` | — | \`model-retarget\` | 5 |
+      | \`model:default\` | \`claude-sonnet-4-5\` → \`claude-sonnet-5-5\` | — | \`model-retarget\` | 5 |
 
-      - \`model:default\`: default model claude-sonnet-5-5 → claude-sonnet-5-5
+      - \`model:default\`: default model claude-sonnet-4-5 → claude-sonnet-5-5
 
       #### Affected agents
 
@@ -182,9 +182,9 @@ describe("the PR comment on the example org", () => {
 
       | Agent | Team | Moves | Why |
       | --- | --- | --- | --- |
-      | \`ops-incident-bot\` | ops | \`model:default\` \`claude-sonnet-5-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
-      | \`refund-assistant\` | finance | \`model:default\` \`claude-sonnet-5-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
-      | \`support-triage\` | support | \`model:default\` \`claude-sonnet-5-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
+      | \`ops-incident-bot\` | ops | \`model:default\` \`claude-sonnet-4-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
+      | \`refund-assistant\` | finance | \`model:default\` \`claude-sonnet-4-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
+      | \`support-triage\` | support | \`model:default\` \`claude-sonnet-4-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
 
       </details>
 
@@ -192,7 +192,7 @@ describe("the PR comment on the example org", () => {
 
       | Agent | Team | Moves | Why |
       | --- | --- | --- | --- |
-      | \`customer-onboarding\` | sales | \`model:default\` \`claude-sonnet-5-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
+      | \`customer-onboarding\` | sales | \`model:default\` \`claude-sonnet-4-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
 
       </details>
 
@@ -200,7 +200,7 @@ describe("the PR comment on the example org", () => {
 
       | Agent | Team | Moves | Why |
       | --- | --- | --- | --- |
-      | \`crm-next-pilot\` | sales | \`model:default\` \`claude-sonnet-5-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
+      | \`crm-next-pilot\` | sales | \`model:default\` \`claude-sonnet-4-5\` → \`claude-sonnet-5-5\` | \`model:default\` |
 
       </details>
 
@@ -215,7 +215,7 @@ describe("the PR comment on the example org", () => {
         n3["ops-incident-bot"]:::agent
         n4["refund-assistant"]:::agent
         n5["support-triage"]:::agent
-        n1["model:default<br>claude-sonnet-5-5 → claude-sonnet-5-5"]:::changed
+        n1["model:default<br>claude-sonnet-4-5 → claude-sonnet-5-5"]:::changed
         n0 --> n1
         n2 --> n1
         n3 --> n1

@@ -75,7 +75,7 @@ export function tree(spec: Readonly<Record<string, readonly [string, VersionSpec
 }
 
 export const defaultModels: ModelsConfig = {
-  default: "claude-sonnet-5-5",
+  default: "claude-sonnet-4-5",
   aliases: { fast: "claude-haiku-4-5" },
   deprecated: {},
 };

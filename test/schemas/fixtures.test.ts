@@ -57,7 +57,7 @@ describe("schema fixtures", () => {
         "models/invalid.yaml": [
           "models/invalid.yaml:1: error: expected \`default\` to be a model id such as \`claude-sonnet-5-5\`; got \`Claude Sonnet\`",
           "models/invalid.yaml:3: error: expected \`aliases.fast\` to be text; got a list",
-          "models/invalid.yaml:5: error: \`deprecated.claude-sonnet-5-5.replacement\` is missing; add it (expected a model id such as \`claude-sonnet-5-5\`)",
+          "models/invalid.yaml:5: error: \`deprecated.claude-sonnet-4-5.replacement\` is missing; add it (expected a model id such as \`claude-sonnet-5-5\`)",
         ],
         "models/valid.yaml": [],
         "server/invalid.yaml": [

@@ -141,7 +141,7 @@ describe("SKILL.md", () => {
 });
 
 describe("models.yaml", () => {
-  const models = "default: claude-sonnet-5-5\naliases:\n  fast: claude-haiku-5-5\nallowed: [claude-sonnet-5-5, claude-haiku-5-5]\ndeprecated:\n  claude-sonnet-5-5: { retires: 2026-11-30, replacement: claude-sonnet-5-5 }\n";
+  const models = "default: claude-sonnet-5-5\naliases:\n  fast: claude-haiku-5-5\nallowed: [claude-sonnet-5-5, claude-haiku-5-5]\ndeprecated:\n  claude-sonnet-4-5: { retires: 2026-11-30, replacement: claude-sonnet-5-5 }\n";
 
   it("parses a valid file", () => {
     expect(parseModelsConfig({ repo: ".", path: "models.yaml", text: models }).problems).toEqual([]);
@@ -150,7 +150,7 @@ describe("models.yaml", () => {
   it.each([
     ["a default outside `allowed`", models.replace("default: claude-sonnet-5-5", "default: claude-opus-5-5"), ["models.yaml:1: error: the default model `claude-opus-5-5` is not in `allowed`; add it there or pick an allowed model"]],
     ["an alias named `default`", models.replace("  fast: claude-haiku-5-5", "  fast: claude-haiku-5-5\n  default: claude-haiku-5-5"), ["models.yaml:4: error: `default` is reserved for the default model; name the alias something else"]],
-    ["a retirement date that is not a date", models.replace("2026-11-30", "soon"), ["models.yaml:6: error: expected `deprecated.claude-sonnet-5-5.retires` to be a date as YYYY-MM-DD; got `soon`"]],
+    ["a retirement date that is not a date", models.replace("2026-11-30", "soon"), ["models.yaml:6: error: expected `deprecated.claude-sonnet-4-5.retires` to be a date as YYYY-MM-DD; got `soon`"]],
   ])("reports %s", (_name, text, expected) => {
     expect(lines(parseModelsConfig({ repo: ".", path: "models.yaml", text }).problems)).toEqual(expected);
   });

@@ -119,9 +119,9 @@ function org(): CatalogFacts {
     tree: {
       assets: tree,
       models: modelsConfigSchema.parse({
-        default: "claude-sonnet-5-5",
+        default: "claude-sonnet-4-5",
         aliases: { fast: "claude-haiku-4-5" },
-        deprecated: { "claude-sonnet-5-5": { retires: "2026-11-30", replacement: "claude-sonnet-4-6" } },
+        deprecated: { "claude-sonnet-4-5": { retires: "2026-11-30", replacement: "claude-sonnet-4-6" } },
       }),
       modelsSource: at("models.yaml"),
     },
@@ -263,7 +263,7 @@ describe("buildCatalog", () => {
             "tier": "production",
           },
           {
-            "model": "claude-sonnet-5-5",
+            "model": "claude-sonnet-4-5",
             "name": "onboarder",
             "status": "ok",
             "team": "success",
@@ -277,7 +277,7 @@ describe("buildCatalog", () => {
             "tier": "experimental",
           },
           {
-            "model": "claude-sonnet-5-5",
+            "model": "claude-sonnet-4-5",
             "name": "triage",
             "status": "ok",
             "team": "support",
@@ -289,14 +289,14 @@ describe("buildCatalog", () => {
             "fast": "claude-haiku-4-5",
           },
           "allowed": null,
-          "default": "claude-sonnet-5-5",
+          "default": "claude-sonnet-4-5",
           "dependents": {
             "claude-haiku-4-5": 1,
             "claude-opus-4-6": 1,
-            "claude-sonnet-5-5": 2,
+            "claude-sonnet-4-5": 2,
           },
           "deprecated": {
-            "claude-sonnet-5-5": {
+            "claude-sonnet-4-5": {
               "replacement": "claude-sonnet-4-6",
               "retires": "2026-11-30",
             },

@@ -43,7 +43,7 @@ const agentsArb = fc.array(fc.tuple(rangesArb, fc.constantFrom("default", "fast"
 );
 
 const modelsArb = fc.record({
-  default: fc.constantFrom("claude-sonnet-5-5", "claude-sonnet-5-5"),
+  default: fc.constantFrom("claude-sonnet-4-5", "claude-sonnet-5-5"),
   aliases: fc.record({ fast: fc.constantFrom("claude-haiku-4-5", "claude-haiku-5-5") }),
   deprecated: fc.constant({}),
 });

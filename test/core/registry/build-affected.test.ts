@@ -20,11 +20,11 @@ describe("buildAffected", () => {
     const { report, closureOf } = build(tree({ "server:crm": ["2.2.0"], "skill:tone-guide": toneGuide }, defaultModels, "head"));
     expect(report.affected.map((entry) => entry.agent)).toEqual(["direct", "on-default"]);
     expect(closureOf("on-default")).toEqual({
-      base: { status: "ok", model: { ref: "model:default", id: "claude-sonnet-5-5" }, assets: [
+      base: { status: "ok", model: { ref: "model:default", id: "claude-sonnet-4-5" }, assets: [
         { asset: "server:crm", version: "2.1.0", contentHash: "server:crm@2.1.0##{}" },
         { asset: "skill:tone-guide", version: "1.0.0", contentHash: 'skill:tone-guide@1.0.0##{"server:crm":"^2.0.0"}' },
       ] },
-      head: { status: "ok", model: { ref: "model:default", id: "claude-sonnet-5-5" }, assets: [
+      head: { status: "ok", model: { ref: "model:default", id: "claude-sonnet-4-5" }, assets: [
         { asset: "server:crm", version: "2.2.0", contentHash: "server:crm@2.2.0##{}" },
         { asset: "skill:tone-guide", version: "1.0.0", contentHash: 'skill:tone-guide@1.0.0##{"server:crm":"^2.0.0"}' },
       ] },
@@ -35,7 +35,7 @@ describe("buildAffected", () => {
   it("resolves the closure of an agent that moved only by its model", () => {
     const { closureOf } = build(tree({ "server:crm": ["2.1.0"], "skill:tone-guide": toneGuide }, { ...defaultModels, default: "claude-sonnet-5-5" }, "head"));
     const closures = closureOf("on-default")!;
-    expect([closures.base.model.id, closures.head.model.id]).toEqual(["claude-sonnet-5-5", "claude-sonnet-5-5"]);
+    expect([closures.base.model.id, closures.head.model.id]).toEqual(["claude-sonnet-4-5", "claude-sonnet-5-5"]);
     expect(closures.head.assets.map((asset) => `${asset.asset}@${asset.version}`)).toEqual(["server:crm@2.1.0", "skill:tone-guide@1.0.0"]);
   });
 });

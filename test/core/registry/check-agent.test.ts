@@ -6,7 +6,7 @@ import { agent, defaultModels, state } from "../../helpers/facts.ts";
 
 const registry = state(
   { "server:crm": { "2.0.0": {}, "2.1.0": {} }, "skill:tone-guide": { "1.0.0": { headings: ["Voice"] }, "2.0.0": { headings: ["Tone"] } } },
-  { ...defaultModels, deprecated: { "claude-sonnet-5-5": { retires: "2026-11-30", replacement: "claude-sonnet-5-5" } } },
+  { ...defaultModels, deprecated: { "claude-sonnet-4-5": { retires: "2026-11-30", replacement: "claude-sonnet-5-5" } } },
 );
 
 describe("checkAgent", () => {
@@ -17,7 +17,7 @@ describe("checkAgent", () => {
     expect(problems).toEqual([
       "agent.yaml:1: error: is unsatisfiable: no version of server:crm satisfies `^3.0.0` from agent.yaml; published versions are 2.1.0, 2.0.0. Widen a range or publish a version that fits [solo]",
       "overlays/tone.md:3: error: overlay no longer applies: it replaces `## Voice`, which skill:tone-guide@2.0.0 no longer has, so the section would be appended instead. Rename the heading to match the skill's (`Tone`), or pin the skill [solo]",
-      "agent.yaml:5: warning: uses claude-sonnet-5-5 (via `default`), which is deprecated and retires on 2026-11-30; move to claude-sonnet-5-5 [solo]",
+      "agent.yaml:5: warning: uses claude-sonnet-4-5 (via `default`), which is deprecated and retires on 2026-11-30; move to claude-sonnet-5-5 [solo]",
     ]);
   });
 

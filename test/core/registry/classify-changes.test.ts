@@ -55,9 +55,9 @@ describe("classifyChanges", () => {
   });
 
   it.each<[string, Partial<ModelsConfig>, object[]]>([
-    ["a default switch", { default: "claude-sonnet-5-5" }, [{ asset: "model:default", from: "claude-sonnet-5-5", to: "claude-sonnet-5-5", flags: ["model-retarget"] }]],
-    ["a switch to a deprecated model", { default: "claude-opus-5-5", deprecated: { "claude-opus-5-5": { retires: "2026-12-31", replacement: "claude-opus-5-5" } } }, [{ flags: ["model-retarget", "deprecated-model"], details: ["default model claude-sonnet-5-5 → claude-opus-5-5", "claude-opus-5-5 is deprecated: retires 2026-12-31; move to claude-opus-5-5"] }]],
-    ["a switch to a model outside `allowed`", { default: "claude-opus-5-5", allowed: ["claude-sonnet-5-5"] }, [{ flags: ["model-retarget", "disallowed-model"] }]],
+    ["a default switch", { default: "claude-sonnet-5-5" }, [{ asset: "model:default", from: "claude-sonnet-4-5", to: "claude-sonnet-5-5", flags: ["model-retarget"] }]],
+    ["a switch to a deprecated model", { default: "claude-opus-4-5", deprecated: { "claude-opus-4-5": { retires: "2026-12-31", replacement: "claude-opus-5-5" } } }, [{ flags: ["model-retarget", "deprecated-model"], details: ["default model claude-sonnet-4-5 → claude-opus-4-5", "claude-opus-4-5 is deprecated: retires 2026-12-31; move to claude-opus-5-5"] }]],
+    ["a switch to a model outside `allowed`", { default: "claude-opus-5-5", allowed: ["claude-sonnet-4-5"] }, [{ flags: ["model-retarget", "disallowed-model"] }]],
     ["an alias retarget", { aliases: { fast: "claude-haiku-5-5" } }, [{ asset: "model:alias:fast", from: "claude-haiku-4-5", to: "claude-haiku-5-5", flags: ["model-retarget"] }]],
     ["an alias added and one removed", { aliases: { quick: "claude-haiku-5-5" } }, [{ asset: "model:alias:fast", flags: ["alias-removed"], to: null }, { asset: "model:alias:quick", flags: ["alias-added"], from: null }]],
   ])("classifies %s", (_name, models, expected) => {
@@ -78,8 +78,8 @@ describe("classifyChanges", () => {
 describe("checkModel", () => {
   const models: ModelsConfig = {
     ...defaultModels,
-    allowed: ["claude-sonnet-5-5", "claude-haiku-4-5"],
-    deprecated: { "claude-sonnet-5-5": { retires: "2026-11-30", replacement: "claude-sonnet-5-5" } },
+    allowed: ["claude-sonnet-4-5", "claude-haiku-4-5"],
+    deprecated: { "claude-sonnet-4-5": { retires: "2026-11-30", replacement: "claude-sonnet-5-5" } },
   };
   const check = (model: string, today: string) => {
     const facts = agent("a", {}, { model });
@@ -87,9 +87,9 @@ describe("checkModel", () => {
   };
 
   it.each([
-    ["default", "2026-11-24", [["warning", "uses claude-sonnet-5-5 (via `default`), which is deprecated and retires on 2026-11-30; move to claude-sonnet-5-5"]]],
-    ["default", "2026-11-30", [["error", "uses claude-sonnet-5-5 (via `default`), which is deprecated and retired on 2026-11-30; move to claude-sonnet-5-5"]]],
-    ["claude-opus-5-5", "2026-11-24", [["error", "uses claude-opus-5-5, which models.yaml does not allow; pick one of claude-sonnet-5-5, claude-haiku-4-5"]]],
+    ["default", "2026-11-24", [["warning", "uses claude-sonnet-4-5 (via `default`), which is deprecated and retires on 2026-11-30; move to claude-sonnet-5-5"]]],
+    ["default", "2026-11-30", [["error", "uses claude-sonnet-4-5 (via `default`), which is deprecated and retired on 2026-11-30; move to claude-sonnet-5-5"]]],
+    ["claude-opus-5-5", "2026-11-24", [["error", "uses claude-opus-5-5, which models.yaml does not allow; pick one of claude-sonnet-4-5, claude-haiku-4-5"]]],
     ["fast", "2026-11-24", []],
   ])("checks `model: %s` on %s", (model, today, expected) => {
     expect(check(model, today)).toEqual(expected);

@@ -65,7 +65,7 @@ describe("computeBlastRadius", () => {
       ["direct", "exact", "pinned", "transitive"].map((name) => [
         name,
         [["model:default"]],
-        [{ asset: "model:default", from: "claude-sonnet-5-5", to: "claude-sonnet-5-5", contentChanged: false }],
+        [{ asset: "model:default", from: "claude-sonnet-4-5", to: "claude-sonnet-5-5", contentChanged: false }],
       ]),
     );
   });

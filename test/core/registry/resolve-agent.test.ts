@@ -98,7 +98,7 @@ describe("createResolver", () => {
 
 describe("resolveModel", () => {
   it.each([
-    ["default", { ref: "model:default", id: "claude-sonnet-5-5" }],
+    ["default", { ref: "model:default", id: "claude-sonnet-4-5" }],
     ["fast", { ref: "model:alias:fast", id: "claude-haiku-4-5" }],
     ["claude-opus-5-5", { ref: "model:claude-opus-5-5", id: "claude-opus-5-5" }],
     ["turbo", { ref: "model:alias:turbo", id: null }],
