@@ -1,3 +1,4 @@
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
 import { agentManifestSchema } from "../../schemas/agent.schema.ts";
 import { transcriptSchema } from "../../schemas/transcript.schema.ts";
@@ -122,6 +123,18 @@ describe("the builtin runner, in process", () => {
     };
     const transcript = await createBuiltinRunner({ client }).run(agent, { case: sampleCase(), trial: 1 }, controller.signal);
     expect(transcript).toMatchObject({ stop: "timeout", error: "the trial ran out of time", modelCalls: [] });
+  });
+
+  it("traces the trial, each model call and each tool call", async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer("test");
+    const client = scriptedClient((_params, index) => (index === 0 ? { tools: [{ name: "crm__get_account", input: {}, id: "g" }] } : { text: "ok" }));
+    await createBuiltinRunner({ client, tracer }).run(agent, { case: sampleCase({ mocks: { "crm.get_account": [{ returns: "x" }] } }), trial: 3 });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => span.name)).toEqual(["chat claude-sonnet-5-5", "execute_tool crm.get_account", "chat claude-sonnet-5-5", "invoke_agent support-bot"]);
+    expect(spans[1]!.attributes).toMatchObject({ "gen_ai.tool.call.id": "g", "blastgate.tool.source": "mock" });
+    expect(spans[0]!.attributes).toMatchObject({ "gen_ai.response.id": "msg_0", "anthropic.request_id": "req_0" });
+    expect(spans[3]!.attributes).toMatchObject({ "blastgate.trial": 3, "blastgate.stop": "end" });
   });
 
   it("refuses an agent that runs its own command", async () => {
