@@ -250,6 +250,15 @@ export function recordResponse(state: ConcurrencyState, now: number, response: A
   });
 }
 
+/**
+ * Forgets an attempt that will never be answered (the caller gave up before a response,
+ * or it was never sent). It learns nothing; what it may have cost stays charged until a
+ * newer report.
+ */
+export function recordCancel(state: ConcurrencyState, attempt: number): ConcurrencyState {
+  return { ...state, open: state.open.filter((open) => open !== attempt) };
+}
+
 /** Records that a logical request is over (answered, or given up): its slot is free. */
 export function recordEnd(state: ConcurrencyState): ConcurrencyState {
   return { ...state, inFlight: Math.max(0, state.inFlight - 1) };
