@@ -64,6 +64,8 @@ export interface EndpointStats {
   readonly overloaded: number;
   /** Most calls in flight at once. */
   readonly maxInFlight: number;
+  /** Calls in flight now. */
+  readonly inFlight: number;
   /** The controller's window now. */
   readonly limit: number;
 }
@@ -151,7 +153,7 @@ class Lane {
   }
 
   stats(): EndpointStats {
-    return { ...this.#counts, limit: Math.floor(this.#state.window) };
+    return { ...this.#counts, inFlight: this.#state.inFlight, limit: Math.floor(this.#state.window) };
   }
 
   /** Sends `send` when the controller lets it, re-sending it after refusals the SDK gave up on. */
@@ -215,7 +217,9 @@ class Lane {
         },
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(waiter);
+      // A call sent again goes first: it has waited longest.
+      if (lastError === undefined) this.#queue.push(waiter);
+      else this.#queue.unshift(waiter);
       this.#pump();
     });
   }
