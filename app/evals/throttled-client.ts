@@ -3,7 +3,8 @@
 // more than the account's limits allow and never loses a trial to them.
 //
 // 1. Each call waits in a FIFO lane until the controller lets it start (a free slot, no
-//    retry-after or exhausted limit pending, enough estimated input-token headroom).
+//    retry-after or exhausted limit pending, room for its estimated input tokens and its
+//    max_tokens). A call sent again after a refusal goes to the front.
 // 2. It is sent with a per-request SDK middleware that reports every HTTP attempt — the
 //    SDK's own retries included — to the controller: the rate-limit headers of successes
 //    and errors alike, 429s, 529s and lost connections, as they happen.
@@ -27,6 +28,7 @@ import {
   type AttemptOutcome,
   type ConcurrencyOptions,
   type ConcurrencyState,
+  type NextRequest,
 } from "../core/evals/plan-concurrency.ts";
 import type { AnsweredMessage, CountTokensParams, MessageParams, MessagesClient } from "./messages-client.ts";
 
@@ -106,7 +108,8 @@ export function createThrottledClient(sdk: Anthropic, options: ThrottledClientOp
   return {
     async create(params, signal) {
       const started = { at: 0 };
-      const { data, request_id } = await messages.run(estimate(params), signal, (requestOptions) => {
+      const size = { inputTokens: estimate(params), outputTokens: params.max_tokens };
+      const { data, request_id } = await messages.run(size, signal, (requestOptions) => {
         started.at = clock.now();
         return sdk.messages.create(params, requestOptions).withResponse();
       });
@@ -114,7 +117,7 @@ export function createThrottledClient(sdk: Anthropic, options: ThrottledClientOp
       return request_id ? { ...answered, requestId: request_id } : answered;
     },
     async countTokens(params: CountTokensParams, signal) {
-      const counted = await counting.run(0, signal, (requestOptions) => sdk.messages.countTokens(params, requestOptions));
+      const counted = await counting.run({}, signal, (requestOptions) => sdk.messages.countTokens(params, requestOptions));
       return counted.input_tokens;
     },
     stats: () => ({ messages: messages.stats(), countTokens: counting.stats() }),
@@ -128,7 +131,7 @@ export function estimateInputTokens(params: MessageParams): number {
 }
 
 interface Waiter {
-  readonly inputTokens: number;
+  readonly size: NextRequest;
   /** Why the call is waiting again, for the deadline error. */
   readonly lastError: unknown;
   readonly admit: (attempt: number) => void;
@@ -157,15 +160,15 @@ class Lane {
   }
 
   /** Sends `send` when the controller lets it, re-sending it after refusals the SDK gave up on. */
-  async run<T>(inputTokens: number, signal: AbortSignal | undefined, send: (options: RequestOptions) => Promise<T>): Promise<T> {
+  async run<T>(size: NextRequest, signal: AbortSignal | undefined, send: (options: RequestOptions) => Promise<T>): Promise<T> {
     this.#counts.calls += 1;
     let sends = 0;
     let lastError: unknown;
     for (;;) {
-      const attempt = await this.#acquire(inputTokens, signal, lastError);
+      const attempt = await this.#acquire(size, signal, lastError);
       let reported = false;
       const observe: Middleware = async (request, next) => {
-        const current = reported ? this.#startRetry(inputTokens) : attempt;
+        const current = reported ? this.#startRetry(size) : attempt;
         reported = true;
         this.#counts.requests += 1;
         if ((sends += 1) > 1) this.#counts.retries += 1;
@@ -195,7 +198,7 @@ class Lane {
     }
   }
 
-  #acquire(inputTokens: number, signal: AbortSignal | undefined, lastError: unknown): Promise<number> {
+  #acquire(size: NextRequest, signal: AbortSignal | undefined, lastError: unknown): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       if (signal?.aborted) return reject(new APIUserAbortError());
       const onAbort = () => {
@@ -205,7 +208,7 @@ class Lane {
         this.#pump();
       };
       const waiter: Waiter = {
-        inputTokens,
+        size,
         lastError,
         admit: (attempt) => {
           signal?.removeEventListener("abort", onAbort);
@@ -230,7 +233,7 @@ class Lane {
       const waiter = this.#queue[0];
       if (waiter === undefined) return;
       const now = this.#clock.now();
-      const plan = planNextStart(this.#state, now, { inputTokens: waiter.inputTokens });
+      const plan = planNextStart(this.#state, now, waiter.size);
       if (this.#deadlineAt !== undefined && (now >= this.#deadlineAt || (Number.isFinite(plan.startAt) && plan.startAt >= this.#deadlineAt))) {
         this.#queue.shift();
         const why = waiter.lastError === undefined ? "" : " (it had been refused; see the cause)";
@@ -242,7 +245,7 @@ class Lane {
         return;
       }
       this.#queue.shift();
-      const started = recordStart(this.#state, { inputTokens: waiter.inputTokens });
+      const started = recordStart(this.#state, waiter.size);
       this.#state = started.state;
       this.#counts.maxInFlight = Math.max(this.#counts.maxInFlight, this.#state.inFlight);
       waiter.admit(started.attempt);
@@ -259,8 +262,8 @@ class Lane {
     this.#timer = { at, cancel };
   }
 
-  #startRetry(inputTokens: number): number {
-    const started = recordStart(this.#state, { inputTokens, slot: false });
+  #startRetry(size: NextRequest): number {
+    const started = recordStart(this.#state, { ...size, slot: false });
     this.#state = started.state;
     return started.attempt;
   }

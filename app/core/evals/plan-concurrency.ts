@@ -21,8 +21,9 @@
 //    about our rate.
 // 5. Headroom. The freshest report of each limit (requests, input tokens, output tokens)
 //    is charged for every attempt started after the reported one (the server had not seen
-//    those yet): the next request needs one request and its estimated input tokens left, and
-//    output tokens above zero (output is not known before the answer). When what is left is
+//    those yet): the next request needs one request, its estimated input tokens and its
+//    output tokens left. Output is charged at `max_tokens`, as the API reserves it on
+//    admission (and returns what was not used; a newer report shows it). When what is left is
 //    not enough, nothing starts until that limit's `reset` — the only time the header
 //    promises anything: under a token bucket (Anthropic's) it is when the bucket is full,
 //    under a fixed window when it refills — or until a newer report says there is room.
@@ -75,6 +76,8 @@ export interface ConcurrencyPlan {
 export interface NextRequest {
   /** Estimated input tokens (0 when unknown, e.g. token counting). */
   readonly inputTokens?: number;
+  /** Output tokens the request may use (its `max_tokens`); unknown: it needs output tokens above zero. */
+  readonly outputTokens?: number;
 }
 
 /** What one attempt's response said. */
@@ -95,6 +98,7 @@ interface LimitView extends RateLimitBucket {
 interface Start {
   readonly attempt: number;
   readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 /** The controller's state; treat as opaque and replace it with what the record functions return. */
@@ -168,12 +172,12 @@ export function planNextStart(state: ConcurrencyState, now: number, next: NextRe
   const needs: readonly [LimitName, WaitReason, number][] = [
     ["requests", "requests", 1],
     ["inputTokens", "input-tokens", Math.max(0, next.inputTokens ?? 0)],
-    ["outputTokens", "output-tokens", 1],
+    ["outputTokens", "output-tokens", Math.max(1, next.outputTokens ?? 1)],
   ];
   for (const [name, reason, need] of needs) {
     const view = state.limits[name];
     if (view === undefined || !isCurrent(view, now)) continue;
-    if (need === 0 || headroom(state, name, view) >= need) continue;
+    if ((name === "inputTokens" && need === 0) || headroom(state, name, view) >= need) continue;
     // Not enough left: wait for the reset, or for a newer report from a request in flight.
     const until = view.resetAt ?? (state.open.length > 0 ? Infinity : now);
     if (until > startAt) {
@@ -193,7 +197,7 @@ export function planNextStart(state: ConcurrencyState, now: number, next: NextRe
  */
 export function recordStart(
   state: ConcurrencyState,
-  start: { readonly inputTokens?: number; readonly slot?: boolean } = {},
+  start: NextRequest & { readonly slot?: boolean } = {},
 ): { readonly state: ConcurrencyState; readonly attempt: number } {
   const attempt = state.nextAttempt;
   return {
@@ -203,7 +207,7 @@ export function recordStart(
       inFlight: state.inFlight + (start.slot === false ? 0 : 1),
       nextAttempt: attempt + 1,
       open: [...state.open, attempt],
-      starts: [...state.starts, { attempt, inputTokens: Math.max(0, start.inputTokens ?? 0) }],
+      starts: [...state.starts, { attempt, inputTokens: Math.max(0, start.inputTokens ?? 0), outputTokens: Math.max(0, start.outputTokens ?? 0) }],
     },
   };
 }
@@ -280,9 +284,8 @@ function isCurrent(view: LimitView, now: number): boolean {
 /** What is left of a limit once the attempts its report has not seen are charged. */
 function headroom(state: ConcurrencyState, name: LimitName, view: LimitView): number {
   let left = view.remaining;
-  if (name === "outputTokens") return left;
   for (const start of state.starts) {
-    if (start.attempt > view.attempt) left -= name === "requests" ? 1 : start.inputTokens;
+    if (start.attempt > view.attempt) left -= name === "requests" ? 1 : name === "inputTokens" ? start.inputTokens : start.outputTokens;
   }
   return left;
 }

@@ -150,6 +150,14 @@ describe("planNextStart", () => {
     expect(planNextStart(state, t0, { inputTokens: 2001 })).toMatchObject({ mayStart: false, waitingFor: "input-tokens" });
   });
 
+  it("charges the max_tokens of requests sent after the report against the output tokens left", () => {
+    let state = recordStart(initialConcurrency(), { outputTokens: 1000 }).state;
+    state = recordStart(state, { outputTokens: 1000 }).state;
+    state = answer(state, t0, 0, "ok", { outputTokens: { remaining: 3000, limit: 8000, resetAt: t0 + 900 } });
+    expect(planNextStart(state, t0, { outputTokens: 2000 })).toMatchObject({ mayStart: true });
+    expect(planNextStart(state, t0, { outputTokens: 2001 })).toMatchObject({ mayStart: false, startAt: t0 + 900, waitingFor: "output-tokens" });
+  });
+
   it("waits for the output-token reset when none remain", () => {
     const started = startMany(initialConcurrency(), 1);
     const state = answer(started.state, t0, 0, "ok", { outputTokens: { remaining: 0, limit: 8000, resetAt: t0 + 400 } });
