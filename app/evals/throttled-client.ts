@@ -18,6 +18,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { APIConnectionError, APIError, APIUserAbortError, type Middleware } from "@anthropic-ai/sdk";
 import { parseRateLimitHeaders } from "../core/evals/parse-rate-limit-headers.ts";
 import {
+  concurrencyLimit,
   initialConcurrency,
   outcomeOfStatus,
   planNextStart,
@@ -156,7 +157,7 @@ class Lane {
   }
 
   stats(): EndpointStats {
-    return { ...this.#counts, inFlight: this.#state.inFlight, limit: Math.floor(this.#state.window) };
+    return { ...this.#counts, inFlight: this.#state.inFlight, limit: concurrencyLimit(this.#state) };
   }
 
   /** Sends `send` when the controller lets it, re-sending it after refusals the SDK gave up on. */
@@ -231,7 +232,12 @@ class Lane {
   #pump(): void {
     for (;;) {
       const waiter = this.#queue[0];
-      if (waiter === undefined) return;
+      if (waiter === undefined) {
+        // Nothing waits: a pending timer would only keep the process alive.
+        this.#timer?.cancel();
+        this.#timer = undefined;
+        return;
+      }
       const now = this.#clock.now();
       const plan = planNextStart(this.#state, now, waiter.size);
       if (this.#deadlineAt !== undefined && (now >= this.#deadlineAt || (Number.isFinite(plan.startAt) && plan.startAt >= this.#deadlineAt))) {
