@@ -3,7 +3,7 @@ import { splitBatches } from "../../app/evals/batch-client.ts";
 import type { MessageParams } from "../../app/evals/messages-client.ts";
 
 function call(id: number, text = "hi"): { customId: string; params: MessageParams } {
-  return { customId: `r${id}`, params: { model: "claude-sonnet-4-5", max_tokens: 16, messages: [{ role: "user", content: text }] } };
+  return { customId: `r${id}`, params: { model: "claude-sonnet-5-5", max_tokens: 16, messages: [{ role: "user", content: text }] } };
 }
 
 function sizeOf(entry: ReturnType<typeof call>): number {
