@@ -1,6 +1,6 @@
 import semver from "semver";
 import type { AffectedReport, Move } from "../../../schemas/affected-report.schema.ts";
-import { followsFromUnreadable, type AgentFacts, type AssetId, type RegistryState } from "./model.ts";
+import { followsFromUnreadable, type AgentFacts, type AssetId, type AssetVersion, type RegistryState } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
 import { describeMissingAsset } from "./check-registry.ts";
@@ -51,8 +51,8 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
-  const tainted = reachingAssets(changed, changedAssets.size, [base, head], cache);
-  const compare = new ClosureComparison(changed);
+  const { reached: tainted, reverse } = reachingAssets(changed, changedAssets.size, [base, head], cache);
+  const compare = new ClosureComparison(changed, reverse);
 
   const affected: AffectedAgent[] = [];
   const unaffected: UnaffectedConsumer[] = [];
@@ -65,7 +65,11 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   // Each model name resolved once per state, with the counter of its reference at head.
   const models = new Map<string, { before: ModelResolution; after: ModelResolution; counter: ModelCounter }>();
 
-  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
+  // Scratch for each agent's requirements: integer asset ids (-1 when unknown) and the mask offsets at base and head.
+  let ids = new Int32Array(16);
+  let baseMasks = new Int32Array(16);
+  let headMasks = new Int32Array(16);
+  for (const agent of sortedByName(agents)) {
     let model = models.get(agent.model);
     if (!model) {
       const after = resolveModel(agent.model, head);
@@ -75,14 +79,13 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     }
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
     let candidate = false;
-    // Looked up without compiling (most agents are never resolved); an asset the cache has not seen reaches nothing.
+    // Looked up once, without giving ids (most agents are never resolved); an asset the cache has not seen reaches nothing.
     const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    if (ids.length < direct.length) ids = grown(ids, direct.length);
     for (let at = 0; at < direct.length; at++) {
       const id = cache.find(direct[at]!.asset);
-      if (id >= 0 && tainted[id] === 1) {
-        candidate = true;
-        break;
-      }
+      ids[at] = id;
+      if (id >= 0 && tainted[id] === 1) candidate = true;
     }
     if (!candidate) {
       // Its closure is identical in both states; only the model can move.
@@ -94,7 +97,23 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
       }
       continue;
     }
-    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    // Each requirement's mask is looked up by its text once per version list, so once for both states where the asset did not change.
+    const assets = new Int32Array(direct.length);
+    if (baseMasks.length < direct.length) {
+      baseMasks = grown(baseMasks, direct.length);
+      headMasks = grown(headMasks, direct.length);
+    }
+    for (let at = 0; at < direct.length; at++) {
+      const id = ids[at]! >= 0 ? ids[at]! : cache.asset(direct[at]!.asset);
+      assets[at] = id;
+      const range = direct[at]!.range;
+      const before = resolveAtBase.setAt(id);
+      const after = resolveAtHead.setAt(id);
+      const mask = before ? cache.maskOfText(before, range) : 0;
+      baseMasks[at] = mask;
+      headMasks[at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
+    }
+    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after) };
     resolutions.set(agent.name, pair);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {
@@ -117,6 +136,12 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     else consumers.set(key.ref, key.count);
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+
+/** The agents ordered by name; the list itself when it is in order already (readers list them so). */
+function sortedByName(agents: readonly AgentFacts[]): readonly AgentFacts[] {
+  for (let at = 1; at < agents.length; at++) if (byText(agents[at - 1]!.name, agents[at]!.name) > 0) return [...agents].sort((a, b) => byText(a.name, b.name));
+  return agents;
 }
 
 /** Sorts the first `count` integer asset ids by their text (insertion sort: there are few). */
@@ -197,9 +222,54 @@ class ClosureComparison {
   #startIds = new Int32Array(16);
   // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
   #moves: (Map<number, Move> | undefined)[] = [];
+  // For each changed asset, a class per version at base and at head: the same class, the same version and content.
+  #sameAs: (SameVersions | undefined)[] = [];
+  // The reverse dependency graph over every version of both states, and for each asset searched for, 1 for every asset that can lead to it.
+  readonly #reverse: ReverseGraph | null;
+  #reaching: (Uint8Array | undefined)[] = [];
+  // Paths, shared (frozen) between agents that reach an asset the same way: a trie from each target back along the path.
+  #paths: (PathNode | undefined)[] = [];
 
-  constructor(changed: Uint8Array) {
+  constructor(changed: Uint8Array, reverse: ReverseGraph | null) {
     this.#changed = changed;
+    this.#reverse = reverse;
+  }
+
+  /** 1 for every asset from which some version's requirements can lead to `target` (itself included). */
+  #reachingOf(target: number): Uint8Array {
+    let reaching = this.#reaching[target];
+    if (reaching) return reaching;
+    const graph = this.#reverse!;
+    reaching = new Uint8Array(graph.first.length);
+    if (target < reaching.length) {
+      reaching[target] = 1;
+      const queue = [target];
+      while (queue.length > 0) {
+        for (let link = graph.first[queue.pop()!]!; link !== -1; link = graph.next[link]!) {
+          const parent = graph.from[link]!;
+          if (reaching[parent] === 0) {
+            reaching[parent] = 1;
+            queue.push(parent);
+          }
+        }
+      }
+    }
+    return (this.#reaching[target] = reaching);
+  }
+
+  /** The shared path that ends at `target` and goes back through `previous` from `targetAt` to `startAt` in `graph`. */
+  #path(target: number, graph: ResolvedClosure, previous: Int32Array, offset: number, targetAt: number, startAt: number): AssetId[] {
+    const names = graph.tables.cache.assets;
+    let node = (this.#paths[target] ??= { path: Object.freeze([names[target]!]) as AssetId[], next: undefined });
+    for (let at = targetAt; at !== startAt; ) {
+      at = previous[offset + at]!;
+      const id = graph.idAt(at);
+      const next = (node.next ??= new Map());
+      let child = next.get(id);
+      if (!child) next.set(id, (child = { path: Object.freeze([names[id]!, ...node.path]) as AssetId[], next: undefined }));
+      node = child;
+    }
+    return node.path;
   }
 
   /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
@@ -239,10 +309,10 @@ class ClosureComparison {
    * content, at the same places in both states, so comparing the places is enough.
    */
   #same(base: ResolvedClosure, at: number, head: ResolvedClosure, other: number): boolean {
-    if (this.#changed[base.idAt(at)] === 0) return base.pickAt(at) === head.pickAt(other);
-    const before = base.versionAt(at)!;
-    const after = head.versionAt(other)!;
-    return after === before || (after.version === before.version && after.contentHash === before.contentHash);
+    const id = base.idAt(at);
+    if (this.#changed[id] === 0) return base.pickAt(at) === head.pickAt(other);
+    const same = (this.#sameAs[id] ??= sameVersions(base.tables.versionsOf[id]!, head.tables.versionsOf[id]!));
+    return same.base[base.pickAt(at)] === same.head[head.pickAt(other)];
   }
 
   /** The same test as `resolutionsDiffer`, on integers. */
@@ -297,7 +367,7 @@ class ClosureComparison {
     sortByName(this.#moved, moved, base.tables.cache);
     if (moved === 0) return { moves, paths };
 
-    const starts = this.#starts(agent, base.tables.cache);
+    const starts = this.#starts(base);
     const stamp = ++this.#clock;
     let used = 0;
     for (let index = 0; index < moved; index++) {
@@ -317,12 +387,15 @@ class ClosureComparison {
       const graph = side === 1 ? head : base;
       const targetAt = side === 1 ? afterAt : beforeAt;
       const found: AssetId[][] = [];
+      const reaching = this.#reachingOf(target);
       for (let at = 0; at < starts.length; at++) {
         const start = starts[at]!;
         if (start === target) {
-          found.push([asset]);
+          found.push(this.#path(target, graph, this.#previous, 0, 0, 0));
           continue;
         }
+        // No version's requirements lead from the start to the target: no search can find a path.
+        if (start >= reaching.length || reaching[start] === 0) continue;
         // Each search's predecessors sit at an offset in `#previous`, found through `#searches`.
         const slot = 2 * at + side;
         let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot]! : -1;
@@ -333,13 +406,7 @@ class ClosureComparison {
           this.#searchStamp[slot] = stamp;
         }
         if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
-        const startAt = this.#find(side, start);
-        let length = 1;
-        for (let node = targetAt; node !== startAt; length++) node = this.#previous[offset + node]!;
-        const path = new Array<AssetId>(length);
-        path[length - 1] = asset;
-        for (let node = targetAt, at = length - 2; at >= 0; at--) path[at] = names[graph.idAt((node = this.#previous[offset + node]!))]!;
-        found.push(path);
+        found.push(this.#path(target, graph, this.#previous, offset, targetAt, this.#find(side, start)));
       }
       if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
       for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]!);
@@ -348,8 +415,9 @@ class ClosureComparison {
   }
 
   /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
-  #starts(agent: AgentFacts, cache: ResolverCache): Int32Array {
-    const ids = cache.assetsOf(agent.requirements);
+  #starts(closure: ResolvedClosure): Int32Array {
+    const cache = closure.tables.cache;
+    const ids = closure.directAssets;
     if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
     const starts = this.#startIds;
     let count = 0;
@@ -402,14 +470,28 @@ function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolu
   return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
 }
 
+/** The reverse dependency graph as linked lists in integer arrays: for each required asset, the assets whose versions require it. */
+interface ReverseGraph {
+  /** The first link of each asset (-1: none). */
+  readonly first: Int32Array;
+  readonly from: readonly number[];
+  readonly next: readonly number[];
+}
+
+/** A path shared by the agents that reach its target the same way, and the longer paths through it. */
+interface PathNode {
+  readonly path: AssetId[];
+  next: Map<number, PathNode> | undefined;
+}
+
 /**
  * 1 for every integer asset id from which some version's requirements can lead to a
- * `changed` asset (those included); empty when nothing changed. The ids are the cache's,
- * and every asset that can reach another is published, so has an id below the result's length.
+ * `changed` asset (those included), and the reverse graph over every version of the states;
+ * empty and null when nothing changed. The ids are the cache's, and every asset that can
+ * reach another is published, so has an id below the result's length.
  */
-function reachingAssets(changed: Uint8Array, changedCount: number, states: readonly RegistryState[], cache: ResolverCache): Uint8Array {
-  if (changedCount === 0) return new Uint8Array(0);
-  // The reverse graph as linked lists in integer arrays: for each required asset, the assets whose versions require it.
+function reachingAssets(changed: Uint8Array, changedCount: number, states: readonly RegistryState[], cache: ResolverCache): { reached: Uint8Array; reverse: ReverseGraph | null } {
+  if (changedCount === 0) return { reached: new Uint8Array(0), reverse: null };
   const size = cache.assets.length;
   let head = new Int32Array(size).fill(-1);
   const from: number[] = [];
@@ -447,7 +529,28 @@ function reachingAssets(changed: Uint8Array, changedCount: number, states: reado
       }
     }
   }
-  return reached;
+  return { reached, reverse: { first: head, from, next } };
+}
+
+/** A class for each of an asset's versions at base and at head (by index): versions in the same class have the same version and content. */
+interface SameVersions {
+  readonly base: Int32Array;
+  readonly head: Int32Array;
+}
+
+function sameVersions(base: readonly AssetVersion[], head: readonly AssetVersion[]): SameVersions {
+  const classes = new Map<string, number>();
+  const classify = (versions: readonly AssetVersion[]) => {
+    const ids = new Int32Array(versions.length);
+    for (let at = 0; at < versions.length; at++) {
+      const key = `${versions[at]!.version}\0${versions[at]!.contentHash}`;
+      let id = classes.get(key);
+      if (id === undefined) classes.set(key, (id = classes.size));
+      ids[at] = id;
+    }
+    return ids;
+  };
+  return { base: classify(base), head: classify(head) };
 }
 
 function grownFilled(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
