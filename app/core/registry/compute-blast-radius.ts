@@ -386,12 +386,13 @@ class ClosureComparison {
       const side = afterAt >= 0 ? 1 : 0;
       const graph = side === 1 ? head : base;
       const targetAt = side === 1 ? afterAt : beforeAt;
-      const found: AssetId[][] = [];
+      // The paths found for this move go straight into `paths` from `first`, in order (an insertion sort, stable like the sort it replaces).
+      const first = paths.length;
       const reaching = this.#reachingOf(target);
       for (let at = 0; at < starts.length; at++) {
         const start = starts[at]!;
         if (start === target) {
-          found.push(this.#path(target, graph, this.#previous, 0, 0, 0));
+          insertPath(paths, first, this.#path(target, graph, this.#previous, 0, 0, 0));
           continue;
         }
         // No version's requirements lead from the start to the target: no search can find a path.
@@ -406,10 +407,9 @@ class ClosureComparison {
           this.#searchStamp[slot] = stamp;
         }
         if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
-        found.push(this.#path(target, graph, this.#previous, offset, targetAt, this.#find(side, start)));
+        insertPath(paths, first, this.#path(target, graph, this.#previous, offset, targetAt, this.#find(side, start)));
       }
-      if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
-      for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]!);
+      if (paths.length - first > MAX_PATHS) paths.length = first + MAX_PATHS;
     }
     return { moves, paths };
   }
@@ -466,8 +466,26 @@ class ClosureComparison {
   }
 }
 
+/** Shortest first, then by joined text; after the paths of the same length and text already there. */
+function insertPath(paths: string[][], first: number, path: string[]): void {
+  let at = paths.length;
+  paths.push(path);
+  for (; at > first; at--) {
+    const before = paths[at - 1]!;
+    if ((before.length - path.length || compareJoined(before, path)) <= 0) break;
+    paths[at] = before;
+  }
+  paths[at] = path;
+}
+
+// The four statuses, shared (frozen) between entries.
+const statuses = {
+  ok: { ok: Object.freeze({ base: "ok", head: "ok" } as const), unsatisfiable: Object.freeze({ base: "ok", head: "unsatisfiable" } as const) },
+  unsatisfiable: { ok: Object.freeze({ base: "unsatisfiable", head: "ok" } as const), unsatisfiable: Object.freeze({ base: "unsatisfiable", head: "unsatisfiable" } as const) },
+};
+
 function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolution["status"], head: Resolution["status"]): AffectedAgent {
-  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: statuses[base][head] };
 }
 
 /** The reverse dependency graph as linked lists in integer arrays: for each required asset, the assets whose versions require it. */

@@ -36,9 +36,28 @@ export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnap
     for (const version of tags.get(id) ?? []) byVersion.set(version.version, version);
     const current = tree.assets.get(id);
     if (current) byVersion.set(current.version, current);
-    assets.set(id, [...byVersion.values()].sort((a, b) => semver.rcompare(a.version, b.version)));
+    assets.set(id, highestFirst([...byVersion.values()]));
   }
   return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut, unreadable: tree.unreadable ?? new Set() };
+}
+
+// A plain `M.m.p` (no prerelease or build), with numbers short enough to compare exactly.
+const PLAIN_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+
+/** Sorts versions highest first, as `semver.rcompare` orders them: plain versions on their numbers, any other pair through semver. */
+function highestFirst(versions: AssetVersion[]): AssetVersion[] {
+  if (versions.length < 2) return versions;
+  const numbers = new Map<AssetVersion, readonly [number, number, number]>();
+  for (const version of versions) {
+    const match = PLAIN_VERSION.exec(version.version);
+    if (match) numbers.set(version, [Number(match[1]), Number(match[2]), Number(match[3])]);
+  }
+  return versions.sort((a, b) => {
+    const x = numbers.get(a);
+    const y = numbers.get(b);
+    if (!x || !y) return semver.rcompare(a.version, b.version);
+    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+  });
 }
 
 /** True when an asset's published versions (or their content) differ between two states. */
