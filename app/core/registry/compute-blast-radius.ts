@@ -263,13 +263,23 @@ class ClosureComparison {
     let node = (this.#paths[target] ??= { path: Object.freeze([names[target]!]) as AssetId[], next: undefined });
     for (let at = targetAt; at !== startAt; ) {
       at = previous[offset + at]!;
-      const id = graph.idAt(at);
-      const next = (node.next ??= new Map());
-      let child = next.get(id);
-      if (!child) next.set(id, (child = { path: Object.freeze([names[id]!, ...node.path]) as AssetId[], next: undefined }));
-      node = child;
+      node = this.#back(node, graph.idAt(at), names);
     }
     return node.path;
+  }
+
+  /** The shared path `[start, target]`. */
+  #edgePath(target: number, start: number, names: readonly AssetId[]): AssetId[] {
+    const node = (this.#paths[target] ??= { path: Object.freeze([names[target]!]) as AssetId[], next: undefined });
+    return this.#back(node, start, names).path;
+  }
+
+  /** The path one step further back than `node`'s, through asset `id`. */
+  #back(node: PathNode, id: number, names: readonly AssetId[]): PathNode {
+    const next = (node.next ??= new Map());
+    let child = next.get(id);
+    if (!child) next.set(id, (child = { path: Object.freeze([names[id]!, ...node.path]) as AssetId[], next: undefined }));
+    return child;
   }
 
   /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
@@ -397,6 +407,13 @@ class ClosureComparison {
         }
         // No version's requirements lead from the start to the target: no search can find a path.
         if (start >= reaching.length || reaching[start] === 0) continue;
+        // A start whose version requires the target reaches it in one step, the only shortest path: no search needed.
+        const startAt = this.#chosenAt(side, graph, start);
+        if (startAt < 0) continue;
+        if (graph.sortedEdgesAt(startAt).includes(target)) {
+          insertPath(paths, first, this.#edgePath(target, start, names));
+          continue;
+        }
         // Each search's predecessors sit at an offset in `#previous`, found through `#searches`.
         const slot = 2 * at + side;
         let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot]! : -1;
@@ -407,7 +424,7 @@ class ClosureComparison {
           this.#searchStamp[slot] = stamp;
         }
         if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
-        insertPath(paths, first, this.#path(target, graph, this.#previous, offset, targetAt, this.#find(side, start)));
+        insertPath(paths, first, this.#path(target, graph, this.#previous, offset, targetAt, startAt));
       }
       if (paths.length - first > MAX_PATHS) paths.length = first + MAX_PATHS;
     }
