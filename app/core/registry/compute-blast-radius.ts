@@ -220,6 +220,10 @@ class ClosureComparison {
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
   #startIds = new Int32Array(16);
+  // Per side, for each asset the starts whose chosen version requires it (see #requiredBy), valid where stamped.
+  #bits = [new Int32Array(0), new Int32Array(0)];
+  #bitsStamp = [new Int32Array(0), new Int32Array(0)];
+  #bitsMade = [0, 0];
   // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
   #moves: (Map<number, Move> | undefined)[] = [];
   // For each changed asset, a class per version at base and at head: the same class, the same version and content.
@@ -408,12 +412,12 @@ class ClosureComparison {
         // No version's requirements lead from the start to the target: no search can find a path.
         if (start >= reaching.length || reaching[start] === 0) continue;
         // A start whose version requires the target reaches it in one step, the only shortest path: no search needed.
-        const startAt = this.#chosenAt(side, graph, start);
-        if (startAt < 0) continue;
-        if (graph.sortedEdgesAt(startAt).includes(target)) {
+        if (at < 31 ? (this.#requiredBy(side, graph, starts, stamp, target) >>> at) & 1 : this.#requires(side, graph, start, target)) {
           insertPath(paths, first, this.#edgePath(target, start, names));
           continue;
         }
+        const startAt = this.#chosenAt(side, graph, start);
+        if (startAt < 0) continue;
         // Each search's predecessors sit at an offset in `#previous`, found through `#searches`.
         const slot = 2 * at + side;
         let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot]! : -1;
@@ -429,6 +433,44 @@ class ClosureComparison {
       if (paths.length - first > MAX_PATHS) paths.length = first + MAX_PATHS;
     }
     return { moves, paths };
+  }
+
+  /**
+   * Bit i set when the version the closure on `side` chooses for the i-th start (of the first
+   * 31) requires `target`. The bits of every asset are made once per agent and side, on the
+   * first call with a new `stamp`.
+   */
+  #requiredBy(side: 0 | 1, graph: ResolvedClosure, starts: Int32Array, stamp: number, target: number): number {
+    if (this.#bitsMade[side] !== stamp) {
+      this.#bitsMade[side] = stamp;
+      const size = graph.tables.cache.assets.length;
+      if (this.#bits[side]!.length < size) {
+        this.#bits[side] = grown(this.#bits[side]!, size);
+        this.#bitsStamp[side] = grown(this.#bitsStamp[side]!, size);
+      }
+      const bits = this.#bits[side]!;
+      const stamps = this.#bitsStamp[side]!;
+      for (let at = 0; at < starts.length && at < 31; at++) {
+        const startAt = this.#chosenAt(side, graph, starts[at]!);
+        if (startAt < 0) continue;
+        const edges = graph.edgesAt(startAt);
+        for (let edge = 0; edge < edges.length; edge++) {
+          const id = edges[edge]!;
+          if (stamps[id] !== stamp) {
+            stamps[id] = stamp;
+            bits[id] = 0;
+          }
+          bits[id]! |= 1 << at;
+        }
+      }
+    }
+    return target < this.#bitsStamp[side]!.length && this.#bitsStamp[side]![target] === stamp ? this.#bits[side]![target]! : 0;
+  }
+
+  /** Whether the version the closure on `side` chooses for `start` requires `target`. */
+  #requires(side: 0 | 1, graph: ResolvedClosure, start: number, target: number): boolean {
+    const startAt = this.#chosenAt(side, graph, start);
+    return startAt >= 0 && graph.edgesAt(startAt).includes(target);
   }
 
   /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */

@@ -353,6 +353,11 @@ export class ResolvedClosure implements Resolution {
     return pick < 0 ? undefined : this.tables.versionsOf[this.idAt(at)]![pick];
   }
 
+  /** The integer ids the `at`-th asset's chosen version requires, in the order it states them. */
+  edgesAt(at: number): Int32Array {
+    return this.tables.compiled(this.idAt(at), this.pickAt(at)).assets;
+  }
+
   /** The integer ids the `at`-th asset's chosen version requires, ordered by asset id text. */
   sortedEdgesAt(at: number): Int32Array {
     const version = this.tables.compiled(this.idAt(at), this.pickAt(at));
