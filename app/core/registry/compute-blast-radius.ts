@@ -412,7 +412,8 @@ class ClosureComparison {
         // No version's requirements lead from the start to the target: no search can find a path.
         if (start >= reaching.length || reaching[start] === 0) continue;
         // A start whose version requires the target reaches it in one step, the only shortest path: no search needed.
-        if (at < 31 ? (this.#requiredBy(side, graph, starts, stamp, target) >>> at) & 1 : this.#requires(side, graph, start, target)) {
+        // With few moves, asking per start is cheaper than collecting the bits.
+        if (moved > 2 && at < 31 ? (this.#requiredBy(side, graph, starts, stamp, target) >>> at) & 1 : this.#requires(side, graph, start, target)) {
           insertPath(paths, first, this.#edgePath(target, start, names));
           continue;
         }

@@ -754,7 +754,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     return new ResolvedClosure(tables, direct, directAssets, model, store, offset, count, null);
   };
   const setAt = (asset: number): VersionSet | undefined => {
-    fit();
+    if (asset >= known) fit();
     return setOf[asset];
   };
   const resolve = (agent: Pick<AgentFacts, "requirements" | "model">): ResolvedClosure => {
