@@ -35526,9 +35526,23 @@ function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
     for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
     const current = tree.assets.get(id);
     if (current) byVersion.set(current.version, current);
-    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver4.default.rcompare(a.version, b.version)));
+    assets.set(id, highestFirst([...byVersion.values()]));
   }
   return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut, unreadable: tree.unreadable ?? /* @__PURE__ */ new Set() };
+}
+function highestFirst(versions) {
+  if (versions.length < 2) return versions;
+  const numbers = /* @__PURE__ */ new Map();
+  for (const version2 of versions) {
+    const match = PLAIN_VERSION.exec(version2.version);
+    if (match) numbers.set(version2, [Number(match[1]), Number(match[2]), Number(match[3])]);
+  }
+  return versions.sort((a, b) => {
+    const x = numbers.get(a);
+    const y = numbers.get(b);
+    if (!x || !y) return import_semver4.default.rcompare(a.version, b.version);
+    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+  });
 }
 function assetDiffers(base, head, id) {
   const a = base.assets.get(id) ?? [];
@@ -35544,11 +35558,12 @@ function keepUnreadableAsBase(head, base) {
   for (const id of broken) assets.set(id, base.assets.get(id));
   return { ...head, assets, ...keepModels ? { models: base.models } : {} };
 }
-var import_semver4;
+var import_semver4, PLAIN_VERSION;
 var init_registry_state = __esm({
   "app/core/registry/registry-state.ts"() {
     "use strict";
     import_semver4 = __toESM(require_semver2(), 1);
+    PLAIN_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
   }
 });
 
@@ -35560,6 +35575,18 @@ function resolveModel(model, state) {
   if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
   if (isModelId(model)) return { ref: `model:${model}`, id: model };
   return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
+}
+function simpleTriples(versions) {
+  const triples = new Int32Array(3 * versions.length);
+  for (let index = 0; index < versions.length; index++) {
+    const match = SIMPLE_VERSION.exec(versions[index]);
+    if (!match) {
+      triples[3 * index] = -1;
+      continue;
+    }
+    for (let at = 0; at < 3; at++) triples[3 * index + at] = Number(match[at + 1]);
+  }
+  return triples;
 }
 function createResolver(state, cache = new ResolverCache()) {
   const versionsOf = [];
@@ -35734,13 +35761,13 @@ function createResolver(state, cache = new ResolverCache()) {
     }
     return count;
   };
-  const passes = (direct, masks) => {
+  const passes = (direct, masks, directCount) => {
     let previous = -1;
     let previousCount = 0;
     let count = 0;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const stamp = ++clock;
-      let length = direct.length;
+      let length = directCount;
       for (let at = 0; at < length; at++) {
         queueAsset[at] = direct[at];
         queueMask[at] = masks[at];
@@ -35780,32 +35807,25 @@ function createResolver(state, cache = new ResolverCache()) {
     for (let at = 0; at < count; at++) if (picks[at] >= 0) order[kept++] = order[at];
     return -1 - kept;
   };
-  return (agent) => {
-    let model = models.get(agent.model);
-    if (!model) models.set(agent.model, model = resolveModel(agent.model, state));
-    const direct = agent.requirements;
-    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+  const resolveIds = (direct, directAssets, masks, model) => {
     fit();
-    const length = direct.length;
-    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    const length = directAssets.length;
     if (queueAsset.length < length) {
       queueAsset = grow(queueAsset, length);
       queueMask = grow(queueMask, length);
     }
     for (let at = 0; at < length; at++) {
-      const asset = directAssets[at];
-      const set2 = setOf[asset];
-      queueAsset[at] = asset;
-      queueMask[at] = directMasks[at] = set2 ? cache.mask(set2, directRanges[at]) : 0;
+      queueAsset[at] = directAssets[at];
+      queueMask[at] = masks[at];
     }
     let count = walkOnce(length);
     if (count < 0) {
-      count = passes(directAssets, directMasks);
+      count = passes(directAssets, masks, length);
       if (count < 0) {
         const kept = -1 - count;
         const conflicts = [];
         for (let at = 0; at < kept; at++) conflicts.push({ asset: cache.assets[order[at]], ranges: [], available: [] });
-        return new ResolvedClosure(tables, direct, model, store, 0, 0, conflicts);
+        return new ResolvedClosure(tables, direct, directAssets, model, store, 0, 0, conflicts);
       }
     }
     if (stored + 2 * count > store.length) {
@@ -35818,10 +35838,29 @@ function createResolver(state, cache = new ResolverCache()) {
       store[offset + count + at] = picks[at];
     }
     stored += 2 * count;
-    return new ResolvedClosure(tables, direct, model, store, offset, count, null);
+    return new ResolvedClosure(tables, direct, directAssets, model, store, offset, count, null);
   };
+  const setAt = (asset) => {
+    if (asset >= known) fit();
+    return setOf[asset];
+  };
+  const resolve = (agent) => {
+    let model = models.get(agent.model);
+    if (!model) models.set(agent.model, model = resolveModel(agent.model, state));
+    const direct = agent.requirements;
+    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+    fit();
+    const length = direct.length;
+    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    for (let at = 0; at < length; at++) {
+      const set2 = setOf[directAssets[at]];
+      directMasks[at] = set2 ? cache.mask(set2, directRanges[at]) : 0;
+    }
+    return resolveIds(direct, directAssets, directMasks, model);
+  };
+  return Object.assign(resolve, { setAt, resolveIds });
 }
-var import_semver5, MAX_PASSES, ResolverCache, noVersions, noConflicts, emptyAssets, ResolvedClosure, STORE_BLOCK;
+var import_semver5, MAX_PASSES, ResolverCache, EXACT, CARET, TILDE, SIMPLE_RANGE, SIMPLE_VERSION, noVersions, noConflicts, emptyAssets, ResolvedClosure, STORE_BLOCK;
 var init_resolve_agent = __esm({
   "app/core/registry/resolve-agent.ts"() {
     "use strict";
@@ -35916,14 +35955,19 @@ var init_resolve_agent = __esm({
       versionSet(asset, versions) {
         const key = `${asset}\0${versions.map((version2) => version2.version).join("\0")}`;
         let set2 = this.versionSets.get(key);
-        if (!set2) this.versionSets.set(key, set2 = { versions: versions.map((version2) => version2.version), words: versions.length + 31 >>> 5, masks: /* @__PURE__ */ new Map() });
+        if (!set2) this.versionSets.set(key, set2 = { versions: versions.map((version2) => version2.version), words: versions.length + 31 >>> 5, masks: /* @__PURE__ */ new Map(), byText: /* @__PURE__ */ new Map() });
         return set2;
+      }
+      /** The offset in `pool` of the mask of the versions in `set` that the range with this text admits (one lookup once seen). */
+      maskOfText(set2, text2) {
+        let offset = set2.byText.get(text2);
+        if (offset === void 0) set2.byText.set(text2, offset = this.mask(set2, this.range(text2)));
+        return offset;
       }
       /** The offset in `pool` of the mask of the versions in `set` that range `range` admits. */
       mask(set2, range) {
         let offset = set2.masks.get(range);
         if (offset !== void 0) return offset;
-        const parsed = this.parsed[range] ??= new import_semver5.default.Range(this.rangeTexts[range]);
         offset = this.poolSize;
         this.poolSize += set2.words;
         if (this.poolSize > this.pool.length) {
@@ -35931,12 +35975,60 @@ var init_resolve_agent = __esm({
           grown2.set(this.pool);
           this.pool = grown2;
         }
-        const versions = set2.parsed ??= set2.versions.map((version2) => new import_semver5.default.SemVer(version2));
-        for (let index = 0; index < versions.length; index++) if (parsed.test(versions[index])) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
+        const kind = this.#simpleRange(range);
+        const parts = this.#rangeParts;
+        const triples = set2.triples ??= simpleTriples(set2.versions);
+        for (let index = 0; index < set2.versions.length; index++) {
+          const major = triples[3 * index];
+          let admits;
+          if (kind !== 0 && major >= 0) {
+            const minor = triples[3 * index + 1];
+            const patch = triples[3 * index + 2];
+            const M = parts[3 * range];
+            const m = parts[3 * range + 1];
+            const p = parts[3 * range + 2];
+            const atLeast = major > M || major === M && (minor > m || minor === m && patch >= p);
+            if (kind === EXACT) admits = major === M && minor === m && patch === p;
+            else if (kind === TILDE || M === 0 && m !== 0) admits = atLeast && major === M && minor === m;
+            else if (M === 0) admits = major === 0 && minor === 0 && patch === p;
+            else admits = atLeast && major === M;
+          } else {
+            const parsed = this.parsed[range] ??= new import_semver5.default.Range(this.rangeTexts[range]);
+            const versions = set2.parsed ??= set2.versions.map((version2) => new import_semver5.default.SemVer(version2));
+            admits = parsed.test(versions[index]);
+          }
+          if (admits) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
+        }
         set2.masks.set(range, offset);
         return offset;
       }
+      // Per range id: its form (0 when not simple, -1 until looked at) and, when simple, its three numbers.
+      #rangeKinds = new Int8Array(0);
+      #rangeParts = new Int32Array(0);
+      #simpleRange(range) {
+        if (range >= this.#rangeKinds.length) {
+          const size = Math.max(64, range + 1, this.#rangeKinds.length * 2);
+          const kinds = new Int8Array(size).fill(-1);
+          kinds.set(this.#rangeKinds);
+          this.#rangeKinds = kinds;
+          const parts = new Int32Array(3 * size);
+          parts.set(this.#rangeParts);
+          this.#rangeParts = parts;
+        }
+        let kind = this.#rangeKinds[range];
+        if (kind >= 0) return kind;
+        const match = SIMPLE_RANGE.exec(this.rangeTexts[range]);
+        kind = match ? match[1] === "^" ? CARET : match[1] === "~" ? TILDE : EXACT : 0;
+        if (match) for (let at = 0; at < 3; at++) this.#rangeParts[3 * range + at] = Number(match[at + 2]);
+        this.#rangeKinds[range] = kind;
+        return kind;
+      }
     };
+    EXACT = 1;
+    CARET = 2;
+    TILDE = 3;
+    SIMPLE_RANGE = /^([~^]?)(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+    SIMPLE_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
     noVersions = [];
     noConflicts = [];
     emptyAssets = /* @__PURE__ */ new Map();
@@ -35949,15 +36041,17 @@ var init_resolve_agent = __esm({
       /** How many of them have a version. */
       chosen;
       tables;
-      /** The agent's own requirements, the start of every walk. */
+      /** The agent's own requirements, the start of every walk, and their integer asset ids. */
       direct;
+      directAssets;
       /** Integer asset ids at `store[offset + i]`, the chosen version indexes at `store[offset + count + i]`. */
       store;
       offset;
       #assets;
-      constructor(tables, direct, model, store, offset, count, conflicts) {
+      constructor(tables, direct, directAssets, model, store, offset, count, conflicts) {
         this.tables = tables;
         this.direct = direct;
+        this.directAssets = directAssets;
         this.model = model;
         this.store = store;
         this.offset = offset;
@@ -35986,6 +36080,10 @@ var init_resolve_agent = __esm({
       versionAt(at) {
         const pick2 = this.pickAt(at);
         return pick2 < 0 ? void 0 : this.tables.versionsOf[this.idAt(at)][pick2];
+      }
+      /** The integer ids the `at`-th asset's chosen version requires, in the order it states them. */
+      edgesAt(at) {
+        return this.tables.compiled(this.idAt(at), this.pickAt(at)).assets;
       }
       /** The integer ids the `at`-th asset's chosen version requires, ordered by asset id text. */
       sortedEdgesAt(at) {
@@ -36019,7 +36117,7 @@ var init_resolve_agent = __esm({
         const collect2 = (assets, requirements) => {
           for (let index = 0; index < assets.length; index++) if (assets[index] === id) ranges.push(requirements[index]);
         };
-        collect2(this.tables.cache.assetsOf(this.direct), this.direct);
+        collect2(this.directAssets, this.direct);
         for (let other = 0; other < this.count; other++) {
           const pick2 = this.pickAt(other);
           if (pick2 < 0) continue;
@@ -36066,7 +36164,7 @@ var init_resolve_agent = __esm({
         const add = (assets, requirements) => {
           for (let index = 0; index < assets.length; index++) ranges[position[assets[index]]].push(requirements[index]);
         };
-        add(this.tables.cache.assetsOf(this.direct), this.direct);
+        add(this.directAssets, this.direct);
         for (let at = 0; at < this.count; at++) {
           const pick2 = this.pickAt(at);
           if (pick2 < 0) continue;
@@ -36092,8 +36190,8 @@ function computeBlastRadius(base, head, agents) {
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
-  const tainted = reachingAssets(changed, changedAssets.size, [base, head], cache);
-  const compare = new ClosureComparison(changed);
+  const { reached: tainted, reverse } = reachingAssets(changed, changedAssets.size, [base, head], cache);
+  const compare = new ClosureComparison(changed, reverse);
   const affected = [];
   const unaffected = [];
   const resolutions = /* @__PURE__ */ new Map();
@@ -36102,7 +36200,10 @@ function computeBlastRadius(base, head, agents) {
   const firstCounted = [];
   const counters = /* @__PURE__ */ new Map();
   const models = /* @__PURE__ */ new Map();
-  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
+  let ids = new Int32Array(16);
+  let baseMasks = new Int32Array(16);
+  let headMasks = new Int32Array(16);
+  for (const agent of sortedByName(agents)) {
     let model = models.get(agent.model);
     if (!model) {
       const after = resolveModel(agent.model, head);
@@ -36113,12 +36214,11 @@ function computeBlastRadius(base, head, agents) {
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
     let candidate = false;
     const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    if (ids.length < direct.length) ids = grown(ids, direct.length);
     for (let at = 0; at < direct.length; at++) {
       const id = cache.find(direct[at].asset);
-      if (id >= 0 && tainted[id] === 1) {
-        candidate = true;
-        break;
-      }
+      ids[at] = id;
+      if (id >= 0 && tainted[id] === 1) candidate = true;
     }
     if (!candidate) {
       const { before, after } = model;
@@ -36129,7 +36229,22 @@ function computeBlastRadius(base, head, agents) {
       }
       continue;
     }
-    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    const assets = new Int32Array(direct.length);
+    if (baseMasks.length < direct.length) {
+      baseMasks = grown(baseMasks, direct.length);
+      headMasks = grown(headMasks, direct.length);
+    }
+    for (let at = 0; at < direct.length; at++) {
+      const id = ids[at] >= 0 ? ids[at] : cache.asset(direct[at].asset);
+      assets[at] = id;
+      const range = direct[at].range;
+      const before = resolveAtBase.setAt(id);
+      const after = resolveAtHead.setAt(id);
+      const mask = before ? cache.maskOfText(before, range) : 0;
+      baseMasks[at] = mask;
+      headMasks[at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
+    }
+    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after) };
     resolutions.set(agent.name, pair);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {
@@ -36151,6 +36266,10 @@ function computeBlastRadius(base, head, agents) {
     else consumers.set(key.ref, key.count);
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+function sortedByName(agents) {
+  for (let at = 1; at < agents.length; at++) if (byText(agents[at - 1].name, agents[at].name) > 0) return [...agents].sort((a, b) => byText(a.name, b.name));
+  return agents;
 }
 function sortByName(ids, count, cache) {
   for (let at = 1; at < count; at++) {
@@ -36189,11 +36308,21 @@ function grown(array2, size) {
   next.set(array2);
   return next;
 }
+function insertPath(paths, first, path12) {
+  let at = paths.length;
+  paths.push(path12);
+  for (; at > first; at--) {
+    const before = paths[at - 1];
+    if ((before.length - path12.length || compareJoined(before, path12)) <= 0) break;
+    paths[at] = before;
+  }
+  paths[at] = path12;
+}
 function entry(agent, moves, paths, base, head) {
-  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: statuses[base][head] };
 }
 function reachingAssets(changed, changedCount, states, cache) {
-  if (changedCount === 0) return new Uint8Array(0);
+  if (changedCount === 0) return { reached: new Uint8Array(0), reverse: null };
   const size = cache.assets.length;
   let head = new Int32Array(size).fill(-1);
   const from = [];
@@ -36231,7 +36360,21 @@ function reachingAssets(changed, changedCount, states, cache) {
       }
     }
   }
-  return reached;
+  return { reached, reverse: { first: head, from, next } };
+}
+function sameVersions(base, head) {
+  const classes = /* @__PURE__ */ new Map();
+  const classify = (versions) => {
+    const ids = new Int32Array(versions.length);
+    for (let at = 0; at < versions.length; at++) {
+      const key = `${versions[at].version}\0${versions[at].contentHash}`;
+      let id = classes.get(key);
+      if (id === void 0) classes.set(key, id = classes.size);
+      ids[at] = id;
+    }
+    return ids;
+  };
+  return { base: classify(base), head: classify(head) };
 }
 function grownFilled(array2, size) {
   const grown2 = new Int32Array(Math.max(size, array2.length * 2)).fill(-1);
@@ -36284,7 +36427,7 @@ function describeConflict(conflict, introduced, state) {
   const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
   return `${status}; ${available}. Widen a range or publish a version that fits`;
 }
-var import_semver6, noRequirements, MAX_PATHS, ClosureComparison;
+var import_semver6, noRequirements, MAX_PATHS, ClosureComparison, statuses;
 var init_compute_blast_radius = __esm({
   "app/core/registry/compute-blast-radius.ts"() {
     "use strict";
@@ -36315,10 +36458,65 @@ var init_compute_blast_radius = __esm({
       #searches = new Int32Array(64);
       #searchStamp = new Int32Array(64);
       #startIds = new Int32Array(16);
+      // Per side, for each asset the starts whose chosen version requires it (see #requiredBy), valid where stamped.
+      #bits = [new Int32Array(0), new Int32Array(0)];
+      #bitsStamp = [new Int32Array(0), new Int32Array(0)];
+      #bitsMade = [0, 0];
       // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
       #moves = [];
-      constructor(changed) {
+      // For each changed asset, a class per version at base and at head: the same class, the same version and content.
+      #sameAs = [];
+      // The reverse dependency graph over every version of both states, and for each asset searched for, 1 for every asset that can lead to it.
+      #reverse;
+      #reaching = [];
+      // Paths, shared (frozen) between agents that reach an asset the same way: a trie from each target back along the path.
+      #paths = [];
+      constructor(changed, reverse) {
         this.#changed = changed;
+        this.#reverse = reverse;
+      }
+      /** 1 for every asset from which some version's requirements can lead to `target` (itself included). */
+      #reachingOf(target) {
+        let reaching = this.#reaching[target];
+        if (reaching) return reaching;
+        const graph = this.#reverse;
+        reaching = new Uint8Array(graph.first.length);
+        if (target < reaching.length) {
+          reaching[target] = 1;
+          const queue = [target];
+          while (queue.length > 0) {
+            for (let link = graph.first[queue.pop()]; link !== -1; link = graph.next[link]) {
+              const parent = graph.from[link];
+              if (reaching[parent] === 0) {
+                reaching[parent] = 1;
+                queue.push(parent);
+              }
+            }
+          }
+        }
+        return this.#reaching[target] = reaching;
+      }
+      /** The shared path that ends at `target` and goes back through `previous` from `targetAt` to `startAt` in `graph`. */
+      #path(target, graph, previous, offset, targetAt, startAt) {
+        const names = graph.tables.cache.assets;
+        let node2 = this.#paths[target] ??= { path: Object.freeze([names[target]]), next: void 0 };
+        for (let at = targetAt; at !== startAt; ) {
+          at = previous[offset + at];
+          node2 = this.#back(node2, graph.idAt(at), names);
+        }
+        return node2.path;
+      }
+      /** The shared path `[start, target]`. */
+      #edgePath(target, start, names) {
+        const node2 = this.#paths[target] ??= { path: Object.freeze([names[target]]), next: void 0 };
+        return this.#back(node2, start, names).path;
+      }
+      /** The path one step further back than `node`'s, through asset `id`. */
+      #back(node2, id, names) {
+        const next = node2.next ??= /* @__PURE__ */ new Map();
+        let child = next.get(id);
+        if (!child) next.set(id, child = { path: Object.freeze([names[id], ...node2.path]), next: void 0 });
+        return child;
       }
       /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
       #mark(side, closure) {
@@ -36354,10 +36552,10 @@ var init_compute_blast_radius = __esm({
        * content, at the same places in both states, so comparing the places is enough.
        */
       #same(base, at, head, other) {
-        if (this.#changed[base.idAt(at)] === 0) return base.pickAt(at) === head.pickAt(other);
-        const before = base.versionAt(at);
-        const after = head.versionAt(other);
-        return after === before || after.version === before.version && after.contentHash === before.contentHash;
+        const id = base.idAt(at);
+        if (this.#changed[id] === 0) return base.pickAt(at) === head.pickAt(other);
+        const same = this.#sameAs[id] ??= sameVersions(base.tables.versionsOf[id], head.tables.versionsOf[id]);
+        return same.base[base.pickAt(at)] === same.head[head.pickAt(other)];
       }
       /** The same test as `resolutionsDiffer`, on integers. */
       differ(base, head) {
@@ -36407,7 +36605,7 @@ var init_compute_blast_radius = __esm({
         }
         sortByName(this.#moved, moved, base.tables.cache);
         if (moved === 0) return { moves, paths };
-        const starts = this.#starts(agent, base.tables.cache);
+        const starts = this.#starts(base);
         const stamp = ++this.#clock;
         let used = 0;
         for (let index = 0; index < moved; index++) {
@@ -36425,13 +36623,21 @@ var init_compute_blast_radius = __esm({
           const side = afterAt >= 0 ? 1 : 0;
           const graph = side === 1 ? head : base;
           const targetAt = side === 1 ? afterAt : beforeAt;
-          const found = [];
+          const first = paths.length;
+          const reaching = this.#reachingOf(target);
           for (let at = 0; at < starts.length; at++) {
             const start = starts[at];
             if (start === target) {
-              found.push([asset]);
+              insertPath(paths, first, this.#path(target, graph, this.#previous, 0, 0, 0));
               continue;
             }
+            if (start >= reaching.length || reaching[start] === 0) continue;
+            if (moved > 2 && at < 31 ? this.#requiredBy(side, graph, starts, stamp, target) >>> at & 1 : this.#requires(side, graph, start, target)) {
+              insertPath(paths, first, this.#edgePath(target, start, names));
+              continue;
+            }
+            const startAt = this.#chosenAt(side, graph, start);
+            if (startAt < 0) continue;
             const slot = 2 * at + side;
             let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot] : -1;
             if (offset === -1) {
@@ -36441,22 +36647,52 @@ var init_compute_blast_radius = __esm({
               this.#searchStamp[slot] = stamp;
             }
             if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
-            const startAt = this.#find(side, start);
-            let length = 1;
-            for (let node2 = targetAt; node2 !== startAt; length++) node2 = this.#previous[offset + node2];
-            const path12 = new Array(length);
-            path12[length - 1] = asset;
-            for (let node2 = targetAt, at2 = length - 2; at2 >= 0; at2--) path12[at2] = names[graph.idAt(node2 = this.#previous[offset + node2])];
-            found.push(path12);
+            insertPath(paths, first, this.#path(target, graph, this.#previous, offset, targetAt, startAt));
           }
-          if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
-          for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]);
+          if (paths.length - first > MAX_PATHS) paths.length = first + MAX_PATHS;
         }
         return { moves, paths };
       }
+      /**
+       * Bit i set when the version the closure on `side` chooses for the i-th start (of the first
+       * 31) requires `target`. The bits of every asset are made once per agent and side, on the
+       * first call with a new `stamp`.
+       */
+      #requiredBy(side, graph, starts, stamp, target) {
+        if (this.#bitsMade[side] !== stamp) {
+          this.#bitsMade[side] = stamp;
+          const size = graph.tables.cache.assets.length;
+          if (this.#bits[side].length < size) {
+            this.#bits[side] = grown(this.#bits[side], size);
+            this.#bitsStamp[side] = grown(this.#bitsStamp[side], size);
+          }
+          const bits = this.#bits[side];
+          const stamps = this.#bitsStamp[side];
+          for (let at = 0; at < starts.length && at < 31; at++) {
+            const startAt = this.#chosenAt(side, graph, starts[at]);
+            if (startAt < 0) continue;
+            const edges = graph.edgesAt(startAt);
+            for (let edge = 0; edge < edges.length; edge++) {
+              const id = edges[edge];
+              if (stamps[id] !== stamp) {
+                stamps[id] = stamp;
+                bits[id] = 0;
+              }
+              bits[id] |= 1 << at;
+            }
+          }
+        }
+        return target < this.#bitsStamp[side].length && this.#bitsStamp[side][target] === stamp ? this.#bits[side][target] : 0;
+      }
+      /** Whether the version the closure on `side` chooses for `start` requires `target`. */
+      #requires(side, graph, start, target) {
+        const startAt = this.#chosenAt(side, graph, start);
+        return startAt >= 0 && graph.edgesAt(startAt).includes(target);
+      }
       /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
-      #starts(agent, cache) {
-        const ids = cache.assetsOf(agent.requirements);
+      #starts(closure) {
+        const cache = closure.tables.cache;
+        const ids = closure.directAssets;
         if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
         const starts = this.#startIds;
         let count = 0;
@@ -36502,6 +36738,10 @@ var init_compute_blast_radius = __esm({
         }
         return offset;
       }
+    };
+    statuses = {
+      ok: { ok: Object.freeze({ base: "ok", head: "ok" }), unsatisfiable: Object.freeze({ base: "ok", head: "unsatisfiable" }) },
+      unsatisfiable: { ok: Object.freeze({ base: "unsatisfiable", head: "ok" }), unsatisfiable: Object.freeze({ base: "unsatisfiable", head: "unsatisfiable" }) }
     };
   }
 });

@@ -68,6 +68,7 @@ export class ResolverCache {
   private readonly compiledRequirements = new WeakMap<readonly Requirement[], CompiledRequirements>();
 
   #ranks: Int32Array | undefined;
+  #lastSet: (VersionSet | undefined)[] = [];
 
   /**
    * Orders two integer asset ids as their texts order. The ids known when first asked (every
@@ -150,9 +151,13 @@ export class ResolverCache {
 
   /** The version list an asset has in one state, shared with every state where it has the same versions. */
   versionSet(asset: number, versions: readonly AssetVersion[]): VersionSet {
+    // Most assets have the same versions in both states: compared with the asset's last set before building a key.
+    const last = this.#lastSet[asset];
+    if (last && sameVersionTexts(last.versions, versions)) return last;
     const key = `${asset}\0${versions.map((version) => version.version).join("\0")}`;
     let set = this.versionSets.get(key);
     if (!set) this.versionSets.set(key, (set = { versions: versions.map((version) => version.version), words: (versions.length + 31) >>> 5, masks: new Map(), byText: new Map() }));
+    this.#lastSet[asset] = set;
     return set;
   }
 
@@ -237,6 +242,12 @@ const TILDE = 3;
 const SIMPLE_RANGE = /^([~^]?)(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
 const SIMPLE_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
 
+function sameVersionTexts(texts: readonly string[], versions: readonly AssetVersion[]): boolean {
+  if (texts.length !== versions.length) return false;
+  for (let at = 0; at < texts.length; at++) if (texts[at] !== versions[at]!.version) return false;
+  return true;
+}
+
 /** Each version as three numbers (major -1 when it is not a plain `M.m.p`). */
 function simpleTriples(versions: readonly string[]): Int32Array {
   const triples = new Int32Array(3 * versions.length);
@@ -273,8 +284,8 @@ interface CompiledVersion {
   readonly version: AssetVersion;
   readonly assets: Int32Array;
   readonly masks: Int32Array;
-  /** The assets it requires, in the order it states them: its edges in any closure that chooses it. */
-  readonly edges: readonly AssetId[];
+  /** The assets it requires, in the order it states them: its edges in any closure that chooses it; made when first asked for. */
+  edges?: readonly AssetId[];
   /** `assets` ordered by asset id text, for searches that take edges in sorted order; made when first asked for. */
   sorted?: Int32Array;
 }
@@ -412,7 +423,7 @@ export class ResolvedClosure implements Resolution {
       const pick = this.pickAt(at);
       if (pick < 0) continue;
       const version = this.tables.compiled(this.idAt(at), pick);
-      assets.set(names[this.idAt(at)]!, { version: version.version, ranges: ranges[at]!, edges: version.edges });
+      assets.set(names[this.idAt(at)]!, { version: version.version, ranges: ranges[at]!, edges: (version.edges ??= version.version.requires.map((requirement) => requirement.asset)) });
     }
     return (this.#assets = assets);
   }
@@ -556,7 +567,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
       flat[flatSize++] = assets[at]!;
       flat[flatSize++] = masks[at]!;
     }
-    return (compiled[asset]![index] = { version, assets, masks, edges: version.requires.map((requirement) => requirement.asset) });
+    return (compiled[asset]![index] = { version, assets, masks });
   };
   const tables: ResolverTables = {
     cache,
