@@ -35576,6 +35576,11 @@ function resolveModel(model, state) {
   if (isModelId(model)) return { ref: `model:${model}`, id: model };
   return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
 }
+function sameVersionTexts(texts, versions) {
+  if (texts.length !== versions.length) return false;
+  for (let at = 0; at < texts.length; at++) if (texts[at] !== versions[at].version) return false;
+  return true;
+}
 function simpleTriples(versions) {
   const triples = new Int32Array(3 * versions.length);
   for (let index = 0; index < versions.length; index++) {
@@ -35669,7 +35674,7 @@ function createResolver(state, cache = new ResolverCache()) {
       flat[flatSize++] = assets[at];
       flat[flatSize++] = masks[at];
     }
-    return compiled[asset][index] = { version: version2, assets, masks, edges: version2.requires.map((requirement) => requirement.asset) };
+    return compiled[asset][index] = { version: version2, assets, masks };
   };
   const tables = {
     cache,
@@ -35880,6 +35885,7 @@ var init_resolve_agent = __esm({
       versionSets = /* @__PURE__ */ new Map();
       compiledRequirements = /* @__PURE__ */ new WeakMap();
       #ranks;
+      #lastSet = [];
       /**
        * Orders two integer asset ids as their texts order. The ids known when first asked (every
        * published asset) are ranked once; an id met later (an asset nothing publishes) compares
@@ -35953,9 +35959,12 @@ var init_resolve_agent = __esm({
       }
       /** The version list an asset has in one state, shared with every state where it has the same versions. */
       versionSet(asset, versions) {
+        const last = this.#lastSet[asset];
+        if (last && sameVersionTexts(last.versions, versions)) return last;
         const key = `${asset}\0${versions.map((version2) => version2.version).join("\0")}`;
         let set2 = this.versionSets.get(key);
         if (!set2) this.versionSets.set(key, set2 = { versions: versions.map((version2) => version2.version), words: versions.length + 31 >>> 5, masks: /* @__PURE__ */ new Map(), byText: /* @__PURE__ */ new Map() });
+        this.#lastSet[asset] = set2;
         return set2;
       }
       /** The offset in `pool` of the mask of the versions in `set` that the range with this text admits (one lookup once seen). */
@@ -36135,7 +36144,7 @@ var init_resolve_agent = __esm({
           const pick2 = this.pickAt(at);
           if (pick2 < 0) continue;
           const version2 = this.tables.compiled(this.idAt(at), pick2);
-          assets.set(names[this.idAt(at)], { version: version2.version, ranges: ranges[at], edges: version2.edges });
+          assets.set(names[this.idAt(at)], { version: version2.version, ranges: ranges[at], edges: version2.edges ??= version2.version.requires.map((requirement) => requirement.asset) });
         }
         return this.#assets = assets;
       }
