@@ -24,7 +24,6 @@ export interface BlastRadius {
   readonly problems: readonly Problem[];
 }
 
-const noRequirements: AgentFacts["requirements"] = [];
 
 // Paths per moved asset per agent: enough to explain, few enough to read.
 const MAX_PATHS = 5;
@@ -63,13 +62,19 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const firstCounted: (ModelCounter | number)[] = [];
   const counters = new Map<string, ModelCounter>();
   // Each model name resolved once per state, with the counter of its reference at head.
-  const models = new Map<string, { before: ModelResolution; after: ModelResolution; counter: ModelCounter }>();
+  const models = new Map<string, ModelEntry>();
 
-  // Scratch for each agent's requirements: integer asset ids (-1 when unknown) and the mask offsets at base and head.
-  let ids = new Int32Array(16);
-  let baseMasks = new Int32Array(16);
-  let headMasks = new Int32Array(16);
-  for (const agent of sortedByName(agents)) {
+  // First, in one tight pass, each agent's model and its requirements' integer asset ids
+  // (-1 when unknown: an asset the cache has not seen reaches nothing), looked up without
+  // giving ids, and whether one of them can reach a changed asset (most agents are never resolved).
+  const sorted = sortedByName(agents);
+  const modelOf: ModelEntry[] = new Array<ModelEntry>(sorted.length);
+  const candidates = new Uint8Array(sorted.length);
+  const firstId = new Int32Array(sorted.length + 1);
+  let ids = new Int32Array(8 * sorted.length);
+  let idCount = 0;
+  for (let index = 0; index < sorted.length; index++) {
+    const agent = sorted[index]!;
     let model = models.get(agent.model);
     if (!model) {
       const after = resolveModel(agent.model, head);
@@ -77,26 +82,41 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
       if (!counter) counters.set(after.ref, (counter = { ref: after.ref, count: 0 }));
       models.set(agent.model, (model = { before: resolveModel(agent.model, base), after, counter }));
     }
-    if (model.counter.count++ === 0) firstCounted.push(model.counter);
-    let candidate = false;
-    // Looked up once, without giving ids (most agents are never resolved); an asset the cache has not seen reaches nothing.
-    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
-    if (ids.length < direct.length) ids = grown(ids, direct.length);
+    modelOf[index] = model;
+    firstId[index] = idCount;
+    if (tainted.length === 0) continue;
+    const direct = agent.requirements;
+    if (ids.length < idCount + direct.length) ids = grown(ids, idCount + direct.length);
+    let candidate = 0;
     for (let at = 0; at < direct.length; at++) {
       const id = cache.find(direct[at]!.asset);
-      ids[at] = id;
-      if (id >= 0 && tainted[id] === 1) candidate = true;
+      ids[idCount++] = id;
+      if (id >= 0 && tainted[id] === 1) candidate = 1;
     }
-    if (!candidate) {
+    candidates[index] = candidate;
+  }
+  firstId[sorted.length] = idCount;
+
+  // Scratch for the mask offsets of a candidate's requirements at base and head.
+  let baseMasks = new Int32Array(16);
+  let headMasks = new Int32Array(16);
+  for (let index = 0; index < sorted.length; index++) {
+    const model = modelOf[index]!;
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    if (candidates[index] === 0) {
       // Its closure is identical in both states; only the model can move.
       const { before, after } = model;
       if (before.id !== after.id) {
+        const agent = sorted[index]!;
         const status = (model: typeof before) => (model.id === null ? "unsatisfiable" : "ok");
         affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
         problems.push(...checkModelResolves(agent, { model: after }, head));
       }
       continue;
     }
+    const agent = sorted[index]!;
+    const direct = agent.requirements;
+    const from = firstId[index]!;
     // Each requirement's mask is looked up by its text once per version list, so once for both states where the asset did not change.
     const assets = new Int32Array(direct.length);
     if (baseMasks.length < direct.length) {
@@ -104,7 +124,7 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
       headMasks = grown(headMasks, direct.length);
     }
     for (let at = 0; at < direct.length; at++) {
-      const id = ids[at]! >= 0 ? ids[at]! : cache.asset(direct[at]!.asset);
+      const id = ids[from + at]! >= 0 ? ids[from + at]! : cache.asset(direct[at]!.asset);
       assets[at] = id;
       const range = direct[at]!.range;
       const before = resolveAtBase.setAt(id);
@@ -184,6 +204,13 @@ export function compareJoined(a: readonly string[], b: readonly string[]): numbe
     return byText(a.join(), b.join());
   }
   return 0;
+}
+
+/** An agent's model resolved at base and at head, and the counter of its reference at head. */
+interface ModelEntry {
+  readonly before: ModelResolution;
+  readonly after: ModelResolution;
+  readonly counter: ModelCounter;
 }
 
 /** How many agents resolve to one model reference at head. */
