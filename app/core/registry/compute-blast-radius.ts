@@ -73,6 +73,10 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const firstId = new Int32Array(sorted.length + 1);
   let ids = new Int32Array(8 * sorted.length);
   let idCount = 0;
+  // For the candidates: their requirements' integer ids, and the mask offsets at base and head (at the same places as `ids`).
+  const assetsOf: Int32Array[] = new Array<Int32Array>(sorted.length);
+  let baseMasks = new Int32Array(ids.length);
+  let headMasks = new Int32Array(ids.length);
   for (let index = 0; index < sorted.length; index++) {
     const agent = sorted[index]!;
     let model = models.get(agent.model);
@@ -90,16 +94,34 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     let candidate = 0;
     for (let at = 0; at < direct.length; at++) {
       const id = cache.find(direct[at]!.asset);
-      ids[idCount++] = id;
+      ids[idCount + at] = id;
       if (id >= 0 && tainted[id] === 1) candidate = 1;
     }
     candidates[index] = candidate;
+    if (candidate === 1) {
+      // While its requirements are at hand: every id (given now to an unknown asset) and each mask,
+      // looked up by its text once per version list, so once for both states where the asset did not change.
+      if (baseMasks.length < ids.length) {
+        baseMasks = grown(baseMasks, ids.length);
+        headMasks = grown(headMasks, ids.length);
+      }
+      const assets = new Int32Array(direct.length);
+      for (let at = 0; at < direct.length; at++) {
+        const known = ids[idCount + at]!;
+        const id = known >= 0 ? known : cache.asset(direct[at]!.asset);
+        assets[at] = id;
+        const range = direct[at]!.range;
+        const before = resolveAtBase.setAt(id);
+        const after = resolveAtHead.setAt(id);
+        const mask = before ? cache.maskOfText(before, range) : 0;
+        baseMasks[idCount + at] = mask;
+        headMasks[idCount + at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
+      }
+      assetsOf[index] = assets;
+    }
+    idCount += direct.length;
   }
-  firstId[sorted.length] = idCount;
 
-  // Scratch for the mask offsets of a candidate's requirements at base and head.
-  let baseMasks = new Int32Array(16);
-  let headMasks = new Int32Array(16);
   for (let index = 0; index < sorted.length; index++) {
     const model = modelOf[index]!;
     if (model.counter.count++ === 0) firstCounted.push(model.counter);
@@ -117,23 +139,8 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     const agent = sorted[index]!;
     const direct = agent.requirements;
     const from = firstId[index]!;
-    // Each requirement's mask is looked up by its text once per version list, so once for both states where the asset did not change.
-    const assets = new Int32Array(direct.length);
-    if (baseMasks.length < direct.length) {
-      baseMasks = grown(baseMasks, direct.length);
-      headMasks = grown(headMasks, direct.length);
-    }
-    for (let at = 0; at < direct.length; at++) {
-      const id = ids[from + at]! >= 0 ? ids[from + at]! : cache.asset(direct[at]!.asset);
-      assets[at] = id;
-      const range = direct[at]!.range;
-      const before = resolveAtBase.setAt(id);
-      const after = resolveAtHead.setAt(id);
-      const mask = before ? cache.maskOfText(before, range) : 0;
-      baseMasks[at] = mask;
-      headMasks[at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
-    }
-    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after) };
+    const assets = assetsOf[index]!;
+    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before, from), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after, from) };
     resolutions.set(agent.name, pair);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {

@@ -680,7 +680,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
   };
 
   /** The passes, from no choices until the choices repeat; the count of the converged pass, or -1 at the cap. */
-  const passes = (direct: Int32Array, masks: Int32Array, directCount: number): number => {
+  const passes = (direct: Int32Array, masks: Int32Array, directCount: number, masksAt: number): number => {
     let previous = -1;
     let previousCount = 0;
     let count = 0;
@@ -690,7 +690,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
       let length = directCount;
       for (let at = 0; at < length; at++) {
         queueAsset[at] = direct[at]!;
-        queueMask[at] = masks[at]!;
+        queueMask[at] = masks[masksAt + at]!;
       }
       count = 0;
       for (let index = 0; index < length; index++) {
@@ -731,7 +731,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
   };
 
   /** Resolves from the agent's requirements as integer asset ids and the offsets of their masks in this state. */
-  const resolveIds = (direct: readonly Requirement[], directAssets: Int32Array, masks: Int32Array, model: ModelResolution): ResolvedClosure => {
+  const resolveIds = (direct: readonly Requirement[], directAssets: Int32Array, masks: Int32Array, model: ModelResolution, masksAt = 0): ResolvedClosure => {
     fit();
     const length = directAssets.length;
     if (queueAsset.length < length) {
@@ -740,11 +740,11 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     }
     for (let at = 0; at < length; at++) {
       queueAsset[at] = directAssets[at]!;
-      queueMask[at] = masks[at]!;
+      queueMask[at] = masks[masksAt + at]!;
     }
     let count = walkOnce(length);
     if (count < 0) {
-      count = passes(directAssets, masks, length);
+      count = passes(directAssets, masks, length, masksAt);
       if (count < 0) {
         const kept = -1 - count;
         const conflicts: Conflict[] = [];
@@ -796,10 +796,10 @@ export interface Resolver {
   setAt(asset: number): VersionSet | undefined;
   /**
    * Resolves `direct` given as its integer asset ids (known to the cache; kept by the
-   * result) and the offsets of their masks in this state (read up to `directAssets.length`),
-   * with the model already resolved against this state.
+   * result) and the offsets of their masks in this state (`directAssets.length` of them from
+   * `masks[masksAt]`), with the model already resolved against this state.
    */
-  resolveIds(direct: readonly Requirement[], directAssets: Int32Array, masks: Int32Array, model: ModelResolution): ResolvedClosure;
+  resolveIds(direct: readonly Requirement[], directAssets: Int32Array, masks: Int32Array, model: ModelResolution, masksAt?: number): ResolvedClosure;
 }
 
 /** True when two resolutions of the same agent differ in any asset's version or content, the model, or satisfiability. */
