@@ -35766,7 +35766,7 @@ function createResolver(state, cache = new ResolverCache()) {
     }
     return count;
   };
-  const passes = (direct, masks, directCount) => {
+  const passes = (direct, masks, directCount, masksAt) => {
     let previous = -1;
     let previousCount = 0;
     let count = 0;
@@ -35775,7 +35775,7 @@ function createResolver(state, cache = new ResolverCache()) {
       let length = directCount;
       for (let at = 0; at < length; at++) {
         queueAsset[at] = direct[at];
-        queueMask[at] = masks[at];
+        queueMask[at] = masks[masksAt + at];
       }
       count = 0;
       for (let index = 0; index < length; index++) {
@@ -35812,7 +35812,7 @@ function createResolver(state, cache = new ResolverCache()) {
     for (let at = 0; at < count; at++) if (picks[at] >= 0) order[kept++] = order[at];
     return -1 - kept;
   };
-  const resolveIds = (direct, directAssets, masks, model) => {
+  const resolveIds = (direct, directAssets, masks, model, masksAt = 0) => {
     fit();
     const length = directAssets.length;
     if (queueAsset.length < length) {
@@ -35821,11 +35821,11 @@ function createResolver(state, cache = new ResolverCache()) {
     }
     for (let at = 0; at < length; at++) {
       queueAsset[at] = directAssets[at];
-      queueMask[at] = masks[at];
+      queueMask[at] = masks[masksAt + at];
     }
     let count = walkOnce(length);
     if (count < 0) {
-      count = passes(directAssets, masks, length);
+      count = passes(directAssets, masks, length, masksAt);
       if (count < 0) {
         const kept = -1 - count;
         const conflicts = [];
@@ -36209,10 +36209,17 @@ function computeBlastRadius(base, head, agents) {
   const firstCounted = [];
   const counters = /* @__PURE__ */ new Map();
   const models = /* @__PURE__ */ new Map();
-  let ids = new Int32Array(16);
-  let baseMasks = new Int32Array(16);
-  let headMasks = new Int32Array(16);
-  for (const agent of sortedByName(agents)) {
+  const sorted = sortedByName(agents);
+  const modelOf = new Array(sorted.length);
+  const candidates = new Uint8Array(sorted.length);
+  const firstId = new Int32Array(sorted.length + 1);
+  let ids = new Int32Array(8 * sorted.length);
+  let idCount = 0;
+  const assetsOf = new Array(sorted.length);
+  let baseMasks = new Int32Array(ids.length);
+  let headMasks = new Int32Array(ids.length);
+  for (let index = 0; index < sorted.length; index++) {
+    const agent = sorted[index];
     let model = models.get(agent.model);
     if (!model) {
       const after = resolveModel(agent.model, head);
@@ -36220,40 +36227,57 @@ function computeBlastRadius(base, head, agents) {
       if (!counter) counters.set(after.ref, counter = { ref: after.ref, count: 0 });
       models.set(agent.model, model = { before: resolveModel(agent.model, base), after, counter });
     }
-    if (model.counter.count++ === 0) firstCounted.push(model.counter);
-    let candidate = false;
-    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
-    if (ids.length < direct.length) ids = grown(ids, direct.length);
+    modelOf[index] = model;
+    firstId[index] = idCount;
+    if (tainted.length === 0) continue;
+    const direct = agent.requirements;
+    if (ids.length < idCount + direct.length) ids = grown(ids, idCount + direct.length);
+    let candidate = 0;
     for (let at = 0; at < direct.length; at++) {
       const id = cache.find(direct[at].asset);
-      ids[at] = id;
-      if (id >= 0 && tainted[id] === 1) candidate = true;
+      ids[idCount + at] = id;
+      if (id >= 0 && tainted[id] === 1) candidate = 1;
     }
-    if (!candidate) {
+    candidates[index] = candidate;
+    if (candidate === 1) {
+      if (baseMasks.length < ids.length) {
+        baseMasks = grown(baseMasks, ids.length);
+        headMasks = grown(headMasks, ids.length);
+      }
+      const assets = new Int32Array(direct.length);
+      for (let at = 0; at < direct.length; at++) {
+        const known = ids[idCount + at];
+        const id = known >= 0 ? known : cache.asset(direct[at].asset);
+        assets[at] = id;
+        const range = direct[at].range;
+        const before = resolveAtBase.setAt(id);
+        const after = resolveAtHead.setAt(id);
+        const mask = before ? cache.maskOfText(before, range) : 0;
+        baseMasks[idCount + at] = mask;
+        headMasks[idCount + at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
+      }
+      assetsOf[index] = assets;
+    }
+    idCount += direct.length;
+  }
+  for (let index = 0; index < sorted.length; index++) {
+    const model = modelOf[index];
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    if (candidates[index] === 0) {
       const { before, after } = model;
       if (before.id !== after.id) {
+        const agent2 = sorted[index];
         const status = (model2) => model2.id === null ? "unsatisfiable" : "ok";
-        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
-        problems.push(...checkModelResolves(agent, { model: after }, head));
+        affected.push(entry(agent2, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
+        problems.push(...checkModelResolves(agent2, { model: after }, head));
       }
       continue;
     }
-    const assets = new Int32Array(direct.length);
-    if (baseMasks.length < direct.length) {
-      baseMasks = grown(baseMasks, direct.length);
-      headMasks = grown(headMasks, direct.length);
-    }
-    for (let at = 0; at < direct.length; at++) {
-      const id = ids[at] >= 0 ? ids[at] : cache.asset(direct[at].asset);
-      assets[at] = id;
-      const range = direct[at].range;
-      const before = resolveAtBase.setAt(id);
-      const after = resolveAtHead.setAt(id);
-      const mask = before ? cache.maskOfText(before, range) : 0;
-      baseMasks[at] = mask;
-      headMasks[at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
-    }
-    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after) };
+    const agent = sorted[index];
+    const direct = agent.requirements;
+    const from = firstId[index];
+    const assets = assetsOf[index];
+    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before, from), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after, from) };
     resolutions.set(agent.name, pair);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {
@@ -36436,7 +36460,7 @@ function describeConflict(conflict, introduced, state) {
   const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
   return `${status}; ${available}. Widen a range or publish a version that fits`;
 }
-var import_semver6, noRequirements, MAX_PATHS, ClosureComparison, statuses;
+var import_semver6, MAX_PATHS, ClosureComparison, statuses;
 var init_compute_blast_radius = __esm({
   "app/core/registry/compute-blast-radius.ts"() {
     "use strict";
@@ -36448,7 +36472,6 @@ var init_compute_blast_radius = __esm({
     init_problems();
     init_registry_state();
     init_resolve_agent();
-    noRequirements = [];
     MAX_PATHS = 5;
     ClosureComparison = class {
       /** 1 for each integer asset id whose versions or content differ between the states (ids beyond it: unknown assets, never chosen). */
