@@ -415,7 +415,8 @@ class ClosureComparison {
     sortByName(this.#moved, moved, base.tables.cache);
     if (moved === 0) return { moves, paths };
 
-    const starts = this.#starts(base);
+    const startCount = this.#starts(base);
+    const starts = this.#startIds;
     const stamp = ++this.#clock;
     let used = 0;
     for (let index = 0; index < moved; index++) {
@@ -437,7 +438,7 @@ class ClosureComparison {
       // The paths found for this move go straight into `paths` from `first`, in order (an insertion sort, stable like the sort it replaces).
       const first = paths.length;
       const reaching = this.#reachingOf(target);
-      for (let at = 0; at < starts.length; at++) {
+      for (let at = 0; at < startCount; at++) {
         const start = starts[at]!;
         if (start === target) {
           insertPath(paths, first, this.#path(target, graph, this.#previous, 0, 0, 0));
@@ -447,7 +448,7 @@ class ClosureComparison {
         if (start >= reaching.length || reaching[start] === 0) continue;
         // A start whose version requires the target reaches it in one step, the only shortest path: no search needed.
         // With few moves, asking per start is cheaper than collecting the bits.
-        if (moved > 2 && at < 31 ? (this.#requiredBy(side, graph, starts, stamp, target) >>> at) & 1 : this.#requires(side, graph, start, target)) {
+        if (moved > 2 && at < 31 ? (this.#requiredBy(side, graph, starts, startCount, stamp, target) >>> at) & 1 : this.#requires(side, graph, start, target)) {
           insertPath(paths, first, this.#edgePath(target, start, names));
           continue;
         }
@@ -475,7 +476,7 @@ class ClosureComparison {
    * 31) requires `target`. The bits of every asset are made once per agent and side, on the
    * first call with a new `stamp`.
    */
-  #requiredBy(side: 0 | 1, graph: ResolvedClosure, starts: Int32Array, stamp: number, target: number): number {
+  #requiredBy(side: 0 | 1, graph: ResolvedClosure, starts: Int32Array, startCount: number, stamp: number, target: number): number {
     if (this.#bitsMade[side] !== stamp) {
       this.#bitsMade[side] = stamp;
       const size = graph.tables.cache.assets.length;
@@ -485,7 +486,7 @@ class ClosureComparison {
       }
       const bits = this.#bits[side]!;
       const stamps = this.#bitsStamp[side]!;
-      for (let at = 0; at < starts.length && at < 31; at++) {
+      for (let at = 0; at < startCount && at < 31; at++) {
         const startAt = this.#chosenAt(side, graph, starts[at]!);
         if (startAt < 0) continue;
         const edges = graph.edgesAt(startAt);
@@ -508,8 +509,8 @@ class ClosureComparison {
     return startAt >= 0 && graph.edgesAt(startAt).includes(target);
   }
 
-  /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
-  #starts(closure: ResolvedClosure): Int32Array {
+  /** Puts the agent's direct dependencies in `#startIds` as integer ids, each once, ordered by asset id text; their count. */
+  #starts(closure: ResolvedClosure): number {
     const cache = closure.tables.cache;
     const ids = closure.directAssets;
     if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
@@ -525,7 +526,7 @@ class ClosureComparison {
       this.#searches = grown(this.#searches, slots);
       this.#searchStamp = grown(this.#searchStamp, slots);
     }
-    return starts.subarray(0, count);
+    return count;
   }
 
   /**

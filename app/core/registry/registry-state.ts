@@ -41,23 +41,49 @@ export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnap
   return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut, unreadable: tree.unreadable ?? new Set() };
 }
 
-// A plain `M.m.p` (no prerelease or build), with numbers short enough to compare exactly.
-const PLAIN_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
-
 /** Sorts versions highest first, as `semver.rcompare` orders them: plain versions on their numbers, any other pair through semver. */
 function highestFirst(versions: AssetVersion[]): AssetVersion[] {
   if (versions.length < 2) return versions;
-  const numbers = new Map<AssetVersion, readonly [number, number, number]>();
-  for (const version of versions) {
-    const match = PLAIN_VERSION.exec(version.version);
-    if (match) numbers.set(version, [Number(match[1]), Number(match[2]), Number(match[3])]);
+  const compare = (a: AssetVersion, b: AssetVersion): number => {
+    const x = plainVersion(a.version);
+    if (x === null) return semver.rcompare(a.version, b.version);
+    // Read before the next call reuses the array.
+    const [major, minor, patch] = x;
+    const y = plainVersion(b.version);
+    if (y === null) return semver.rcompare(a.version, b.version);
+    return y[0] - major || y[1] - minor || y[2] - patch;
+  };
+  // Lists mostly arrive in order already: a stable sort would leave them as they are.
+  for (let at = 1; at < versions.length; at++) if (compare(versions[at - 1]!, versions[at]!) > 0) return versions.sort(compare);
+  return versions;
+}
+
+const plainNumbers: [number, number, number] = [0, 0, 0];
+
+/**
+ * A plain `M.m.p` (no prerelease or build; numbers without leading zeros, at most 9 digits
+ * so they stay exact) as its three numbers, in an array reused by the next call; else null.
+ */
+function plainVersion(text: string): readonly [number, number, number] | null {
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x2e) {
+      if (digits === 0 || part === 2) return null;
+      plainNumbers[part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      if ((digits === 1 && value === 0) || digits === 9) return null;
+      value = value * 10 + (code - 0x30);
+      digits++;
+    } else return null;
   }
-  return versions.sort((a, b) => {
-    const x = numbers.get(a);
-    const y = numbers.get(b);
-    if (!x || !y) return semver.rcompare(a.version, b.version);
-    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
-  });
+  if (digits === 0 || part !== 2) return null;
+  plainNumbers[2] = value;
+  return plainNumbers;
 }
 
 /** True when an asset's published versions (or their content) differ between two states. */
