@@ -35532,17 +35532,37 @@ function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
 }
 function highestFirst(versions) {
   if (versions.length < 2) return versions;
-  const numbers = /* @__PURE__ */ new Map();
-  for (const version2 of versions) {
-    const match = PLAIN_VERSION.exec(version2.version);
-    if (match) numbers.set(version2, [Number(match[1]), Number(match[2]), Number(match[3])]);
+  const compare = (a, b) => {
+    const x = plainVersion(a.version);
+    if (x === null) return import_semver4.default.rcompare(a.version, b.version);
+    const [major, minor, patch] = x;
+    const y = plainVersion(b.version);
+    if (y === null) return import_semver4.default.rcompare(a.version, b.version);
+    return y[0] - major || y[1] - minor || y[2] - patch;
+  };
+  for (let at = 1; at < versions.length; at++) if (compare(versions[at - 1], versions[at]) > 0) return versions.sort(compare);
+  return versions;
+}
+function plainVersion(text2) {
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let at = 0; at < text2.length; at++) {
+    const code3 = text2.charCodeAt(at);
+    if (code3 === 46) {
+      if (digits === 0 || part === 2) return null;
+      plainNumbers[part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (code3 >= 48 && code3 <= 57) {
+      if (digits === 1 && value === 0 || digits === 9) return null;
+      value = value * 10 + (code3 - 48);
+      digits++;
+    } else return null;
   }
-  return versions.sort((a, b) => {
-    const x = numbers.get(a);
-    const y = numbers.get(b);
-    if (!x || !y) return import_semver4.default.rcompare(a.version, b.version);
-    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
-  });
+  if (digits === 0 || part !== 2) return null;
+  plainNumbers[2] = value;
+  return plainNumbers;
 }
 function assetDiffers(base, head, id) {
   const a = base.assets.get(id) ?? [];
@@ -35558,12 +35578,12 @@ function keepUnreadableAsBase(head, base) {
   for (const id of broken) assets.set(id, base.assets.get(id));
   return { ...head, assets, ...keepModels ? { models: base.models } : {} };
 }
-var import_semver4, PLAIN_VERSION;
+var import_semver4, plainNumbers;
 var init_registry_state = __esm({
   "app/core/registry/registry-state.ts"() {
     "use strict";
     import_semver4 = __toESM(require_semver2(), 1);
-    PLAIN_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+    plainNumbers = [0, 0, 0];
   }
 });
 
@@ -36637,7 +36657,8 @@ var init_compute_blast_radius = __esm({
         }
         sortByName(this.#moved, moved, base.tables.cache);
         if (moved === 0) return { moves, paths };
-        const starts = this.#starts(base);
+        const startCount = this.#starts(base);
+        const starts = this.#startIds;
         const stamp = ++this.#clock;
         let used = 0;
         for (let index = 0; index < moved; index++) {
@@ -36657,14 +36678,14 @@ var init_compute_blast_radius = __esm({
           const targetAt = side === 1 ? afterAt : beforeAt;
           const first = paths.length;
           const reaching = this.#reachingOf(target);
-          for (let at = 0; at < starts.length; at++) {
+          for (let at = 0; at < startCount; at++) {
             const start = starts[at];
             if (start === target) {
               insertPath(paths, first, this.#path(target, graph, this.#previous, 0, 0, 0));
               continue;
             }
             if (start >= reaching.length || reaching[start] === 0) continue;
-            if (moved > 2 && at < 31 ? this.#requiredBy(side, graph, starts, stamp, target) >>> at & 1 : this.#requires(side, graph, start, target)) {
+            if (moved > 2 && at < 31 ? this.#requiredBy(side, graph, starts, startCount, stamp, target) >>> at & 1 : this.#requires(side, graph, start, target)) {
               insertPath(paths, first, this.#edgePath(target, start, names));
               continue;
             }
@@ -36690,7 +36711,7 @@ var init_compute_blast_radius = __esm({
        * 31) requires `target`. The bits of every asset are made once per agent and side, on the
        * first call with a new `stamp`.
        */
-      #requiredBy(side, graph, starts, stamp, target) {
+      #requiredBy(side, graph, starts, startCount, stamp, target) {
         if (this.#bitsMade[side] !== stamp) {
           this.#bitsMade[side] = stamp;
           const size = graph.tables.cache.assets.length;
@@ -36700,7 +36721,7 @@ var init_compute_blast_radius = __esm({
           }
           const bits = this.#bits[side];
           const stamps = this.#bitsStamp[side];
-          for (let at = 0; at < starts.length && at < 31; at++) {
+          for (let at = 0; at < startCount && at < 31; at++) {
             const startAt = this.#chosenAt(side, graph, starts[at]);
             if (startAt < 0) continue;
             const edges = graph.edgesAt(startAt);
@@ -36721,7 +36742,7 @@ var init_compute_blast_radius = __esm({
         const startAt = this.#chosenAt(side, graph, start);
         return startAt >= 0 && graph.edgesAt(startAt).includes(target);
       }
-      /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
+      /** Puts the agent's direct dependencies in `#startIds` as integer ids, each once, ordered by asset id text; their count. */
       #starts(closure) {
         const cache = closure.tables.cache;
         const ids = closure.directAssets;
@@ -36738,7 +36759,7 @@ var init_compute_blast_radius = __esm({
           this.#searches = grown(this.#searches, slots);
           this.#searchStamp = grown(this.#searchStamp, slots);
         }
-        return starts.subarray(0, count);
+        return count;
       }
       /**
        * Breadth-first from `start` over the closure's edges in sorted order: each reached
