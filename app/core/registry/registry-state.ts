@@ -48,14 +48,25 @@ function highestFirst(versions: AssetVersion[]): AssetVersion[] {
     const x = plainVersion(a.version);
     if (x === null) return semver.rcompare(a.version, b.version);
     // Read before the next call reuses the array.
-    const [major, minor, patch] = x;
+    const major = x[0];
+    const minor = x[1];
+    const patch = x[2];
     const y = plainVersion(b.version);
     if (y === null) return semver.rcompare(a.version, b.version);
     return y[0] - major || y[1] - minor || y[2] - patch;
   };
-  // Lists mostly arrive in order already: a stable sort would leave them as they are.
-  for (let at = 1; at < versions.length; at++) if (compare(versions[at - 1]!, versions[at]!) > 0) return versions.sort(compare);
-  return versions;
+  // Lists mostly arrive in order, highest or lowest first: a stable sort would leave the first as
+  // it is, and reverse the second when no two versions compare equal.
+  let ascending = true;
+  let descending = true;
+  for (let at = 1; at < versions.length && (ascending || descending); at++) {
+    const order = compare(versions[at - 1]!, versions[at]!);
+    if (order > 0) descending = false;
+    if (order <= 0) ascending = false;
+  }
+  if (descending) return versions;
+  if (ascending) return versions.reverse();
+  return versions.sort(compare);
 }
 
 const plainNumbers: [number, number, number] = [0, 0, 0];
@@ -64,7 +75,7 @@ const plainNumbers: [number, number, number] = [0, 0, 0];
  * A plain `M.m.p` (no prerelease or build; numbers without leading zeros, at most 9 digits
  * so they stay exact) as its three numbers, in an array reused by the next call; else null.
  */
-function plainVersion(text: string): readonly [number, number, number] | null {
+export function plainVersion(text: string): readonly [number, number, number] | null {
   let part = 0;
   let digits = 0;
   let value = 0;

@@ -1,5 +1,6 @@
 import semver from "semver";
 import type { AgentFacts, AssetId, AssetVersion, RegistryState, Requirement } from "./model.ts";
+import { plainVersion } from "./registry-state.ts";
 
 /** One asset in an agent's resolved closure. */
 export interface ResolvedAsset {
@@ -240,7 +241,6 @@ const CARET = 2;
 const TILDE = 3;
 // Numbers as semver reads them in strict mode (no leading zeros), short enough to stay exact.
 const SIMPLE_RANGE = /^([~^]?)(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
-const SIMPLE_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
 
 function sameVersionTexts(texts: readonly string[], versions: readonly AssetVersion[]): boolean {
   if (texts.length !== versions.length) return false;
@@ -252,12 +252,12 @@ function sameVersionTexts(texts: readonly string[], versions: readonly AssetVers
 function simpleTriples(versions: readonly string[]): Int32Array {
   const triples = new Int32Array(3 * versions.length);
   for (let index = 0; index < versions.length; index++) {
-    const match = SIMPLE_VERSION.exec(versions[index]!);
-    if (!match) {
+    const numbers = plainVersion(versions[index]!);
+    if (!numbers) {
       triples[3 * index] = -1;
       continue;
     }
-    for (let at = 0; at < 3; at++) triples[3 * index + at] = Number(match[at + 1]);
+    for (let at = 0; at < 3; at++) triples[3 * index + at] = numbers[at]!;
   }
   return triples;
 }
