@@ -587,8 +587,8 @@ function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolu
 interface ReverseGraph {
   /** The first link of each asset (-1: none). */
   readonly first: Int32Array;
-  readonly from: readonly number[];
-  readonly next: readonly number[];
+  readonly from: Int32Array;
+  readonly next: Int32Array;
 }
 
 /** A path shared by the agents that reach its target the same way, and the longer paths through it. */
@@ -607,20 +607,27 @@ function reachingAssets(changed: Uint8Array, changedCount: number, states: reado
   if (changedCount === 0) return { reached: new Uint8Array(0), reverse: null };
   const size = cache.assets.length;
   let head = new Int32Array(size).fill(-1);
-  const from: number[] = [];
-  const next: number[] = [];
-  for (const state of states) {
-    for (const versions of state.assets.values()) {
+  let from = new Int32Array(4096);
+  let next = new Int32Array(4096);
+  let links = 0;
+  for (let index = 0; index < states.length; index++) {
+    for (const [id, versions] of states[index]!.assets) {
+      // An asset that did not change has the same versions, with the same content and so the same requirements, in every state.
+      if (index > 0 && changed[cache.asset(id)] !== 1) continue;
       for (const version of versions) {
         if (version.requires.length === 0) continue;
         const owner = cache.asset(version.id);
         const required = cache.assetsOf(version.requires);
+        if (from.length < links + required.length) {
+          from = grown(from, links + required.length);
+          next = grown(next, links + required.length);
+        }
         for (let at = 0; at < required.length; at++) {
           const target = required[at]!;
           if (target >= head.length) head = grownFilled(head, cache.assets.length);
-          from.push(owner);
-          next.push(head[target]!);
-          head[target] = from.length - 1;
+          from[links] = owner;
+          next[links] = head[target]!;
+          head[target] = links++;
         }
       }
     }
