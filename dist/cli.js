@@ -35535,13 +35535,23 @@ function highestFirst(versions) {
   const compare = (a, b) => {
     const x = plainVersion(a.version);
     if (x === null) return import_semver4.default.rcompare(a.version, b.version);
-    const [major, minor, patch] = x;
+    const major = x[0];
+    const minor = x[1];
+    const patch = x[2];
     const y = plainVersion(b.version);
     if (y === null) return import_semver4.default.rcompare(a.version, b.version);
     return y[0] - major || y[1] - minor || y[2] - patch;
   };
-  for (let at = 1; at < versions.length; at++) if (compare(versions[at - 1], versions[at]) > 0) return versions.sort(compare);
-  return versions;
+  let ascending = true;
+  let descending = true;
+  for (let at = 1; at < versions.length && (ascending || descending); at++) {
+    const order = compare(versions[at - 1], versions[at]);
+    if (order > 0) descending = false;
+    if (order <= 0) ascending = false;
+  }
+  if (descending) return versions;
+  if (ascending) return versions.reverse();
+  return versions.sort(compare);
 }
 function plainVersion(text2) {
   let part = 0;
@@ -35604,12 +35614,12 @@ function sameVersionTexts(texts, versions) {
 function simpleTriples(versions) {
   const triples = new Int32Array(3 * versions.length);
   for (let index = 0; index < versions.length; index++) {
-    const match = SIMPLE_VERSION.exec(versions[index]);
-    if (!match) {
+    const numbers = plainVersion(versions[index]);
+    if (!numbers) {
       triples[3 * index] = -1;
       continue;
     }
-    for (let at = 0; at < 3; at++) triples[3 * index + at] = Number(match[at + 1]);
+    for (let at = 0; at < 3; at++) triples[3 * index + at] = numbers[at];
   }
   return triples;
 }
@@ -35885,11 +35895,12 @@ function createResolver(state, cache = new ResolverCache()) {
   };
   return Object.assign(resolve, { setAt, resolveIds });
 }
-var import_semver5, MAX_PASSES, ResolverCache, EXACT, CARET, TILDE, SIMPLE_RANGE, SIMPLE_VERSION, noVersions, noConflicts, emptyAssets, ResolvedClosure, STORE_BLOCK;
+var import_semver5, MAX_PASSES, ResolverCache, EXACT, CARET, TILDE, SIMPLE_RANGE, noVersions, noConflicts, emptyAssets, ResolvedClosure, STORE_BLOCK;
 var init_resolve_agent = __esm({
   "app/core/registry/resolve-agent.ts"() {
     "use strict";
     import_semver5 = __toESM(require_semver2(), 1);
+    init_registry_state();
     MAX_PASSES = 64;
     ResolverCache = class {
       /** Asset ids by integer id. */
@@ -36057,7 +36068,6 @@ var init_resolve_agent = __esm({
     CARET = 2;
     TILDE = 3;
     SIMPLE_RANGE = /^([~^]?)(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
-    SIMPLE_VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
     noVersions = [];
     noConflicts = [];
     emptyAssets = /* @__PURE__ */ new Map();
@@ -36378,20 +36388,26 @@ function reachingAssets(changed, changedCount, states, cache) {
   if (changedCount === 0) return { reached: new Uint8Array(0), reverse: null };
   const size = cache.assets.length;
   let head = new Int32Array(size).fill(-1);
-  const from = [];
-  const next = [];
-  for (const state of states) {
-    for (const versions of state.assets.values()) {
+  let from = new Int32Array(4096);
+  let next = new Int32Array(4096);
+  let links = 0;
+  for (let index = 0; index < states.length; index++) {
+    for (const [id, versions] of states[index].assets) {
+      if (index > 0 && changed[cache.asset(id)] !== 1) continue;
       for (const version2 of versions) {
         if (version2.requires.length === 0) continue;
         const owner = cache.asset(version2.id);
         const required4 = cache.assetsOf(version2.requires);
+        if (from.length < links + required4.length) {
+          from = grown(from, links + required4.length);
+          next = grown(next, links + required4.length);
+        }
         for (let at = 0; at < required4.length; at++) {
           const target = required4[at];
           if (target >= head.length) head = grownFilled(head, cache.assets.length);
-          from.push(owner);
-          next.push(head[target]);
-          head[target] = from.length - 1;
+          from[links] = owner;
+          next[links] = head[target];
+          head[target] = links++;
         }
       }
     }
