@@ -35772,9 +35772,53 @@ function buildRegistryState(tags, tree, leftOut = /* @__PURE__ */ new Map()) {
     for (const version2 of tags.get(id) ?? []) byVersion.set(version2.version, version2);
     const current = tree.assets.get(id);
     if (current) byVersion.set(current.version, current);
-    assets.set(id, [...byVersion.values()].sort((a, b) => import_semver4.default.rcompare(a.version, b.version)));
+    assets.set(id, highestFirst([...byVersion.values()]));
   }
   return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut, unreadable: tree.unreadable ?? /* @__PURE__ */ new Set() };
+}
+function highestFirst(versions) {
+  if (versions.length < 2) return versions;
+  const compare = (a, b) => {
+    const x = plainVersion(a.version);
+    if (x === null) return import_semver4.default.rcompare(a.version, b.version);
+    const major2 = x[0];
+    const minor = x[1];
+    const patch = x[2];
+    const y = plainVersion(b.version);
+    if (y === null) return import_semver4.default.rcompare(a.version, b.version);
+    return y[0] - major2 || y[1] - minor || y[2] - patch;
+  };
+  let ascending = true;
+  let descending = true;
+  for (let at = 1; at < versions.length && (ascending || descending); at++) {
+    const order = compare(versions[at - 1], versions[at]);
+    if (order > 0) descending = false;
+    if (order <= 0) ascending = false;
+  }
+  if (descending) return versions;
+  if (ascending) return versions.reverse();
+  return versions.sort(compare);
+}
+function plainVersion(text2) {
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let at = 0; at < text2.length; at++) {
+    const code4 = text2.charCodeAt(at);
+    if (code4 === 46) {
+      if (digits === 0 || part === 2) return null;
+      plainNumbers[part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (code4 >= 48 && code4 <= 57) {
+      if (digits === 1 && value === 0 || digits === 9) return null;
+      value = value * 10 + (code4 - 48);
+      digits++;
+    } else return null;
+  }
+  if (digits === 0 || part !== 2) return null;
+  plainNumbers[2] = value;
+  return plainNumbers;
 }
 function assetDiffers(base, head, id) {
   const a = base.assets.get(id) ?? [];
@@ -35790,11 +35834,12 @@ function keepUnreadableAsBase(head, base) {
   for (const id of broken) assets.set(id, base.assets.get(id));
   return { ...head, assets, ...keepModels ? { models: base.models } : {} };
 }
-var import_semver4;
+var import_semver4, plainNumbers;
 var init_registry_state = __esm({
   "app/core/registry/registry-state.ts"() {
     "use strict";
     import_semver4 = __toESM(require_semver2(), 1);
+    plainNumbers = [0, 0, 0];
   }
 });
 
@@ -35806,6 +35851,23 @@ function resolveModel(model, state) {
   if (model === "default") return { ref: "model:default", id: state.models?.default ?? null };
   if (isModelId(model)) return { ref: `model:${model}`, id: model };
   return { ref: `model:alias:${model}`, id: state.models?.aliases[model] ?? null };
+}
+function sameVersionTexts(texts, versions) {
+  if (texts.length !== versions.length) return false;
+  for (let at = 0; at < texts.length; at++) if (texts[at] !== versions[at].version) return false;
+  return true;
+}
+function simpleTriples(versions) {
+  const triples = new Int32Array(3 * versions.length);
+  for (let index = 0; index < versions.length; index++) {
+    const numbers = plainVersion(versions[index]);
+    if (!numbers) {
+      triples[3 * index] = -1;
+      continue;
+    }
+    for (let at = 0; at < 3; at++) triples[3 * index + at] = numbers[at];
+  }
+  return triples;
 }
 function createResolver(state, cache = new ResolverCache()) {
   const versionsOf = [];
@@ -35888,7 +35950,7 @@ function createResolver(state, cache = new ResolverCache()) {
       flat[flatSize++] = assets[at];
       flat[flatSize++] = masks[at];
     }
-    return compiled[asset][index] = { version: version2, assets, masks, edges: version2.requires.map((requirement) => requirement.asset) };
+    return compiled[asset][index] = { version: version2, assets, masks };
   };
   const tables = {
     cache,
@@ -35980,16 +36042,16 @@ function createResolver(state, cache = new ResolverCache()) {
     }
     return count2;
   };
-  const passes = (direct, masks) => {
+  const passes = (direct, masks, directCount, masksAt) => {
     let previous = -1;
     let previousCount = 0;
     let count2 = 0;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const stamp = ++clock;
-      let length = direct.length;
+      let length = directCount;
       for (let at = 0; at < length; at++) {
         queueAsset[at] = direct[at];
-        queueMask[at] = masks[at];
+        queueMask[at] = masks[masksAt + at];
       }
       count2 = 0;
       for (let index = 0; index < length; index++) {
@@ -36026,32 +36088,25 @@ function createResolver(state, cache = new ResolverCache()) {
     for (let at = 0; at < count2; at++) if (picks[at] >= 0) order[kept++] = order[at];
     return -1 - kept;
   };
-  return (agent) => {
-    let model = models.get(agent.model);
-    if (!model) models.set(agent.model, model = resolveModel(agent.model, state));
-    const direct = agent.requirements;
-    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+  const resolveIds = (direct, directAssets, masks, model, masksAt = 0) => {
     fit();
-    const length = direct.length;
-    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    const length = directAssets.length;
     if (queueAsset.length < length) {
       queueAsset = grow(queueAsset, length);
       queueMask = grow(queueMask, length);
     }
     for (let at = 0; at < length; at++) {
-      const asset = directAssets[at];
-      const set2 = setOf[asset];
-      queueAsset[at] = asset;
-      queueMask[at] = directMasks[at] = set2 ? cache.mask(set2, directRanges[at]) : 0;
+      queueAsset[at] = directAssets[at];
+      queueMask[at] = masks[masksAt + at];
     }
     let count2 = walkOnce(length);
     if (count2 < 0) {
-      count2 = passes(directAssets, directMasks);
+      count2 = passes(directAssets, masks, length, masksAt);
       if (count2 < 0) {
         const kept = -1 - count2;
         const conflicts = [];
         for (let at = 0; at < kept; at++) conflicts.push({ asset: cache.assets[order[at]], ranges: [], available: [] });
-        return new ResolvedClosure(tables, direct, model, store, 0, 0, conflicts);
+        return new ResolvedClosure(tables, direct, directAssets, model, store, 0, 0, conflicts);
       }
     }
     if (stored + 2 * count2 > store.length) {
@@ -36064,14 +36119,34 @@ function createResolver(state, cache = new ResolverCache()) {
       store[offset + count2 + at] = picks[at];
     }
     stored += 2 * count2;
-    return new ResolvedClosure(tables, direct, model, store, offset, count2, null);
+    return new ResolvedClosure(tables, direct, directAssets, model, store, offset, count2, null);
   };
+  const setAt = (asset) => {
+    if (asset >= known) fit();
+    return setOf[asset];
+  };
+  const resolve2 = (agent) => {
+    let model = models.get(agent.model);
+    if (!model) models.set(agent.model, model = resolveModel(agent.model, state));
+    const direct = agent.requirements;
+    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+    fit();
+    const length = direct.length;
+    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    for (let at = 0; at < length; at++) {
+      const set2 = setOf[directAssets[at]];
+      directMasks[at] = set2 ? cache.mask(set2, directRanges[at]) : 0;
+    }
+    return resolveIds(direct, directAssets, directMasks, model);
+  };
+  return Object.assign(resolve2, { setAt, resolveIds });
 }
-var import_semver5, MAX_PASSES, ResolverCache, noVersions, noConflicts, emptyAssets, ResolvedClosure, STORE_BLOCK;
+var import_semver5, MAX_PASSES, ResolverCache, EXACT, CARET, TILDE, SIMPLE_RANGE, noVersions, noConflicts, emptyAssets, ResolvedClosure, STORE_BLOCK;
 var init_resolve_agent = __esm({
   "app/core/registry/resolve-agent.ts"() {
     "use strict";
     import_semver5 = __toESM(require_semver2(), 1);
+    init_registry_state();
     MAX_PASSES = 64;
     ResolverCache = class {
       /** Asset ids by integer id. */
@@ -36087,6 +36162,7 @@ var init_resolve_agent = __esm({
       versionSets = /* @__PURE__ */ new Map();
       compiledRequirements = /* @__PURE__ */ new WeakMap();
       #ranks;
+      #lastSet = [];
       /**
        * Orders two integer asset ids as their texts order. The ids known when first asked (every
        * published asset) are ranked once; an id met later (an asset nothing publishes) compares
@@ -36160,16 +36236,24 @@ var init_resolve_agent = __esm({
       }
       /** The version list an asset has in one state, shared with every state where it has the same versions. */
       versionSet(asset, versions) {
+        const last = this.#lastSet[asset];
+        if (last && sameVersionTexts(last.versions, versions)) return last;
         const key = `${asset}\0${versions.map((version2) => version2.version).join("\0")}`;
         let set2 = this.versionSets.get(key);
-        if (!set2) this.versionSets.set(key, set2 = { versions: versions.map((version2) => version2.version), words: versions.length + 31 >>> 5, masks: /* @__PURE__ */ new Map() });
+        if (!set2) this.versionSets.set(key, set2 = { versions: versions.map((version2) => version2.version), words: versions.length + 31 >>> 5, masks: /* @__PURE__ */ new Map(), byText: /* @__PURE__ */ new Map() });
+        this.#lastSet[asset] = set2;
         return set2;
+      }
+      /** The offset in `pool` of the mask of the versions in `set` that the range with this text admits (one lookup once seen). */
+      maskOfText(set2, text2) {
+        let offset = set2.byText.get(text2);
+        if (offset === void 0) set2.byText.set(text2, offset = this.mask(set2, this.range(text2)));
+        return offset;
       }
       /** The offset in `pool` of the mask of the versions in `set` that range `range` admits. */
       mask(set2, range) {
         let offset = set2.masks.get(range);
         if (offset !== void 0) return offset;
-        const parsed = this.parsed[range] ??= new import_semver5.default.Range(this.rangeTexts[range]);
         offset = this.poolSize;
         this.poolSize += set2.words;
         if (this.poolSize > this.pool.length) {
@@ -36177,12 +36261,59 @@ var init_resolve_agent = __esm({
           grown2.set(this.pool);
           this.pool = grown2;
         }
-        const versions = set2.parsed ??= set2.versions.map((version2) => new import_semver5.default.SemVer(version2));
-        for (let index = 0; index < versions.length; index++) if (parsed.test(versions[index])) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
+        const kind = this.#simpleRange(range);
+        const parts = this.#rangeParts;
+        const triples = set2.triples ??= simpleTriples(set2.versions);
+        for (let index = 0; index < set2.versions.length; index++) {
+          const major2 = triples[3 * index];
+          let admits;
+          if (kind !== 0 && major2 >= 0) {
+            const minor = triples[3 * index + 1];
+            const patch = triples[3 * index + 2];
+            const M = parts[3 * range];
+            const m = parts[3 * range + 1];
+            const p = parts[3 * range + 2];
+            const atLeast = major2 > M || major2 === M && (minor > m || minor === m && patch >= p);
+            if (kind === EXACT) admits = major2 === M && minor === m && patch === p;
+            else if (kind === TILDE || M === 0 && m !== 0) admits = atLeast && major2 === M && minor === m;
+            else if (M === 0) admits = major2 === 0 && minor === 0 && patch === p;
+            else admits = atLeast && major2 === M;
+          } else {
+            const parsed = this.parsed[range] ??= new import_semver5.default.Range(this.rangeTexts[range]);
+            const versions = set2.parsed ??= set2.versions.map((version2) => new import_semver5.default.SemVer(version2));
+            admits = parsed.test(versions[index]);
+          }
+          if (admits) this.pool[offset + (index >>> 5)] |= 1 << (index & 31);
+        }
         set2.masks.set(range, offset);
         return offset;
       }
+      // Per range id: its form (0 when not simple, -1 until looked at) and, when simple, its three numbers.
+      #rangeKinds = new Int8Array(0);
+      #rangeParts = new Int32Array(0);
+      #simpleRange(range) {
+        if (range >= this.#rangeKinds.length) {
+          const size = Math.max(64, range + 1, this.#rangeKinds.length * 2);
+          const kinds = new Int8Array(size).fill(-1);
+          kinds.set(this.#rangeKinds);
+          this.#rangeKinds = kinds;
+          const parts = new Int32Array(3 * size);
+          parts.set(this.#rangeParts);
+          this.#rangeParts = parts;
+        }
+        let kind = this.#rangeKinds[range];
+        if (kind >= 0) return kind;
+        const match = SIMPLE_RANGE.exec(this.rangeTexts[range]);
+        kind = match ? match[1] === "^" ? CARET : match[1] === "~" ? TILDE : EXACT : 0;
+        if (match) for (let at = 0; at < 3; at++) this.#rangeParts[3 * range + at] = Number(match[at + 2]);
+        this.#rangeKinds[range] = kind;
+        return kind;
+      }
     };
+    EXACT = 1;
+    CARET = 2;
+    TILDE = 3;
+    SIMPLE_RANGE = /^([~^]?)(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
     noVersions = [];
     noConflicts = [];
     emptyAssets = /* @__PURE__ */ new Map();
@@ -36195,15 +36326,17 @@ var init_resolve_agent = __esm({
       /** How many of them have a version. */
       chosen;
       tables;
-      /** The agent's own requirements, the start of every walk. */
+      /** The agent's own requirements, the start of every walk, and their integer asset ids. */
       direct;
+      directAssets;
       /** Integer asset ids at `store[offset + i]`, the chosen version indexes at `store[offset + count + i]`. */
       store;
       offset;
       #assets;
-      constructor(tables, direct, model, store, offset, count2, conflicts) {
+      constructor(tables, direct, directAssets, model, store, offset, count2, conflicts) {
         this.tables = tables;
         this.direct = direct;
+        this.directAssets = directAssets;
         this.model = model;
         this.store = store;
         this.offset = offset;
@@ -36232,6 +36365,10 @@ var init_resolve_agent = __esm({
       versionAt(at) {
         const pick2 = this.pickAt(at);
         return pick2 < 0 ? void 0 : this.tables.versionsOf[this.idAt(at)][pick2];
+      }
+      /** The integer ids the `at`-th asset's chosen version requires, in the order it states them. */
+      edgesAt(at) {
+        return this.tables.compiled(this.idAt(at), this.pickAt(at)).assets;
       }
       /** The integer ids the `at`-th asset's chosen version requires, ordered by asset id text. */
       sortedEdgesAt(at) {
@@ -36265,7 +36402,7 @@ var init_resolve_agent = __esm({
         const collect2 = (assets, requirements) => {
           for (let index = 0; index < assets.length; index++) if (assets[index] === id) ranges.push(requirements[index]);
         };
-        collect2(this.tables.cache.assetsOf(this.direct), this.direct);
+        collect2(this.directAssets, this.direct);
         for (let other = 0; other < this.count; other++) {
           const pick2 = this.pickAt(other);
           if (pick2 < 0) continue;
@@ -36283,7 +36420,7 @@ var init_resolve_agent = __esm({
           const pick2 = this.pickAt(at);
           if (pick2 < 0) continue;
           const version2 = this.tables.compiled(this.idAt(at), pick2);
-          assets.set(names[this.idAt(at)], { version: version2.version, ranges: ranges[at], edges: version2.edges });
+          assets.set(names[this.idAt(at)], { version: version2.version, ranges: ranges[at], edges: version2.edges ??= version2.version.requires.map((requirement) => requirement.asset) });
         }
         return this.#assets = assets;
       }
@@ -36312,7 +36449,7 @@ var init_resolve_agent = __esm({
         const add = (assets, requirements) => {
           for (let index = 0; index < assets.length; index++) ranges[position[assets[index]]].push(requirements[index]);
         };
-        add(this.tables.cache.assetsOf(this.direct), this.direct);
+        add(this.directAssets, this.direct);
         for (let at = 0; at < this.count; at++) {
           const pick2 = this.pickAt(at);
           if (pick2 < 0) continue;
@@ -36338,8 +36475,8 @@ function computeBlastRadius(base, head, agents) {
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
-  const tainted = reachingAssets(changed, changedAssets.size, [base, head], cache);
-  const compare = new ClosureComparison(changed);
+  const { reached: tainted, reverse } = reachingAssets(changed, changedAssets.size, [base, head], cache);
+  const compare = new ClosureComparison(changed, reverse);
   const affected = [];
   const unaffected = [];
   const resolutions = /* @__PURE__ */ new Map();
@@ -36348,7 +36485,17 @@ function computeBlastRadius(base, head, agents) {
   const firstCounted = [];
   const counters = /* @__PURE__ */ new Map();
   const models = /* @__PURE__ */ new Map();
-  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
+  const sorted = sortedByName(agents);
+  const modelOf = new Array(sorted.length);
+  const candidates = new Uint8Array(sorted.length);
+  const firstId = new Int32Array(sorted.length + 1);
+  let ids = new Int32Array(8 * sorted.length);
+  let idCount = 0;
+  const assetsOf = new Array(sorted.length);
+  let baseMasks = new Int32Array(ids.length);
+  let headMasks = new Int32Array(ids.length);
+  for (let index = 0; index < sorted.length; index++) {
+    const agent = sorted[index];
     let model = models.get(agent.model);
     if (!model) {
       const after = resolveModel(agent.model, head);
@@ -36356,26 +36503,57 @@ function computeBlastRadius(base, head, agents) {
       if (!counter) counters.set(after.ref, counter = { ref: after.ref, count: 0 });
       models.set(agent.model, model = { before: resolveModel(agent.model, base), after, counter });
     }
-    if (model.counter.count++ === 0) firstCounted.push(model.counter);
-    let candidate = false;
-    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    modelOf[index] = model;
+    firstId[index] = idCount;
+    if (tainted.length === 0) continue;
+    const direct = agent.requirements;
+    if (ids.length < idCount + direct.length) ids = grown(ids, idCount + direct.length);
+    let candidate = 0;
     for (let at = 0; at < direct.length; at++) {
       const id = cache.find(direct[at].asset);
-      if (id >= 0 && tainted[id] === 1) {
-        candidate = true;
-        break;
-      }
+      ids[idCount + at] = id;
+      if (id >= 0 && tainted[id] === 1) candidate = 1;
     }
-    if (!candidate) {
+    candidates[index] = candidate;
+    if (candidate === 1) {
+      if (baseMasks.length < ids.length) {
+        baseMasks = grown(baseMasks, ids.length);
+        headMasks = grown(headMasks, ids.length);
+      }
+      const assets = new Int32Array(direct.length);
+      for (let at = 0; at < direct.length; at++) {
+        const known = ids[idCount + at];
+        const id = known >= 0 ? known : cache.asset(direct[at].asset);
+        assets[at] = id;
+        const range = direct[at].range;
+        const before = resolveAtBase.setAt(id);
+        const after = resolveAtHead.setAt(id);
+        const mask = before ? cache.maskOfText(before, range) : 0;
+        baseMasks[idCount + at] = mask;
+        headMasks[idCount + at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
+      }
+      assetsOf[index] = assets;
+    }
+    idCount += direct.length;
+  }
+  for (let index = 0; index < sorted.length; index++) {
+    const model = modelOf[index];
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    if (candidates[index] === 0) {
       const { before, after } = model;
       if (before.id !== after.id) {
+        const agent2 = sorted[index];
         const status = (model2) => model2.id === null ? "unsatisfiable" : "ok";
-        affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
-        problems.push(...checkModelResolves(agent, { model: after }, head));
+        affected.push(entry(agent2, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
+        problems.push(...checkModelResolves(agent2, { model: after }, head));
       }
       continue;
     }
-    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    const agent = sorted[index];
+    const direct = agent.requirements;
+    const from = firstId[index];
+    const assets = assetsOf[index];
+    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before, from), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after, from) };
     resolutions.set(agent.name, pair);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {
@@ -36397,6 +36575,10 @@ function computeBlastRadius(base, head, agents) {
     else consumers.set(key.ref, key.count);
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+function sortedByName(agents) {
+  for (let at = 1; at < agents.length; at++) if (byText(agents[at - 1].name, agents[at].name) > 0) return [...agents].sort((a, b) => byText(a.name, b.name));
+  return agents;
 }
 function sortByName(ids, count2, cache) {
   for (let at = 1; at < count2; at++) {
@@ -36435,27 +36617,43 @@ function grown(array2, size) {
   next.set(array2);
   return next;
 }
+function insertPath(paths, first, path20) {
+  let at = paths.length;
+  paths.push(path20);
+  for (; at > first; at--) {
+    const before = paths[at - 1];
+    if ((before.length - path20.length || compareJoined(before, path20)) <= 0) break;
+    paths[at] = before;
+  }
+  paths[at] = path20;
+}
 function entry(agent, moves, paths, base, head) {
-  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: statuses[base][head] };
 }
 function reachingAssets(changed, changedCount, states, cache) {
-  if (changedCount === 0) return new Uint8Array(0);
+  if (changedCount === 0) return { reached: new Uint8Array(0), reverse: null };
   const size = cache.assets.length;
   let head = new Int32Array(size).fill(-1);
-  const from = [];
-  const next = [];
-  for (const state of states) {
-    for (const versions of state.assets.values()) {
+  let from = new Int32Array(4096);
+  let next = new Int32Array(4096);
+  let links = 0;
+  for (let index = 0; index < states.length; index++) {
+    for (const [id, versions] of states[index].assets) {
+      if (index > 0 && changed[cache.asset(id)] !== 1) continue;
       for (const version2 of versions) {
         if (version2.requires.length === 0) continue;
         const owner = cache.asset(version2.id);
         const required4 = cache.assetsOf(version2.requires);
+        if (from.length < links + required4.length) {
+          from = grown(from, links + required4.length);
+          next = grown(next, links + required4.length);
+        }
         for (let at = 0; at < required4.length; at++) {
           const target = required4[at];
           if (target >= head.length) head = grownFilled(head, cache.assets.length);
-          from.push(owner);
-          next.push(head[target]);
-          head[target] = from.length - 1;
+          from[links] = owner;
+          next[links] = head[target];
+          head[target] = links++;
         }
       }
     }
@@ -36477,7 +36675,21 @@ function reachingAssets(changed, changedCount, states, cache) {
       }
     }
   }
-  return reached;
+  return { reached, reverse: { first: head, from, next } };
+}
+function sameVersions(base, head) {
+  const classes = /* @__PURE__ */ new Map();
+  const classify = (versions) => {
+    const ids = new Int32Array(versions.length);
+    for (let at = 0; at < versions.length; at++) {
+      const key = `${versions[at].version}\0${versions[at].contentHash}`;
+      let id = classes.get(key);
+      if (id === void 0) classes.set(key, id = classes.size);
+      ids[at] = id;
+    }
+    return ids;
+  };
+  return { base: classify(base), head: classify(head) };
 }
 function grownFilled(array2, size) {
   const grown2 = new Int32Array(Math.max(size, array2.length * 2)).fill(-1);
@@ -36530,7 +36742,7 @@ function describeConflict(conflict, introduced, state) {
   const available = `published versions are ${conflict.available.slice(0, 8).join(", ")}${conflict.available.length > 8 ? ", \u2026" : ""}`;
   return `${status}; ${available}. Widen a range or publish a version that fits`;
 }
-var import_semver6, noRequirements, MAX_PATHS, ClosureComparison;
+var import_semver6, MAX_PATHS, ClosureComparison, statuses;
 var init_compute_blast_radius = __esm({
   "app/core/registry/compute-blast-radius.ts"() {
     "use strict";
@@ -36542,7 +36754,6 @@ var init_compute_blast_radius = __esm({
     init_problems();
     init_registry_state();
     init_resolve_agent();
-    noRequirements = [];
     MAX_PATHS = 5;
     ClosureComparison = class {
       /** 1 for each integer asset id whose versions or content differ between the states (ids beyond it: unknown assets, never chosen). */
@@ -36561,10 +36772,65 @@ var init_compute_blast_radius = __esm({
       #searches = new Int32Array(64);
       #searchStamp = new Int32Array(64);
       #startIds = new Int32Array(16);
+      // Per side, for each asset the starts whose chosen version requires it (see #requiredBy), valid where stamped.
+      #bits = [new Int32Array(0), new Int32Array(0)];
+      #bitsStamp = [new Int32Array(0), new Int32Array(0)];
+      #bitsMade = [0, 0];
       // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
       #moves = [];
-      constructor(changed) {
+      // For each changed asset, a class per version at base and at head: the same class, the same version and content.
+      #sameAs = [];
+      // The reverse dependency graph over every version of both states, and for each asset searched for, 1 for every asset that can lead to it.
+      #reverse;
+      #reaching = [];
+      // Paths, shared (frozen) between agents that reach an asset the same way: a trie from each target back along the path.
+      #paths = [];
+      constructor(changed, reverse) {
         this.#changed = changed;
+        this.#reverse = reverse;
+      }
+      /** 1 for every asset from which some version's requirements can lead to `target` (itself included). */
+      #reachingOf(target) {
+        let reaching = this.#reaching[target];
+        if (reaching) return reaching;
+        const graph = this.#reverse;
+        reaching = new Uint8Array(graph.first.length);
+        if (target < reaching.length) {
+          reaching[target] = 1;
+          const queue = [target];
+          while (queue.length > 0) {
+            for (let link = graph.first[queue.pop()]; link !== -1; link = graph.next[link]) {
+              const parent = graph.from[link];
+              if (reaching[parent] === 0) {
+                reaching[parent] = 1;
+                queue.push(parent);
+              }
+            }
+          }
+        }
+        return this.#reaching[target] = reaching;
+      }
+      /** The shared path that ends at `target` and goes back through `previous` from `targetAt` to `startAt` in `graph`. */
+      #path(target, graph, previous, offset, targetAt, startAt) {
+        const names = graph.tables.cache.assets;
+        let node2 = this.#paths[target] ??= { path: Object.freeze([names[target]]), next: void 0 };
+        for (let at = targetAt; at !== startAt; ) {
+          at = previous[offset + at];
+          node2 = this.#back(node2, graph.idAt(at), names);
+        }
+        return node2.path;
+      }
+      /** The shared path `[start, target]`. */
+      #edgePath(target, start, names) {
+        const node2 = this.#paths[target] ??= { path: Object.freeze([names[target]]), next: void 0 };
+        return this.#back(node2, start, names).path;
+      }
+      /** The path one step further back than `node`'s, through asset `id`. */
+      #back(node2, id, names) {
+        const next = node2.next ??= /* @__PURE__ */ new Map();
+        let child = next.get(id);
+        if (!child) next.set(id, child = { path: Object.freeze([names[id], ...node2.path]), next: void 0 });
+        return child;
       }
       /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
       #mark(side, closure) {
@@ -36600,10 +36866,10 @@ var init_compute_blast_radius = __esm({
        * content, at the same places in both states, so comparing the places is enough.
        */
       #same(base, at, head, other) {
-        if (this.#changed[base.idAt(at)] === 0) return base.pickAt(at) === head.pickAt(other);
-        const before = base.versionAt(at);
-        const after = head.versionAt(other);
-        return after === before || after.version === before.version && after.contentHash === before.contentHash;
+        const id = base.idAt(at);
+        if (this.#changed[id] === 0) return base.pickAt(at) === head.pickAt(other);
+        const same = this.#sameAs[id] ??= sameVersions(base.tables.versionsOf[id], head.tables.versionsOf[id]);
+        return same.base[base.pickAt(at)] === same.head[head.pickAt(other)];
       }
       /** The same test as `resolutionsDiffer`, on integers. */
       differ(base, head) {
@@ -36653,7 +36919,8 @@ var init_compute_blast_radius = __esm({
         }
         sortByName(this.#moved, moved, base.tables.cache);
         if (moved === 0) return { moves, paths };
-        const starts = this.#starts(agent, base.tables.cache);
+        const startCount = this.#starts(base);
+        const starts = this.#startIds;
         const stamp = ++this.#clock;
         let used = 0;
         for (let index = 0; index < moved; index++) {
@@ -36671,13 +36938,21 @@ var init_compute_blast_radius = __esm({
           const side = afterAt >= 0 ? 1 : 0;
           const graph = side === 1 ? head : base;
           const targetAt = side === 1 ? afterAt : beforeAt;
-          const found = [];
-          for (let at = 0; at < starts.length; at++) {
+          const first = paths.length;
+          const reaching = this.#reachingOf(target);
+          for (let at = 0; at < startCount; at++) {
             const start = starts[at];
             if (start === target) {
-              found.push([asset]);
+              insertPath(paths, first, this.#path(target, graph, this.#previous, 0, 0, 0));
               continue;
             }
+            if (start >= reaching.length || reaching[start] === 0) continue;
+            if (moved > 2 && at < 31 ? this.#requiredBy(side, graph, starts, startCount, stamp, target) >>> at & 1 : this.#requires(side, graph, start, target)) {
+              insertPath(paths, first, this.#edgePath(target, start, names));
+              continue;
+            }
+            const startAt = this.#chosenAt(side, graph, start);
+            if (startAt < 0) continue;
             const slot = 2 * at + side;
             let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot] : -1;
             if (offset === -1) {
@@ -36687,22 +36962,52 @@ var init_compute_blast_radius = __esm({
               this.#searchStamp[slot] = stamp;
             }
             if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
-            const startAt = this.#find(side, start);
-            let length = 1;
-            for (let node2 = targetAt; node2 !== startAt; length++) node2 = this.#previous[offset + node2];
-            const path20 = new Array(length);
-            path20[length - 1] = asset;
-            for (let node2 = targetAt, at2 = length - 2; at2 >= 0; at2--) path20[at2] = names[graph.idAt(node2 = this.#previous[offset + node2])];
-            found.push(path20);
+            insertPath(paths, first, this.#path(target, graph, this.#previous, offset, targetAt, startAt));
           }
-          if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
-          for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]);
+          if (paths.length - first > MAX_PATHS) paths.length = first + MAX_PATHS;
         }
         return { moves, paths };
       }
-      /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
-      #starts(agent, cache) {
-        const ids = cache.assetsOf(agent.requirements);
+      /**
+       * Bit i set when the version the closure on `side` chooses for the i-th start (of the first
+       * 31) requires `target`. The bits of every asset are made once per agent and side, on the
+       * first call with a new `stamp`.
+       */
+      #requiredBy(side, graph, starts, startCount, stamp, target) {
+        if (this.#bitsMade[side] !== stamp) {
+          this.#bitsMade[side] = stamp;
+          const size = graph.tables.cache.assets.length;
+          if (this.#bits[side].length < size) {
+            this.#bits[side] = grown(this.#bits[side], size);
+            this.#bitsStamp[side] = grown(this.#bitsStamp[side], size);
+          }
+          const bits = this.#bits[side];
+          const stamps = this.#bitsStamp[side];
+          for (let at = 0; at < startCount && at < 31; at++) {
+            const startAt = this.#chosenAt(side, graph, starts[at]);
+            if (startAt < 0) continue;
+            const edges = graph.edgesAt(startAt);
+            for (let edge = 0; edge < edges.length; edge++) {
+              const id = edges[edge];
+              if (stamps[id] !== stamp) {
+                stamps[id] = stamp;
+                bits[id] = 0;
+              }
+              bits[id] |= 1 << at;
+            }
+          }
+        }
+        return target < this.#bitsStamp[side].length && this.#bitsStamp[side][target] === stamp ? this.#bits[side][target] : 0;
+      }
+      /** Whether the version the closure on `side` chooses for `start` requires `target`. */
+      #requires(side, graph, start, target) {
+        const startAt = this.#chosenAt(side, graph, start);
+        return startAt >= 0 && graph.edgesAt(startAt).includes(target);
+      }
+      /** Puts the agent's direct dependencies in `#startIds` as integer ids, each once, ordered by asset id text; their count. */
+      #starts(closure) {
+        const cache = closure.tables.cache;
+        const ids = closure.directAssets;
         if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
         const starts = this.#startIds;
         let count2 = 0;
@@ -36716,7 +37021,7 @@ var init_compute_blast_radius = __esm({
           this.#searches = grown(this.#searches, slots);
           this.#searchStamp = grown(this.#searchStamp, slots);
         }
-        return starts.subarray(0, count2);
+        return count2;
       }
       /**
        * Breadth-first from `start` over the closure's edges in sorted order: each reached
@@ -36748,6 +37053,10 @@ var init_compute_blast_radius = __esm({
         }
         return offset;
       }
+    };
+    statuses = {
+      ok: { ok: Object.freeze({ base: "ok", head: "ok" }), unsatisfiable: Object.freeze({ base: "ok", head: "unsatisfiable" }) },
+      unsatisfiable: { ok: Object.freeze({ base: "unsatisfiable", head: "ok" }), unsatisfiable: Object.freeze({ base: "unsatisfiable", head: "unsatisfiable" }) }
     };
   }
 });
@@ -38558,23 +38867,23 @@ function checkCounts(n, c, k) {
     throw new RangeError(`pass@k needs whole numbers with 0 \u2264 c \u2264 n and 1 \u2264 k \u2264 n; got n=${n}, c=${c}, k=${k}`);
   }
 }
-function reduceCase(statuses) {
-  const n = statuses.length;
-  const c = statuses.filter((status) => status === "passed").length;
+function reduceCase(statuses2) {
+  const n = statuses2.length;
+  const c = statuses2.filter((status) => status === "passed").length;
   if (n === 0) return { passRate: 0, passAtK: 0, passPowK: 0 };
   return { passRate: c / n, passAtK: passAtK(n, c, n), passPowK: passPowK(n, c, n) };
 }
 function summarize(cases) {
-  const statuses = cases.flatMap((c) => c.trials.map((trial) => trial.status));
-  const count2 = (status) => statuses.filter((s) => s === status).length;
+  const statuses2 = cases.flatMap((c) => c.trials.map((trial) => trial.status));
+  const count2 = (status) => statuses2.filter((s) => s === status).length;
   const passed = count2("passed");
   return {
     cases: cases.length,
-    trials: statuses.length,
+    trials: statuses2.length,
     passed,
     failed: count2("failed"),
     errored: count2("errored"),
-    passRate: statuses.length === 0 ? 0 : passed / statuses.length
+    passRate: statuses2.length === 0 ? 0 : passed / statuses2.length
   };
 }
 function percentile(values, q) {
