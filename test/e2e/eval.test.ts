@@ -9,7 +9,7 @@ import { startFakeAnthropic, type FakeAnthropic, type Responder } from "../helpe
 
 // A model that triages like the example's support agent: it assigns the ticket to billing, then answers.
 const triage: Responder = (request, ctx) =>
-  ctx.turn === 0 && request.tools?.some((tool) => tool.name === "ticketing__assign_ticket")
+  ctx.turn === 0 && request.tools?.some((tool) => "name" in tool && tool.name === "ticketing__assign_ticket")
     ? { content: [{ type: "tool_use", name: "ticketing__assign_ticket", input: { ticket_id: 48401, group: "billing" } }] }
     : { text: "Assigned to the billing team; they will look at the charge." };
 
@@ -18,7 +18,7 @@ describe("blastgate eval on the example org, against a fake Messages API", () =>
   let api: FakeAnthropic;
   let work: string;
   beforeAll(async () => {
-    api = await startFakeAnthropic({ responder: triage, rateLimits: { requestsPerMinute: 1200, burst: 3 }, retryAfterMs: true });
+    api = await startFakeAnthropic({ responder: triage, rateLimits: { requestsPerMinute: 1200, burst: { requests: 3 } }, retryAfterMs: true });
     work = await mkdtemp(path.join(tmpdir(), "blastgate-eval-"));
   });
   afterAll(() => api.close());
