@@ -7,7 +7,7 @@ import type { AgentFacts } from "../core/registry/model.ts";
 import type { RegistryHistory, TreeSnapshot } from "../core/registry/registry-state.ts";
 import { noParseCache, openParseCache, type ParseCache } from "../load/parse-cache.ts";
 import { readAgents } from "../load/read-agents.ts";
-import { readRegistryAt, readRegistryChange } from "../load/read-registry.ts";
+import { readRegistryAt, readRegistryChange, type ReadMemo } from "../load/read-registry.ts";
 import type { CliIo } from "./cli-io.ts";
 
 /** The folder given is a git repository but not a registry's root; `problem` says why, once. */
@@ -40,9 +40,14 @@ export interface LoadedRegistry {
   readonly refused: number;
 }
 
+/** What the registry reader looks up in the cache before asking git: known parses, and what object names point at. */
+function memoOf(cache: ParseCache): ReadMemo {
+  return { known: (key) => cache.registry.has(key), objects: cache.objects };
+}
+
 /** Reads a registry change (git) and the agents (disk); the core builds their facts. The gate policy is the base ref's. */
 export async function loadChange(sources: OrgSources, refs: { base: string; head: string }, cache: ParseCache = noParseCache()): Promise<LoadedChange> {
-  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
+  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs, memoOf(cache)), readAgents(sources.agents, cache.agents)]);
   const built = buildOrgFacts({ registry: registry.read, policy: registry.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   return built.facts;
@@ -50,7 +55,7 @@ export async function loadChange(sources: OrgSources, refs: { base: string; head
 
 /** Reads a registry at one ref (`WORKTREE` for the working tree) and the agents. The gate policy is that ref's. */
 export async function loadAt(sources: OrgSources, ref: string, cache: ParseCache = noParseCache()): Promise<LoadedRegistry> {
-  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
+  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref, memoOf(cache)), readAgents(sources.agents, cache.agents)]);
   const { tree, ...rest } = registry.read;
   const built = buildOrgFacts({ registry: { ...rest, base: tree, head: tree }, policy: registry.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
