@@ -113,11 +113,8 @@ interface TreeAt {
  * 3. Read each distinct blob under the size cap once, through one `cat-file --batch`.
  */
 export async function readRegistryChange(dir: string, refs: { base: string; head: string }, memo: ReadMemo = {}): Promise<{ read: RegistryRead; policy: FileRead }> {
-  const registry = await openRegistry(dir);
-  const [baseCommit, headCommit] = await Promise.all([
-    verifyRef(registry, refs.base),
-    refs.head === WORKTREE ? null : verifyRef(registry, refs.head),
-  ]);
+  const { registry, commits } = await openRegistryAt(dir, refs.head === WORKTREE ? [refs.base] : [refs.base, refs.head]);
+  const [baseCommit, headCommit = null] = commits as [string, string?];
   const [tags, headTree] = await Promise.all([listReleaseTags(registry), headCommit === null ? writeWorktree(registry) : headCommit]);
   const base: TreeAt = { treeish: baseCommit, ref: refs.base };
   const head: TreeAt = { treeish: headTree, ref: headCommit === null ? undefined : refs.head };
@@ -127,11 +124,44 @@ export async function readRegistryChange(dir: string, refs: { base: string; head
 
 /** Reads the tags, one tree (`WORKTREE` or a ref) and that tree's gate policy, for `validate` and `catalog`. */
 export async function readRegistryAt(dir: string, ref: string, memo: ReadMemo = {}): Promise<{ read: Omit<RegistryRead, "base" | "head"> & { tree: TreeRead }; policy: FileRead }> {
-  const registry = await openRegistry(dir);
-  const [commit, tags] = await Promise.all([ref === WORKTREE ? writeWorktree(registry) : verifyRef(registry, ref), listReleaseTags(registry)]);
+  const { registry, commits } = await openRegistryAt(dir, ref === WORKTREE ? [] : [ref]);
+  const [commit, tags] = await Promise.all([commits[0] ?? writeWorktree(registry), listReleaseTags(registry)]);
   const at: TreeAt = { treeish: commit, ref: ref === WORKTREE ? undefined : ref };
   const files = await readFiles(registry, tags, [at], at, memo);
   return { read: { repo: dir, tags: files.tags, tree: files.trees[0]! }, policy: files.policy };
+}
+
+/** A full object id, as git prints one (SHA-1 or SHA-256). */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * Opens the registry and resolves `refs` to commit ids. Usually one `git rev-parse` does
+ * both; when it fails or says anything unexpected, one call per question finds out which
+ * and words it (`openRegistry`, `verifyRef`), so the quick path never decides an error.
+ */
+async function openRegistryAt(dir: string, refs: readonly string[]): Promise<{ registry: Registry; commits: string[] }> {
+  if (refs.every(isPlainRef)) {
+    // `--` after the revisions: none of them is read as a path.
+    const output = await git(dir, ["rev-parse", "--show-prefix", ...refs.map((ref) => `${ref}^{commit}`), "--"]).catch(() => null);
+    const lines = output?.split("\n");
+    // The prefix, one id per ref (a range or another form that prints more or other lines fails this), `--`, and the final newline.
+    if (lines?.length === refs.length + 3 && lines.at(-2) === "--" && lines.at(-1) === "") {
+      const prefix = lines[0]!;
+      const commits = lines.slice(1, -2);
+      if (commits.every((id) => OBJECT_ID.test(id)) && !hasControlCharacter(prefix)) return { registry: { dir, prefix }, commits };
+    }
+  }
+  const registry = await openRegistry(dir);
+  return { registry, commits: await Promise.all(refs.map((ref) => verifyRef(registry, ref))) };
+}
+
+/** A ref git could not read as an option, on one line. */
+function isPlainRef(ref: string): boolean {
+  return !ref.startsWith("-") && !hasControlCharacter(ref);
+}
+
+function hasControlCharacter(text: string): boolean {
+  return /[\u0000-\u001f\u007f]/.test(text);
 }
 
 async function openRegistry(dir: string): Promise<Registry> {
@@ -147,13 +177,13 @@ async function openRegistry(dir: string): Promise<Registry> {
     throw new NotARepositoryError(dir, "not-a-repository", { cause: error });
   }
   // `cat-file --batch` takes one name per line: a path with a line break would shift every answer after it.
-  if (/[\u0000-\u001f\u007f]/.test(prefix)) throw new NotARepositoryError(dir, "control-character");
+  if (hasControlCharacter(prefix)) throw new NotARepositoryError(dir, "control-character");
   return { dir, prefix };
 }
 
 /** Resolves a ref to a commit id. Refs are data: one that git could read as an option or that spans lines is refused. */
 async function verifyRef(registry: Registry, ref: string): Promise<string> {
-  if (ref.startsWith("-") || /[\u0000-\u001f\u007f]/.test(ref)) throw new UnknownRefError(ref, registry.dir);
+  if (!isPlainRef(ref)) throw new UnknownRefError(ref, registry.dir);
   try {
     return (await git(registry.dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim();
   } catch (error) {

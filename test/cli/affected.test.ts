@@ -257,6 +257,12 @@ describe("blastgate affected", () => {
     expect(stderr).toBe("blastgate: `main HEAD` is not a commit in the registry repository (.); fetch it (`git fetch origin main HEAD`) or name another branch, tag or commit\n");
   });
 
+  it.each([["a range", "main..main"], ["a tree", "main^{tree}"], ["a path", "servers"]])("refuses %s as a ref, as it refuses a ref that does not exist", async (_what, ref) => {
+    const { code, stderr } = await org.run(["affected", "--agents", "../agents", "--base", ref, "--head", "main"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`blastgate: \`${ref}\` is not a commit in the registry repository (.); fetch it (\`git fetch origin ${ref}\`) or name another branch, tag or commit\n`);
+  });
+
   it("names the registry relative to where it runs when a ref does not exist", async () => {
     const { code, stderr } = await org.run(["affected", "--registry", "registry", "--agents", "agents", "--base", "nope"], org.root);
     expect(code).toBe(2);
