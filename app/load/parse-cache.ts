@@ -106,11 +106,14 @@ function loadObject(stored: string): ObjectInfo | undefined {
   return match ? { oid: match[1]!, type: match[2]!, size: Number(match[3]) } : undefined;
 }
 
-/** The entries last used on one day, by section. */
+/**
+ * The entries last used on one day, by section, each as `[key, stored]` pairs: JSON.parse
+ * builds arrays faster than objects with thousands of keys, and a Map takes pairs as they are.
+ */
 interface DayEntries {
-  readonly registry: Record<string, StoredParse>;
-  readonly agents: Record<string, StoredAgent>;
-  readonly objects: Record<string, string>;
+  readonly registry: [string, StoredParse][];
+  readonly agents: [string, StoredAgent][];
+  readonly objects: [string, string][];
 }
 
 type Section = keyof DayEntries;
@@ -141,8 +144,7 @@ export interface ParseCache {
 
 /** A cache that keeps nothing: every run parses everything. */
 export function noParseCache(): ParseCache {
-  const objects = new Map<string, ObjectInfo>();
-  return { registry: new Map(), agents: new Map(), objects, save: async () => {} };
+  return { registry: new Map(), agents: new Map(), objects: new Map(), save: async () => {} };
 }
 
 /** Whether an entry last used on `day` is still kept `today`: used within `MAX_AGE_DAYS` (a day in the future, from a skewed clock, too). */
@@ -158,7 +160,7 @@ async function readDays(file: string, codeId: string): Promise<Record<string, Da
     .catch(() => null);
   if (stored?.format !== CACHE_FORMAT || stored.version !== codeId || !isObject(stored.days)) return null;
   // A damaged day (a hand edit, a disk error) is dropped rather than failing the run.
-  return Object.fromEntries(Object.entries(stored.days).filter(([, entries]) => isObject(entries) && SECTIONS.every((section) => isObject(entries[section]))));
+  return Object.fromEntries(Object.entries(stored.days).filter(([, entries]) => isObject(entries) && SECTIONS.every((section) => Array.isArray(entries[section]))));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -172,70 +174,73 @@ interface Codec<S, V> {
 }
 
 /**
- * One section of the cache: what the file holds (stored form `S`), what this run used
- * (as `V`), and the stored form of each used entry, for the next save. An entry that does
- * not load (a damaged one) is a miss, so it is parsed again and replaced.
+ * One section of the cache: what the file holds (stored form `S`), and what this run used
+ * (as `V`). An entry that does not load (a damaged one) is a miss: it is parsed again and
+ * replaced.
  */
 class CacheSection<S, V> {
-  readonly #stored = new Map<string, S>();
+  /** Stored entries last used today; a run that uses only these leaves the file as it is. */
+  readonly #today = new Map<string, S>();
+  /** Stored entries last used on an earlier day. */
+  readonly #earlier = new Map<string, S>();
   readonly #used = new Map<string, V>();
-  /** Stored entries loaded by `has` but not (yet) used. */
+  /** Stored entries `has` loaded, not used yet. */
   readonly #ready = new Map<string, V>();
-  /** The stored form of each entry this run used (as read, or as this run made it). */
-  readonly kept = new Map<string, S>();
-  readonly #usedToday: Readonly<Record<string, S>> | undefined;
-  readonly #load: (stored: S) => V | undefined;
-  readonly #store: (value: V) => S;
+  /** The stored form of each entry this run made. */
+  readonly #made = new Map<string, S>();
+  readonly #codec: Codec<S, V>;
   readonly #changed: () => void;
 
-  constructor(days: readonly DayEntries[], section: Section, usedToday: DayEntries | undefined, codec: Codec<S, V>, changed: () => void) {
-    for (const entries of days) for (const [key, value] of Object.entries(entries[section] as Record<string, S>)) this.#stored.set(key, value);
-    this.#usedToday = usedToday?.[section] as Record<string, S> | undefined;
-    this.#load = codec.load;
-    this.#store = codec.store;
+  constructor(days: readonly (readonly [string, DayEntries])[], section: Section, today: string, codec: Codec<S, V>, changed: () => void) {
+    for (const [day, entries] of days) {
+      const into = day === today ? this.#today : this.#earlier;
+      // A pair that is not one (a hand edit) is left out, so its key is a miss.
+      for (const pair of entries[section] as unknown[]) if (Array.isArray(pair) && typeof pair[0] === "string") into.set(pair[0], pair[1] as S);
+    }
+    this.#codec = codec;
     this.#changed = changed;
   }
 
   /** Whether the section holds a usable entry for `key`, without marking it used. */
   has(key: string): boolean {
-    return this.#used.has(key) || this.#loaded(key) !== undefined;
+    if (this.#used.has(key) || this.#ready.has(key)) return true;
+    const value = this.#load(this.#today.get(key) ?? this.#earlier.get(key));
+    if (value !== undefined) this.#ready.set(key, value);
+    return value !== undefined;
   }
 
   get(key: string): V | undefined {
     const used = this.#used.get(key);
     if (used !== undefined) return used;
-    const value = this.#loaded(key);
+    const stored = this.#today.get(key);
+    const value = this.#ready.get(key) ?? this.#load(stored ?? this.#earlier.get(key));
     if (value === undefined) return undefined;
     this.#used.set(key, value);
-    this.kept.set(key, this.#stored.get(key)!);
-    if (!this.#usedToday || !Object.hasOwn(this.#usedToday, key)) this.#changed();
-    return value;
-  }
-
-  /** The stored entry for `key`, loaded once; a damaged one is forgotten (the file is then rewritten without it once replaced). */
-  #loaded(key: string): V | undefined {
-    const ready = this.#ready.get(key);
-    if (ready !== undefined) return ready;
-    const found = this.#stored.get(key);
-    if (found === undefined) return undefined;
-    let value: V | undefined;
-    try {
-      value = this.#load(found);
-    } catch {
-      value = undefined;
-    }
-    if (value === undefined) {
-      this.#stored.delete(key);
-      return undefined;
-    }
-    this.#ready.set(key, value);
+    // Used today but stored under an earlier day: the file must say so.
+    if (stored === undefined) this.#changed();
     return value;
   }
 
   set(key: string, value: V): void {
     this.#used.set(key, value);
-    this.kept.set(key, this.#store(value));
+    this.#made.set(key, this.#codec.store(value));
     this.#changed();
+  }
+
+  /** The stored form of each entry this run used: as read, or as this run made it. */
+  kept(): Map<string, S> {
+    const kept = new Map<string, S>();
+    for (const key of this.#used.keys()) kept.set(key, this.#made.get(key) ?? this.#today.get(key) ?? this.#earlier.get(key)!);
+    return kept;
+  }
+
+  #load(stored: S | undefined): V | undefined {
+    if (stored === undefined) return undefined;
+    try {
+      return this.#codec.load(stored);
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -251,16 +256,14 @@ export async function openParseCache(dir: string, codeId: string, today: string)
   const file = path.join(dir, CACHE_FILE);
   const stored = await readDays(file, codeId);
   const days = Object.entries(stored ?? {}).filter(([day]) => isRecent(day, today));
-  const usedToday = stored?.[today];
   // The file is rewritten only when it would differ: new parses, expired days, or entries last used before today.
   let changed = stored === null || days.length !== Object.keys(stored).length;
   const markChanged = () => void (changed = true);
-  const open = <S, V>(section: Section, codec: Codec<S, V>) =>
-    new CacheSection<S, V>(days.map(([, entries]) => entries), section, usedToday, codec, markChanged);
+  const open = <S, V>(section: Section, codec: Codec<S, V>) => new CacheSection<S, V>(days, section, today, codec, markChanged);
   const registry = open<StoredParse, Parsed<AssetVersionDraft>>("registry", { load: loadParse, store: storeParse });
   const agents = open<StoredAgent, AgentDraftParse>("agents", { load: loadAgent, store: storeAgent });
   const objects = open<string, ObjectInfo>("objects", { load: loadObject, store: storeObject });
-  const sections = { registry, agents, objects } satisfies Record<Section, { kept: Map<string, unknown> }>;
+  const sections: Record<Section, { kept(): Map<string, unknown> }> = { registry, agents, objects };
 
   return {
     registry: { has: (key) => registry.has(key), get: (key) => registry.get(key), set: (key, value) => registry.set(key, value) },
@@ -269,15 +272,16 @@ export async function openParseCache(dir: string, codeId: string, today: string)
     async save() {
       if (!changed) return;
       // Entries this run did not use keep the day they were last used; the rest are today's.
-      const out: Record<string, DayEntries> = {};
+      const kept = SECTIONS.map((section) => [section, sections[section].kept()] as const);
+      const out: Record<string, Record<Section, [string, unknown][]>> = {};
       for (const [day, entries] of days) {
-        const left = SECTIONS.map((section) => [section, Object.entries(entries[section]).filter(([key]) => !sections[section].kept.has(key))] as const);
-        if (left.some(([, kept]) => kept.length > 0)) out[day] = Object.fromEntries(left.map(([section, kept]) => [section, Object.fromEntries(kept)])) as unknown as DayEntries;
+        const left = kept.map(([section, used]) => [section, (entries[section] as [string, unknown][]).filter((pair) => Array.isArray(pair) && !used.has(pair[0]))] as const);
+        if (left.some(([, pairs]) => pairs.length > 0)) out[day] = Object.fromEntries(left) as Record<Section, [string, unknown][]>;
       }
-      if (SECTIONS.some((section) => sections[section].kept.size > 0)) {
-        out[today] = Object.fromEntries(SECTIONS.map((section) => [section, { ...out[today]?.[section], ...Object.fromEntries(sections[section].kept) }])) as unknown as DayEntries;
+      if (kept.some(([, used]) => used.size > 0)) {
+        out[today] = Object.fromEntries(kept.map(([section, used]) => [section, [...(out[today]?.[section] ?? []), ...used]])) as Record<Section, [string, unknown][]>;
       }
-      const content: CacheFile = { format: CACHE_FORMAT, version: codeId, days: out };
+      const content = { format: CACHE_FORMAT, version: codeId, days: out };
       // Written whole, then renamed: a reader never sees half a file, and two runs at once
       // (in two containers sharing the folder, perhaps with the same pid) cost a parse, not a crash.
       await mkdir(dir, { recursive: true });

@@ -50,7 +50,8 @@ async function run(cache: ParseCache, sources: OrgSources = { registry: org.regi
 }
 
 /** The cache file as JSON, to look into or tamper with. */
-function cacheFile(): { format: number; version: string; days: Record<string, { registry: Record<string, unknown>; agents: Record<string, { draft: { facts: { name: string; team: string } } | null }> }> } {
+type StoredAgent = { draft: { facts: { name: string; team: string } } | null };
+function cacheFile(): { format: number; version: string; days: Record<string, { registry: [string, unknown][]; agents: [string, StoredAgent][]; objects: [string, string][] }> } {
   return JSON.parse(readFileSync(path.join(cacheDir, CACHE_FILE), "utf8"));
 }
 
@@ -203,7 +204,7 @@ describe("the parse cache", () => {
 
   it.each([
     ["is not JSON", "{ half a file"],
-    ["holds a damaged day", JSON.stringify({ format: 3, version: "code-1", days: { [today]: "lost", "2026-11-23": { registry: {}, agents: {} } } })],
+    ["holds a damaged day", JSON.stringify({ format: 3, version: "code-1", days: { [today]: "lost", "2026-11-23": { registry: [], agents: [] }, "2026-11-22": { registry: {}, agents: {}, objects: {} } } })],
     ["holds no days", JSON.stringify({ format: 3, version: "code-1" })],
   ])("starts empty, and the run goes on, when the file %s", async (_what, text) => {
     mkdirSync(cacheDir, { recursive: true });
@@ -217,11 +218,12 @@ describe("the parse cache", () => {
   it("parses again, and the run goes on, when entries of the file are damaged", async () => {
     const coldReport = await run((await countingCache()).cache);
     const file = cacheFile();
-    const day = file.days[today]! as unknown as Record<"registry" | "agents" | "objects", Record<string, unknown>>;
-    const damage = (section: "registry" | "agents" | "objects", value: unknown) => (day[section][Object.keys(day[section]).sort()[0]!] = value);
+    const day = file.days[today]! as Record<"registry" | "agents" | "objects", [string, unknown][]>;
+    const damage = (section: "registry" | "agents" | "objects", value: unknown) => (day[section][0]![1] = value);
     damage("registry", "lost");
     damage("agents", { draft: null });
     damage("objects", "not an object id");
+    day.agents.push(7 as never, [null, {}] as never);
     writeFileSync(path.join(cacheDir, CACHE_FILE), JSON.stringify(file));
 
     const damaged = await countingCache();
@@ -255,7 +257,7 @@ describe("the parse cache", () => {
     await expired.save();
     const file = cacheFile();
     expect(Object.keys(file.days)).toEqual(["2026-10-20"]);
-    expect(Object.keys(file.days["2026-10-20"]!.registry).sort()).toEqual(["server/ours/1", "server/used/1"]);
+    expect(file.days["2026-10-20"]!.registry.map(([key]) => key).sort()).toEqual(["server/ours/1", "server/used/1"]);
   });
 
   it("does not rewrite the file when a run used only what it had already used that day", async () => {
@@ -275,7 +277,7 @@ describe("the parse cache", () => {
     b.registry.set("server/b/1", noParse);
     await expect(Promise.all([a.save(), b.save()])).resolves.toEqual([undefined, undefined]);
     expect(readdirSync(cacheDir)).toEqual([CACHE_FILE]);
-    expect(Object.keys(cacheFile().days[today]!.registry)).toHaveLength(1);
+    expect(cacheFile().days[today]!.registry).toHaveLength(1);
   });
 
   it("removes the files of the first format, one per checkout path, when it saves", async () => {
@@ -295,7 +297,7 @@ describe("the parse cache", () => {
     expect(await affected("test")).toEqual([["support", "cx"]]);
 
     const file = cacheFile();
-    const entry = Object.values(file.days[today]!.agents).find((stored) => stored.draft?.facts.name === "support")!;
+    const [, entry] = file.days[today]!.agents.find(([, stored]) => stored.draft?.facts.name === "support")!;
     entry.draft!.facts.team = "tampered";
     writeFileSync(path.join(cacheDir, CACHE_FILE), JSON.stringify(file));
 
