@@ -68,13 +68,33 @@ export function sourcesOf(options: { readonly registry: string; readonly agents:
   return { registry: path.resolve(io.cwd, options.registry), agents: options.agents.map((dir) => path.resolve(io.cwd, dir)) };
 }
 
-/** How the command line shows locations: relative to the directory it runs in. */
+/** A path with a `.` or `..` segment, or an empty one: not normalised. */
+const UNNORMALISED = /[\\/]\.{1,2}(?:[\\/]|$)|[\\/]{2}/;
+
+/**
+ * How the command line shows locations: relative to the directory it runs in. A report
+ * names thousands of agent repos side by side in one folder, so the relative path of each
+ * parent folder is worked out once, and a file's path only when it is read.
+ */
 export function locateFrom(cwd: string): Locate {
-  return (location) => {
-    const repo = path.relative(cwd, location.repo) || ".";
-    const file = path.relative(cwd, path.join(location.repo, location.path)) || ".";
-    return { repo, file };
+  const from = path.resolve(cwd);
+  const parents = new Map<string, string>();
+  const showRepo = (repo: string): string => {
+    const parent = path.dirname(repo);
+    const name = path.basename(repo);
+    // Only for a normalised absolute path that neither is nor holds `cwd`; anything else the slow, sure way.
+    const plain = name !== "" && path.isAbsolute(repo) && parent + (parent.endsWith(path.sep) ? "" : path.sep) + name === repo && !UNNORMALISED.test(repo);
+    if (!plain || repo === from || from.startsWith(repo + path.sep)) return path.relative(from, repo) || ".";
+    let shown = parents.get(parent);
+    if (shown === undefined) parents.set(parent, (shown = path.relative(from, parent)));
+    return shown === "" ? name : `${shown}${path.sep}${name}`;
   };
+  return (location) => ({
+    repo: showRepo(location.repo),
+    get file() {
+      return path.relative(from, path.join(location.repo, location.path)) || ".";
+    },
+  });
 }
 
 /**
