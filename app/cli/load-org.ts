@@ -42,7 +42,7 @@ export interface LoadedRegistry {
 
 /** What the registry reader looks up in the cache before asking git: known parses, and what object names point at. */
 function memoOf(cache: ParseCache): ReadMemo {
-  return { known: (key) => cache.registry.has(key), objects: cache.objects };
+  return { known: (key) => cache.registry.has(key), objects: cache.objects, texts: cache.texts };
 }
 
 /** Reads a registry change (git) and the agents (disk); the core builds their facts. The gate policy is the base ref's. */

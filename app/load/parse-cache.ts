@@ -6,7 +6,7 @@ import type { AgentDraft, AssetVersionDraft, Parsed } from "../core/registry/par
 import { AGENT_MANIFEST, type AgentMemo } from "../core/registry/build-agent.ts";
 import type { AssetId, Requirement } from "../core/registry/model.ts";
 import type { Problem, SourceLocation } from "../core/problems.ts";
-import type { ObjectInfo, ObjectMemo } from "./read-registry.ts";
+import type { ObjectInfo, ObjectMemo, TextMemo } from "./read-registry.ts";
 
 /** Bumped whenever what a parse produces, or the file's layout, changes shape; with the code id, it keys the cache. */
 const CACHE_FORMAT = 3;
@@ -114,10 +114,11 @@ interface DayEntries {
   readonly registry: [string, StoredParse][];
   readonly agents: [string, StoredAgent][];
   readonly objects: [string, string][];
+  readonly texts: [string, string][];
 }
 
 type Section = keyof DayEntries;
-const SECTIONS: readonly Section[] = ["registry", "agents", "objects"];
+const SECTIONS: readonly Section[] = ["registry", "agents", "objects", "texts"];
 
 /**
  * The file: entries grouped by the day they were last used (YYYY-MM-DD), so a day costs
@@ -131,20 +132,21 @@ interface CacheFile {
 
 /**
  * Parses kept between runs, by content alone: registry manifests by kind, name and blob id
- * (published tags never change), agent manifests by content hash; and what git said each
- * object name (`<id>:<path>`) points at.
+ * (published tags never change), agent manifests by content hash; what git said each
+ * object name (`<id>:<path>`) points at; and the text of small root files by blob id.
  */
 export interface ParseCache {
   readonly registry: ParseMemo;
   readonly agents: AgentMemo;
   readonly objects: ObjectMemo;
+  readonly texts: TextMemo;
   /** Writes the file back: what this run used, marked used today, and what other runs used within `MAX_AGE_DAYS`. */
   save(): Promise<void>;
 }
 
 /** A cache that keeps nothing: every run parses everything. */
 export function noParseCache(): ParseCache {
-  return { registry: new Map(), agents: new Map(), objects: new Map(), save: async () => {} };
+  return { registry: new Map(), agents: new Map(), objects: new Map(), texts: new Map(), save: async () => {} };
 }
 
 /** Whether an entry last used on `day` is still kept `today`: used within `MAX_AGE_DAYS` (a day in the future, from a skewed clock, too). */
@@ -263,12 +265,14 @@ export async function openParseCache(dir: string, codeId: string, today: string)
   const registry = open<StoredParse, Parsed<AssetVersionDraft>>("registry", { load: loadParse, store: storeParse });
   const agents = open<StoredAgent, AgentDraftParse>("agents", { load: loadAgent, store: storeAgent });
   const objects = open<string, ObjectInfo>("objects", { load: loadObject, store: storeObject });
-  const sections: Record<Section, { kept(): Map<string, unknown> }> = { registry, agents, objects };
+  const texts = open<string, string>("texts", { load: (text) => (typeof text === "string" ? text : undefined), store: (text) => text });
+  const sections: Record<Section, { kept(): Map<string, unknown> }> = { registry, agents, objects, texts };
 
   return {
     registry: { has: (key) => registry.has(key), get: (key) => registry.get(key), set: (key, value) => registry.set(key, value) },
     agents: { get: (key) => agents.get(key), set: (key, value) => agents.set(key, value) },
     objects: { get: (name) => objects.get(name), set: (name, info) => objects.set(name, info) },
+    texts: { get: (oid) => texts.get(oid), set: (oid, text) => texts.set(oid, text) },
     async save() {
       if (!changed) return;
       // Entries this run did not use keep the day they were last used; the rest are today's.

@@ -75,10 +75,24 @@ export interface ObjectMemo {
   set(name: string, info: ObjectInfo): void;
 }
 
-/** Where the reader looks things up before asking git: which parses are known, and what names point at. */
+/**
+ * The text of small blobs by blob id, kept between runs: models.yaml and the gate policy,
+ * which are parsed on every run, so that a run that knows every manifest starts no
+ * `cat-file --batch` either. A blob id names its content, so the text never goes stale.
+ */
+export interface TextMemo {
+  get(oid: string): string | undefined;
+  set(oid: string, text: string): void;
+}
+
+/** Blobs no larger than this are kept in a {@link TextMemo}. */
+export const MAX_KEPT_TEXT_BYTES = 64 * 1024;
+
+/** Where the reader looks things up before asking git: which parses are known, what names point at, and small blobs' text. */
 export interface ReadMemo {
   readonly known?: KnownParse;
   readonly objects?: ObjectMemo;
+  readonly texts?: TextMemo;
 }
 
 /** A release tag as `for-each-ref` lists it: its name, and the id of the object its ref points at. */
@@ -302,10 +316,20 @@ async function readFiles(
     return asset !== undefined && object?.type === "blob" && known(manifestParseKey(asset.kind, asset.name, object.oid));
   };
   // Each other distinct blob under the cap is read once, however many tags and trees share it.
-  const wanted = [...new Set(found.flatMap((object, slot) => (object?.type === "blob" && object.size <= MAX_FILE_BYTES && !isKnown(slot) ? [object.oid] : [])))];
+  const rootIds = new Set([...modelsSlots, policySlot].flatMap((slot) => (found[slot] ? [found[slot].oid] : [])));
   const blobs = new Map<string, string>();
+  const needed = new Set(found.flatMap((object, slot) => (object?.type === "blob" && object.size <= MAX_FILE_BYTES && !isKnown(slot) ? [object.oid] : [])));
+  for (const oid of needed) {
+    const text = memo.texts?.get(oid);
+    if (text !== undefined) blobs.set(oid, text);
+  }
+  const wanted = [...needed].filter((oid) => !blobs.has(oid));
   (await readObjects(registry.dir, wanted)).forEach((object, index) => {
-    if (object) blobs.set(wanted[index]!, object.content.toString("utf8"));
+    if (!object) return;
+    const text = object.content.toString("utf8");
+    blobs.set(wanted[index]!, text);
+    // Manifests are kept as parses; what is left to read on a warm run is the root files.
+    if (object.content.length <= MAX_KEPT_TEXT_BYTES && rootIds.has(wanted[index]!)) memo.texts?.set(wanted[index]!, text);
   });
   const file = (slot: number): FileRead => {
     const object = found[slot];

@@ -36,7 +36,7 @@ function counting(cache: ParseCache): { cache: ParseCache; parsed: () => number 
       memo.set(key, value);
     },
   });
-  return { cache: { registry: count(cache.registry), agents: count(cache.agents), objects: cache.objects, save: () => cache.save() }, parsed: () => parsed };
+  return { cache: { registry: count(cache.registry), agents: count(cache.agents), objects: cache.objects, texts: cache.texts, save: () => cache.save() }, parsed: () => parsed };
 }
 
 async function countingCache(codeId = "code-1", day = today) {
@@ -128,21 +128,25 @@ describe("the parse cache", () => {
     expect(await kinds((key) => key.startsWith("server/crm/"))).toEqual(["known", "known", "text", "known", "text"]);
   });
 
-  it("remembers what each release tag and folder points at, so a warm run asks git only about names it has not seen", async () => {
-    /** A cache that records the object names git was asked about (and found). */
+  it("remembers what each release tag and folder points at, and models.yaml's text, so a warm run asks git only about what it has not seen", async () => {
+    /** A cache that records the object names git was asked about (and found), and the blobs it read that are kept as text. */
     const recording = async () => {
       const cache = await openParseCache(cacheDir, "code-1", today);
       const asked: string[] = [];
-      return { cache: { ...cache, objects: { get: (name: string) => cache.objects.get(name), set: (name: string, info: ObjectInfo) => (asked.push(name), cache.objects.set(name, info)) }, save: () => cache.save() }, asked };
+      const read: string[] = [];
+      const objects = { get: (name: string) => cache.objects.get(name), set: (name: string, info: ObjectInfo) => (asked.push(name), cache.objects.set(name, info)) };
+      const texts = { get: (oid: string) => cache.texts.get(oid), set: (oid: string, text: string) => (read.push(oid), cache.texts.set(oid, text)) };
+      return { cache: { ...cache, objects, texts, save: () => cache.save() }, asked, read };
     };
     const tagIds = () => org.git("for-each-ref", "--format=%(objectname)", "refs/tags/").split("\n").filter(Boolean);
     const cold = await recording();
     const coldReport = await run(cold.cache);
     expect(tagIds().every((id) => cold.asked.some((name) => name.startsWith(`${id}:`)))).toBe(true);
+    expect(cold.read).toEqual([org.git("rev-parse", "main:models.yaml").trim()]);
 
     const warm = await recording();
     expect(await run(warm.cache)).toEqual(coldReport);
-    expect(warm.asked).toEqual([]);
+    expect([warm.asked, warm.read]).toEqual([[], []]);
 
     const oldTags = tagIds();
     org.write({ "servers/crm/server.yaml": serverYaml("crm", "2.2.0") });
