@@ -87,21 +87,24 @@ async function listCandidates(dir: string): Promise<string[]> {
     if (isSystemError(error) && error.code === "ENOTDIR") throw new NoAgentsError(dir, "not-a-folder", { cause: error });
     throw new FileAccessError("read", dir, { cause: error });
   });
-  const folders = await Promise.all(
-    entries
-      .filter((entry) => !entry.name.startsWith(".") && (entry.isDirectory() || entry.isSymbolicLink()))
+  // `real` is a real path and an entry's name holds no separator, so joining is concatenating.
+  const inside = (name: string) => (real.endsWith(path.sep) ? `${real}${name}` : `${real}${path.sep}${name}`);
+  const visible = entries.filter((entry) => !entry.name.startsWith("."));
+  // Thousands of folders are taken as they are; only symlinks need a look (a promise each).
+  const folders = visible.filter((entry) => entry.isDirectory()).map((entry) => inside(entry.name));
+  const linked = await Promise.all(
+    visible
+      .filter((entry) => entry.isSymbolicLink())
       .map(async (entry) => {
-        const inside = path.join(real, entry.name);
-        if (entry.isDirectory()) return inside;
         // A symlink counts when it leads to a folder; one that leads nowhere is not an agent repo.
-        const target = await realpath(inside).catch((error: unknown) => {
+        const target = await realpath(inside(entry.name)).catch((error: unknown) => {
           if (isMissing(error)) return null;
           throw new FileAccessError("read", path.join(dir, entry.name), { cause: error });
         });
         return target !== null && (await stat(target)).isDirectory() ? target : null;
       }),
   );
-  return folders.filter((folder) => folder !== null);
+  return [...folders, ...linked.filter((folder) => folder !== null)];
 }
 
 /** The buffer every file is read into, one at a time: none is read past the size cap. */
