@@ -7,7 +7,7 @@ import type { AgentFacts } from "../core/registry/model.ts";
 import type { RegistryHistory, TreeSnapshot } from "../core/registry/registry-state.ts";
 import { noParseCache, openParseCache, type ParseCache } from "../load/parse-cache.ts";
 import { readAgents } from "../load/read-agents.ts";
-import { readRegistryAt, readRegistryChange } from "../load/read-registry.ts";
+import { readRegistryAt, readRegistryChange, type ReadMemo } from "../load/read-registry.ts";
 import type { CliIo } from "./cli-io.ts";
 
 /** The folder given is a git repository but not a registry's root; `problem` says why, once. */
@@ -40,9 +40,14 @@ export interface LoadedRegistry {
   readonly refused: number;
 }
 
+/** What the registry reader looks up in the cache before asking git: known parses, and what object names point at. */
+function memoOf(cache: ParseCache): ReadMemo {
+  return { known: (key) => cache.registry.has(key), objects: cache.objects, texts: cache.texts };
+}
+
 /** Reads a registry change (git) and the agents (disk); the core builds their facts. The gate policy is the base ref's. */
 export async function loadChange(sources: OrgSources, refs: { base: string; head: string }, cache: ParseCache = noParseCache()): Promise<LoadedChange> {
-  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
+  const [registry, agents] = await Promise.all([readRegistryChange(sources.registry, refs, memoOf(cache)), readAgents(sources.agents, cache.agents)]);
   const built = buildOrgFacts({ registry: registry.read, policy: registry.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
   return built.facts;
@@ -50,7 +55,7 @@ export async function loadChange(sources: OrgSources, refs: { base: string; head
 
 /** Reads a registry at one ref (`WORKTREE` for the working tree) and the agents. The gate policy is that ref's. */
 export async function loadAt(sources: OrgSources, ref: string, cache: ParseCache = noParseCache()): Promise<LoadedRegistry> {
-  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref, (key) => cache.registry.has(key)), readAgents(sources.agents, cache.agents)]);
+  const [registry, agents] = await Promise.all([readRegistryAt(sources.registry, ref, memoOf(cache)), readAgents(sources.agents, cache.agents)]);
   const { tree, ...rest } = registry.read;
   const built = buildOrgFacts({ registry: { ...rest, base: tree, head: tree }, policy: registry.policy, agents }, cache.registry);
   if (built.kind === "not-a-registry") throw new NotARegistryError(built.problem);
@@ -63,13 +68,33 @@ export function sourcesOf(options: { readonly registry: string; readonly agents:
   return { registry: path.resolve(io.cwd, options.registry), agents: options.agents.map((dir) => path.resolve(io.cwd, dir)) };
 }
 
-/** How the command line shows locations: relative to the directory it runs in. */
+/** A path with a `.` or `..` segment, or an empty one: not normalised. */
+const UNNORMALISED = /[\\/]\.{1,2}(?:[\\/]|$)|[\\/]{2}/;
+
+/**
+ * How the command line shows locations: relative to the directory it runs in. A report
+ * names thousands of agent repos side by side in one folder, so the relative path of each
+ * parent folder is worked out once, and a file's path only when it is read.
+ */
 export function locateFrom(cwd: string): Locate {
-  return (location) => {
-    const repo = path.relative(cwd, location.repo) || ".";
-    const file = path.relative(cwd, path.join(location.repo, location.path)) || ".";
-    return { repo, file };
+  const from = path.resolve(cwd);
+  const parents = new Map<string, string>();
+  const showRepo = (repo: string): string => {
+    const parent = path.dirname(repo);
+    const name = path.basename(repo);
+    // Only for a normalised absolute path that neither is nor holds `cwd`; anything else the slow, sure way.
+    const plain = name !== "" && path.isAbsolute(repo) && parent + (parent.endsWith(path.sep) ? "" : path.sep) + name === repo && !UNNORMALISED.test(repo);
+    if (!plain || repo === from || from.startsWith(repo + path.sep)) return path.relative(from, repo) || ".";
+    let shown = parents.get(parent);
+    if (shown === undefined) parents.set(parent, (shown = path.relative(from, parent)));
+    return shown === "" ? name : `${shown}${path.sep}${name}`;
   };
+  return (location) => ({
+    repo: showRepo(location.repo),
+    get file() {
+      return path.relative(from, path.join(location.repo, location.path)) || ".";
+    },
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { MAX_FILE_BYTES } from "../core/files/parse-yaml.ts";
 import type { Problem } from "../core/problems.ts";
 import { AGENT_MANIFEST, buildAgentFacts, parseAgentRepo, type AgentFileRead, type AgentMemo, type OverlayRead } from "../core/registry/build-agent.ts";
@@ -54,7 +54,8 @@ export async function readAgents(dirs: readonly string[], memo?: AgentMemo): Pro
   const manifests = new Map<string, AgentFileRead>();
   for (let start = 0; start < candidates.length; start += READ_SLICE) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(path.join(repo, AGENT_MANIFEST)));
+    // A candidate is a real path (absolute, normalised), so joining is concatenating.
+    for (const repo of candidates.slice(start, start + READ_SLICE)) manifests.set(repo, readUserFile(`${repo}${path.sep}${AGENT_MANIFEST}`));
   }
   for (const { dir, candidates: mine } of listed) {
     if (!mine.some((repo) => manifests.get(repo)!.kind !== "missing")) throw new NoAgentsError(dir, "empty");
@@ -86,27 +87,34 @@ async function listCandidates(dir: string): Promise<string[]> {
     if (isSystemError(error) && error.code === "ENOTDIR") throw new NoAgentsError(dir, "not-a-folder", { cause: error });
     throw new FileAccessError("read", dir, { cause: error });
   });
-  const folders = await Promise.all(
-    entries
-      .filter((entry) => !entry.name.startsWith(".") && (entry.isDirectory() || entry.isSymbolicLink()))
+  // `real` is a real path and an entry's name holds no separator, so joining is concatenating.
+  const inside = (name: string) => (real.endsWith(path.sep) ? `${real}${name}` : `${real}${path.sep}${name}`);
+  const visible = entries.filter((entry) => !entry.name.startsWith("."));
+  // Thousands of folders are taken as they are; only symlinks need a look (a promise each).
+  const folders = visible.filter((entry) => entry.isDirectory()).map((entry) => inside(entry.name));
+  const linked = await Promise.all(
+    visible
+      .filter((entry) => entry.isSymbolicLink())
       .map(async (entry) => {
-        const inside = path.join(real, entry.name);
-        if (entry.isDirectory()) return inside;
         // A symlink counts when it leads to a folder; one that leads nowhere is not an agent repo.
-        const target = await realpath(inside).catch((error: unknown) => {
+        const target = await realpath(inside(entry.name)).catch((error: unknown) => {
           if (isMissing(error)) return null;
           throw new FileAccessError("read", path.join(dir, entry.name), { cause: error });
         });
         return target !== null && (await stat(target)).isDirectory() ? target : null;
       }),
   );
-  return folders.filter((folder) => folder !== null);
+  return [...folders, ...linked.filter((folder) => folder !== null)];
 }
+
+/** The buffer every file is read into, one at a time: none is read past the size cap. */
+let scratch: Buffer | undefined;
 
 /**
  * Reads a user-written file as the core takes it, without reading anything over the size
- * cap: one open, one fstat. Synchronous on purpose: for thousands of small manifests it is
- * about eight times faster than the promise API's four thread-pool round trips per file.
+ * cap: one open, one fstat, and (for a file under the cap) usually one read. Synchronous on
+ * purpose: for thousands of small manifests it is about eight times faster than the
+ * promise API's four thread-pool round trips per file. Its id hashes the bytes read.
  * Only ENOENT and ENOTDIR mean `missing`; a file that cannot be read otherwise is a
  * {@link FileAccessError}. Opened without blocking, so a FIFO is reported, not waited on.
  */
@@ -124,8 +132,16 @@ function readUserFile(file: string): AgentFileRead {
     const info = fstatSync(fd);
     if (!info.isFile()) return { kind: "not-a-file", folder: info.isDirectory() };
     if (info.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: info.size };
-    const text = readFileSync(fd, "utf8");
-    return { kind: "text", text, id: createHash("sha1").update(text).digest("hex") };
+    // Up to the size fstat gave (as readFileSync does); a file that shrank since ends early.
+    const buffer = (scratch ??= Buffer.allocUnsafe(MAX_FILE_BYTES));
+    let length = 0;
+    while (length < info.size) {
+      const read = readSync(fd, buffer, length, info.size - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    const bytes = buffer.subarray(0, length);
+    return { kind: "text", text: bytes.toString("utf8"), id: hash("sha1", bytes) };
   } catch (error) {
     throw new FileAccessError("read", file, { cause: error });
   } finally {
@@ -137,7 +153,7 @@ function readAgent(repo: string, manifest: AgentFileRead, memo: AgentMemo | unde
   const { draft, problems } = parseAgentRepo(repo, manifest, memo);
   if (!draft) return { agent: null, problems };
   const overlays = new Map<string, OverlayRead>();
-  const realRepo = draft.overlayPaths.size > 0 ? realpathSync(repo) : repo;
+  const realRepo = draft.overlayPaths.size > 0 ? realpathSync.native(repo) : repo;
   for (const { path: overlay } of draft.overlayPaths.values()) {
     const real = realpathOrNull(path.resolve(repo, overlay));
     if (real === null) overlays.set(overlay, { kind: "missing" });
@@ -151,7 +167,7 @@ function readAgent(repo: string, manifest: AgentFileRead, memo: AgentMemo | unde
 /** The real path of a file, or null when it does not exist; any other failure is a {@link FileAccessError}. */
 function realpathOrNull(file: string): string | null {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch (error) {
     if (isMissing(error)) return null;
     throw new FileAccessError("read", file, { cause: error });

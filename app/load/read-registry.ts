@@ -56,6 +56,51 @@ export class NotARepositoryError extends Error {
 /** Whether the parse memo already holds a manifest's parse (its key from `manifestParseKey`): then its text is not fetched. */
 export type KnownParse = (key: string) => boolean;
 
+/** What `git cat-file --batch-check` says of an object name. */
+export interface ObjectInfo {
+  readonly oid: string;
+  readonly type: string;
+  readonly size: number;
+}
+
+/**
+ * Answers of `cat-file --batch-check` kept between runs. Every name the reader asks about
+ * starts with an object id (a tag's, a commit's or a tree's: `<id>:<path>`), and objects
+ * never change, so a name always gets the same answer. Release tags are named by the
+ * object their ref points at, so a tag deleted and made again elsewhere is a new name.
+ * Only found objects are kept: "missing" may mean an object not fetched yet.
+ */
+export interface ObjectMemo {
+  get(name: string): ObjectInfo | undefined;
+  set(name: string, info: ObjectInfo): void;
+}
+
+/**
+ * The text of small blobs by blob id, kept between runs: models.yaml and the gate policy,
+ * which are parsed on every run, so that a run that knows every manifest starts no
+ * `cat-file --batch` either. A blob id names its content, so the text never goes stale.
+ */
+export interface TextMemo {
+  get(oid: string): string | undefined;
+  set(oid: string, text: string): void;
+}
+
+/** Blobs no larger than this are kept in a {@link TextMemo}. */
+export const MAX_KEPT_TEXT_BYTES = 64 * 1024;
+
+/** Where the reader looks things up before asking git: which parses are known, what names point at, and small blobs' text. */
+export interface ReadMemo {
+  readonly known?: KnownParse;
+  readonly objects?: ObjectMemo;
+  readonly texts?: TextMemo;
+}
+
+/** A release tag as `for-each-ref` lists it: its name, and the id of the object its ref points at. */
+interface ListedTag {
+  readonly tag: string;
+  readonly oid: string;
+}
+
 /** A registry clone on disk: its folder (the repo id its problems carry) and its place in the git repository. */
 interface Registry {
   readonly dir: string;
@@ -76,30 +121,61 @@ interface TreeAt {
  * Only text and ids: the rules that turn them into facts are the core's.
  *
  * 1. Resolve the refs to commits (refs are data, never options).
- * 2. List tags and tree folders; ask one `cat-file --batch-check` for every folder's tree
- *    id and every manifest's blob id and size.
+ * 2. List tags (with the object each points at) and tree folders; ask one
+ *    `cat-file --batch-check` for every tag's folder and every manifest's blob id and size
+ *    that the memo does not hold (it keeps those answers: each name starts with an object id).
  * 3. Read each distinct blob under the size cap once, through one `cat-file --batch`.
  */
-export async function readRegistryChange(dir: string, refs: { base: string; head: string }, known: KnownParse = () => false): Promise<{ read: RegistryRead; policy: FileRead }> {
-  const registry = await openRegistry(dir);
-  const [baseCommit, headCommit] = await Promise.all([
-    verifyRef(registry, refs.base),
-    refs.head === WORKTREE ? null : verifyRef(registry, refs.head),
-  ]);
+export async function readRegistryChange(dir: string, refs: { base: string; head: string }, memo: ReadMemo = {}): Promise<{ read: RegistryRead; policy: FileRead }> {
+  const { registry, commits } = await openRegistryAt(dir, refs.head === WORKTREE ? [refs.base] : [refs.base, refs.head]);
+  const [baseCommit, headCommit = null] = commits as [string, string?];
   const [tags, headTree] = await Promise.all([listReleaseTags(registry), headCommit === null ? writeWorktree(registry) : headCommit]);
   const base: TreeAt = { treeish: baseCommit, ref: refs.base };
   const head: TreeAt = { treeish: headTree, ref: headCommit === null ? undefined : refs.head };
-  const files = await readFiles(registry, tags, [base, head], base, known);
+  const files = await readFiles(registry, tags, [base, head], base, memo);
   return { read: { repo: dir, tags: files.tags, base: files.trees[0]!, head: files.trees[1]! }, policy: files.policy };
 }
 
 /** Reads the tags, one tree (`WORKTREE` or a ref) and that tree's gate policy, for `validate` and `catalog`. */
-export async function readRegistryAt(dir: string, ref: string, known: KnownParse = () => false): Promise<{ read: Omit<RegistryRead, "base" | "head"> & { tree: TreeRead }; policy: FileRead }> {
-  const registry = await openRegistry(dir);
-  const [commit, tags] = await Promise.all([ref === WORKTREE ? writeWorktree(registry) : verifyRef(registry, ref), listReleaseTags(registry)]);
+export async function readRegistryAt(dir: string, ref: string, memo: ReadMemo = {}): Promise<{ read: Omit<RegistryRead, "base" | "head"> & { tree: TreeRead }; policy: FileRead }> {
+  const { registry, commits } = await openRegistryAt(dir, ref === WORKTREE ? [] : [ref]);
+  const [commit, tags] = await Promise.all([commits[0] ?? writeWorktree(registry), listReleaseTags(registry)]);
   const at: TreeAt = { treeish: commit, ref: ref === WORKTREE ? undefined : ref };
-  const files = await readFiles(registry, tags, [at], at, known);
+  const files = await readFiles(registry, tags, [at], at, memo);
   return { read: { repo: dir, tags: files.tags, tree: files.trees[0]! }, policy: files.policy };
+}
+
+/** A full object id, as git prints one (SHA-1 or SHA-256). */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * Opens the registry and resolves `refs` to commit ids. Usually one `git rev-parse` does
+ * both; when it fails or says anything unexpected, one call per question finds out which
+ * and words it (`openRegistry`, `verifyRef`), so the quick path never decides an error.
+ */
+async function openRegistryAt(dir: string, refs: readonly string[]): Promise<{ registry: Registry; commits: string[] }> {
+  if (refs.every(isPlainRef)) {
+    // `--` after the revisions: none of them is read as a path.
+    const output = await git(dir, ["rev-parse", "--show-prefix", ...refs.map((ref) => `${ref}^{commit}`), "--"]).catch(() => null);
+    const lines = output?.split("\n");
+    // The prefix, one id per ref (a range or another form that prints more or other lines fails this), `--`, and the final newline.
+    if (lines?.length === refs.length + 3 && lines.at(-2) === "--" && lines.at(-1) === "") {
+      const prefix = lines[0]!;
+      const commits = lines.slice(1, -2);
+      if (commits.every((id) => OBJECT_ID.test(id)) && !hasControlCharacter(prefix)) return { registry: { dir, prefix }, commits };
+    }
+  }
+  const registry = await openRegistry(dir);
+  return { registry, commits: await Promise.all(refs.map((ref) => verifyRef(registry, ref))) };
+}
+
+/** A ref git could not read as an option, on one line. */
+function isPlainRef(ref: string): boolean {
+  return !ref.startsWith("-") && !hasControlCharacter(ref);
+}
+
+function hasControlCharacter(text: string): boolean {
+  return /[\u0000-\u001f\u007f]/.test(text);
 }
 
 async function openRegistry(dir: string): Promise<Registry> {
@@ -115,13 +191,13 @@ async function openRegistry(dir: string): Promise<Registry> {
     throw new NotARepositoryError(dir, "not-a-repository", { cause: error });
   }
   // `cat-file --batch` takes one name per line: a path with a line break would shift every answer after it.
-  if (/[\u0000-\u001f\u007f]/.test(prefix)) throw new NotARepositoryError(dir, "control-character");
+  if (hasControlCharacter(prefix)) throw new NotARepositoryError(dir, "control-character");
   return { dir, prefix };
 }
 
 /** Resolves a ref to a commit id. Refs are data: one that git could read as an option or that spans lines is refused. */
 async function verifyRef(registry: Registry, ref: string): Promise<string> {
-  if (ref.startsWith("-") || /[\u0000-\u001f\u007f]/.test(ref)) throw new UnknownRefError(ref, registry.dir);
+  if (!isPlainRef(ref)) throw new UnknownRefError(ref, registry.dir);
   try {
     return (await git(registry.dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim();
   } catch (error) {
@@ -130,9 +206,13 @@ async function verifyRef(registry: Registry, ref: string): Promise<string> {
   }
 }
 
-async function listReleaseTags(registry: Registry): Promise<string[]> {
-  const output = await git(registry.dir, ["for-each-ref", "--format=%(refname:strip=2)", ...RELEASE_TAG_PREFIXES.map((prefix) => `refs/tags/${prefix}`)]);
-  return output.split("\n").filter(Boolean);
+async function listReleaseTags(registry: Registry): Promise<ListedTag[]> {
+  const output = await git(registry.dir, ["for-each-ref", "--format=%(objectname) %(refname:strip=2)", ...RELEASE_TAG_PREFIXES.map((prefix) => `refs/tags/${prefix}`)]);
+  // A ref name holds no space (git refuses one), so the first space ends the id.
+  return output
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => ({ oid: line.slice(0, line.indexOf(" ")), tag: line.slice(line.indexOf(" ") + 1) }));
 }
 
 /**
@@ -156,58 +236,75 @@ async function writeWorktree(registry: Registry): Promise<string> {
   }
 }
 
-/** The folders under servers/ and skills/ of a tree-ish, and the files that stand there instead of folders. */
-async function listFolders(registry: Registry, at: TreeAt): Promise<{ folders: { kind: AssetKind; name: string; treeId: string }[]; strayFiles: string[] }> {
-  const listing = await git(registry.dir, ["ls-tree", "-z", "--full-tree", at.treeish, "--", `${registry.prefix}servers/`, `${registry.prefix}skills/`]);
+/** The registry files read from the root of a tree, found by listing it rather than through the batch. */
+const ROOT_FILES = [MODELS_FILE, GATE_POLICY_FILE];
+
+/**
+ * The folders under servers/ and skills/ of a tree-ish, the files that stand there instead
+ * of folders, and the root files (models.yaml, the gate policy) with their ids and sizes.
+ */
+async function listFolders(
+  registry: Registry,
+  at: TreeAt,
+): Promise<{ folders: { kind: AssetKind; name: string; treeId: string }[]; strayFiles: string[]; rootFiles: Map<string, ObjectInfo> }> {
+  const paths = ["servers/", "skills/", ...ROOT_FILES].map((file) => `${registry.prefix}${file}`);
+  const listing = await git(registry.dir, ["ls-tree", "-z", "-l", "--full-tree", at.treeish, "--", ...paths]);
   const folders: { kind: AssetKind; name: string; treeId: string }[] = [];
   const strayFiles: string[] = [];
+  const rootFiles = new Map<string, ObjectInfo>();
   for (const line of listing.split("\0").filter(Boolean)) {
-    const [meta, repoPath] = line.split("\t") as [string, string];
-    const [, type, oid] = meta.split(" ");
-    const relative = repoPath.slice(registry.prefix.length);
+    const tab = line.indexOf("\t");
+    // `<mode> <type> <id> <size>`, the size padded with spaces (`-` for a tree).
+    const [, type, oid, size] = line.slice(0, tab).split(/ +/);
+    const relative = line.slice(tab + 1).slice(registry.prefix.length);
+    if (ROOT_FILES.includes(relative)) {
+      rootFiles.set(relative, { oid: oid!, type: type!, size: Number(size) });
+      continue;
+    }
     const [top, name] = relative.split("/");
     const kind = kindOfFolder(top!);
     if (!kind || !name) continue;
     if (type === "tree") folders.push({ kind, name, treeId: oid! });
     else strayFiles.push(relative);
   }
-  return { folders, strayFiles };
+  return { folders, strayFiles, rootFiles };
 }
 
-/** How `cat-file` names a registry path at a tree-ish: `<tree-ish>:<prefix><path>`. */
+/** How `cat-file` names a registry path at a tree-ish (an object id): `<tree-ish>:<prefix><path>`. */
 function rootOf(registry: Registry, treeish: string): string {
   return `${treeish}:${registry.prefix}`;
 }
 
 async function readFiles(
   registry: Registry,
-  tagNames: readonly string[],
+  listedTags: readonly ListedTag[],
   trees: readonly TreeAt[],
   policyAt: TreeAt,
-  known: KnownParse,
+  memo: ReadMemo,
 ): Promise<{ tags: TagRead[]; trees: TreeRead[]; policy: FileRead }> {
+  const known = memo.known ?? (() => false);
   const listed = await Promise.all(trees.map((at) => listFolders(registry, at)));
   const listings = listed.map((entry) => entry.folders);
-  const releases = tagNames.map((tag) => ({ tag, release: parseReleaseTag(tag) }));
+  const releases = listedTags.map(({ tag, oid }) => ({ tag, oid, release: parseReleaseTag(tag) }));
 
-  // One batch-check for every name whose id and size we need.
+  // One batch-check for every name whose id and size we need (and the memo does not hold).
+  // Each name starts with an object id, never a ref, so its answer can be remembered.
   const names: string[] = [];
   const ask = (name: string) => names.push(name) - 1;
-  const tagSlots = releases.map(({ release }) => {
+  const tagSlots = releases.map(({ oid, release }) => {
     if (!release) return null;
-    const root = rootOf(registry, `refs/tags/${release.tag}`);
+    const root = rootOf(registry, oid);
     return { folder: ask(`${root}${assetFolder(release.kind, release.name)}`), manifest: ask(`${root}${manifestPath(release.kind, release.name)}`) };
   });
-  const treeSlots = trees.map((at, index) => {
-    const root = rootOf(registry, at.treeish);
-    return {
-      // By the folder's tree id, so no name from the tree (which may hold any character, a line break too) goes into the batch.
-      folders: listings[index]!.map((folder) => ask(`${folder.treeId}:${MANIFEST_FILE[folder.kind]}`)),
-      models: ask(`${root}${MODELS_FILE}`),
-    };
-  });
-  const policySlot = ask(`${rootOf(registry, policyAt.treeish)}${GATE_POLICY_FILE}`);
-  const found = await checkObjects(registry.dir, names);
+  const treeSlots = trees.map((_, index) => ({
+    // By the folder's tree id, so no name from the tree (which may hold any character, a line break too) goes into the batch.
+    folders: listings[index]!.map((folder) => ask(`${folder.treeId}:${MANIFEST_FILE[folder.kind]}`)),
+  }));
+  const found = await checkObjectsWith(registry.dir, names, memo.objects);
+  // The root files come from the listing, in slots after the batch's.
+  const place = (info: ObjectInfo | undefined) => found.push(info ?? null) - 1;
+  const modelsSlots = listed.map((entry) => place(entry.rootFiles.get(MODELS_FILE)));
+  const policySlot = place(listed[trees.indexOf(policyAt)]!.rootFiles.get(GATE_POLICY_FILE));
 
   // Manifests whose parse the memo holds are not read at all.
   const assetOf = new Map<number, { kind: AssetKind; name: string }>();
@@ -219,16 +316,28 @@ async function readFiles(
     return asset !== undefined && object?.type === "blob" && known(manifestParseKey(asset.kind, asset.name, object.oid));
   };
   // Each other distinct blob under the cap is read once, however many tags and trees share it.
-  const wanted = [...new Set(found.flatMap((object, slot) => (object?.type === "blob" && object.size <= MAX_FILE_BYTES && !isKnown(slot) ? [object.oid] : [])))];
+  const rootIds = new Set([...modelsSlots, policySlot].flatMap((slot) => (found[slot] ? [found[slot].oid] : [])));
   const blobs = new Map<string, string>();
+  const needed = new Set(found.flatMap((object, slot) => (object?.type === "blob" && object.size <= MAX_FILE_BYTES && !isKnown(slot) ? [object.oid] : [])));
+  for (const oid of needed) {
+    const text = memo.texts?.get(oid);
+    if (text !== undefined) blobs.set(oid, text);
+  }
+  const wanted = [...needed].filter((oid) => !blobs.has(oid));
   (await readObjects(registry.dir, wanted)).forEach((object, index) => {
-    if (object) blobs.set(wanted[index]!, object.content.toString("utf8"));
+    if (!object) return;
+    const text = object.content.toString("utf8");
+    blobs.set(wanted[index]!, text);
+    // Manifests are kept as parses; what is left to read on a warm run is the root files.
+    if (object.content.length <= MAX_KEPT_TEXT_BYTES && rootIds.has(wanted[index]!)) memo.texts?.set(wanted[index]!, text);
   });
   const file = (slot: number): FileRead => {
     const object = found[slot];
     if (!object || object.type !== "blob") return { kind: "missing" };
     if (object.size > MAX_FILE_BYTES) return { kind: "too-large", bytes: object.size };
-    return { kind: "text", text: blobs.get(object.oid)!, id: object.oid };
+    // A blob git cannot give (a partial clone offline) reads as missing, as a cold run's batch-check would say.
+    const text = blobs.get(object.oid);
+    return text === undefined ? { kind: "missing" } : { kind: "text", text, id: object.oid };
   };
   const manifest = (slot: number): ManifestRead => (isKnown(slot) ? { kind: "known", id: found[slot]!.oid } : file(slot));
 
@@ -240,8 +349,22 @@ async function readFiles(
   const treeReads: TreeRead[] = trees.map((at, index) => ({
     ref: at.ref,
     folders: listings[index]!.map((folder, slot): AssetFolderRead => ({ ...folder, manifest: manifest(treeSlots[index]!.folders[slot]!) })),
-    models: file(treeSlots[index]!.models),
+    models: file(modelsSlots[index]!),
     strayFiles: listed[index]!.strayFiles,
   }));
   return { tags, trees: treeReads, policy: file(policySlot) };
+}
+
+/** `checkObjects`, asking git only about the names the memo does not hold, and remembering what it finds. */
+async function checkObjectsWith(cwd: string, names: readonly string[], memo: ObjectMemo | undefined): Promise<(ObjectInfo | null)[]> {
+  if (!memo) return checkObjects(cwd, names);
+  const found: (ObjectInfo | null)[] = names.map((name) => memo.get(name) ?? null);
+  const asked = names.flatMap((name, slot) => (found[slot] === null ? [slot] : []));
+  const answers = await checkObjects(cwd, asked.map((slot) => names[slot]!));
+  asked.forEach((slot, index) => {
+    const answer = answers[index] ?? null;
+    found[slot] = answer;
+    if (answer) memo.set(names[slot]!, answer);
+  });
+  return found;
 }

@@ -114,15 +114,21 @@ describe("blastgate affected", () => {
     ]);
   });
 
-  it("prints JSON that the generated JSON Schema accepts", async () => {
-    org.write({ "servers/crm/server.yaml": serverYaml("crm", "3.0.0") });
+  it("prints JSON that the generated JSON Schema and the zod schema accept as it is", async () => {
+    // Moves, held-back agents and problems: the command does not check its own output, so this does.
+    org.write({ "servers/crm/server.yaml": serverYaml("crm", "3.0.0"), "skills/tone-guide/SKILL.md": skillMd("tone-guide", "1.1.0", { sections: ["Voice"] }) });
+    org.writeAgent("broken", { name: "broken", team: "ops", tier: "prod" });
     const { stdout } = await org.run(["affected", "--agents", "../agents", "--format", "json"]);
+    const printed = JSON.parse(stdout) as AffectedReport;
+    expect([printed.affected.length, printed.unaffected.length, printed.problems.length].every((count) => count > 0)).toBe(true);
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats.default(ajv);
     const schema = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../schemas/generated/affected-report.schema.json"), "utf8"));
-    const valid = ajv.validate(schema, JSON.parse(stdout));
+    const valid = ajv.validate(schema, printed);
     expect(ajv.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
+    // Nothing the schema would strip, default or reshape.
+    expect(affectedReportSchema.parse(printed)).toStrictEqual(printed);
   });
 
   it("renders the PR comment as markdown", async () => {
@@ -249,6 +255,12 @@ describe("blastgate affected", () => {
     const { code, stderr } = await org.run(["affected", "--agents", "../agents", "--head", "main\nHEAD"]);
     expect(code).toBe(2);
     expect(stderr).toBe("blastgate: `main HEAD` is not a commit in the registry repository (.); fetch it (`git fetch origin main HEAD`) or name another branch, tag or commit\n");
+  });
+
+  it.each([["a range", "main..main"], ["a tree", "main^{tree}"], ["a path", "servers"]])("refuses %s as a ref, as it refuses a ref that does not exist", async (_what, ref) => {
+    const { code, stderr } = await org.run(["affected", "--agents", "../agents", "--base", ref, "--head", "main"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`blastgate: \`${ref}\` is not a commit in the registry repository (.); fetch it (\`git fetch origin ${ref}\`) or name another branch, tag or commit\n`);
   });
 
   it("names the registry relative to where it runs when a ref does not exist", async () => {

@@ -6,7 +6,7 @@ import { loadChange, openCache, type OrgSources } from "../../app/cli/load-org.t
 import { parseAgentRepo } from "../../app/core/registry/build-agent.ts";
 import { buildAffectedReport } from "../../app/core/registry/build-affected-report.ts";
 import { CACHE_FILE, openParseCache, type ParseCache } from "../../app/load/parse-cache.ts";
-import { readRegistryChange } from "../../app/load/read-registry.ts";
+import { readRegistryChange, type ObjectInfo } from "../../app/load/read-registry.ts";
 import { createTempOrg, modelsYaml, serverYaml, skillMd, type TempOrg } from "../helpers/git-registry.ts";
 
 let org: TempOrg;
@@ -36,7 +36,7 @@ function counting(cache: ParseCache): { cache: ParseCache; parsed: () => number 
       memo.set(key, value);
     },
   });
-  return { cache: { registry: count(cache.registry), agents: count(cache.agents), save: () => cache.save() }, parsed: () => parsed };
+  return { cache: { registry: count(cache.registry), agents: count(cache.agents), objects: cache.objects, texts: cache.texts, save: () => cache.save() }, parsed: () => parsed };
 }
 
 async function countingCache(codeId = "code-1", day = today) {
@@ -50,7 +50,8 @@ async function run(cache: ParseCache, sources: OrgSources = { registry: org.regi
 }
 
 /** The cache file as JSON, to look into or tamper with. */
-function cacheFile(): { format: number; version: string; days: Record<string, { registry: Record<string, unknown>; agents: Record<string, { draft: { facts: { name: string; team: string } } | null }> }> } {
+type StoredAgent = { draft: { facts: { name: string; team: string } } | null };
+function cacheFile(): { format: number; version: string; days: Record<string, { registry: [string, unknown][]; agents: [string, StoredAgent][]; objects: [string, string][] }> } {
   return JSON.parse(readFileSync(path.join(cacheDir, CACHE_FILE), "utf8"));
 }
 
@@ -120,11 +121,80 @@ describe("the parse cache", () => {
 
   it("lets the git reader skip fetching manifests whose parse is known", async () => {
     const kinds = async (known: (key: string) => boolean) => {
-      const { read } = await readRegistryChange(org.registry, { base: "main", head: "main" }, known);
+      const { read } = await readRegistryChange(org.registry, { base: "main", head: "main" }, { known });
       return [...read.tags.map((tag) => tag.folder?.manifest.kind), ...read.base.folders.map((folder) => folder.manifest.kind)];
     };
     expect(await kinds(() => false)).toEqual(["text", "text", "text", "text", "text"]);
     expect(await kinds((key) => key.startsWith("server/crm/"))).toEqual(["known", "known", "text", "known", "text"]);
+  });
+
+  it("remembers what each release tag and folder points at, and models.yaml's text, so a warm run asks git only about what it has not seen", async () => {
+    /** A cache that records the object names git was asked about (and found), and the blobs it read that are kept as text. */
+    const recording = async () => {
+      const cache = await openParseCache(cacheDir, "code-1", today);
+      const asked: string[] = [];
+      const read: string[] = [];
+      const objects = { get: (name: string) => cache.objects.get(name), set: (name: string, info: ObjectInfo) => (asked.push(name), cache.objects.set(name, info)) };
+      const texts = { get: (oid: string) => cache.texts.get(oid), set: (oid: string, text: string) => (read.push(oid), cache.texts.set(oid, text)) };
+      return { cache: { ...cache, objects, texts, save: () => cache.save() }, asked, read };
+    };
+    const tagIds = () => org.git("for-each-ref", "--format=%(objectname)", "refs/tags/").split("\n").filter(Boolean);
+    const cold = await recording();
+    const coldReport = await run(cold.cache);
+    expect(tagIds().every((id) => cold.asked.some((name) => name.startsWith(`${id}:`)))).toBe(true);
+    expect(cold.read).toEqual([org.git("rev-parse", "main:models.yaml").trim()]);
+
+    const warm = await recording();
+    expect(await run(warm.cache)).toEqual(coldReport);
+    expect([warm.asked, warm.read]).toEqual([[], []]);
+
+    const oldTags = tagIds();
+    org.write({ "servers/crm/server.yaml": serverYaml("crm", "2.2.0") });
+    org.commit("crm 2.2.0", "servers/crm@2.2.0");
+    const next = await recording();
+    const report = await run(next.cache);
+    expect(report.changes).toEqual([]);
+    const newTag = org.git("rev-parse", "refs/tags/servers/crm@2.2.0").trim();
+    expect(next.asked).toEqual(expect.arrayContaining([`${newTag}:servers/crm`, `${newTag}:servers/crm/server.yaml`]));
+    expect(next.asked.filter((name) => oldTags.some((id) => name.startsWith(`${id}:`)))).toEqual([]);
+  });
+
+  it("reads a tag deleted and made again elsewhere afresh, never from what it remembers of the old one", async () => {
+    await run((await countingCache()).cache);
+    // crm 2.1.0 made again, annotated this time, on a commit where its manifest says something else.
+    org.git("tag", "-d", "servers/crm@2.1.0");
+    org.write({ "servers/crm/server.yaml": serverYaml("crm", "2.1.0", { description: "The crm server, released again" }) });
+    org.commit("crm 2.1.0 again");
+    org.git("tag", "-a", "-m", "crm 2.1.0 again", "servers/crm@2.1.0");
+
+    const warm = await countingCache();
+    const loaded = await loadChange({ registry: org.registry, agents: [org.agents] }, { base: "main", head: "WORKTREE" }, warm.cache);
+    const release = loaded.history.tags.get("server:crm")?.find((version) => version.version === "2.1.0");
+    expect(release?.contentHash).toBe(org.git("rev-parse", "servers/crm@2.1.0:servers/crm").trim());
+    expect(release?.server?.description).toBe("The crm server, released again");
+    // The new manifest (at the tag, base and head alike) is the one parse.
+    expect(warm.parsed()).toBe(1);
+  });
+
+  it("reads a registry in a folder of a larger repository the same warm as cold, its models.yaml and gate policy included", async () => {
+    const inner = "platform";
+    org.write({
+      [`${inner}/models.yaml`]: modelsYaml(),
+      [`${inner}/servers/billing/server.yaml`]: serverYaml("billing", "1.0.0"),
+      [`${inner}/.github/blastgate.yml`]: "catalog: 7\n",
+    });
+    org.commit("billing 1.0.0 in the platform folder", "servers/billing@1.0.0");
+    org.write({ [`${inner}/servers/billing/server.yaml`]: serverYaml("billing", "1.1.0") });
+    org.writeAgent("payments", { name: "payments", team: "fin", tier: "production", servers: { billing: "^1.0.0" } });
+    const affected = async (cache?: string) => {
+      const { stdout } = await org.run(["affected", "--registry", inner, "--agents", "../agents", "--format", "json"], undefined, cache ? { cache: { dir: cache, codeId: "test" } } : {});
+      return JSON.parse(stdout) as { changes: { asset: string; from: string; to: string }[]; problems: { file: string; line: number }[] };
+    };
+    const uncached = await affected();
+    expect(uncached.changes.map((change) => [change.asset, change.from, change.to])).toEqual([["server:billing", "1.0.0", "1.1.0"]]);
+    expect(uncached.problems.map((problem) => problem.file)).toContain(`${inner}/.github/blastgate.yml`);
+    expect(await affected(cacheDir)).toEqual(uncached);
+    expect(await affected(cacheDir)).toEqual(uncached);
   });
 
   it("starts empty when the code that wrote it is another", async () => {
@@ -138,8 +208,8 @@ describe("the parse cache", () => {
 
   it.each([
     ["is not JSON", "{ half a file"],
-    ["holds a damaged day", JSON.stringify({ format: 2, version: "code-1", days: { [today]: "lost", "2026-11-23": { registry: {} } } })],
-    ["holds no days", JSON.stringify({ format: 2, version: "code-1" })],
+    ["holds a damaged day", JSON.stringify({ format: 3, version: "code-1", days: { [today]: "lost", "2026-11-23": { registry: [], agents: [] }, "2026-11-22": { registry: {}, agents: {}, objects: {} } } })],
+    ["holds no days", JSON.stringify({ format: 3, version: "code-1" })],
   ])("starts empty, and the run goes on, when the file %s", async (_what, text) => {
     mkdirSync(cacheDir, { recursive: true });
     writeFileSync(path.join(cacheDir, CACHE_FILE), text);
@@ -147,6 +217,26 @@ describe("the parse cache", () => {
     await run(damaged.cache);
     expect(damaged.parsed()).toBe(5);
     expect(Object.keys(cacheFile().days)).toEqual([today]);
+  });
+
+  it("parses again, and the run goes on, when entries of the file are damaged", async () => {
+    const coldReport = await run((await countingCache()).cache);
+    const file = cacheFile();
+    const day = file.days[today]! as Record<"registry" | "agents" | "objects", [string, unknown][]>;
+    const damage = (section: "registry" | "agents" | "objects", value: unknown) => (day[section][0]![1] = value);
+    damage("registry", "lost");
+    damage("agents", { draft: null });
+    damage("objects", "not an object id");
+    day.agents.push(7 as never, [null, {}] as never);
+    writeFileSync(path.join(cacheDir, CACHE_FILE), JSON.stringify(file));
+
+    const damaged = await countingCache();
+    expect(await run(damaged.cache)).toEqual(coldReport);
+    // The damaged manifest and agent parsed again, and saved in place of what was damaged.
+    expect(damaged.parsed()).toBe(2);
+    const again = await countingCache();
+    expect(await run(again.cache)).toEqual(coldReport);
+    expect(again.parsed()).toBe(0);
   });
 
   it("keeps entries another org used until they go 30 days unused, and a use keeps one another 30 days", async () => {
@@ -171,7 +261,7 @@ describe("the parse cache", () => {
     await expired.save();
     const file = cacheFile();
     expect(Object.keys(file.days)).toEqual(["2026-10-20"]);
-    expect(Object.keys(file.days["2026-10-20"]!.registry).sort()).toEqual(["server/ours/1", "server/used/1"]);
+    expect(file.days["2026-10-20"]!.registry.map(([key]) => key).sort()).toEqual(["server/ours/1", "server/used/1"]);
   });
 
   it("does not rewrite the file when a run used only what it had already used that day", async () => {
@@ -191,7 +281,7 @@ describe("the parse cache", () => {
     b.registry.set("server/b/1", noParse);
     await expect(Promise.all([a.save(), b.save()])).resolves.toEqual([undefined, undefined]);
     expect(readdirSync(cacheDir)).toEqual([CACHE_FILE]);
-    expect(Object.keys(cacheFile().days[today]!.registry)).toHaveLength(1);
+    expect(cacheFile().days[today]!.registry).toHaveLength(1);
   });
 
   it("removes the files of the first format, one per checkout path, when it saves", async () => {
@@ -211,7 +301,7 @@ describe("the parse cache", () => {
     expect(await affected("test")).toEqual([["support", "cx"]]);
 
     const file = cacheFile();
-    const entry = Object.values(file.days[today]!.agents).find((stored) => stored.draft?.facts.name === "support")!;
+    const [, entry] = file.days[today]!.agents.find(([, stored]) => stored.draft?.facts.name === "support")!;
     entry.draft!.facts.team = "tampered";
     writeFileSync(path.join(cacheDir, CACHE_FILE), JSON.stringify(file));
 
