@@ -71176,7 +71176,7 @@ function assembleAgent(input3) {
     skills,
     tools,
     runner: runner2,
-    key: input3.hash(canonicalJson2(content))
+    key: input3.hash(canonicalJson(content))
   };
 }
 function selectToolServers(agent, versionOf2) {
@@ -71195,18 +71195,11 @@ function selectToolServers(agent, versionOf2) {
   }
   return [...servers].sort(byText);
 }
-function canonicalJson2(value) {
-  return JSON.stringify(value, (_key, inner) => {
-    if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return inner;
-    const sorted = {};
-    for (const key of Object.keys(inner).sort(byText)) sorted[key] = inner[key];
-    return sorted;
-  });
-}
 var AssembleAgentError;
 var init_assemble_agent = __esm({
   "app/core/evals/assemble-agent.ts"() {
     "use strict";
+    init_canonical_json();
     init_by_text();
     init_markdown_sections();
     AssembleAgentError = class extends Error {
@@ -71846,13 +71839,19 @@ var init_parse_skill_evals = __esm({
   }
 });
 
-// app/load/read-suite.ts
+// app/evals/hash.ts
 import { createHash as createHash2 } from "node:crypto";
+var sha256Hex;
+var init_hash = __esm({
+  "app/evals/hash.ts"() {
+    "use strict";
+    sha256Hex = (text2) => createHash2("sha256").update(text2, "utf8").digest("hex");
+  }
+});
+
+// app/load/read-suite.ts
 import { lstat, readdir as readdir5, readFile as readFile5, realpath as realpath4, stat as stat5 } from "node:fs/promises";
 import path15 from "node:path";
-function sha256Hex(text2) {
-  return createHash2("sha256").update(text2).digest("hex");
-}
 async function readSuite(repoDir, options) {
   const evals = options.manifest.evals ?? EVALS_DEFAULTS;
   const setting = { path: AGENT_MANIFEST, line: await readSettingLine(repoDir) };
@@ -71957,6 +71956,7 @@ var init_read_suite = __esm({
     init_code_span();
     init_problems();
     init_build_agent();
+    init_hash();
     init_file_access_error();
     EVALS_DEFAULTS = agentManifestSchema.shape.evals.unwrap().parse({});
   }
@@ -72569,20 +72569,10 @@ var init_batch_client = __esm({
 
 // app/core/evals/answer-mock.ts
 function answerMock(rules, input3) {
-  const rule = rules.find((candidate) => candidate.when === void 0 || isDeepSubset(candidate.when, input3));
+  const rule = rules.find((candidate) => candidate.when === void 0 || matchesSubset(candidate.when, input3));
   if (!rule) return null;
   if (rule.error !== void 0) return { output: rule.error, isError: true };
   return { output: rule.returns ?? null, isError: false };
-}
-function isDeepSubset(expected, actual) {
-  if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((item, index) => isDeepSubset(item, actual[index]));
-  }
-  if (expected !== null && typeof expected === "object") {
-    if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return false;
-    return Object.entries(expected).every(([key, value]) => Object.hasOwn(actual, key) && isDeepSubset(value, actual[key]));
-  }
-  return Object.is(expected, actual) || typeof expected === "number" && expected === actual;
 }
 function toolResultText(output2) {
   return typeof output2 === "string" ? output2 : JSON.stringify(output2);
@@ -72590,6 +72580,7 @@ function toolResultText(output2) {
 var init_answer_mock = __esm({
   "app/core/evals/answer-mock.ts"() {
     "use strict";
+    init_json_value();
   }
 });
 
@@ -73099,16 +73090,6 @@ var init_estimate_tokens = __esm({
   "app/evals/estimate-tokens.ts"() {
     "use strict";
     CHARS_PER_TOKEN = 4;
-  }
-});
-
-// app/evals/hash.ts
-import { createHash as createHash3 } from "node:crypto";
-var sha256Hex2;
-var init_hash = __esm({
-  "app/evals/hash.ts"() {
-    "use strict";
-    sha256Hex2 = (text2) => createHash3("sha256").update(text2, "utf8").digest("hex");
   }
 });
 
@@ -88022,7 +88003,7 @@ async function runTrials(variants, options) {
   const keys = /* @__PURE__ */ new Map();
   for (const planned of plan) {
     const agent = variants[planned.variant].agent;
-    const key = trialKey(agent, planned.case, planned.trial, sha256Hex2);
+    const key = trialKey(agent, planned.case, planned.trial, sha256Hex);
     keys.set(planned, key);
     const transcript = await options.store.readTranscript(key, { caseId: planned.case.id, trial: planned.trial });
     if (transcript) cached2.set(planned, transcript);
@@ -88093,7 +88074,7 @@ async function judge(variant, planned, transcript, options, calls) {
   for (const located of rubricsOf(planned.case)) {
     const assertion = located.assertion;
     const request = buildJudgeRequest(assertion.value, planned.case, transcript, judgeModelFor(assertion, variant.suite, variant.agent.model));
-    const key = judgeKey(request, sha256Hex2);
+    const key = judgeKey(request, sha256Hex);
     const ref = { caseId: planned.case.id, trial: planned.trial };
     let message2 = await options.store.readJudgement(key, ref);
     if (!message2 && options.client) {
@@ -88165,7 +88146,7 @@ async function evaluateAgent(request) {
   if (parts.kind === "invalid" || parsed.suite === null) return early([...agentProblems, ...parts.kind === "invalid" ? parts.problems : [], ...parsed.problems]);
   const suite = parsed.suite;
   const variant = { label: request.ref === WORKTREE ? "worktree" : request.ref, ref: request.ref };
-  const underTest = assembleAgent({ ...parts.parts, variant, suiteHash: suite.hash, hash: sha256Hex2 });
+  const underTest = assembleAgent({ ...parts.parts, variant, suiteHash: suite.hash, hash: sha256Hex });
   const manifest = { repo: request.agentDir, path: AGENT_MANIFEST };
   const { thresholds, problems: thresholdProblems } = thresholdsFor(agent.manifest, policy.tiers, { source: manifest, passRateLine: 1 });
   const problems = [

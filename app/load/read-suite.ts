@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { agentManifestSchema, type AgentManifest } from "../../schemas/agent.schema.ts";
@@ -9,12 +8,8 @@ import { MAX_FILE_BYTES, tooLarge } from "../core/files/size-limit.ts";
 import { codeSpan } from "../core/code-span.ts";
 import { problemAt, sortProblems, type SourceLocation } from "../core/problems.ts";
 import { AGENT_MANIFEST } from "../core/registry/build-agent.ts";
+import { sha256Hex } from "../evals/hash.ts";
 import { FileAccessError, isSystemError } from "./file-access-error.ts";
-
-/** The hex sha256 of a text: the content address of suites. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
 
 /** `evals` settings an agent.yaml without an `evals` section gets (the schema's defaults). */
 const EVALS_DEFAULTS = agentManifestSchema.shape.evals.unwrap().parse({});

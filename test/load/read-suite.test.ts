@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatProblem } from "../../app/core/report/render-text.ts";
-import { listSuiteFiles, readSkillEvals, readSuite, sha256Hex } from "../../app/load/read-suite.ts";
+import { sha256Hex } from "../../app/evals/hash.ts";
+import { listSuiteFiles, readSkillEvals, readSuite } from "../../app/load/read-suite.ts";
 import { suiteContent } from "../../app/core/evals/parse-suite.ts";
 
 let root: string;

@@ -1,3 +1,4 @@
+import { matchesSubset } from "./json-value.ts";
 import type { JsonValue, MockRule } from "./model.ts";
 
 /** What a mocked tool call returns: `output` is text or JSON as the rule wrote it. */
@@ -12,26 +13,12 @@ export interface MockAnswer {
  * with its `error`. Null when no rule matches.
  */
 export function answerMock(rules: readonly MockRule[], input: unknown): MockAnswer | null {
-  const rule = rules.find((candidate) => candidate.when === undefined || isDeepSubset(candidate.when, input));
+  const rule = rules.find((candidate) => candidate.when === undefined || matchesSubset(candidate.when, input));
   if (!rule) return null;
   if (rule.error !== undefined) return { output: rule.error, isError: true };
   return { output: rule.returns ?? null, isError: false };
 }
 
-/**
- * True when `actual` has everything `expected` has: every key of an object, compared the same
- * way, deeply; lists of the same length, item by item; anything else equal.
- */
-export function isDeepSubset(expected: unknown, actual: unknown): boolean {
-  if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((item, index) => isDeepSubset(item, actual[index]));
-  }
-  if (expected !== null && typeof expected === "object") {
-    if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return false;
-    return Object.entries(expected).every(([key, value]) => Object.hasOwn(actual, key) && isDeepSubset(value, (actual as Record<string, unknown>)[key]));
-  }
-  return Object.is(expected, actual) || (typeof expected === "number" && expected === actual);
-}
 
 /** The text a tool result shows the model: text as is, anything else as JSON. */
 export function toolResultText(output: JsonValue): string {

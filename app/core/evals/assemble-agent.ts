@@ -1,6 +1,7 @@
 // What one variant of an agent runs with, put together from facts already read: the
 // resolved closure, the servers' tool contracts, the skills' texts, the agent's overlays and
 // system prompt. Pure: the hash function is a parameter.
+import { canonicalJson } from "./canonical-json.ts";
 import type { Closure } from "../../../schemas/affected-report.schema.ts";
 import type { ServerManifest } from "../../../schemas/server.schema.ts";
 import { byText } from "../by-text.ts";
@@ -124,12 +125,3 @@ export function selectToolServers(agent: Pick<AgentFacts, "requirements">, versi
   return [...servers].sort(byText);
 }
 
-/** JSON with object keys sorted, so the same data always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return inner;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(inner).sort(byText)) sorted[key] = (inner as Record<string, unknown>)[key];
-    return sorted;
-  });
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerMock, isDeepSubset, toolResultText } from "../../../app/core/evals/answer-mock.ts";
+import { answerMock, toolResultText } from "../../../app/core/evals/answer-mock.ts";
+import { matchesSubset } from "../../../app/core/evals/json-value.ts";
 import type { MockRule } from "../../../app/core/evals/model.ts";
 
 const rules: MockRule[] = [
@@ -26,7 +27,7 @@ describe("answerMock", () => {
   });
 });
 
-describe("isDeepSubset", () => {
+describe("matchesSubset, as mocks match their `when`", () => {
   it.each([
     [{ a: 1 }, { a: 1, b: 2 }, true],
     [{ a: 1 }, { a: "1" }, false],
@@ -38,7 +39,7 @@ describe("isDeepSubset", () => {
     [[1], { 0: 1 }, false],
     [0, -0, true],
   ])("%j within %j is %s", (expected, actual, result) => {
-    expect(isDeepSubset(expected, actual)).toBe(result);
+    expect(matchesSubset(expected, actual)).toBe(result);
   });
 });
 

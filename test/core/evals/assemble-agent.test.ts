@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AssembleAgentError, assembleAgent, canonicalJson, selectToolServers } from "../../../app/core/evals/assemble-agent.ts";
+import { AssembleAgentError, assembleAgent, selectToolServers } from "../../../app/core/evals/assemble-agent.ts";
 import { agent, version } from "../../helpers/facts.ts";
 import { assembleInput, serverManifest } from "../../helpers/assembled-agent.ts";
 
@@ -74,8 +74,3 @@ describe("selectToolServers", () => {
   });
 });
 
-describe("canonicalJson", () => {
-  it("sorts keys at every depth and keeps list order", () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
-  });
-});
