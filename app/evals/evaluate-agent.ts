@@ -158,6 +158,7 @@ export async function evaluateAgent(request: EvaluateRequest): Promise<EvaluateO
       complete: run!.complete,
       ...(run!.stoppedBy ? { stoppedBy: run!.stoppedBy } : {}),
       estimatedCostUsd: estimate.estimatedUsd,
+      planned: run!.planned,
       thresholds,
       manifest,
     });

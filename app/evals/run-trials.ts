@@ -85,8 +85,14 @@ export async function runTrials(variants: readonly VariantToRun[], options: RunT
   // 3. The live trials, in plan order, through the budget.
   const done = new Map<PlannedTrial, Transcript>(cached);
   let stopped = false;
-  let settled: () => void = () => undefined;
-  const nextSettle = () => new Promise<void>((resolve) => (settled = resolve));
+  // Workers the budget told to wait, woken together when any trial settles.
+  let waiting: (() => void)[] = [];
+  const nextSettle = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const settled = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const wake of woken) wake();
+  };
   const queue = [...live];
   const worker = async () => {
     for (;;) {

@@ -18,7 +18,7 @@ describe("blastgate eval on the example org, against a fake Messages API", () =>
   let api: FakeAnthropic;
   let work: string;
   beforeAll(async () => {
-    api = await startFakeAnthropic({ responder: triage, rateLimits: { requestsPerMinute: 1200, burst: { requests: 3 } }, retryAfterMs: true });
+    api = await startFakeAnthropic({ responder: triage, rateLimits: { requestsPerMinute: 1200, burst: { requests: 10 } }, retryAfterMs: true });
     work = await mkdtemp(path.join(tmpdir(), "blastgate-eval-"));
   });
   afterAll(() => api.close());
@@ -58,5 +58,19 @@ describe("blastgate eval on the example org, against a fake Messages API", () =>
     expect(stderr).toBe("");
     expect(stdout).toMatch(/support-triage/);
     expect(stdout).toMatch(/\|/);
+  });
+
+  it("stops starting trials at the budget and says the result is partial", { timeout: 60_000 }, async () => {
+    // Room for one trial's estimate and a little: each trial reserves its estimate before it starts.
+    const estimate = evalResultsSchema.parse(JSON.parse(await readFile(path.join(work, "live.json"), "utf8"))).estimatedCostUsd!;
+    const { code } = await run(["--no-cache", "--trials", "1", "--budget-usd", ((estimate / 14) * 1.2).toFixed(6), "--out", "budget.json", "--format", "json"]);
+    const results = evalResultsSchema.parse(JSON.parse(await readFile(path.join(work, "budget.json"), "utf8")));
+    expect(code).toBe(1);
+    expect(results.complete).toBe(false);
+    expect(results.stoppedBy).toBe("budget");
+    expect(results.summary.trials).toBeGreaterThan(0);
+    expect(results.summary.trials).toBeLessThan(14);
+    expect(results.verdict.result).toBe("fail");
+    expect(results.verdict.reasons.join(" ")).toMatch(/partial: stopped by budget after \d+ of 14 trials/);
   });
 });

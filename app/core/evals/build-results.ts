@@ -44,6 +44,8 @@ export interface EvalResultsInput {
   readonly complete: boolean;
   readonly stoppedBy?: "budget";
   readonly estimatedCostUsd?: number;
+  /** Trials the run planned (default: every case's own count; a `--trials` override changes it). */
+  readonly planned?: number;
   readonly thresholds: VerdictThresholds;
   /** The agent's manifest: where warnings about the run itself point (a model with no known price). */
   readonly manifest: SourceLocation;
@@ -107,7 +109,7 @@ export function buildEvalResults(input: EvalResultsInput): EvalResults {
   const cost = costOf(paidCalls);
   const problems = sortProblems([...input.problems, ...cost.unknownModels.map((model) => unpricedModel(model, input.manifest, input.agent.agent.name))]);
   const summary = summarize(cases);
-  const planned = input.suite.cases.reduce((sum, c) => sum + c.trials, 0);
+  const planned = input.planned ?? input.suite.cases.reduce((sum, c) => sum + c.trials, 0);
   const transcripts = Object.fromEntries([...new Set(input.trials.map((trial) => trial.transcript))].sort().map((key) => [key, input.transcripts[key]!]));
 
   return {
