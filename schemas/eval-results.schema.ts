@@ -54,6 +54,7 @@ export const evalResultsSchema = z
       key: z.string().meta({ description: "Content address of everything the variant runs with (agent, assets, model, suite)." }),
     }),
     runner: z.enum(["builtin", "command"]),
+    seed: z.int().min(0).optional().meta({ description: "Seed of the order trials were started in (interleaved across variants)." }),
     suite: z.strictObject({ path: z.string(), hash: z.string(), cases: z.int().min(0) }),
     complete: z.boolean().meta({ description: "False when the run stopped early (`stoppedBy` says why); counts cover what ran." }),
     stoppedBy: z.enum(["budget"]).optional(),
@@ -77,7 +78,9 @@ export const evalResultsSchema = z
       source: z.string().meta({ description: "Where the threshold comes from: agent.yaml or the gate policy's tier." }),
       reasons: z.array(z.string()),
     }),
-    problems: z.array(problemSchema),
+    problems: z.array(
+      problemSchema.extend({ file: z.string().optional().meta({ description: "The file as the reader shows it (the command line: relative to its working directory)." }) }),
+    ),
   })
   .meta({
     title: "blastgate eval results",

@@ -153,7 +153,14 @@ export const skillEvalsSchema = z
           prompt: someText(),
           expected_output: z.string().optional(),
           files: z.array(z.string()).default([]),
-          assertions: z.array(z.union([z.string(), z.looseObject({ text: z.string() })])).default([]),
+          assertions: z
+            .array(z.union([z.string(), z.looseObject({ text: z.string() })]))
+            .default([])
+            .meta({ description: "Verifiable statements about a good answer (skill-creator's SKILL.md calls them assertions)." }),
+          expectations: z
+            .array(z.union([z.string(), z.looseObject({ text: z.string() })]))
+            .default([])
+            .meta({ description: "The same, under the name skill-creator's references/schemas.md gives them." }),
         }),
       )
       .min(1),

@@ -27,6 +27,7 @@ const code = await main(process.argv.slice(2), {
         // Parses are only reused by the same code: the bundle's hash, or the sources' when they run directly.
         codeId: readCodeId(fileURLToPath(import.meta.url)),
       },
+  anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
   debug: env.BLASTGATE_DEBUG === "1",
 });
 process.exitCode = code;

@@ -8,5 +8,7 @@ export interface CliIo {
   /** Print the stack (and causes) of an error after its one-line message (`BLASTGATE_DEBUG=1`). */
   readonly debug?: boolean;
   /** The folder where parses are kept between runs (one file, shared by every org using it) and the id of the code that parses; none: parse everything every run. */
+  /** The Anthropic API settings `eval` reads from the environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL). */
+  readonly anthropic?: { readonly apiKey?: string | undefined; readonly baseURL?: string | undefined };
   readonly cache?: { readonly dir: string; readonly codeId: string } | null;
 }

@@ -3,11 +3,13 @@ import path from "node:path";
 import { inspect } from "node:util";
 import { FileAccessError, isSystemError, type SystemError } from "../load/file-access-error.ts";
 import { GitError } from "../load/git.ts";
+import { NotRecordedError } from "../evals/result-store.ts";
 import { NoAgentsError } from "../load/read-agents.ts";
 import { NotARepositoryError, UnknownRefError } from "../load/read-registry.ts";
 import type { CliIo } from "./cli-io.ts";
 import { defineAffected, runAffected } from "./commands/affected.ts";
 import { defineCatalog, runCatalog } from "./commands/catalog.ts";
+import { defineEval, runEval } from "./commands/eval.ts";
 import { defineValidate, runValidate } from "./commands/validate.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { InternalError } from "./internal-error.ts";
@@ -51,6 +53,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   wire(defineAffected(io), runAffected);
   wire(defineValidate(io), runValidate);
   wire(defineCatalog(io), runCatalog);
+  wire(defineEval(io), runEval);
 
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -72,6 +75,10 @@ function exitCodeFor(error: unknown, io: CliIo): ExitCode {
   }
   if (error instanceof FileAccessError) {
     report(io, error.describe(error.typed ? error.path : shown(error.path)), error);
+    return EXIT.usage;
+  }
+  if (error instanceof NotRecordedError) {
+    report(io, error.message, error);
     return EXIT.usage;
   }
   if (error instanceof GitError) {

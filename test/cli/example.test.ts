@@ -44,4 +44,13 @@ describe("npm run example", () => {
       stderr: "No example change `no-such-change`; pick one of: default-model-switch, overlay-breaker, server-breaking-tool-change, skill-minor-bump\n",
     });
   });
+
+  it("replays the bundled eval cassette offline and prints the job summary (a stale cassette fails here: re-record it)", async () => {
+    const { code, stdout, stderr } = await example("eval");
+    expect(stderr).toMatch(/^\$ cd \S+ && npx blastgate eval --agent \.\.\/agents\/support-triage --registry \. --replay \S+ --format markdown\n/);
+    expect(stderr).not.toMatch(/no recorded/);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^### blastgate eval: support-triage /);
+    expect(stdout).toMatch(/\| `billing-double-charge` \| `billing` \| \d+\/5 \|/);
+  });
 });

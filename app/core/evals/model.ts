@@ -40,6 +40,8 @@ export interface EvalCase {
   readonly threshold: number;
   /** Mock rules by `server.tool`. */
   readonly mocks: Readonly<Record<string, readonly MockRule[]>>;
+  /** The line of each mock's `server.tool` key (in the case, or in its file's defaults), for problems. */
+  readonly mockLines?: Readonly<Record<string, number>>;
   readonly assertions: readonly LocatedAssertion[];
 }
 
@@ -101,4 +103,13 @@ export interface TrialRequest {
 /** Runs one trial and returns its transcript; a failed run is a transcript with `stop: "error"`, never a throw. */
 export interface Runner {
   run(agent: AgentUnderTest, request: TrialRequest, signal?: AbortSignal): Promise<Transcript>;
+}
+
+/** The rubric judge's verdict on one `rubric` assertion of one trial. */
+export interface Judgement {
+  readonly pass: boolean;
+  /** How well the output meets the rubric, 0..1. */
+  readonly score: number;
+  /** Why, in the judge's words. */
+  readonly reason: string;
 }

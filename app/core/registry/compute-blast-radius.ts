@@ -1,6 +1,6 @@
 import semver from "semver";
 import type { AffectedReport, Move } from "../../../schemas/affected-report.schema.ts";
-import { followsFromUnreadable, type AgentFacts, type AssetId, type RegistryState } from "./model.ts";
+import { followsFromUnreadable, type AgentFacts, type AssetId, type AssetVersion, type RegistryState } from "./model.ts";
 import { byText } from "../by-text.ts";
 import { checkModelResolves } from "./check-agent.ts";
 import { describeMissingAsset } from "./check-registry.ts";
@@ -24,7 +24,6 @@ export interface BlastRadius {
   readonly problems: readonly Problem[];
 }
 
-const noRequirements: AgentFacts["requirements"] = [];
 
 // Paths per moved asset per agent: enough to explain, few enough to read.
 const MAX_PATHS = 5;
@@ -51,8 +50,8 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const names = cache.assets;
   const changed = new Uint8Array(names.length);
   for (const id of changedAssets) changed[cache.asset(id)] = 1;
-  const tainted = reachingAssets(changed, changedAssets.size, [base, head], cache);
-  const compare = new ClosureComparison(changed);
+  const { reached: tainted, reverse } = reachingAssets(changed, changedAssets.size, [base, head], cache);
+  const compare = new ClosureComparison(changed, reverse);
 
   const affected: AffectedAgent[] = [];
   const unaffected: UnaffectedConsumer[] = [];
@@ -63,9 +62,23 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
   const firstCounted: (ModelCounter | number)[] = [];
   const counters = new Map<string, ModelCounter>();
   // Each model name resolved once per state, with the counter of its reference at head.
-  const models = new Map<string, { before: ModelResolution; after: ModelResolution; counter: ModelCounter }>();
+  const models = new Map<string, ModelEntry>();
 
-  for (const agent of [...agents].sort((a, b) => byText(a.name, b.name))) {
+  // First, in one tight pass, each agent's model and its requirements' integer asset ids
+  // (-1 when unknown: an asset the cache has not seen reaches nothing), looked up without
+  // giving ids, and whether one of them can reach a changed asset (most agents are never resolved).
+  const sorted = sortedByName(agents);
+  const modelOf: ModelEntry[] = new Array<ModelEntry>(sorted.length);
+  const candidates = new Uint8Array(sorted.length);
+  const firstId = new Int32Array(sorted.length + 1);
+  let ids = new Int32Array(8 * sorted.length);
+  let idCount = 0;
+  // For the candidates: their requirements' integer ids, and the mask offsets at base and head (at the same places as `ids`).
+  const assetsOf: Int32Array[] = new Array<Int32Array>(sorted.length);
+  let baseMasks = new Int32Array(ids.length);
+  let headMasks = new Int32Array(ids.length);
+  for (let index = 0; index < sorted.length; index++) {
+    const agent = sorted[index]!;
     let model = models.get(agent.model);
     if (!model) {
       const after = resolveModel(agent.model, head);
@@ -73,28 +86,61 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
       if (!counter) counters.set(after.ref, (counter = { ref: after.ref, count: 0 }));
       models.set(agent.model, (model = { before: resolveModel(agent.model, base), after, counter }));
     }
-    if (model.counter.count++ === 0) firstCounted.push(model.counter);
-    let candidate = false;
-    // Looked up without compiling (most agents are never resolved); an asset the cache has not seen reaches nothing.
-    const direct = tainted.length === 0 ? noRequirements : agent.requirements;
+    modelOf[index] = model;
+    firstId[index] = idCount;
+    if (tainted.length === 0) continue;
+    const direct = agent.requirements;
+    if (ids.length < idCount + direct.length) ids = grown(ids, idCount + direct.length);
+    let candidate = 0;
     for (let at = 0; at < direct.length; at++) {
       const id = cache.find(direct[at]!.asset);
-      if (id >= 0 && tainted[id] === 1) {
-        candidate = true;
-        break;
-      }
+      ids[idCount + at] = id;
+      if (id >= 0 && tainted[id] === 1) candidate = 1;
     }
-    if (!candidate) {
+    candidates[index] = candidate;
+    if (candidate === 1) {
+      // While its requirements are at hand: every id (given now to an unknown asset) and each mask,
+      // looked up by its text once per version list, so once for both states where the asset did not change.
+      if (baseMasks.length < ids.length) {
+        baseMasks = grown(baseMasks, ids.length);
+        headMasks = grown(headMasks, ids.length);
+      }
+      const assets = new Int32Array(direct.length);
+      for (let at = 0; at < direct.length; at++) {
+        const known = ids[idCount + at]!;
+        const id = known >= 0 ? known : cache.asset(direct[at]!.asset);
+        assets[at] = id;
+        const range = direct[at]!.range;
+        const before = resolveAtBase.setAt(id);
+        const after = resolveAtHead.setAt(id);
+        const mask = before ? cache.maskOfText(before, range) : 0;
+        baseMasks[idCount + at] = mask;
+        headMasks[idCount + at] = after === before ? mask : after ? cache.maskOfText(after, range) : 0;
+      }
+      assetsOf[index] = assets;
+    }
+    idCount += direct.length;
+  }
+
+  for (let index = 0; index < sorted.length; index++) {
+    const model = modelOf[index]!;
+    if (model.counter.count++ === 0) firstCounted.push(model.counter);
+    if (candidates[index] === 0) {
       // Its closure is identical in both states; only the model can move.
       const { before, after } = model;
       if (before.id !== after.id) {
+        const agent = sorted[index]!;
         const status = (model: typeof before) => (model.id === null ? "unsatisfiable" : "ok");
         affected.push(entry(agent, [{ asset: after.ref, from: before.id, to: after.id, contentChanged: false }], [[after.ref]], status(before), status(after)));
         problems.push(...checkModelResolves(agent, { model: after }, head));
       }
       continue;
     }
-    const pair = { base: resolveAtBase(agent), head: resolveAtHead(agent) };
+    const agent = sorted[index]!;
+    const direct = agent.requirements;
+    const from = firstId[index]!;
+    const assets = assetsOf[index]!;
+    const pair = { base: resolveAtBase.resolveIds(direct, assets, baseMasks, model.before, from), head: resolveAtHead.resolveIds(direct, assets, headMasks, model.after, from) };
     resolutions.set(agent.name, pair);
     if (assetCounts.length < names.length) assetCounts = grown(assetCounts, names.length);
     for (let at = 0; at < pair.head.count; at++) {
@@ -117,6 +163,12 @@ export function computeBlastRadius(base: RegistryState, head: RegistryState, age
     else consumers.set(key.ref, key.count);
   }
   return { affected, unaffected, changedAssets, resolutions, consumers, problems };
+}
+
+/** The agents ordered by name; the list itself when it is in order already (readers list them so). */
+function sortedByName(agents: readonly AgentFacts[]): readonly AgentFacts[] {
+  for (let at = 1; at < agents.length; at++) if (byText(agents[at - 1]!.name, agents[at]!.name) > 0) return [...agents].sort((a, b) => byText(a.name, b.name));
+  return agents;
 }
 
 /** Sorts the first `count` integer asset ids by their text (insertion sort: there are few). */
@@ -161,6 +213,13 @@ export function compareJoined(a: readonly string[], b: readonly string[]): numbe
   return 0;
 }
 
+/** An agent's model resolved at base and at head, and the counter of its reference at head. */
+interface ModelEntry {
+  readonly before: ModelResolution;
+  readonly after: ModelResolution;
+  readonly counter: ModelCounter;
+}
+
 /** How many agents resolve to one model reference at head. */
 interface ModelCounter {
   readonly ref: string;
@@ -195,11 +254,70 @@ class ClosureComparison {
   #searches = new Int32Array(64);
   #searchStamp = new Int32Array(64);
   #startIds = new Int32Array(16);
+  // Per side, for each asset the starts whose chosen version requires it (see #requiredBy), valid where stamped.
+  #bits = [new Int32Array(0), new Int32Array(0)];
+  #bitsStamp = [new Int32Array(0), new Int32Array(0)];
+  #bitsMade = [0, 0];
   // Moves of assets, shared (frozen) between agents that move the same asset between the same versions: by asset id, then by the two picks.
   #moves: (Map<number, Move> | undefined)[] = [];
+  // For each changed asset, a class per version at base and at head: the same class, the same version and content.
+  #sameAs: (SameVersions | undefined)[] = [];
+  // The reverse dependency graph over every version of both states, and for each asset searched for, 1 for every asset that can lead to it.
+  readonly #reverse: ReverseGraph | null;
+  #reaching: (Uint8Array | undefined)[] = [];
+  // Paths, shared (frozen) between agents that reach an asset the same way: a trie from each target back along the path.
+  #paths: (PathNode | undefined)[] = [];
 
-  constructor(changed: Uint8Array) {
+  constructor(changed: Uint8Array, reverse: ReverseGraph | null) {
     this.#changed = changed;
+    this.#reverse = reverse;
+  }
+
+  /** 1 for every asset from which some version's requirements can lead to `target` (itself included). */
+  #reachingOf(target: number): Uint8Array {
+    let reaching = this.#reaching[target];
+    if (reaching) return reaching;
+    const graph = this.#reverse!;
+    reaching = new Uint8Array(graph.first.length);
+    if (target < reaching.length) {
+      reaching[target] = 1;
+      const queue = [target];
+      while (queue.length > 0) {
+        for (let link = graph.first[queue.pop()!]!; link !== -1; link = graph.next[link]!) {
+          const parent = graph.from[link]!;
+          if (reaching[parent] === 0) {
+            reaching[parent] = 1;
+            queue.push(parent);
+          }
+        }
+      }
+    }
+    return (this.#reaching[target] = reaching);
+  }
+
+  /** The shared path that ends at `target` and goes back through `previous` from `targetAt` to `startAt` in `graph`. */
+  #path(target: number, graph: ResolvedClosure, previous: Int32Array, offset: number, targetAt: number, startAt: number): AssetId[] {
+    const names = graph.tables.cache.assets;
+    let node = (this.#paths[target] ??= { path: Object.freeze([names[target]!]) as AssetId[], next: undefined });
+    for (let at = targetAt; at !== startAt; ) {
+      at = previous[offset + at]!;
+      node = this.#back(node, graph.idAt(at), names);
+    }
+    return node.path;
+  }
+
+  /** The shared path `[start, target]`. */
+  #edgePath(target: number, start: number, names: readonly AssetId[]): AssetId[] {
+    const node = (this.#paths[target] ??= { path: Object.freeze([names[target]!]) as AssetId[], next: undefined });
+    return this.#back(node, start, names).path;
+  }
+
+  /** The path one step further back than `node`'s, through asset `id`. */
+  #back(node: PathNode, id: number, names: readonly AssetId[]): PathNode {
+    const next = (node.next ??= new Map());
+    let child = next.get(id);
+    if (!child) next.set(id, (child = { path: Object.freeze([names[id]!, ...node.path]) as AssetId[], next: undefined }));
+    return child;
   }
 
   /** Indexes a closure's assets by id (side 0 or 1), unless it is already the one indexed there. */
@@ -239,10 +357,10 @@ class ClosureComparison {
    * content, at the same places in both states, so comparing the places is enough.
    */
   #same(base: ResolvedClosure, at: number, head: ResolvedClosure, other: number): boolean {
-    if (this.#changed[base.idAt(at)] === 0) return base.pickAt(at) === head.pickAt(other);
-    const before = base.versionAt(at)!;
-    const after = head.versionAt(other)!;
-    return after === before || (after.version === before.version && after.contentHash === before.contentHash);
+    const id = base.idAt(at);
+    if (this.#changed[id] === 0) return base.pickAt(at) === head.pickAt(other);
+    const same = (this.#sameAs[id] ??= sameVersions(base.tables.versionsOf[id]!, head.tables.versionsOf[id]!));
+    return same.base[base.pickAt(at)] === same.head[head.pickAt(other)];
   }
 
   /** The same test as `resolutionsDiffer`, on integers. */
@@ -297,7 +415,8 @@ class ClosureComparison {
     sortByName(this.#moved, moved, base.tables.cache);
     if (moved === 0) return { moves, paths };
 
-    const starts = this.#starts(agent, base.tables.cache);
+    const startCount = this.#starts(base);
+    const starts = this.#startIds;
     const stamp = ++this.#clock;
     let used = 0;
     for (let index = 0; index < moved; index++) {
@@ -316,13 +435,25 @@ class ClosureComparison {
       const side = afterAt >= 0 ? 1 : 0;
       const graph = side === 1 ? head : base;
       const targetAt = side === 1 ? afterAt : beforeAt;
-      const found: AssetId[][] = [];
-      for (let at = 0; at < starts.length; at++) {
+      // The paths found for this move go straight into `paths` from `first`, in order (an insertion sort, stable like the sort it replaces).
+      const first = paths.length;
+      const reaching = this.#reachingOf(target);
+      for (let at = 0; at < startCount; at++) {
         const start = starts[at]!;
         if (start === target) {
-          found.push([asset]);
+          insertPath(paths, first, this.#path(target, graph, this.#previous, 0, 0, 0));
           continue;
         }
+        // No version's requirements lead from the start to the target: no search can find a path.
+        if (start >= reaching.length || reaching[start] === 0) continue;
+        // A start whose version requires the target reaches it in one step, the only shortest path: no search needed.
+        // With few moves, asking per start is cheaper than collecting the bits.
+        if (moved > 2 && at < 31 ? (this.#requiredBy(side, graph, starts, startCount, stamp, target) >>> at) & 1 : this.#requires(side, graph, start, target)) {
+          insertPath(paths, first, this.#edgePath(target, start, names));
+          continue;
+        }
+        const startAt = this.#chosenAt(side, graph, start);
+        if (startAt < 0) continue;
         // Each search's predecessors sit at an offset in `#previous`, found through `#searches`.
         const slot = 2 * at + side;
         let offset = this.#searchStamp[slot] === stamp ? this.#searches[slot]! : -1;
@@ -333,23 +464,55 @@ class ClosureComparison {
           this.#searchStamp[slot] = stamp;
         }
         if (offset < 0 || this.#previous[offset + targetAt] === -1) continue;
-        const startAt = this.#find(side, start);
-        let length = 1;
-        for (let node = targetAt; node !== startAt; length++) node = this.#previous[offset + node]!;
-        const path = new Array<AssetId>(length);
-        path[length - 1] = asset;
-        for (let node = targetAt, at = length - 2; at >= 0; at--) path[at] = names[graph.idAt((node = this.#previous[offset + node]!))]!;
-        found.push(path);
+        insertPath(paths, first, this.#path(target, graph, this.#previous, offset, targetAt, startAt));
       }
-      if (found.length > 1) found.sort((a, b) => a.length - b.length || compareJoined(a, b));
-      for (let at = 0; at < found.length && at < MAX_PATHS; at++) paths.push(found[at]!);
+      if (paths.length - first > MAX_PATHS) paths.length = first + MAX_PATHS;
     }
     return { moves, paths };
   }
 
-  /** The agent's direct dependencies as integer ids, each once, ordered by asset id text. */
-  #starts(agent: AgentFacts, cache: ResolverCache): Int32Array {
-    const ids = cache.assetsOf(agent.requirements);
+  /**
+   * Bit i set when the version the closure on `side` chooses for the i-th start (of the first
+   * 31) requires `target`. The bits of every asset are made once per agent and side, on the
+   * first call with a new `stamp`.
+   */
+  #requiredBy(side: 0 | 1, graph: ResolvedClosure, starts: Int32Array, startCount: number, stamp: number, target: number): number {
+    if (this.#bitsMade[side] !== stamp) {
+      this.#bitsMade[side] = stamp;
+      const size = graph.tables.cache.assets.length;
+      if (this.#bits[side]!.length < size) {
+        this.#bits[side] = grown(this.#bits[side]!, size);
+        this.#bitsStamp[side] = grown(this.#bitsStamp[side]!, size);
+      }
+      const bits = this.#bits[side]!;
+      const stamps = this.#bitsStamp[side]!;
+      for (let at = 0; at < startCount && at < 31; at++) {
+        const startAt = this.#chosenAt(side, graph, starts[at]!);
+        if (startAt < 0) continue;
+        const edges = graph.edgesAt(startAt);
+        for (let edge = 0; edge < edges.length; edge++) {
+          const id = edges[edge]!;
+          if (stamps[id] !== stamp) {
+            stamps[id] = stamp;
+            bits[id] = 0;
+          }
+          bits[id]! |= 1 << at;
+        }
+      }
+    }
+    return target < this.#bitsStamp[side]!.length && this.#bitsStamp[side]![target] === stamp ? this.#bits[side]![target]! : 0;
+  }
+
+  /** Whether the version the closure on `side` chooses for `start` requires `target`. */
+  #requires(side: 0 | 1, graph: ResolvedClosure, start: number, target: number): boolean {
+    const startAt = this.#chosenAt(side, graph, start);
+    return startAt >= 0 && graph.edgesAt(startAt).includes(target);
+  }
+
+  /** Puts the agent's direct dependencies in `#startIds` as integer ids, each once, ordered by asset id text; their count. */
+  #starts(closure: ResolvedClosure): number {
+    const cache = closure.tables.cache;
+    const ids = closure.directAssets;
     if (this.#startIds.length < ids.length) this.#startIds = grown(this.#startIds, ids.length);
     const starts = this.#startIds;
     let count = 0;
@@ -363,7 +526,7 @@ class ClosureComparison {
       this.#searches = grown(this.#searches, slots);
       this.#searchStamp = grown(this.#searchStamp, slots);
     }
-    return starts.subarray(0, count);
+    return count;
   }
 
   /**
@@ -398,34 +561,73 @@ class ClosureComparison {
   }
 }
 
+/** Shortest first, then by joined text; after the paths of the same length and text already there. */
+function insertPath(paths: string[][], first: number, path: string[]): void {
+  let at = paths.length;
+  paths.push(path);
+  for (; at > first; at--) {
+    const before = paths[at - 1]!;
+    if ((before.length - path.length || compareJoined(before, path)) <= 0) break;
+    paths[at] = before;
+  }
+  paths[at] = path;
+}
+
+// The four statuses, shared (frozen) between entries.
+const statuses = {
+  ok: { ok: Object.freeze({ base: "ok", head: "ok" } as const), unsatisfiable: Object.freeze({ base: "ok", head: "unsatisfiable" } as const) },
+  unsatisfiable: { ok: Object.freeze({ base: "unsatisfiable", head: "ok" } as const), unsatisfiable: Object.freeze({ base: "unsatisfiable", head: "unsatisfiable" } as const) },
+};
+
 function entry(agent: AgentFacts, moves: Move[], paths: string[][], base: Resolution["status"], head: Resolution["status"]): AffectedAgent {
-  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: { base, head } };
+  return { agent: agent.name, team: agent.team, tier: agent.tier, repo: agent.repo, paths, moves, status: statuses[base][head] };
+}
+
+/** The reverse dependency graph as linked lists in integer arrays: for each required asset, the assets whose versions require it. */
+interface ReverseGraph {
+  /** The first link of each asset (-1: none). */
+  readonly first: Int32Array;
+  readonly from: Int32Array;
+  readonly next: Int32Array;
+}
+
+/** A path shared by the agents that reach its target the same way, and the longer paths through it. */
+interface PathNode {
+  readonly path: AssetId[];
+  next: Map<number, PathNode> | undefined;
 }
 
 /**
  * 1 for every integer asset id from which some version's requirements can lead to a
- * `changed` asset (those included); empty when nothing changed. The ids are the cache's,
- * and every asset that can reach another is published, so has an id below the result's length.
+ * `changed` asset (those included), and the reverse graph over every version of the states;
+ * empty and null when nothing changed. The ids are the cache's, and every asset that can
+ * reach another is published, so has an id below the result's length.
  */
-function reachingAssets(changed: Uint8Array, changedCount: number, states: readonly RegistryState[], cache: ResolverCache): Uint8Array {
-  if (changedCount === 0) return new Uint8Array(0);
-  // The reverse graph as linked lists in integer arrays: for each required asset, the assets whose versions require it.
+function reachingAssets(changed: Uint8Array, changedCount: number, states: readonly RegistryState[], cache: ResolverCache): { reached: Uint8Array; reverse: ReverseGraph | null } {
+  if (changedCount === 0) return { reached: new Uint8Array(0), reverse: null };
   const size = cache.assets.length;
   let head = new Int32Array(size).fill(-1);
-  const from: number[] = [];
-  const next: number[] = [];
-  for (const state of states) {
-    for (const versions of state.assets.values()) {
+  let from = new Int32Array(4096);
+  let next = new Int32Array(4096);
+  let links = 0;
+  for (let index = 0; index < states.length; index++) {
+    for (const [id, versions] of states[index]!.assets) {
+      // An asset that did not change has the same versions, with the same content and so the same requirements, in every state.
+      if (index > 0 && changed[cache.asset(id)] !== 1) continue;
       for (const version of versions) {
         if (version.requires.length === 0) continue;
         const owner = cache.asset(version.id);
         const required = cache.assetsOf(version.requires);
+        if (from.length < links + required.length) {
+          from = grown(from, links + required.length);
+          next = grown(next, links + required.length);
+        }
         for (let at = 0; at < required.length; at++) {
           const target = required[at]!;
           if (target >= head.length) head = grownFilled(head, cache.assets.length);
-          from.push(owner);
-          next.push(head[target]!);
-          head[target] = from.length - 1;
+          from[links] = owner;
+          next[links] = head[target]!;
+          head[target] = links++;
         }
       }
     }
@@ -447,7 +649,28 @@ function reachingAssets(changed: Uint8Array, changedCount: number, states: reado
       }
     }
   }
-  return reached;
+  return { reached, reverse: { first: head, from, next } };
+}
+
+/** A class for each of an asset's versions at base and at head (by index): versions in the same class have the same version and content. */
+interface SameVersions {
+  readonly base: Int32Array;
+  readonly head: Int32Array;
+}
+
+function sameVersions(base: readonly AssetVersion[], head: readonly AssetVersion[]): SameVersions {
+  const classes = new Map<string, number>();
+  const classify = (versions: readonly AssetVersion[]) => {
+    const ids = new Int32Array(versions.length);
+    for (let at = 0; at < versions.length; at++) {
+      const key = `${versions[at]!.version}\0${versions[at]!.contentHash}`;
+      let id = classes.get(key);
+      if (id === undefined) classes.set(key, (id = classes.size));
+      ids[at] = id;
+    }
+    return ids;
+  };
+  return { base: classify(base), head: classify(head) };
 }
 
 function grownFilled(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {

@@ -36,9 +36,65 @@ export function buildRegistryState(tags: RegistryHistory["tags"], tree: TreeSnap
     for (const version of tags.get(id) ?? []) byVersion.set(version.version, version);
     const current = tree.assets.get(id);
     if (current) byVersion.set(current.version, current);
-    assets.set(id, [...byVersion.values()].sort((a, b) => semver.rcompare(a.version, b.version)));
+    assets.set(id, highestFirst([...byVersion.values()]));
   }
   return { assets, tree: tree.assets, models: tree.models, modelsSource: tree.modelsSource, leftOut, unreadable: tree.unreadable ?? new Set() };
+}
+
+/** Sorts versions highest first, as `semver.rcompare` orders them: plain versions on their numbers, any other pair through semver. */
+function highestFirst(versions: AssetVersion[]): AssetVersion[] {
+  if (versions.length < 2) return versions;
+  const compare = (a: AssetVersion, b: AssetVersion): number => {
+    const x = plainVersion(a.version);
+    if (x === null) return semver.rcompare(a.version, b.version);
+    // Read before the next call reuses the array.
+    const major = x[0];
+    const minor = x[1];
+    const patch = x[2];
+    const y = plainVersion(b.version);
+    if (y === null) return semver.rcompare(a.version, b.version);
+    return y[0] - major || y[1] - minor || y[2] - patch;
+  };
+  // Lists mostly arrive in order, highest or lowest first: a stable sort would leave the first as
+  // it is, and reverse the second when no two versions compare equal.
+  let ascending = true;
+  let descending = true;
+  for (let at = 1; at < versions.length && (ascending || descending); at++) {
+    const order = compare(versions[at - 1]!, versions[at]!);
+    if (order > 0) descending = false;
+    if (order <= 0) ascending = false;
+  }
+  if (descending) return versions;
+  if (ascending) return versions.reverse();
+  return versions.sort(compare);
+}
+
+const plainNumbers: [number, number, number] = [0, 0, 0];
+
+/**
+ * A plain `M.m.p` (no prerelease or build; numbers without leading zeros, at most 9 digits
+ * so they stay exact) as its three numbers, in an array reused by the next call; else null.
+ */
+export function plainVersion(text: string): readonly [number, number, number] | null {
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x2e) {
+      if (digits === 0 || part === 2) return null;
+      plainNumbers[part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      if ((digits === 1 && value === 0) || digits === 9) return null;
+      value = value * 10 + (code - 0x30);
+      digits++;
+    } else return null;
+  }
+  if (digits === 0 || part !== 2) return null;
+  plainNumbers[2] = value;
+  return plainNumbers;
 }
 
 /** True when an asset's published versions (or their content) differ between two states. */

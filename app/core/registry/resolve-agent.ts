@@ -1,5 +1,6 @@
 import semver from "semver";
 import type { AgentFacts, AssetId, AssetVersion, RegistryState, Requirement } from "./model.ts";
+import { plainVersion } from "./registry-state.ts";
 
 /** One asset in an agent's resolved closure. */
 export interface ResolvedAsset {
@@ -68,6 +69,7 @@ export class ResolverCache {
   private readonly compiledRequirements = new WeakMap<readonly Requirement[], CompiledRequirements>();
 
   #ranks: Int32Array | undefined;
+  #lastSet: (VersionSet | undefined)[] = [];
 
   /**
    * Orders two integer asset ids as their texts order. The ids known when first asked (every
@@ -150,18 +152,27 @@ export class ResolverCache {
 
   /** The version list an asset has in one state, shared with every state where it has the same versions. */
   versionSet(asset: number, versions: readonly AssetVersion[]): VersionSet {
+    // Most assets have the same versions in both states: compared with the asset's last set before building a key.
+    const last = this.#lastSet[asset];
+    if (last && sameVersionTexts(last.versions, versions)) return last;
     const key = `${asset}\0${versions.map((version) => version.version).join("\0")}`;
     let set = this.versionSets.get(key);
-    if (!set) this.versionSets.set(key, (set = { versions: versions.map((version) => version.version), words: (versions.length + 31) >>> 5, masks: new Map() }));
+    if (!set) this.versionSets.set(key, (set = { versions: versions.map((version) => version.version), words: (versions.length + 31) >>> 5, masks: new Map(), byText: new Map() }));
+    this.#lastSet[asset] = set;
     return set;
+  }
+
+  /** The offset in `pool` of the mask of the versions in `set` that the range with this text admits (one lookup once seen). */
+  maskOfText(set: VersionSet, text: string): number {
+    let offset = set.byText.get(text);
+    if (offset === undefined) set.byText.set(text, (offset = this.mask(set, this.range(text))));
+    return offset;
   }
 
   /** The offset in `pool` of the mask of the versions in `set` that range `range` admits. */
   mask(set: VersionSet, range: number): number {
     let offset = set.masks.get(range);
     if (offset !== undefined) return offset;
-    // npm semantics: a prerelease only satisfies a range that names one of the same [major, minor, patch].
-    const parsed = (this.parsed[range] ??= new semver.Range(this.rangeTexts[range]!));
     offset = this.poolSize;
     this.poolSize += set.words;
     if (this.poolSize > this.pool.length) {
@@ -169,20 +180,97 @@ export class ResolverCache {
       grown.set(this.pool);
       this.pool = grown;
     }
-    // Each version is parsed once per set, not once per range tested against it.
-    const versions = (set.parsed ??= set.versions.map((version) => new semver.SemVer(version)));
-    for (let index = 0; index < versions.length; index++) if (parsed.test(versions[index]!)) this.pool[offset + (index >>> 5)]! |= 1 << (index & 31);
+    // `^M.m.p`, `~M.m.p` and `M.m.p` against plain `M.m.p` versions are decided on the numbers;
+    // anything else (prereleases, build metadata, other range forms) through semver.
+    const kind = this.#simpleRange(range);
+    const parts = this.#rangeParts;
+    const triples = (set.triples ??= simpleTriples(set.versions));
+    for (let index = 0; index < set.versions.length; index++) {
+      const major = triples[3 * index]!;
+      let admits: boolean;
+      if (kind !== 0 && major >= 0) {
+        const minor = triples[3 * index + 1]!;
+        const patch = triples[3 * index + 2]!;
+        const M = parts[3 * range]!;
+        const m = parts[3 * range + 1]!;
+        const p = parts[3 * range + 2]!;
+        const atLeast = major > M || (major === M && (minor > m || (minor === m && patch >= p)));
+        if (kind === EXACT) admits = major === M && minor === m && patch === p;
+        else if (kind === TILDE || (M === 0 && m !== 0)) admits = atLeast && major === M && minor === m;
+        else if (M === 0) admits = major === 0 && minor === 0 && patch === p;
+        else admits = atLeast && major === M;
+      } else {
+        // npm semantics: a prerelease only satisfies a range that names one of the same [major, minor, patch].
+        const parsed = (this.parsed[range] ??= new semver.Range(this.rangeTexts[range]!));
+        // Each version is parsed once per set, not once per range tested against it.
+        const versions = (set.parsed ??= set.versions.map((version) => new semver.SemVer(version)));
+        admits = parsed.test(versions[index]!);
+      }
+      if (admits) this.pool[offset + (index >>> 5)]! |= 1 << (index & 31);
+    }
     set.masks.set(range, offset);
     return offset;
   }
+
+  // Per range id: its form (0 when not simple, -1 until looked at) and, when simple, its three numbers.
+  #rangeKinds = new Int8Array(0);
+  #rangeParts = new Int32Array(0);
+
+  #simpleRange(range: number): number {
+    if (range >= this.#rangeKinds.length) {
+      const size = Math.max(64, range + 1, this.#rangeKinds.length * 2);
+      const kinds = new Int8Array(size).fill(-1);
+      kinds.set(this.#rangeKinds);
+      this.#rangeKinds = kinds;
+      const parts = new Int32Array(3 * size);
+      parts.set(this.#rangeParts);
+      this.#rangeParts = parts;
+    }
+    let kind = this.#rangeKinds[range]!;
+    if (kind >= 0) return kind;
+    const match = SIMPLE_RANGE.exec(this.rangeTexts[range]!);
+    kind = match ? (match[1] === "^" ? CARET : match[1] === "~" ? TILDE : EXACT) : 0;
+    if (match) for (let at = 0; at < 3; at++) this.#rangeParts[3 * range + at] = Number(match[at + 2]);
+    this.#rangeKinds[range] = kind;
+    return kind;
+  }
+}
+
+const EXACT = 1;
+const CARET = 2;
+const TILDE = 3;
+// Numbers as semver reads them in strict mode (no leading zeros), short enough to stay exact.
+const SIMPLE_RANGE = /^([~^]?)(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+
+function sameVersionTexts(texts: readonly string[], versions: readonly AssetVersion[]): boolean {
+  if (texts.length !== versions.length) return false;
+  for (let at = 0; at < texts.length; at++) if (texts[at] !== versions[at]!.version) return false;
+  return true;
+}
+
+/** Each version as three numbers (major -1 when it is not a plain `M.m.p`). */
+function simpleTriples(versions: readonly string[]): Int32Array {
+  const triples = new Int32Array(3 * versions.length);
+  for (let index = 0; index < versions.length; index++) {
+    const numbers = plainVersion(versions[index]!);
+    if (!numbers) {
+      triples[3 * index] = -1;
+      continue;
+    }
+    for (let at = 0; at < 3; at++) triples[3 * index + at] = numbers[at]!;
+  }
+  return triples;
 }
 
 /** One asset's versions (highest first) in one or more states, and the masks computed on them. */
-interface VersionSet {
+export interface VersionSet {
   readonly versions: readonly string[];
   parsed?: readonly semver.SemVer[];
+  triples?: Int32Array;
   readonly words: number;
+  /** Mask offsets by range id, and by range text. */
   readonly masks: Map<number, number>;
+  readonly byText: Map<string, number>;
 }
 
 /** A list of requirements as integer ids; the range ids are made when first needed. */
@@ -196,8 +284,8 @@ interface CompiledVersion {
   readonly version: AssetVersion;
   readonly assets: Int32Array;
   readonly masks: Int32Array;
-  /** The assets it requires, in the order it states them: its edges in any closure that chooses it. */
-  readonly edges: readonly AssetId[];
+  /** The assets it requires, in the order it states them: its edges in any closure that chooses it; made when first asked for. */
+  edges?: readonly AssetId[];
   /** `assets` ordered by asset id text, for searches that take edges in sorted order; made when first asked for. */
   sorted?: Int32Array;
 }
@@ -230,16 +318,18 @@ export class ResolvedClosure implements Resolution {
   /** How many of them have a version. */
   readonly chosen: number;
   readonly tables: ResolverTables;
-  /** The agent's own requirements, the start of every walk. */
+  /** The agent's own requirements, the start of every walk, and their integer asset ids. */
   readonly direct: readonly Requirement[];
+  readonly directAssets: Int32Array;
   /** Integer asset ids at `store[offset + i]`, the chosen version indexes at `store[offset + count + i]`. */
   readonly store: Int32Array;
   readonly offset: number;
   #assets: ReadonlyMap<AssetId, ResolvedAsset> | undefined;
 
-  constructor(tables: ResolverTables, direct: readonly Requirement[], model: ModelResolution, store: Int32Array, offset: number, count: number, conflicts: readonly Conflict[] | null) {
+  constructor(tables: ResolverTables, direct: readonly Requirement[], directAssets: Int32Array, model: ModelResolution, store: Int32Array, offset: number, count: number, conflicts: readonly Conflict[] | null) {
     this.tables = tables;
     this.direct = direct;
+    this.directAssets = directAssets;
     this.model = model;
     this.store = store;
     this.offset = offset;
@@ -272,6 +362,11 @@ export class ResolvedClosure implements Resolution {
   versionAt(at: number): AssetVersion | undefined {
     const pick = this.pickAt(at);
     return pick < 0 ? undefined : this.tables.versionsOf[this.idAt(at)]![pick];
+  }
+
+  /** The integer ids the `at`-th asset's chosen version requires, in the order it states them. */
+  edgesAt(at: number): Int32Array {
+    return this.tables.compiled(this.idAt(at), this.pickAt(at)).assets;
   }
 
   /** The integer ids the `at`-th asset's chosen version requires, ordered by asset id text. */
@@ -309,7 +404,7 @@ export class ResolvedClosure implements Resolution {
     const collect = (assets: Int32Array, requirements: readonly Requirement[]) => {
       for (let index = 0; index < assets.length; index++) if (assets[index] === id) ranges.push(requirements[index]!);
     };
-    collect(this.tables.cache.assetsOf(this.direct), this.direct);
+    collect(this.directAssets, this.direct);
     for (let other = 0; other < this.count; other++) {
       const pick = this.pickAt(other);
       if (pick < 0) continue;
@@ -328,7 +423,7 @@ export class ResolvedClosure implements Resolution {
       const pick = this.pickAt(at);
       if (pick < 0) continue;
       const version = this.tables.compiled(this.idAt(at), pick);
-      assets.set(names[this.idAt(at)]!, { version: version.version, ranges: ranges[at]!, edges: version.edges });
+      assets.set(names[this.idAt(at)]!, { version: version.version, ranges: ranges[at]!, edges: (version.edges ??= version.version.requires.map((requirement) => requirement.asset)) });
     }
     return (this.#assets = assets);
   }
@@ -359,7 +454,7 @@ export class ResolvedClosure implements Resolution {
     const add = (assets: Int32Array, requirements: readonly Requirement[]) => {
       for (let index = 0; index < assets.length; index++) ranges[position[assets[index]!]!]!.push(requirements[index]!);
     };
-    add(this.tables.cache.assetsOf(this.direct), this.direct);
+    add(this.directAssets, this.direct);
     for (let at = 0; at < this.count; at++) {
       const pick = this.pickAt(at);
       if (pick < 0) continue;
@@ -386,7 +481,7 @@ const STORE_BLOCK = 1 << 16;
  * Most agents take a shortcut that gives the same result in one walk (see `walkOnce`); the
  * others run the passes. Pass a `cache` to share ids and masks with another state's resolver.
  */
-export function createResolver(state: RegistryState, cache: ResolverCache = new ResolverCache()): (agent: Pick<AgentFacts, "requirements" | "model">) => ResolvedClosure {
+export function createResolver(state: RegistryState, cache: ResolverCache = new ResolverCache()): Resolver {
   const versionsOf: (readonly AssetVersion[] | undefined)[] = [];
   const setOf: (VersionSet | undefined)[] = [];
   const compiled: (CompiledVersion | undefined)[][] = [];
@@ -472,7 +567,7 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
       flat[flatSize++] = assets[at]!;
       flat[flatSize++] = masks[at]!;
     }
-    return (compiled[asset]![index] = { version, assets, masks, edges: version.requires.map((requirement) => requirement.asset) });
+    return (compiled[asset]![index] = { version, assets, masks });
   };
   const tables: ResolverTables = {
     cache,
@@ -585,17 +680,17 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
   };
 
   /** The passes, from no choices until the choices repeat; the count of the converged pass, or -1 at the cap. */
-  const passes = (direct: Int32Array, masks: Int32Array): number => {
+  const passes = (direct: Int32Array, masks: Int32Array, directCount: number, masksAt: number): number => {
     let previous = -1;
     let previousCount = 0;
     let count = 0;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const stamp = ++clock;
       // Every range reachable from the manifest through the versions chosen in the pass before.
-      let length = direct.length;
+      let length = directCount;
       for (let at = 0; at < length; at++) {
         queueAsset[at] = direct[at]!;
-        queueMask[at] = masks[at]!;
+        queueMask[at] = masks[masksAt + at]!;
       }
       count = 0;
       for (let index = 0; index < length; index++) {
@@ -635,32 +730,26 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
     return -1 - kept;
   };
 
-  return (agent) => {
-    let model = models.get(agent.model);
-    if (!model) models.set(agent.model, (model = resolveModel(agent.model, state)));
-    const direct = agent.requirements;
-    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+  /** Resolves from the agent's requirements as integer asset ids and the offsets of their masks in this state. */
+  const resolveIds = (direct: readonly Requirement[], directAssets: Int32Array, masks: Int32Array, model: ModelResolution, masksAt = 0): ResolvedClosure => {
     fit();
-    const length = direct.length;
-    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    const length = directAssets.length;
     if (queueAsset.length < length) {
       queueAsset = grow(queueAsset, length);
       queueMask = grow(queueMask, length);
     }
     for (let at = 0; at < length; at++) {
-      const asset = directAssets[at]!;
-      const set = setOf[asset];
-      queueAsset[at] = asset;
-      queueMask[at] = directMasks[at] = set ? cache.mask(set, directRanges[at]!) : 0;
+      queueAsset[at] = directAssets[at]!;
+      queueMask[at] = masks[masksAt + at]!;
     }
     let count = walkOnce(length);
     if (count < 0) {
-      count = passes(directAssets, directMasks);
+      count = passes(directAssets, masks, length, masksAt);
       if (count < 0) {
         const kept = -1 - count;
         const conflicts: Conflict[] = [];
         for (let at = 0; at < kept; at++) conflicts.push({ asset: cache.assets[order[at]!]!, ranges: [], available: [] });
-        return new ResolvedClosure(tables, direct, model, store, 0, 0, conflicts);
+        return new ResolvedClosure(tables, direct, directAssets, model, store, 0, 0, conflicts);
       }
     }
     if (stored + 2 * count > store.length) {
@@ -673,8 +762,44 @@ export function createResolver(state: RegistryState, cache: ResolverCache = new 
       store[offset + count + at] = picks[at]!;
     }
     stored += 2 * count;
-    return new ResolvedClosure(tables, direct, model, store, offset, count, null);
+    return new ResolvedClosure(tables, direct, directAssets, model, store, offset, count, null);
   };
+  const setAt = (asset: number): VersionSet | undefined => {
+    if (asset >= known) fit();
+    return setOf[asset];
+  };
+  const resolve = (agent: Pick<AgentFacts, "requirements" | "model">): ResolvedClosure => {
+    let model = models.get(agent.model);
+    if (!model) models.set(agent.model, (model = resolveModel(agent.model, state)));
+    const direct = agent.requirements;
+    const { assets: directAssets, ranges: directRanges } = cache.compile(direct);
+    fit();
+    const length = direct.length;
+    if (directMasks.length < length) directMasks = grow(directMasks, length);
+    for (let at = 0; at < length; at++) {
+      const set = setOf[directAssets[at]!];
+      directMasks[at] = set ? cache.mask(set, directRanges[at]!) : 0;
+    }
+    return resolveIds(direct, directAssets, directMasks, model);
+  };
+  return Object.assign(resolve, { setAt, resolveIds });
+}
+
+/**
+ * Resolves an agent against one registry state. `resolveIds` takes the requirements already
+ * as integer ids, for a caller that resolves the same agent in two states: it looks each
+ * requirement up once and shares a mask wherever both states have the same versions.
+ */
+export interface Resolver {
+  (agent: Pick<AgentFacts, "requirements" | "model">): ResolvedClosure;
+  /** The asset's version list in this state (undefined when it has none): masks are taken on it with `ResolverCache.maskOfText`. */
+  setAt(asset: number): VersionSet | undefined;
+  /**
+   * Resolves `direct` given as its integer asset ids (known to the cache; kept by the
+   * result) and the offsets of their masks in this state (`directAssets.length` of them from
+   * `masks[masksAt]`), with the model already resolved against this state.
+   */
+  resolveIds(direct: readonly Requirement[], directAssets: Int32Array, masks: Int32Array, model: ModelResolution, masksAt?: number): ResolvedClosure;
 }
 
 /** True when two resolutions of the same agent differ in any asset's version or content, the model, or satisfiability. */
