@@ -38941,7 +38941,7 @@ function buildEvalResults(input3) {
   const cost = costOf(paidCalls);
   const problems = sortProblems([...input3.problems, ...cost.unknownModels.map((model) => unpricedModel(model, input3.manifest, input3.agent.agent.name))]);
   const summary = summarize(cases);
-  const planned = input3.suite.cases.reduce((sum, c) => sum + c.trials, 0);
+  const planned = input3.planned ?? input3.suite.cases.reduce((sum, c) => sum + c.trials, 0);
   const transcripts = Object.fromEntries([...new Set(input3.trials.map((trial) => trial.transcript))].sort().map((key) => [key, input3.transcripts[key]]));
   return {
     schemaVersion: 1,
@@ -88018,8 +88018,13 @@ async function runTrials(variants, options) {
   }
   const done = new Map(cached2);
   let stopped2 = false;
-  let settled = () => void 0;
-  const nextSettle = () => new Promise((resolve2) => settled = resolve2);
+  let waiting = [];
+  const nextSettle = () => new Promise((resolve2) => waiting.push(resolve2));
+  const settled = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const wake of woken) wake();
+  };
   const queue = [...live];
   const worker = async () => {
     for (; ; ) {
@@ -88213,6 +88218,7 @@ async function evaluateAgent(request) {
       complete: run.complete,
       ...run.stoppedBy ? { stoppedBy: run.stoppedBy } : {},
       estimatedCostUsd: estimate.estimatedUsd,
+      planned: run.planned,
       thresholds,
       manifest
     });
