@@ -3,7 +3,7 @@
 // `--check` compares instead of writing and exits 1 on drift (the tests run the same check).
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bundleCli } from "./bundle-cli.ts";
+import { bundleCli, bundleEvalAction } from "./bundle-cli.ts";
 import { findDrift, staleFiles } from "./generated-files.ts";
 import { renderJsonSchemas } from "./render-json-schemas.ts";
 
@@ -12,6 +12,7 @@ const check = process.argv.includes("--check");
 const outputs: [string, string][] = [
   ...renderJsonSchemas().map(([file, text]): [string, string] => [`schemas/generated/${file}`, text]),
   ["dist/cli.js", await bundleCli()],
+  ["dist/actions/eval.js", await bundleEvalAction()],
 ];
 if (check) {
   const drift = await findDrift(root, outputs);

@@ -6,9 +6,18 @@ const root = path.join(import.meta.dirname, "..");
 
 /** Bundles the CLI into one file with its dependencies, so `npx blastgate` needs no install step. */
 export async function bundleCli(): Promise<string> {
+  return bundle("app/cli/bin.ts");
+}
+
+/** Bundles the eval action into one file, as `runs.main` in action.yml names it (an action has no install step). */
+export async function bundleEvalAction(): Promise<string> {
+  return bundle("actions/eval/run.ts");
+}
+
+async function bundle(entry: string): Promise<string> {
   const { version } = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { version: string };
   const result = await build({
-    entryPoints: [path.join(root, "app/cli/bin.ts")],
+    entryPoints: [path.join(root, entry)],
     absWorkingDir: root,
     bundle: true,
     platform: "node",

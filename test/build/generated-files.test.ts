@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundleCli } from "../../scripts/bundle-cli.ts";
+import { bundleCli, bundleEvalAction } from "../../scripts/bundle-cli.ts";
 import { findDrift, staleFiles } from "../../scripts/generated-files.ts";
 import { renderJsonSchemas } from "../../scripts/render-json-schemas.ts";
 
@@ -21,8 +21,15 @@ describe("generated files", () => {
     expect(committed === built).toBe(true);
   });
 
+  it("dist/actions/eval.js, the action action.yml runs, matches the sources (run `npm run build` when this fails)", async () => {
+    const committed = await readFile(path.join(root, "dist/actions/eval.js"), "utf8");
+    const built = await bundleEvalAction();
+    expect(committed.length).toBe(built.length);
+    expect(committed === built).toBe(true);
+  });
+
   it("holds no file in schemas/generated or dist/ that no source produces (run `npm run build` when this fails)", async () => {
-    const expected = [...renderJsonSchemas().map(([file]) => `schemas/generated/${file}`), "dist/cli.js"];
+    const expected = [...renderJsonSchemas().map(([file]) => `schemas/generated/${file}`), "dist/cli.js", "dist/actions/eval.js"];
     expect(await staleFiles(root, expected)).toEqual([]);
   });
 });
