@@ -71827,6 +71827,164 @@ var init_read_agent_under_test = __esm({
 });
 
 // app/core/evals/parse-skill-evals.ts
+function parseSkillEvals(file2, options) {
+  const source = options.ref === void 0 ? { repo: options.repo, path: file2.path } : { repo: options.repo, path: file2.path, ref: options.ref };
+  if (sizeOf(file2.text) > MAX_FILE_BYTES) return { suite: null, problems: [tooLarge(source, sizeOf(file2.text), "an evals.json")] };
+  const text2 = file2.text.replace(/^\uFEFF/, "");
+  const syntax = jsonSyntaxError(text2);
+  if (syntax) return { suite: null, problems: [problemAt(source, syntax.line, "error", "schema", `is not valid JSON: ${syntax.reason}`)] };
+  const parsed = parseYamlFile({ ...source, text: text2 }, skillEvalsSchema, "an Agent Skills evals.json");
+  if (parsed.kind === "invalid") return { suite: null, problems: [...parsed.problems] };
+  const { value, lineOf } = parsed;
+  const problems = [...parsed.warnings];
+  const at = (line, message2, level = "error") => problems.push(problemAt(source, line, level, "schema", message2));
+  if (value.skill_name !== void 0 && value.skill_name !== options.skill) {
+    at(lineOf(["skill_name"]), `gives \`skill_name\` ${codeSpan(value.skill_name)}, but it is in the skill ${codeSpan(options.skill)}; make them the same`, "warning");
+  }
+  const seen = /* @__PURE__ */ new Map();
+  const cases = [];
+  value.evals.forEach((item, index) => {
+    const line = lineOf(["evals", index]);
+    const id = `${options.skill}-${String(item.id)}`;
+    if (!CASE_ID.test(id)) {
+      at(lineOf(["evals", index, "id"]), `\`evals[${index}].id\` makes the case id ${codeSpan(id)}; expected letters, digits, \`_\`, \`.\` or \`-\` (100 characters at most), like \`1\` or \`refund-950\``);
+      return;
+    }
+    const first = seen.get(id);
+    if (first !== void 0) {
+      at(lineOf(["evals", index, "id"]), `repeats the id ${codeSpan(String(item.id))} of the eval at line ${first}; give each eval its own id`);
+      return;
+    }
+    seen.set(id, line);
+    const rubric = buildRubric(item);
+    if (rubric === void 0) {
+      at(line, `\`evals[${index}]\` says nothing to grade against; add \`expected_output\` or \`assertions\``);
+      return;
+    }
+    cases.push({
+      id,
+      file: file2.path,
+      line,
+      ...describeFiles(item.files),
+      input: item.prompt,
+      tags: [SKILL_EVAL_TAG],
+      trials: options.defaultTrials,
+      threshold: 1,
+      mocks: {},
+      assertions: [{ assertion: { type: "rubric", value: rubric, weight: 1 }, index: 0, line }]
+    });
+  });
+  const sorted = sortProblems(problems);
+  if (sorted.some((problem) => problem.level === "error")) return { suite: null, problems: sorted };
+  return { suite: { path: file2.path, cases, servers: {}, hash: options.hash(suiteContent([file2])) }, problems: sorted };
+}
+function buildRubric(item) {
+  const statements = [...item.assertions, ...item.expectations].map((statement) => (typeof statement === "string" ? statement : statement.text).trim()).filter((statement) => statement !== "");
+  const expected = item.expected_output?.trim() ?? "";
+  if (expected === "" && statements.length === 0) return void 0;
+  const parts = [
+    ...expected === "" ? [] : [`A good answer: ${expected}`],
+    ...statements.length === 0 ? [] : [["Each of these must be true:", ...statements.map((statement) => `- ${statement}`)].join("\n")]
+  ];
+  return parts.join("\n\n");
+}
+function describeFiles(files) {
+  if (files.length === 0) return {};
+  return { description: `The eval names input files that are not uploaded: ${files.join(", ")}.` };
+}
+function jsonSyntaxError(text2) {
+  try {
+    JSON.parse(text2);
+    return null;
+  } catch (error62) {
+    const found = findJsonError(text2);
+    const lastLine = Math.max(1, text2.replace(/\s+$/, "").split("\n").length);
+    if (found) return { line: Math.min(text2.slice(0, found.offset).split("\n").length, lastLine), reason: found.reason };
+    return { line: 1, reason: String(error62.message) };
+  }
+}
+function findJsonError(text2) {
+  let at = 0;
+  const fail = (reason) => {
+    throw Object.assign(new SyntaxError(reason), { offset: at });
+  };
+  const space = () => {
+    while (at < text2.length && " 	\n\r".includes(text2[at])) at++;
+  };
+  const shown = () => at >= text2.length ? "the end of the file" : `\`${text2[at]}\``;
+  const string4 = () => {
+    at++;
+    for (; ; ) {
+      if (at >= text2.length) fail('a string is not closed: add the `"` that ends it');
+      const char = text2[at];
+      if (char === '"') return void at++;
+      if (char === "\n" || char < " ") fail('a string runs past the end of its line: close it with `"`, and write a line break as `\\n`');
+      if (char === "\\") {
+        const next = text2[at + 1] ?? "";
+        if (next === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text2.slice(at + 2, at + 6))) fail("`\\u` must be followed by four hex digits");
+          at += 6;
+        } else if ('"\\/bfnrt'.includes(next) && next !== "") at += 2;
+        else fail(`\`\\${next}\` is not a JSON escape; write a backslash as \`\\\\\``);
+      } else at++;
+    }
+  };
+  const value = () => {
+    space();
+    const char = text2[at];
+    if (char === "{") {
+      at++;
+      space();
+      if (text2[at] === "}") return void at++;
+      for (; ; ) {
+        space();
+        if (text2[at] !== '"') fail(`expected a property name in double quotes; got ${shown()}${text2[at] === "}" ? " (a comma before `}` is not allowed in JSON)" : ""}`);
+        string4();
+        space();
+        if (text2[at] !== ":") fail(`expected \`:\` after the property name; got ${shown()}`);
+        at++;
+        value();
+        space();
+        if (text2[at] === ",") {
+          at++;
+          continue;
+        }
+        if (text2[at] === "}") return void at++;
+        fail(`expected \`,\` or \`}\` after a property's value; got ${shown()}`);
+      }
+    }
+    if (char === "[") {
+      at++;
+      space();
+      if (text2[at] === "]") return void at++;
+      for (; ; ) {
+        space();
+        if (text2[at] === "]") fail("a comma before `]` is not allowed in JSON; remove it");
+        value();
+        space();
+        if (text2[at] === ",") {
+          at++;
+          continue;
+        }
+        if (text2[at] === "]") return void at++;
+        fail(`expected \`,\` or \`]\` after a list item; got ${shown()}`);
+      }
+    }
+    if (char === '"') return string4();
+    const literal2 = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text2.slice(at, at + 400))?.[0];
+    if (literal2) return void (at += literal2.length);
+    fail(`expected a value (text in double quotes, a number, true, false, null, a list or an object); got ${shown()}`);
+  };
+  try {
+    value();
+    space();
+    if (at < text2.length) fail(`expected the end of the file after the JSON value; got ${shown()}`);
+    return null;
+  } catch (error62) {
+    return { offset: error62.offset, reason: error62.message };
+  }
+}
+var SKILL_EVAL_TAG, CASE_ID;
 var init_parse_skill_evals = __esm({
   "app/core/evals/parse-skill-evals.ts"() {
     "use strict";
@@ -71836,6 +71994,8 @@ var init_parse_skill_evals = __esm({
     init_size_limit();
     init_problems();
     init_parse_suite();
+    SKILL_EVAL_TAG = "skill-eval";
+    CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
   }
 });
 
@@ -88227,6 +88387,68 @@ async function evaluateAgent(request) {
     await live.close();
   }
 }
+async function evaluateSkill(request) {
+  const registry3 = await readRegistryAt(request.registryDir, request.ref);
+  const { tree, ...rest } = registry3.read;
+  const built = buildOrgFacts({ registry: { ...rest, base: tree, head: tree }, policy: registry3.policy, agents: { agents: [], problems: [], refused: 0 } });
+  if (built.kind === "not-a-registry") return { results: null, problems: [built.problem] };
+  const { history, policy: gatePolicy, problems: loadProblems } = built.facts;
+  const policy = policyValue(gatePolicy);
+  const state = buildRegistryState(history.tags, history.head, history.leftOut);
+  const version2 = state.tree.get(`skill:${request.skill}`);
+  const model = state.models?.default ?? null;
+  const folder = `skills/${request.skill}`;
+  const at = { repo: request.registryDir, path: folder };
+  const fail = (message2) => ({ results: null, problems: sortProblems([...loadProblems, { level: "error", code: "skill-evals", ...at, line: 1, message: message2 }]) });
+  if (!version2) return fail(`has no skill \`${request.skill}\` at ${request.ref === WORKTREE ? "the working tree" : request.ref}`);
+  if (policy === null) return { results: null, problems: sortProblems([...loadProblems]) };
+  if (model === null) return fail("needs the registry's default model (models.yaml `default`) to run a skill's own suite");
+  const [skillFile, evalsFile] = await readObjects(request.registryDir, [`${version2.contentHash}:SKILL.md`, `${version2.contentHash}:evals/evals.json`]);
+  if (!evalsFile) return fail(`has no \`evals/evals.json\`: add one (the Agent Skills format: skill_name, evals[] with id, prompt, expected_output) to give the skill its own suite`);
+  const parsed = parseSkillEvals({ path: `${folder}/evals/evals.json`, text: evalsFile.content.toString("utf8") }, { repo: request.registryDir, skill: request.skill, defaultTrials: 1, hash: sha256Hex });
+  if (parsed.suite === null) return { results: null, problems: sortProblems([...loadProblems, ...parsed.problems]) };
+  const suite = parsed.suite;
+  const body = splitFrontmatter(skillFile?.content.toString("utf8") ?? "").body;
+  const owner = version2.skill?.frontmatter.metadata?.owner;
+  const parts = {
+    agent: { name: `skill:${request.skill}`, team: typeof owner === "string" ? owner : "registry", tier: "staging" },
+    variant: { label: request.ref === WORKTREE ? "worktree" : request.ref, ref: request.ref, assets: [{ asset: `skill:${request.skill}`, version: version2.version, contentHash: version2.contentHash }] },
+    model,
+    system: null,
+    skills: [{ name: request.skill, version: version2.version, body }],
+    tools: [],
+    runner: { type: "builtin", maxTurns: 1 }
+  };
+  const underTest = { ...parts, key: sha256Hex(canonicalJson({ ...parts, suite: suite.hash })) };
+  let client = null;
+  if (request.store.kind !== "replay") {
+    if (!request.api.apiKey) return fail("needs an Anthropic API key to run the skill's suite: set ANTHROPIC_API_KEY, or replay a recorded run with `--replay DIR`");
+    client = createThrottledClient(new Anthropic({ apiKey: request.api.apiKey, ...request.api.baseURL ? { baseURL: request.api.baseURL } : {} }));
+  }
+  const store = await openResultStore(request.store, { onWarning: (warning) => request.onWarning?.(`${warning.file}: ${warning.message}`) });
+  const seed = request.seed ?? 1;
+  const [run] = await runTrials([{ agent: underTest, suite, runner: createBuiltinRunner({ client: client ?? offline }) }], {
+    client,
+    store,
+    seed,
+    ...request.trials === void 0 ? {} : { trials: request.trials },
+    ...request.budgetUsd === void 0 ? {} : { budgetUsd: request.budgetUsd }
+  });
+  const results = buildEvalResults({
+    agent: underTest,
+    suite,
+    trials: run.trials,
+    transcripts: run.transcripts,
+    judgeCalls: run.judgeCalls,
+    problems: sortProblems([...loadProblems.filter((problem) => problem.path.startsWith(`${folder}/`)), ...parsed.problems]),
+    complete: run.complete,
+    ...run.stoppedBy ? { stoppedBy: run.stoppedBy } : {},
+    planned: run.planned,
+    thresholds: { minPassRate: policy.tiers.staging.minPassRate, source: ".github/blastgate.yml: tiers.staging.minPassRate (a skill's own suite)" },
+    manifest: { ...at, path: `${folder}/SKILL.md` }
+  });
+  return { results: { ...results, seed }, problems: results.problems };
+}
 var offline;
 var init_evaluate_agent = __esm({
   "app/evals/evaluate-agent.ts"() {
@@ -88248,6 +88470,11 @@ var init_evaluate_agent = __esm({
     init_resolve_agent();
     init_load_org();
     init_read_agent_under_test();
+    init_git();
+    init_build_org_facts();
+    init_parse_skill_evals();
+    init_canonical_json();
+    init_markdown_sections();
     init_read_registry();
     init_read_suite();
     init_batch_client();
@@ -88282,13 +88509,16 @@ function dollars(value) {
   return parsed;
 }
 function defineEval(io) {
-  return new Command("eval").description("run an agent's eval suite against the servers, skills and model its agent.yaml resolves to, and give a verdict").addOption(requireOption(new Option("--agent <dir>", "the agent repo (the folder holding agent.yaml; required)"))).addOption(registryOption()).addOption(refOption("resolve against")).addOption(new Option("--trials <n>", "trials per case, instead of the suite's and agent.yaml's").argParser(positiveInt)).addOption(new Option("--out <file>", "write the results (JSON, eval-results.schema.json) to this file")).addOption(new Option("--record <dir>", "run every trial live and record it, with the judge's answers, to this folder (a cassette)").conflicts("replay")).addOption(new Option("--replay <dir>", "replay a recorded cassette instead of calling the API")).addOption(new Option("--no-cache", "neither read nor write the result cache")).addOption(new Option("--batch", "send requests through the Message Batches API (half price, slower)")).addOption(new Option("--budget-usd <usd>", "stop starting trials once this much would be spent; the result is marked partial").argParser(dollars)).addOption(new Option("--seed <n>", "seed of the order trials start in").argParser(wholeNumber).default(1)).addOption(formatOption(["text", "json", "markdown"], "text")).addOption(todayOption(io));
+  return new Command("eval").description("run an agent's eval suite against the servers, skills and model its agent.yaml resolves to, and give a verdict").addOption(new Option("--agent <dir>", "the agent repo (the folder holding agent.yaml)").conflicts("skill")).addOption(new Option("--skill <name>", "instead of an agent: a registry skill, run with its own Agent Skills suite (evals/evals.json)")).addOption(registryOption()).addOption(refOption("resolve against")).addOption(new Option("--trials <n>", "trials per case, instead of the suite's and agent.yaml's").argParser(positiveInt)).addOption(new Option("--out <file>", "write the results (JSON, eval-results.schema.json) to this file")).addOption(new Option("--record <dir>", "run every trial live and record it, with the judge's answers, to this folder (a cassette)").conflicts("replay")).addOption(new Option("--replay <dir>", "replay a recorded cassette instead of calling the API")).addOption(new Option("--no-cache", "neither read nor write the result cache")).addOption(new Option("--batch", "send requests through the Message Batches API (half price, slower)")).addOption(new Option("--budget-usd <usd>", "stop starting trials once this much would be spent; the result is marked partial").argParser(dollars)).addOption(new Option("--seed <n>", "seed of the order trials start in").argParser(wholeNumber).default(1)).addOption(formatOption(["text", "json", "markdown"], "text")).addOption(todayOption(io));
 }
 async function runEval(options, io) {
   const resolve2 = (dir) => path17.resolve(io.cwd, dir);
   const store = options.replay ? { kind: "replay", dir: resolve2(options.replay), shownAs: options.replay } : options.record ? { kind: "record", dir: resolve2(options.record), shownAs: options.record } : options.cache && io.cache ? { kind: "cache", dir: path17.join(io.cache.dir, "evals") } : { kind: "no-cache" };
-  const outcome = await evaluateAgent({
-    agentDir: resolve2(options.agent),
+  if (options.agent === void 0 === (options.skill === void 0)) {
+    io.stderr("blastgate: eval needs one of --agent DIR (an agent repo) or --skill NAME (a registry skill's own suite) (run `blastgate eval --help` for usage)\n");
+    return EXIT.usage;
+  }
+  const common = {
     registryDir: resolve2(options.registry),
     ref: options.ref ?? WORKTREE,
     ...options.trials === void 0 ? {} : { trials: options.trials },
@@ -88300,7 +88530,8 @@ async function runEval(options, io) {
     seed: options.seed,
     onWarning: (message2) => io.stderr(`blastgate: warning: ${message2}
 `)
-  });
+  };
+  const outcome = options.skill !== void 0 ? await evaluateSkill({ ...common, skill: options.skill }) : await evaluateAgent({ ...common, agentDir: resolve2(options.agent) });
   const locate2 = locateFrom(io.cwd);
   const problems = outcome.problems.map((problem) => locateProblem(problem, locate2));
   const results = outcome.results === null ? null : { ...outcome.results, problems };

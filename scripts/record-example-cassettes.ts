@@ -17,7 +17,7 @@ import { main } from "../app/cli/main.ts";
 import { startFakeAnthropic, type Responder } from "../test/helpers/fake-anthropic.ts";
 import { buildExampleOrg } from "./build-example-org.ts";
 
-export const CASSETTE_AGENTS = ["support-triage", "refund-assistant"] as const;
+export const CASSETTE_AGENTS = ["support-triage", "lead-qualifier"] as const;
 
 // The rubric judge's requests carry no tools: a scripted judge passes a reply that routes to billing when the rubric is about billing.
 const judge = (request: Parameters<Responder>[0]) => {

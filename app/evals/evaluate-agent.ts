@@ -19,7 +19,13 @@ import { buildRegistryState } from "../core/registry/registry-state.ts";
 import { createResolver } from "../core/registry/resolve-agent.ts";
 import { loadAt } from "../cli/load-org.ts";
 import { readAgentUnderTest } from "../load/read-agent-under-test.ts";
-import { WORKTREE } from "../load/read-registry.ts";
+import { readObjects } from "../load/git.ts";
+import { buildOrgFacts } from "../core/registry/build-org-facts.ts";
+import { parseSkillEvals } from "../core/evals/parse-skill-evals.ts";
+import { canonicalJson } from "../core/evals/canonical-json.ts";
+import { splitFrontmatter } from "../core/files/markdown-sections.ts";
+import type { AgentUnderTest } from "../core/evals/model.ts";
+import { readRegistryAt, WORKTREE } from "../load/read-registry.ts";
 import { readSuite } from "../load/read-suite.ts";
 import { createBatchClient } from "./batch-client.ts";
 import { createBuiltinRunner } from "./builtin-runner.ts";
@@ -166,4 +172,77 @@ export async function evaluateAgent(request: EvaluateRequest): Promise<EvaluateO
   } finally {
     await live.close();
   }
+}
+
+export interface EvaluateSkillRequest extends Omit<EvaluateRequest, "agentDir"> {
+  /** The registry skill whose own Agent Skills suite (`evals/evals.json`) runs. */
+  readonly skill: string;
+}
+
+/**
+ * A registry skill's own suite, as skill authors write it (Agent Skills `evals/evals.json`,
+ * graded by the rubric judge): the skill alone in the system prompt, no tools, the registry's
+ * default model, one turn. Its bar is the gate policy's `staging` tier, since a skill has no tier of its own.
+ */
+export async function evaluateSkill(request: EvaluateSkillRequest): Promise<EvaluateOutcome> {
+  const registry = await readRegistryAt(request.registryDir, request.ref);
+  const { tree, ...rest } = registry.read;
+  const built = buildOrgFacts({ registry: { ...rest, base: tree, head: tree }, policy: registry.policy, agents: { agents: [], problems: [], refused: 0 } });
+  if (built.kind === "not-a-registry") return { results: null, problems: [built.problem] };
+  const { history, policy: gatePolicy, problems: loadProblems } = built.facts;
+  const policy = policyValue(gatePolicy);
+  const state = buildRegistryState(history.tags, history.head, history.leftOut);
+  const version = state.tree.get(`skill:${request.skill}`);
+  const model = state.models?.default ?? null;
+  const folder = `skills/${request.skill}`;
+  const at = { repo: request.registryDir, path: folder };
+  const fail = (message: string): EvaluateOutcome => ({ results: null, problems: sortProblems([...loadProblems, { level: "error", code: "skill-evals", ...at, line: 1, message }]) });
+  if (!version) return fail(`has no skill \`${request.skill}\` at ${request.ref === WORKTREE ? "the working tree" : request.ref}`);
+  if (policy === null) return { results: null, problems: sortProblems([...loadProblems]) };
+  if (model === null) return fail("needs the registry's default model (models.yaml `default`) to run a skill's own suite");
+  const [skillFile, evalsFile] = await readObjects(request.registryDir, [`${version.contentHash}:SKILL.md`, `${version.contentHash}:evals/evals.json`]);
+  if (!evalsFile) return fail(`has no \`evals/evals.json\`: add one (the Agent Skills format: skill_name, evals[] with id, prompt, expected_output) to give the skill its own suite`);
+  const parsed = parseSkillEvals({ path: `${folder}/evals/evals.json`, text: evalsFile.content.toString("utf8") }, { repo: request.registryDir, skill: request.skill, defaultTrials: 1, hash: sha256Hex });
+  if (parsed.suite === null) return { results: null, problems: sortProblems([...loadProblems, ...parsed.problems]) };
+  const suite = parsed.suite;
+  const body = splitFrontmatter(skillFile?.content.toString("utf8") ?? "").body;
+  const owner = version.skill?.frontmatter.metadata?.owner;
+  const parts = {
+    agent: { name: `skill:${request.skill}`, team: typeof owner === "string" ? owner : "registry", tier: "staging" as const },
+    variant: { label: request.ref === WORKTREE ? "worktree" : request.ref, ref: request.ref, assets: [{ asset: `skill:${request.skill}`, version: version.version, contentHash: version.contentHash }] },
+    model,
+    system: null,
+    skills: [{ name: request.skill, version: version.version, body }],
+    tools: [],
+    runner: { type: "builtin" as const, maxTurns: 1 },
+  };
+  const underTest: AgentUnderTest = { ...parts, key: sha256Hex(canonicalJson({ ...parts, suite: suite.hash })) };
+  let client: MessagesClient | null = null;
+  if (request.store.kind !== "replay") {
+    if (!request.api.apiKey) return fail("needs an Anthropic API key to run the skill's suite: set ANTHROPIC_API_KEY, or replay a recorded run with `--replay DIR`");
+    client = createThrottledClient(new Anthropic({ apiKey: request.api.apiKey, ...(request.api.baseURL ? { baseURL: request.api.baseURL } : {}) }));
+  }
+  const store = await openResultStore(request.store, { onWarning: (warning) => request.onWarning?.(`${warning.file}: ${warning.message}`) });
+  const seed = request.seed ?? 1;
+  const [run] = await runTrials([{ agent: underTest, suite, runner: createBuiltinRunner({ client: client ?? offline }) }], {
+    client,
+    store,
+    seed,
+    ...(request.trials === undefined ? {} : { trials: request.trials }),
+    ...(request.budgetUsd === undefined ? {} : { budgetUsd: request.budgetUsd }),
+  });
+  const results = buildEvalResults({
+    agent: underTest,
+    suite,
+    trials: run!.trials,
+    transcripts: run!.transcripts,
+    judgeCalls: run!.judgeCalls,
+    problems: sortProblems([...loadProblems.filter((problem) => problem.path.startsWith(`${folder}/`)), ...parsed.problems]),
+    complete: run!.complete,
+    ...(run!.stoppedBy ? { stoppedBy: run!.stoppedBy } : {}),
+    planned: run!.planned,
+    thresholds: { minPassRate: policy.tiers.staging.minPassRate, source: ".github/blastgate.yml: tiers.staging.minPassRate (a skill's own suite)" },
+    manifest: { ...at, path: `${folder}/SKILL.md` },
+  });
+  return { results: { ...results, seed }, problems: results.problems };
 }

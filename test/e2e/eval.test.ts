@@ -73,4 +73,25 @@ describe("blastgate eval on the example org, against a fake Messages API", () =>
     expect(results.verdict.result).toBe("fail");
     expect(results.verdict.reasons.join(" ")).toMatch(/partial: stopped by budget after \d+ of 14 trials/);
   });
+
+  it("runs a registry skill's own Agent Skills suite (evals/evals.json), graded by the rubric judge", { timeout: 60_000 }, async () => {
+    let stdout = "";
+    let stderr = "";
+    const io: CliIo = { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd: work, today: "2026-11-24", cache: null, anthropic: { apiKey: api.apiKey, baseURL: api.url } };
+    const code = await main(["eval", "--skill", "refund-policy", "--registry", example.org.registry, "--out", "skill.json", "--format", "json"], io);
+    expect(stderr).not.toMatch(/internal error/);
+    const results = evalResultsSchema.parse(JSON.parse(await readFile(path.join(work, "skill.json"), "utf8")));
+    expect(results.agent.name).toBe("skill:refund-policy");
+    expect(results.summary.cases).toBe(4);
+    expect(results.cases.every((entry) => entry.tags.includes("skill-eval"))).toBe(true);
+    // The fake answers the judge with text that is not a verdict: every rubric fails, and says it was not judged.
+    expect(results.cases[0]!.trials[0]!.assertions[0]).toMatchObject({ type: "rubric", passed: false });
+    expect(code).toBe(1);
+  });
+
+  it("needs exactly one of --agent and --skill", async () => {
+    const { code, stderr } = await run(["--skill", "refund-policy"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--agent|--skill/);
+  });
 });

@@ -4,18 +4,19 @@ import { renderEvalMarkdown } from "../../core/report/render-eval-markdown.ts";
 import { renderEvalText } from "../../core/report/render-eval-text.ts";
 import { locateProblem } from "../../core/report/locate-report.ts";
 import { formatProblem } from "../../core/report/render-text.ts";
-import { evaluateAgent } from "../../evals/evaluate-agent.ts";
+import { evaluateAgent, evaluateSkill } from "../../evals/evaluate-agent.ts";
 import type { StoreMode } from "../../evals/result-store.ts";
 import { WORKTREE } from "../../load/read-registry.ts";
 import { writeFiles } from "../../load/write-files.ts";
 import type { CliIo } from "../cli-io.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { locateFrom } from "../load-org.ts";
-import { formatOption, refOption, registryOption, requireOption, todayOption } from "../options.ts";
+import { formatOption, refOption, registryOption, todayOption } from "../options.ts";
 
 /** The options of `blastgate eval`, as commander parses them. */
 export interface EvalOptions {
-  readonly agent: string;
+  readonly agent?: string;
+  readonly skill?: string;
   readonly registry: string;
   readonly ref?: string;
   readonly trials?: number;
@@ -50,7 +51,8 @@ function dollars(value: string): number {
 export function defineEval(io: CliIo): Command {
   return new Command("eval")
     .description("run an agent's eval suite against the servers, skills and model its agent.yaml resolves to, and give a verdict")
-    .addOption(requireOption(new Option("--agent <dir>", "the agent repo (the folder holding agent.yaml; required)")))
+    .addOption(new Option("--agent <dir>", "the agent repo (the folder holding agent.yaml)").conflicts("skill"))
+    .addOption(new Option("--skill <name>", "instead of an agent: a registry skill, run with its own Agent Skills suite (evals/evals.json)"))
     .addOption(registryOption())
     .addOption(refOption("resolve against"))
     .addOption(new Option("--trials <n>", "trials per case, instead of the suite's and agent.yaml's").argParser(positiveInt))
@@ -78,8 +80,11 @@ export async function runEval(options: EvalOptions, io: CliIo): Promise<ExitCode
       : options.cache && io.cache
         ? { kind: "cache", dir: path.join(io.cache.dir, "evals") }
         : { kind: "no-cache" };
-  const outcome = await evaluateAgent({
-    agentDir: resolve(options.agent),
+  if ((options.agent === undefined) === (options.skill === undefined)) {
+    io.stderr("blastgate: eval needs one of --agent DIR (an agent repo) or --skill NAME (a registry skill's own suite) (run `blastgate eval --help` for usage)\n");
+    return EXIT.usage;
+  }
+  const common = {
     registryDir: resolve(options.registry),
     ref: options.ref ?? WORKTREE,
     ...(options.trials === undefined ? {} : { trials: options.trials }),
@@ -89,8 +94,9 @@ export async function runEval(options: EvalOptions, io: CliIo): Promise<ExitCode
     api: io.anthropic ?? {},
     today: options.today,
     seed: options.seed,
-    onWarning: (message) => io.stderr(`blastgate: warning: ${message}\n`),
-  });
+    onWarning: (message: string) => io.stderr(`blastgate: warning: ${message}\n`),
+  };
+  const outcome = options.skill !== undefined ? await evaluateSkill({ ...common, skill: options.skill }) : await evaluateAgent({ ...common, agentDir: resolve(options.agent!) });
   const locate = locateFrom(io.cwd);
   const problems = outcome.problems.map((problem) => locateProblem(problem, locate));
   const results = outcome.results === null ? null : { ...outcome.results, problems };
