@@ -88221,8 +88221,11 @@ async function runTrials(variants, options) {
     run.transcripts[key] = transcript;
     run.trials.push({ case: planned.case.id, trial: planned.trial, transcript: key, cached: cached2.has(planned), grade });
   }
-  const partial2 = budget.state().stopped || queue.length > 0;
-  return runs.map((run) => ({ ...run, complete: !partial2 || run.trials.length === run.planned, ...partial2 && run.trials.length < run.planned ? { stoppedBy: "budget" } : {} }));
+  const byBudget = budget.state().stopped;
+  return runs.map((run) => {
+    const complete = run.trials.length === run.planned;
+    return { ...run, complete, ...!complete && byBudget ? { stoppedBy: "budget" } : {} };
+  });
 }
 function reserve(budget, usd) {
   const outcome = budget.reserve(usd);

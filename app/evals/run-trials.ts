@@ -132,8 +132,12 @@ export async function runTrials(variants: readonly VariantToRun[], options: RunT
     run.transcripts[key] = transcript;
     run.trials.push({ case: planned.case.id, trial: planned.trial, transcript: key, cached: cached.has(planned), grade });
   }
-  const partial = budget.state().stopped || queue.length > 0;
-  return runs.map((run) => ({ ...run, complete: !partial || run.trials.length === run.planned, ...(partial && run.trials.length < run.planned ? { stoppedBy: "budget" as const } : {}) }));
+  // Complete when every planned trial ran; a variant cut short by the budget says so (an abort leaves it incomplete, with no budget blamed).
+  const byBudget = budget.state().stopped;
+  return runs.map((run) => {
+    const complete = run.trials.length === run.planned;
+    return { ...run, complete, ...(!complete && byBudget ? { stoppedBy: "budget" as const } : {}) };
+  });
 }
 
 function reserve(budget: Budget, usd: number): Reservation | "wait" | "over" {
