@@ -7,20 +7,20 @@ function simple(cwd: string, location: { repo: string; path: string }): { repo: 
   return { repo: path.relative(cwd, location.repo) || ".", file: path.relative(cwd, path.join(location.repo, location.path)) || "." };
 }
 
-const cwds = ["/work/org", "/work/org/agents", "/work/org/agents/support", "/", "/work/org/", "/work/./org/../org"];
+const cwds = ["/srv/org", "/srv/org/agents", "/srv/org/agents/support", "/", "/srv/org/", "/srv/./org/../org"];
 const repos = [
-  "/work/org/agents/support",
-  "/work/org/agents/billing",
-  "/work/org/agents",
-  "/work/org",
-  "/work",
+  "/srv/org/agents/support",
+  "/srv/org/agents/billing",
+  "/srv/org/agents",
+  "/srv/org",
+  "/srv",
   "/",
   "/elsewhere/agents/support",
-  "/work/org/agents/support/",
-  "/work/org/../org/agents/support",
-  "/work/org/agents/./support",
-  "/work//org/agents/support",
-  "/work/org/agents/..",
+  "/srv/org/agents/support/",
+  "/srv/org/../org/agents/support",
+  "/srv/org/agents/./support",
+  "/srv//org/agents/support",
+  "/srv/org/agents/..",
   "relative/agents/support",
 ];
 const files = [".", "agent.yaml", "overlays/tone.md", "../outside.md", "/absolute/file.md"];
